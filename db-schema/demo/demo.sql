@@ -1,0 +1,29 @@
+-- Demo data of DECISIONS.md: loaded by the local run and the tests, never by
+-- a deployment. Tokens are stored as their SHA-256 only.
+INSERT INTO roles (id, name) VALUES (1, 'admin'), (2, 'ecm'), (3, 'coordinator'), (4, 'frontdesk');
+
+INSERT INTO users (id, name, email, active, token_sha256) VALUES
+  (1,   'Ada Admin',        'ada.admin@example.test',        1, UNHEX(SHA2('dev-admin-token', 256))),
+  (2,   'Nora Nurse',       'nora.nurse@example.test',       1, UNHEX(SHA2('dev-user-token', 256))),
+  (101, 'Jane Coordinator', 'jane.coordinator@example.test', 1, NULL),
+  (102, 'Bob Manager',      'bob.manager@example.test',      1, NULL),
+  (103, 'Carla Intensive',  'carla.intensive@example.test',  1, NULL),
+  (104, 'Ian Inactive',     'ian.inactive@example.test',     0, NULL),
+  (105, 'Frank Frontdesk',  'frank.frontdesk@example.test',  1, NULL);
+
+INSERT INTO user_roles (user_id, role_id) VALUES
+  (1, 1),
+  (2, 2),
+  (101, 2), (101, 3),
+  (102, 2), (102, 3),
+  (103, 2),
+  (104, 2),
+  (105, 4);
+
+INSERT INTO providers (id, name) VALUES (456, 'Dr. Smith');
+
+INSERT INTO patients (id, name, primary_provider_id) VALUES
+  (123, 'John Doe',       456),
+  (124, 'Mary Major',     456),
+  (125, 'Sam Minor',      456),
+  (126, 'Pat Noprovider', NULL);
