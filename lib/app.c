@@ -1,0 +1,45 @@
+#include "app.h"
+
+static const struct {
+	int status;
+	const char *message;
+	const char *name;
+} errs[APP_ERR__MAX] = {
+	[APP_OK] = {200, "OK", "ok"},
+	[APP_ENOMEM] = {500, "Internal server error", "enomem"},
+	[APP_EBADJSON] = {400, "Request body must be a JSON object", "ebadjson"},
+	[APP_EINVAL] = {422, "Request is invalid", "einval"},
+	[APP_ENOTFOUND] = {404, "Not found", "enotfound"},
+	[APP_ENOPATIENT] = {404, "Patient not found", "enopatient"},
+	[APP_ENOCASELOAD] = {404, "Case load not found", "enocaseload"},
+	[APP_EAUTH] = {401, "Authentication required", "eauth"},
+	[APP_EFORBIDDEN] = {403, "Admin access required", "eforbidden"},
+	[APP_EMETHOD] = {405, "Method not allowed", "emethod"},
+	[APP_ETOOBIG] = {413, "Request body too large (limit 1 MiB)", "etoobig"},
+	[APP_EMEDIA] = {415, "Content-Type must be application/json", "emedia"},
+	[APP_EBADQUERY] = {400, "Malformed query string", "ebadquery"},
+	[APP_EDBLOST] = {503, "Service temporarily unavailable, try again shortly", "edblost"},
+	[APP_ERETRY] = {503, "Service temporarily unavailable, try again shortly", "eretry"},
+	[APP_EDUP] = {500, "Internal server error", "edup"},
+	[APP_EUNAVAIL] = {503, "Service temporarily unavailable, try again shortly", "eunavail"},
+	[APP_EDB] = {500, "Internal server error", "edb"},
+	[APP_EINTERNAL] = {500, "Internal server error", "einternal"},
+};
+
+int
+app_err_status(enum app_err e)
+{
+	return (unsigned)e < APP_ERR__MAX ? errs[e].status : 500;
+}
+
+const char *
+app_err_message(enum app_err e)
+{
+	return (unsigned)e < APP_ERR__MAX ? errs[e].message : "Internal server error";
+}
+
+const char *
+app_err_name(enum app_err e)
+{
+	return (unsigned)e < APP_ERR__MAX ? errs[e].name : "unknown";
+}

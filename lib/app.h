@@ -1,0 +1,41 @@
+#ifndef LCM_APP_H
+#define LCM_APP_H
+
+/*
+ * The library's one error type. Every lib/ function that can fail returns
+ * one of these; app_err_status() and app_err_message() are the only
+ * places that turn them into HTTP.
+ */
+enum app_err {
+	APP_OK = 0,
+	APP_ENOMEM,       /* allocation failed */
+	APP_EBADJSON,     /* body is not valid JSON or not an object */
+	APP_EINVAL,       /* validation failed (422) */
+	APP_ENOTFOUND,    /* unknown route, or no more rows */
+	APP_ENOPATIENT,   /* unknown patient */
+	APP_ENOCASELOAD,  /* patient has no case load */
+	APP_EAUTH,        /* missing, unknown or deactivated token */
+	APP_EFORBIDDEN,   /* authenticated, not an admin */
+	APP_EMETHOD,      /* known path, wrong method */
+	APP_ETOOBIG,      /* body over the limit */
+	APP_EMEDIA,       /* Content-Type present and not JSON */
+	APP_EBADQUERY,    /* malformed query string */
+	APP_EDBLOST,      /* connection to the database lost or absent */
+	APP_ERETRY,       /* deadlock or lock wait timeout: safe to retry */
+	APP_EDUP,         /* unique key violated */
+	APP_EUNAVAIL,     /* database unreachable: try again later */
+	APP_EDB,          /* any other database failure: a bug or an outage */
+	APP_EINTERNAL,    /* any other server-side failure */
+	APP_ERR__MAX
+};
+
+/* HTTP status for an error; 200 for APP_OK. */
+int app_err_status(enum app_err);
+
+/* The client-facing sentence for an error; never internals. */
+const char *app_err_message(enum app_err);
+
+/* Short stable name of an error, for logs. */
+const char *app_err_name(enum app_err);
+
+#endif

@@ -1,0 +1,143 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "http.h"
+
+#define RETRY_AFTER_SECONDS 5
+
+void
+resp_init(struct response *r)
+{
+	r->status = 500;
+	r->allow[0] = '\0';
+	r->retry_after = 0;
+	r->body = NULL;
+	r->body_len = 0;
+}
+
+void
+resp_free(struct response *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+}
+
+enum app_err
+resp_json(struct response *r, int status, struct json_object *obj)
+{
+	const char *s;
+	size_t len;
+	enum app_err rc = APP_ENOMEM;
+
+	if (obj == NULL)
+		goto out;
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL)
+		goto out;
+	resp_free(r);
+	if ((r->body = malloc(len + 1)) == NULL)
+		goto out;
+	memcpy(r->body, s, len + 1);
+	r->body_len = len;
+	r->status = status;
+	rc = APP_OK;
+out:
+	json_object_put(obj);
+	return rc;
+}
+
+enum app_err
+resp_errors(struct response *r, int status, struct json_object *errors)
+{
+	struct json_object *o;
+
+	if (errors == NULL || (o = json_object_new_object()) == NULL) {
+		json_object_put(errors);
+		return APP_ENOMEM;
+	}
+	json_object_object_add(o, "errors", errors);
+	return resp_json(r, status, o);
+}
+
+enum app_err
+resp_error(struct response *r, int status, const char *msg)
+{
+	struct json_object *a, *s;
+
+	if ((a = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	if ((s = json_object_new_string(msg)) == NULL ||
+	    json_object_array_add(a, s) != 0) {
+		json_object_put(s);
+		json_object_put(a);
+		return APP_ENOMEM;
+	}
+	return resp_errors(r, status, a);
+}
+
+/* Last resort when even the error body cannot be built. */
+static const char oom_body[] = "{\"errors\":[\"Internal server error\"]}";
+
+void
+resp_from_err(struct response *r, enum app_err e)
+{
+	int status = app_err_status(e);
+
+	if (status == 503)
+		r->retry_after = RETRY_AFTER_SECONDS;
+	if (resp_error(r, status, app_err_message(e)) == APP_OK)
+		return;
+	resp_free(r);
+	r->status = 500;
+	if ((r->body = strdup(oom_body)) != NULL)
+		r->body_len = sizeof(oom_body) - 1;
+}
+
+static const char *const method_names[M__MAX] = {
+	[M_GET] = "GET",
+	[M_POST] = "POST",
+	[M_PUT] = "PUT",
+	[M_DELETE] = "DELETE",
+	[M_OTHER] = "",
+};
+
+enum http_method
+http_method_parse(const char *s)
+{
+	int m;
+
+	if (s == NULL)
+		return M_OTHER;
+	for (m = 0; m < M_OTHER; m++)
+		if (strcmp(s, method_names[m]) == 0)
+			return (enum http_method)m;
+	return M_OTHER;
+}
+
+const char *
+http_method_name(enum http_method m)
+{
+	return (unsigned)m < M__MAX ? method_names[m] : "";
+}
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}

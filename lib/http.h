@@ -1,0 +1,91 @@
+#ifndef LCM_HTTP_H
+#define LCM_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+
+struct json_object;
+struct db;
+
+#define HTTP_BODY_MAX (1024 * 1024)  /* request bodies over 1 MiB are refused */
+
+enum http_method {
+	M_GET,
+	M_POST,
+	M_PUT,
+	M_DELETE,
+	M_OTHER,
+	M__MAX
+};
+
+/*
+ * A request as the handlers see it: no FastCGI in it. The front end fills
+ * the HTTP part; the dispatcher fills db, the authenticated user and the
+ * parsed body before a handler runs.
+ */
+struct request {
+	enum http_method method;
+	const char *path;          /* decoded path, no query string */
+	const char *query;         /* raw query string, "" when none */
+	const char *content_type;  /* NULL when absent */
+	const char *token;         /* X-User-Token, NULL when absent */
+	const char *request_id;    /* from nginx, "" when none */
+	const char *body;          /* NUL-terminated, may be NULL */
+	size_t body_len;
+	int body_too_big;          /* the front end stopped reading at the cap */
+
+	/* Set by the dispatcher. */
+	struct db *db;
+	int64_t user_id;                /* authenticated user, 0 when none */
+	int64_t path_id;                /* the :id of the route, 0 when none */
+	struct json_object *json;       /* parsed body (an object), or NULL */
+};
+
+/*
+ * A response: status, the few headers we ever send, and a body that is
+ * always JSON. The body is owned by the response.
+ */
+struct response {
+	int status;
+	char allow[64];      /* Allow header for 405, "" when none */
+	int retry_after;     /* seconds, 0 when none */
+	char *body;
+	size_t body_len;
+};
+
+/* Reset to the pessimistic start: 500, no headers, no body. */
+void resp_init(struct response *);
+
+/* Release the body; safe on an initialised or already freed response. */
+void resp_free(struct response *);
+
+/*
+ * Serialise obj as the body with the given status. Takes ownership of obj
+ * (it is released, success or not). Returns APP_OK or APP_ENOMEM.
+ */
+enum app_err resp_json(struct response *, int status, struct json_object *obj);
+
+/* {"errors": [msg]} with status. Returns APP_OK or APP_ENOMEM. */
+enum app_err resp_error(struct response *, int status, const char *msg);
+
+/*
+ * {"errors": [...]} with status from a json array of strings; takes
+ * ownership of errors. Returns APP_OK or APP_ENOMEM.
+ */
+enum app_err resp_errors(struct response *, int status, struct json_object *errors);
+
+/* The error envelope for an app_err, with Retry-After for 503s. */
+void resp_from_err(struct response *, enum app_err);
+
+/* Method from its name; M_OTHER for anything we do not route. */
+enum http_method http_method_parse(const char *);
+
+/* Name of a method, "" for M_OTHER. */
+const char *http_method_name(enum http_method);
+
+/* Reason phrase for a status code. */
+const char *http_status_text(int status);
+
+#endif

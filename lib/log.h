@@ -1,0 +1,25 @@
+#ifndef LCM_LOG_H
+#define LCM_LOG_H
+
+enum log_level {
+	LV_ERR,
+	LV_WARN,
+	LV_INFO,
+	LV_DEBUG,
+	LV__MAX
+};
+
+/* Lines at or below this level are written (default LV_INFO). */
+void log_set_level(enum log_level);
+
+/* Request id to stamp on every line until the next call; NULL clears it. */
+void log_set_request(const char *request_id);
+
+/*
+ * One line to stderr: UTC time, level, pid, request id, message. Never
+ * fails in a way the caller must handle.
+ */
+void log_msg(enum log_level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,75 @@
+#ifndef LCM_VALIDATE_H
+#define LCM_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "lcm.h"
+
+struct json_object;
+
+#define VAL_REASON_MAX    500   /* characters */
+#define VAL_SEARCH_MAX    200   /* characters */
+#define VAL_PER_PAGE_MAX  100
+#define VAL_PER_PAGE_DEF  25
+#define VAL_BULK_MAX      1000
+#define VAL_JSON_DEPTH    16
+
+enum val_res {
+	VAL_ABSENT,  /* not there, or JSON null */
+	VAL_OK,
+	VAL_BAD
+};
+
+/* n bytes of decimal digits naming 1..2^63-1 (a path id). 1 and *out set, else 0. */
+int val_id_string(const char *s, size_t n, int64_t *out);
+
+/* obj[key] as an id: a JSON integer in 1..2^63-1. */
+enum val_res val_json_id(struct json_object *obj, const char *key, int64_t *out);
+
+/* obj[key] as a role name, "olcm" or "ilcm". */
+enum val_res val_json_role(struct json_object *obj, const char *key, enum lcm_role *out);
+
+/* obj[key] as a string of at most max characters; *s is borrowed from obj. */
+enum val_res val_json_text(struct json_object *obj, const char *key, size_t max,
+    const char **s, size_t *len);
+
+/* Non-zero when s (n bytes) is valid UTF-8. */
+int val_utf8(const char *s, size_t n);
+
+/* Characters (code points) in valid UTF-8 text. */
+size_t val_utf8_chars(const char *s, size_t n);
+
+/* Non-zero when a Content-Type names JSON: application/json, any parameters. */
+int val_content_type_json(const char *ct);
+
+/*
+ * Parse a request body that must be one JSON object: strict, depth-limited,
+ * valid UTF-8, nothing but whitespace after it. APP_OK with *out owned by
+ * the caller, or APP_EBADJSON.
+ */
+enum app_err val_json_body(const char *body, size_t len, struct json_object **out);
+
+/* Append msg to the errors array. APP_OK or APP_ENOMEM. */
+enum app_err val_add(struct json_object *errors, const char *msg);
+
+/*
+ * The body of POST/PUT .../assign and of each bulk item: patient_id, at
+ * least one of olcm_user_id / ilcm_user_id (null is absent), optional
+ * reason. Fills c (reason borrowed from obj); appends one message per
+ * problem to errors. Returns the number of problems, -1 on ENOMEM.
+ */
+int val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *errors);
+
+/* The body of DELETE .../assign: patient_id, role, optional reason. As val_assign(). */
+int val_remove(struct json_object *obj, struct lcm_change *c, struct json_object *errors);
+
+/*
+ * The list's query string: page, per_page, search, role. search is decoded
+ * into searchbuf. As val_assign(); -2 for a malformed query string.
+ */
+int val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf,
+    size_t searchsz, struct json_object *errors);
+
+#endif
