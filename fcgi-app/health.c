@@ -1,0 +1,29 @@
+#include <json.h>
+
+#include "db.h"
+#include "handlers.h"
+
+/* 200 {"status":"ok"} when the database answers a query, else 503. */
+enum app_err
+health_get(const struct request *req, struct response *resp)
+{
+	struct db_col one = {.type = DB_INT};
+	struct json_object *o;
+	enum app_err rc;
+
+	if ((rc = db_ensure(req->db)) == APP_OK &&
+	    (rc = db_exec(req->db, STMT_PING, NULL, 0, &one, 1)) == APP_OK) {
+		rc = db_fetch(req->db, STMT_PING);
+		db_done(req->db, STMT_PING);
+	}
+	if (rc == APP_EDBLOST)
+		return rc;  /* the dispatcher reconnects once, then answers 503 */
+	if (rc != APP_OK)
+		return APP_EUNAVAIL;
+	if ((o = json_object_new_object()) == NULL ||
+	    json_object_object_add(o, "status", json_object_new_string("ok")) != 0) {
+		json_object_put(o);
+		return APP_ENOMEM;
+	}
+	return resp_json(resp, 200, o);
+}
