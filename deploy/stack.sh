@@ -1,0 +1,176 @@
+#!/bin/bash
+# The local stack: a private MariaDB, the FastCGI workers and nginx, all
+# under one directory, owned by whoever runs it. Never the system services.
+#
+#   stack.sh start    start what is not running; migrate; load demo data on
+#                     first run; wait until the API answers; print how to use it
+#   stack.sh stop     stop all it started
+#   stack.sh status
+#
+# Environment: LCM_VAR (default ./var), LCM_PORT (8080), LCM_WORKERS (4),
+# LCM_DEMO (1: load the demo data into an empty database), LCM_QUIET (1:
+# print only errors), LCM_BIN (the worker binary, default build/lcm-worker).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VAR=${LCM_VAR:-$ROOT/var}
+PORT=${LCM_PORT:-8080}
+WORKERS=${LCM_WORKERS:-4}
+DEMO=${LCM_DEMO:-1}
+QUIET=${LCM_QUIET:-0}
+BIN=${LCM_BIN:-$ROOT/build/lcm-worker}
+DB=lcm
+DB_USER=lcm_app
+
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd)
+RUN=$VAR/run
+SOCK=$RUN/mysqld.sock
+FCGI_SOCK=$RUN/fcgi.sock
+ME=$(id -un)
+
+say() { [ "$QUIET" = 1 ] || echo "$@"; }
+die() { echo "stack: $*" >&2; exit 1; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+sql() { mariadb --no-defaults --socket="$SOCK" -uroot --batch --skip-column-names "$@"; }
+
+# Stop the process of a pid file and wait for it to go.
+stop_pid() {
+	local f=$1 name=$2 pid i
+	alive "$f" || { rm -f "$f"; return 0; }
+	pid=$(cat "$f")
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 1 150); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "stack: $name did not stop in 30s, killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+	say "stopped $name"
+}
+
+start_db() {
+	mkdir -p "$VAR/mysql" "$VAR/log" "$RUN" "$VAR/secrets"
+	chmod 700 "$RUN" "$VAR/secrets"
+	[ ${#SOCK} -lt 100 ] || die "path too long for a unix socket: $SOCK (set LCM_VAR to a shorter directory)"
+	if [ ! -d "$VAR/mysql/data/mysql" ]; then
+		say "initialising MariaDB data directory in $VAR/mysql/data"
+		mariadb-install-db --no-defaults --datadir="$VAR/mysql/data" --user="$ME" \
+			--auth-root-authentication-method=normal --skip-test-db \
+			>"$VAR/log/mariadb-install.log" 2>&1 ||
+			die "mariadb-install-db failed, see $VAR/log/mariadb-install.log"
+	fi
+	if ! alive "$RUN/mysqld.pid"; then
+		setsid mariadbd --no-defaults --datadir="$VAR/mysql/data" --socket="$SOCK" \
+			--pid-file="$RUN/mysqld.pid" --log-error="$VAR/log/mariadb.err" \
+			--skip-networking --user="$ME" --character-set-server=utf8mb4 \
+			--collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size=256M \
+			--max-connections=200 </dev/null >/dev/null 2>&1 &
+	fi
+	local i
+	for i in $(seq 1 150); do
+		mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	die "MariaDB did not start, see $VAR/log/mariadb.err"
+}
+
+setup_db() {
+	local pw_file=$VAR/secrets/db_password pw
+	if [ ! -s "$pw_file" ]; then
+		(umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pw_file")
+	fi
+	pw=$(cat "$pw_file")
+	sql <<SQL
+CREATE DATABASE IF NOT EXISTS $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
+GRANT SELECT, INSERT, UPDATE, DELETE ON $DB.* TO '$DB_USER'@'localhost';
+SQL
+	local out
+	out=$(sh "$ROOT/db-schema/migrate.sh" "$DB" --no-defaults --socket="$SOCK" -uroot)
+	say "$out"
+	if [ "$DEMO" = 1 ] && [ "$(echo 'SELECT COUNT(*) FROM users' | sql "$DB")" = 0 ]; then
+		sql "$DB" <"$ROOT/db-schema/demo/demo.sql"
+		say "loaded the demo data"
+	fi
+}
+
+start_workers() {
+	[ -x "$BIN" ] || die "no worker binary at $BIN: run make first"
+	alive "$RUN/workers.pid" && return 0
+	rm -f "$FCGI_SOCK"
+	# The socket is the worker's only door: mode 0600 in a 0700 directory,
+	# so only this user (and nginx's workers, running as this user) reach it.
+	LCM_DB_SOCKET=$SOCK LCM_DB_NAME=$DB LCM_DB_USER=$DB_USER \
+	LCM_DB_PASSWORD_FILE=$VAR/secrets/db_password \
+		spawn-fcgi -s "$FCGI_SOCK" -M 0600 -P "$RUN/workers.pid" -- \
+		/usr/bin/multiwatch -f "$WORKERS" -- "$BIN" \
+		>>"$VAR/log/workers.log" 2>&1 </dev/null ||
+		die "spawn-fcgi failed, see $VAR/log/workers.log"
+}
+
+start_nginx() {
+	mkdir -p "$VAR/tmp" "$VAR/log"
+	local user_line=""
+	[ "$(id -u)" = 0 ] && user_line="user $ME $(id -gn);"
+	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@SOCKET@|$FCGI_SOCK|g" \
+		-e "s|@USER@|$user_line|g" "$ROOT/nginx/lcm.conf.in" >"$VAR/nginx.conf"
+	if alive "$RUN/nginx.pid"; then
+		nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -s reload
+		return 0
+	fi
+	nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -t -q ||
+		die "nginx configuration test failed"
+	nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" ||
+		die "nginx did not start (port $PORT taken?), see $VAR/log/nginx-error.log"
+}
+
+wait_ready() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] &&
+			return 0
+		sleep 0.2
+	done
+	die "the API did not answer on port $PORT, see $VAR/log/"
+}
+
+case ${1:-} in
+start)
+	start_db
+	setup_db
+	start_workers
+	start_nginx
+	wait_ready
+	if [ "$QUIET" != 1 ]; then
+		cat <<MSG
+
+Lead Care Managers API is up at http://127.0.0.1:$PORT
+  admin token:     dev-admin-token   (Ada Admin)
+  non-admin token: dev-user-token    (Nora Nurse)
+Try:
+  curl -s -H 'X-User-Token: dev-admin-token' http://127.0.0.1:$PORT/v1/admin/clinic/ecm/patients/123/lead_care_managers
+Logs in $VAR/log/; stop with: make stop
+MSG
+	fi
+	;;
+stop)
+	stop_pid "$RUN/nginx.pid" nginx
+	stop_pid "$RUN/workers.pid" workers
+	rm -f "$FCGI_SOCK"
+	stop_pid "$RUN/mysqld.pid" mariadb
+	;;
+status)
+	for p in nginx workers mysqld; do
+		if alive "$RUN/$p.pid"; then echo "$p: running ($(cat "$RUN/$p.pid"))"; else echo "$p: stopped"; fi
+	done
+	;;
+*)
+	echo "usage: $0 start|stop|status" >&2
+	exit 2
+	;;
+esac
