@@ -1,0 +1,188 @@
+# The running service: routing, auth, the error envelope and statuses, the
+# patient care-team read, health.
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+test_healthz_ok_without_token() {
+	TOKEN=""
+	req GET /healthz
+	expect_status 200
+	expect_json . '{"status":"ok"}'
+	expect_header content-type 'application/json; charset=utf-8'
+}
+
+test_care_team_seed_example_is_null_at_first() {
+	req GET $P/patients/123/lead_care_managers
+	expect_status 200
+	expect_json . '{"patient_id":123,"patient_name":"John Doe","case_load":null}'
+	expect_header content-type 'application/json; charset=utf-8'
+}
+
+test_care_team_after_assign_matches_contract_shape() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
+	expect_status 200
+	req GET $P/patients/123/lead_care_managers
+	expect_status 200
+	expect_json '.case_load | keys' '["id","ilcm","olcm","provider_id","provider_name"]'
+	expect_json '.case_load.provider_id' 456
+	expect_json '.case_load.provider_name' '"Dr. Smith"'
+	expect_json '.case_load.olcm | keys' '["assigned_at","email","name","user_id"]'
+	expect_json '.case_load.olcm.user_id' 101
+	expect_json '.case_load.olcm.name' '"Jane Coordinator"'
+	expect_json '.case_load.ilcm.user_id' 102
+	expect_json '.case_load.olcm.assigned_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")' true
+}
+
+test_care_team_unassigned_role_is_null() {
+	req POST $LCM/assign '{"patient_id":126,"ilcm_user_id":103}'
+	req GET $P/patients/126/lead_care_managers
+	expect_status 200
+	expect_json '.case_load.olcm' null
+	expect_json '.case_load.provider_id' null
+	expect_json '.case_load.provider_name' null
+	expect_json '.case_load.ilcm.user_id' 103
+}
+
+test_care_team_unknown_patient_404() {
+	req GET $P/patients/999/lead_care_managers
+	expect_error 404 '["Patient not found"]'
+}
+
+test_care_team_bad_path_ids_are_404() {
+	local id
+	for id in abc 0 -1 12x 1.5 9223372036854775808 99999999999999999999; do
+		req GET "$P/patients/$id/lead_care_managers"
+		expect_error 404 '["Not found"]'
+	done
+	req GET "$P/patients/9223372036854775807/lead_care_managers"
+	expect_error 404 '["Patient not found"]'
+}
+
+test_unknown_route_404() {
+	req GET /v1/nothing/here
+	expect_error 404 '["Not found"]'
+	req GET $LCM/
+	expect_error 404 '["Not found"]'
+}
+
+test_wrong_method_405_with_allow() {
+	req DELETE $P/patients/123/lead_care_managers
+	expect_error 405
+	expect_header allow GET
+	req GET $LCM/assign
+	expect_error 405
+	expect_header allow 'POST, PUT, DELETE'
+	req PATCH $LCM
+	expect_error 405
+	expect_header allow GET
+	req GET $LCM/bulk_assign
+	expect_header allow POST
+}
+
+test_missing_token_401() {
+	TOKEN=""
+	req GET $P/patients/123/lead_care_managers
+	expect_error 401 '["Authentication required"]'
+}
+
+test_unknown_token_401() {
+	TOKEN=not-a-token
+	req GET $P/patients/123/lead_care_managers
+	expect_error 401 '["Authentication required"]'
+}
+
+test_deactivated_user_401() {
+	db_sql "UPDATE users SET active = 0 WHERE id = 1"
+	req GET $P/patients/123/lead_care_managers
+	expect_error 401 '["Authentication required"]'
+}
+
+test_non_admin_403() {
+	TOKEN=dev-user-token
+	req GET $P/patients/123/lead_care_managers
+	expect_error 403 '["Admin access required"]'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_error 403 '["Admin access required"]'
+	expect_eq "case loads after a refused write" 0 "$(db_sql 'SELECT COUNT(*) FROM case_loads')"
+}
+
+test_token_hash_only_in_database() {
+	expect_eq "raw token stored" 0 \
+		"$(db_sql "SELECT COUNT(*) FROM users WHERE token_sha256 = 'dev-admin-token'")"
+	expect_eq "hash stored" 1 \
+		"$(db_sql "SELECT COUNT(*) FROM users WHERE token_sha256 = UNHEX(SHA2('dev-admin-token', 256))")"
+}
+
+test_auth_before_validation() {
+	TOKEN=""
+	req POST $LCM/assign 'not json'
+	expect_error 401
+	TOKEN=dev-user-token
+	req POST $LCM/assign '{"patient_id":"x"}'
+	expect_error 403
+}
+
+test_bad_json_400() {
+	local b
+	for b in 'not json' '{"patient_id":123' '[1,2]' '"str"' '123' '{"a":1} x' '{"a":1,}'; do
+		req POST $LCM/assign "$b"
+		expect_error 400 '["Request body must be a JSON object"]'
+	done
+	req POST $LCM/assign ''
+	expect_error 400
+}
+
+test_deep_json_400() {
+	req POST $LCM/assign "$(printf '%.0s[' $(seq 100))"
+	expect_error 400
+}
+
+test_wrong_content_type_415() {
+	CT=text/plain
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_error 415 '["Content-Type must be application/json"]'
+	CT=application/x-www-form-urlencoded
+	req DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	expect_error 415
+	expect_eq "case loads" 0 "$(db_sql 'SELECT COUNT(*) FROM case_loads')"
+}
+
+test_json_content_type_with_charset_accepted() {
+	CT='application/json; charset=utf-8'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+}
+
+test_absent_content_type_accepted() {
+	CT=""
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+}
+
+test_body_over_1mib_413_json() {
+	local big
+	big=$(head -c 1100000 /dev/zero | tr '\0' 'a')
+	req POST $LCM/assign "{\"patient_id\":123,\"reason\":\"$big\"}"
+	expect_error 413
+	expect_eq "case loads" 0 "$(db_sql 'SELECT COUNT(*) FROM case_loads')"
+}
+
+test_validation_422() {
+	req POST $LCM/assign '{"patient_id":123}'
+	expect_error 422 '["At least one of olcm_user_id or ilcm_user_id must be provided"]'
+}
+
+test_request_id_header() {
+	req GET /healthz
+	expect_json '.status' '"ok"'
+	[ -n "$(echo "$HEADERS" | awk -F': ' '$1 == "x-request-id" {print $2}')" ] ||
+		fail "no X-Request-Id header"
+}
+
+test_worker_socket_is_private() {
+	local mode
+	mode=$(stat -c %a "$HVAR/run/fcgi.sock")
+	expect_eq "socket mode" 600 "$mode"
+	expect_eq "run dir mode" 700 "$(stat -c %a "$HVAR/run")"
+}

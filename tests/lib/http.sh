@@ -1,0 +1,86 @@
+# Requests and assertions for the HTTP tests. Source after harness.sh.
+#
+#   req METHOD PATH [BODY]   sets STATUS, BODY and HEADERS (lower-cased names)
+#                            token from $TOKEN (default dev-admin-token; "" for
+#                            none), Content-Type from $CT (default
+#                            application/json when there is a body; "" for none)
+#   expect_status 200
+#   expect_json '.jq.filter' 'expected jq -c output'
+#   expect_header name value
+#   expect_eq "what" expected actual
+# An assertion that fails marks the running test failed and says why.
+
+TOKEN=${TOKEN-dev-admin-token}
+T_FAILED=0
+T_PASS=0
+T_FAIL=0
+T_FAILURES=()
+
+req() {
+	local method=$1 path=$2 body=${3-} hdr out
+	local args=(-s -X "$method" -D - -o "$T_TMP/body")
+	[ -n "${TOKEN}" ] && args+=(-H "X-User-Token: $TOKEN")
+	if [ $# -ge 3 ]; then
+		local ct=${CT-application/json}
+		if [ -n "$ct" ]; then args+=(-H "Content-Type: $ct"); else args+=(-H "Content-Type:"); fi
+		printf '%s' "$body" >"$T_TMP/req"
+		args+=(--data-binary "@$T_TMP/req")
+	fi
+	hdr=$(curl "${args[@]}" "$BASE$path" | tr -d '\r')
+	STATUS=$(echo "$hdr" | awk 'NR==1 {print $2}')
+	HEADERS=$(echo "$hdr" | awk -F': ' 'NR>1 && NF>1 {print tolower($1) ": " $2}')
+	BODY=$(cat "$T_TMP/body")
+}
+
+fail() {
+	T_FAILED=1
+	echo "    $*" >&2
+}
+
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
+}
+
+expect_status() {
+	expect_eq "status of $BODY" "$1" "$STATUS"
+}
+
+expect_json() {
+	local got
+	got=$(printf '%s' "$BODY" | jq -c "$1" 2>&1) || { fail "body is not JSON: $BODY"; return; }
+	expect_eq "$1" "$2" "$got"
+}
+
+expect_header() {
+	local got
+	got=$(echo "$HEADERS" | awk -F': ' -v n="$1" '$1 == n {print $2}')
+	expect_eq "header $1" "$2" "$got"
+}
+
+# Every error is the JSON envelope: {"errors": [strings]} with a JSON type.
+expect_error() {
+	expect_status "$1"
+	expect_json '.errors | length > 0 and all(type == "string")' true
+	expect_header content-type 'application/json; charset=utf-8'
+	[ -z "${2:-}" ] || expect_json '.errors' "$2"
+}
+
+# run_tests FUNC...: db_reset before each, count, summarise.
+run_tests() {
+	local t
+	for t in "$@"; do
+		T_FAILED=0
+		db_reset
+		TOKEN=dev-admin-token
+		unset CT
+		"$t"
+		if [ "$T_FAILED" = 0 ]; then
+			T_PASS=$((T_PASS + 1))
+			echo "ok - $t"
+		else
+			T_FAIL=$((T_FAIL + 1))
+			T_FAILURES+=("$t")
+			echo "not ok - $t"
+		fi
+	done
+}

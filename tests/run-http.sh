@@ -1,0 +1,26 @@
+#!/bin/bash
+# The HTTP suite: starts a throwaway stack, runs every test_* function of
+# tests/http/*.sh against it through nginx and the workers, tears it down.
+# Usage: tests/run-http.sh [file-pattern]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib/harness.sh
+. tests/lib/http.sh
+
+T_TMP=$(mktemp -d /tmp/lcm-http.XXXXXX)
+harness_start || exit 1
+trap 'harness_stop; rm -rf "$T_TMP"' EXIT
+
+for f in tests/http/${1:-*}.sh; do
+	echo "# $f"
+	. "$f"
+	run_tests $(grep -o '^test_[a-z0-9_]*' "$f")
+done
+
+echo
+if [ ${#T_FAILURES[@]} -gt 0 ]; then
+	echo "failed: ${T_FAILURES[*]}"
+	echo "worker log tail:"; tail -n 20 "$HVAR/log/workers.log"
+fi
+echo "http: $T_PASS passed, $T_FAIL failed"
+[ "$T_FAIL" = 0 ]
