@@ -106,7 +106,7 @@ start_workers() {
 	# The socket is the worker's only door: mode 0600 in a 0700 directory,
 	# so only this user (and nginx's workers, running as this user) reach it.
 	LCM_DB_SOCKET=$SOCK LCM_DB_NAME=$DB LCM_DB_USER=$DB_USER \
-	LCM_DB_PASSWORD_FILE=$VAR/secrets/db_password \
+	LCM_DB_PASSWORD_FILE=$VAR/secrets/db_password LCM_LOG_FILE=$VAR/log/workers.log \
 		spawn-fcgi -s "$FCGI_SOCK" -M 0600 -P "$RUN/workers.pid" -- \
 		/usr/bin/multiwatch -f "$WORKERS" -- "$BIN" \
 		>>"$VAR/log/workers.log" 2>&1 </dev/null ||

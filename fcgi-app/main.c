@@ -8,6 +8,7 @@
  *   LCM_DB_NAME (lcm), LCM_DB_USER (lcm_app)
  *   LCM_DB_PASSWORD_FILE   first line is the password (none when unset)
  *   LCM_LOG_LEVEL          error, warn, info (default) or debug
+ *   LCM_LOG_FILE           append log lines here (spawn-fcgi closes stderr)
  */
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
@@ -146,6 +147,10 @@ main(void)
 	char password[256] = "";
 	const char *v;
 
+	if ((v = getenv("LCM_LOG_FILE")) != NULL && *v != '\0' &&
+	    freopen(v, "a", stderr) == NULL)
+		return 1;
+	setvbuf(stderr, NULL, _IOLBF, 0);
 	if ((v = getenv("LCM_LOG_LEVEL")) != NULL)
 		log_set_level(strcmp(v, "debug") == 0 ? LV_DEBUG : strcmp(v, "warn") == 0 ?
 		    LV_WARN : strcmp(v, "error") == 0 ? LV_ERR : LV_INFO);
