@@ -27,15 +27,12 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 
 .PHONY: all deps run stop clean test unit http bench
-all: deps-check $(B)/lcm-worker
+all: deps
+	@$(MAKE) --no-print-directory $(B)/lcm-worker
 
+# Install whatever Debian package is missing (a no-op when none is).
 deps:
 	@sh deploy/install-deps.sh
-
-# Building needs the -dev packages; install them first when any is missing.
-deps-check:
-	@pkg-config --exists $(PKGS) criterion || sh deploy/install-deps.sh
-.PHONY: deps-check
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -48,7 +45,6 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(B)/%.o) $(APP_LIB_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
 
 run: all
-	@sh deploy/install-deps.sh
 	@bash deploy/stack.sh start
 
 stop:
@@ -57,15 +53,14 @@ stop:
 clean: stop
 	rm -rf $(B) var
 
-unit: deps-check $(UNIT_BIN)
+unit: deps
+	@$(MAKE) --no-print-directory $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
 http: all
 	@bash tests/run-http.sh
 
-test: deps-check
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory http
+test: unit http
 
 bench: all
 	@sh deploy/install-deps.sh --bench
