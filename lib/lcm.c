@@ -300,7 +300,8 @@ lcm_like_pattern(const char *s, char *out, size_t outsz)
 		return -1;
 	out[o++] = '%';
 	for (; *s != '\0'; s++) {
-		if (o + 4 > outsz)
+		/* This character (escaped or not), the closing '%' and the NUL. */
+		if (o + (*s == '%' || *s == '_' || *s == '!' ? 2 : 1) + 2 > outsz)
 			return -1;
 		if (*s == '%' || *s == '_' || *s == '!')
 			out[o++] = '!';

@@ -58,6 +58,8 @@ val_json_role(struct json_object *obj, const char *key, enum lcm_role *out)
 	if (!json_object_is_type(v, json_type_string))
 		return VAL_BAD;
 	s = json_object_get_string(v);
+	if ((size_t)json_object_get_string_len(v) != strlen(s))
+		return VAL_BAD;  /* an embedded NUL */
 	for (r = 0; r < ROLE__MAX; r++)
 		if (strcmp(s, lcm_role_name((enum lcm_role)r)) == 0) {
 			*out = (enum lcm_role)r;
@@ -130,7 +132,8 @@ val_json_text(struct json_object *obj, const char *key, size_t max, const char *
 		return VAL_BAD;
 	*s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
-	if (memchr(*s, '\0', *len) != NULL || val_utf8_chars(*s, *len) > max)
+	if (memchr(*s, '\0', *len) != NULL || !val_utf8(*s, *len) ||
+	    val_utf8_chars(*s, *len) > max)
 		return VAL_BAD;
 	return VAL_OK;
 }
@@ -153,34 +156,196 @@ val_content_type_json(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
+/* A strict RFC 8259 recogniser: json-c alone lets NaN, 'quotes', "1." through. */
+struct jscan {
+	const char *s;
+	size_t n, i;
+	int depth;
+};
+
+static void
+js_ws(struct jscan *j)
+{
+	while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' ||
+	    j->s[j->i] == '\n' || j->s[j->i] == '\r'))
+		j->i++;
+}
+
+static int
+js_digits(struct jscan *j)
+{
+	size_t start = j->i;
+
+	while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9')
+		j->i++;
+	return j->i > start;
+}
+
+static int
+js_number(struct jscan *j)
+{
+	if (j->i < j->n && j->s[j->i] == '-')
+		j->i++;
+	if (j->i < j->n && j->s[j->i] == '0')
+		j->i++;
+	else if (!js_digits(j))
+		return 0;
+	if (j->i < j->n && j->s[j->i] == '.') {
+		j->i++;
+		if (!js_digits(j))
+			return 0;
+	}
+	if (j->i < j->n && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
+		j->i++;
+		if (j->i < j->n && (j->s[j->i] == '+' || j->s[j->i] == '-'))
+			j->i++;
+		if (!js_digits(j))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+js_string(struct jscan *j)
+{
+	unsigned char c;
+	int k;
+
+	j->i++;  /* the opening quote */
+	while (j->i < j->n) {
+		c = (unsigned char)j->s[j->i++];
+		if (c == '"')
+			return 1;
+		if (c < 0x20)
+			return 0;
+		if (c != '\\')
+			continue;
+		if (j->i >= j->n)
+			return 0;
+		c = (unsigned char)j->s[j->i++];
+		if (c == 'u') {
+			for (k = 0; k < 4; k++, j->i++)
+				if (j->i >= j->n || !isxdigit((unsigned char)j->s[j->i]))
+					return 0;
+		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0')
+			return 0;
+	}
+	return 0;
+}
+
+static int
+js_literal(struct jscan *j, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (j->n - j->i < n || memcmp(j->s + j->i, word, n) != 0)
+		return 0;
+	j->i += n;
+	return 1;
+}
+
+static int js_value(struct jscan *);
+
+/* An object or array; the opening bracket is at j->i. */
+static int
+js_container(struct jscan *j, char close)
+{
+	int first = 1;
+
+	if (--j->depth < 0)
+		return 0;
+	j->i++;
+	js_ws(j);
+	if (j->i < j->n && j->s[j->i] == close) {
+		j->i++;
+		j->depth++;
+		return 1;
+	}
+	for (;;) {
+		if (!first) {
+			js_ws(j);
+			if (j->i < j->n && j->s[j->i] == close) {
+				j->i++;
+				j->depth++;
+				return 1;
+			}
+			if (j->i >= j->n || j->s[j->i] != ',')
+				return 0;
+			j->i++;
+		}
+		first = 0;
+		js_ws(j);
+		if (close == '}') {
+			if (j->i >= j->n || j->s[j->i] != '"' || !js_string(j))
+				return 0;
+			js_ws(j);
+			if (j->i >= j->n || j->s[j->i] != ':')
+				return 0;
+			j->i++;
+		}
+		if (!js_value(j))
+			return 0;
+	}
+}
+
+static int
+js_value(struct jscan *j)
+{
+	js_ws(j);
+	if (j->i >= j->n)
+		return 0;
+	switch (j->s[j->i]) {
+	case '{':
+		return js_container(j, '}');
+	case '[':
+		return js_container(j, ']');
+	case '"':
+		return js_string(j);
+	case 't':
+		return js_literal(j, "true");
+	case 'f':
+		return js_literal(j, "false");
+	case 'n':
+		return js_literal(j, "null");
+	default:
+		return js_number(j);
+	}
+}
+
+int
+val_json_syntax(const char *s, size_t n, int max_depth)
+{
+	struct jscan j = {s, n, 0, max_depth};
+
+	if (!js_value(&j))
+		return 0;
+	js_ws(&j);
+	return j.i == n;
+}
+
 enum app_err
 val_json_body(const char *body, size_t len, struct json_object **out)
 {
 	struct json_tokener *tok;
 	struct json_object *o = NULL;
-	size_t end;
 
 	*out = NULL;
-	if (body == NULL || len == 0)
+	if (body == NULL || len == 0 || !val_utf8(body, len) ||
+	    !val_json_syntax(body, len, VAL_JSON_DEPTH))
 		return APP_EBADJSON;
-	if ((tok = json_tokener_new_ex(VAL_JSON_DEPTH)) == NULL)
+	/* The syntax is known good: json-c only builds the tree. */
+	if ((tok = json_tokener_new_ex(VAL_JSON_DEPTH + 2)) == NULL)
 		return APP_ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, body, (int)len);
-	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success)
-		goto bad;
-	for (end = json_tokener_get_parse_end(tok); end < len; end++)
-		if (!isspace((unsigned char)body[end]))
-			goto bad;
-	if (!json_object_is_type(o, json_type_object))
-		goto bad;
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		json_tokener_free(tok);
+		return APP_EBADJSON;
+	}
 	json_tokener_free(tok);
 	*out = o;
 	return APP_OK;
-bad:
-	json_object_put(o);
-	json_tokener_free(tok);
-	return APP_EBADJSON;
 }
 
 enum app_err

@@ -45,6 +45,12 @@ size_t val_utf8_chars(const char *s, size_t n);
 int val_content_type_json(const char *ct);
 
 /*
+ * Non-zero when s (n bytes) is exactly one RFC 8259 JSON value, surrounded
+ * by whitespace at most, with objects and arrays nested max_depth deep at most.
+ */
+int val_json_syntax(const char *s, size_t n, int max_depth);
+
+/*
  * Parse a request body that must be one JSON object: strict, depth-limited,
  * valid UTF-8, nothing but whitespace after it. APP_OK with *out owned by
  * the caller, or APP_EBADJSON.
