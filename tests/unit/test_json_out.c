@@ -1,0 +1,372 @@
+/*
+ * Unit tests for lib/json_out.c: the exact JSON of each resource, as
+ * json_object_to_json_string_ext(..., JSON_C_TO_STRING_PLAIN) prints it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <json.h>
+
+#include "json_out.h"
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+static void
+set_person(struct lcm_person *p, int64_t id, const char *name, const char *email,
+    const char *at)
+{
+	memset(p, 0, sizeof(*p));
+	p->user_id = id;
+	strcpy(p->name, name);
+	strcpy(p->email, email);
+	strcpy(p->assigned_at, at);
+}
+
+/* Patient 123 with case load 789, provider 456 and both LCMs. */
+static struct care_team *
+full_team(void)
+{
+	struct care_team *t = calloc(1, sizeof(*t));
+
+	cr_assert_not_null(t);
+	t->patient_id = 123;
+	strcpy(t->patient_name, "John Doe");
+	t->case_load_id = 789;
+	t->provider_id = 456;
+	strcpy(t->provider_name, "Dr. Smith");
+	t->has_provider_name = 1;
+	set_person(&t->lcm[ROLE_OLCM], 101, "Jane Coordinator", "jane@example.com",
+	    "2024-11-27T10:00:00.000Z");
+	set_person(&t->lcm[ROLE_ILCM], 102, "Bob Manager", "bob@example.com",
+	    "2024-11-27T10:05:00.000Z");
+	strcpy(t->created_at, "2024-11-27T10:00:00.000Z");
+	strcpy(t->updated_at, "2024-11-27T10:05:00.000Z");
+	return t;
+}
+
+/* The object as plain JSON text, then released; the caller frees the text. */
+static char *
+text(struct json_object *o)
+{
+	char *s;
+
+	cr_assert_not_null(o, "builder returned NULL");
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	cr_assert_not_null(s);
+	json_object_put(o);
+	return s;
+}
+
+#define JANE "{\"user_id\":101,\"name\":\"Jane Coordinator\",\"email\":\"jane@example.com\"," \
+	"\"assigned_at\":\"2024-11-27T10:00:00.000Z\"}"
+#define BOB "{\"user_id\":102,\"name\":\"Bob Manager\",\"email\":\"bob@example.com\"," \
+	"\"assigned_at\":\"2024-11-27T10:05:00.000Z\"}"
+
+/* ---- json_care_team --------------------------------------------------- */
+
+Test(json_out, care_team_full)
+{
+	struct care_team *t = full_team();
+	char *s = text(json_care_team(t));
+
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm\":" JANE ",\"ilcm\":" BOB "}}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_null_case_load)
+{
+	struct care_team *t = calloc(1, sizeof(*t));
+	char *s;
+
+	t->patient_id = 124;
+	strcpy(t->patient_name, "Mary Major");
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":124,\"patient_name\":\"Mary Major\",\"case_load\":null}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_null_case_load_ignores_stale_fields)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	t->case_load_id = 0;
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\",\"case_load\":null}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_null_olcm)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	memset(&t->lcm[ROLE_OLCM], 0, sizeof(t->lcm[ROLE_OLCM]));
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm\":null,\"ilcm\":" BOB "}}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_null_ilcm)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	memset(&t->lcm[ROLE_ILCM], 0, sizeof(t->lcm[ROLE_ILCM]));
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm\":" JANE ",\"ilcm\":null}}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_empty_case_load_no_provider)
+{
+	struct care_team *t = calloc(1, sizeof(*t));
+	char *s;
+
+	t->patient_id = 126;
+	strcpy(t->patient_name, "Pat Noprovider");
+	t->case_load_id = 5;
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":126,\"patient_name\":\"Pat Noprovider\","
+	    "\"case_load\":{\"id\":5,\"provider_id\":null,\"provider_name\":null,"
+	    "\"olcm\":null,\"ilcm\":null}}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_person_without_assigned_at)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	t->lcm[ROLE_OLCM].assigned_at[0] = '\0';
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm\":{\"user_id\":101,\"name\":\"Jane Coordinator\","
+	    "\"email\":\"jane@example.com\",\"assigned_at\":null},\"ilcm\":" BOB "}}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, care_team_escapes_strings)
+{
+	struct care_team *t = calloc(1, sizeof(*t));
+	char *s;
+
+	t->patient_id = 1;
+	strcpy(t->patient_name, "O\"Brien \\ Jos\xc3\xa9\n");
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":1,\"patient_name\":\"O\\\"Brien \\\\ Jos\xc3\xa9\\n\","
+	    "\"case_load\":null}");
+	free(s);
+	free(t);
+}
+
+/* ---- json_case_load --------------------------------------------------- */
+
+Test(json_out, case_load_full)
+{
+	struct care_team *t = full_team();
+	char *s = text(json_case_load(t));
+
+	cr_assert_str_eq(s, "{\"id\":789,\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm_user_id\":101,\"olcm_name\":\"Jane Coordinator\","
+	    "\"ilcm_user_id\":102,\"ilcm_name\":\"Bob Manager\","
+	    "\"created_at\":\"2024-11-27T10:00:00.000Z\","
+	    "\"updated_at\":\"2024-11-27T10:05:00.000Z\"}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, case_load_nulls_where_unset)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	t->provider_id = 0;
+	t->provider_name[0] = '\0';
+	t->has_provider_name = 0;
+	memset(&t->lcm[ROLE_ILCM], 0, sizeof(t->lcm[ROLE_ILCM]));
+	s = text(json_case_load(t));
+	cr_assert_str_eq(s, "{\"id\":789,\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"provider_id\":null,\"provider_name\":null,"
+	    "\"olcm_user_id\":101,\"olcm_name\":\"Jane Coordinator\","
+	    "\"ilcm_user_id\":null,\"ilcm_name\":null,"
+	    "\"created_at\":\"2024-11-27T10:00:00.000Z\","
+	    "\"updated_at\":\"2024-11-27T10:05:00.000Z\"}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, case_load_null_olcm)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	memset(&t->lcm[ROLE_OLCM], 0, sizeof(t->lcm[ROLE_OLCM]));
+	s = text(json_case_load(t));
+	cr_assert_str_eq(s, "{\"id\":789,\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm_user_id\":null,\"olcm_name\":null,"
+	    "\"ilcm_user_id\":102,\"ilcm_name\":\"Bob Manager\","
+	    "\"created_at\":\"2024-11-27T10:00:00.000Z\","
+	    "\"updated_at\":\"2024-11-27T10:05:00.000Z\"}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, case_load_never_carries_care_team_only_fields)
+{
+	struct care_team *t = full_team();
+	struct json_object *o = json_case_load(t), *v;
+
+	cr_assert_not_null(o);
+	cr_assert_not(json_object_object_get_ex(o, "olcm", &v));
+	cr_assert_not(json_object_object_get_ex(o, "ilcm", &v));
+	cr_assert_not(json_object_object_get_ex(o, "case_load", &v));
+	cr_assert_eq(json_object_object_length(o), 11);
+	json_object_put(o);
+	free(t);
+}
+
+/* ---- json_lcm_page ---------------------------------------------------- */
+
+static void
+set_row(struct lcm_row *r, int64_t id, const char *name, const char *email,
+    const char *roles, int64_t both, int64_t ol, int64_t il)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	strcpy(r->name, name);
+	strcpy(r->email, email);
+	strcpy(r->roles, roles);
+	r->assigned_patients_count = both;
+	r->count[ROLE_OLCM] = ol;
+	r->count[ROLE_ILCM] = il;
+}
+
+/* The pagination object alone, for a page with no rows. */
+static char *
+pagination(int64_t page, int64_t per_page, int64_t total)
+{
+	struct lcm_page pg = {NULL, 0, total};
+	struct lcm_list_query q = {page, per_page, NULL, -1};
+	struct json_object *o = json_lcm_page(&pg, &q), *p;
+	char *s;
+
+	cr_assert_not_null(o);
+	cr_assert(json_object_object_get_ex(o, "pagination", &p));
+	s = strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+Test(json_out, lcm_page_contract_example)
+{
+	struct lcm_row rows[2];
+	struct lcm_page pg = {rows, 2, 30};
+	struct lcm_list_query q = {1, 25, NULL, -1};
+	char *s;
+
+	set_row(&rows[0], 101, "Jane Coordinator", "jane@example.com", "coordinator,ecm", 15, 10, 5);
+	set_row(&rows[1], 102, "Bob Manager", "bob@example.com", "coordinator,ecm", 20, 12, 8);
+	s = text(json_lcm_page(&pg, &q));
+	cr_assert_str_eq(s, "{\"lead_care_managers\":["
+	    "{\"id\":101,\"name\":\"Jane Coordinator\",\"email\":\"jane@example.com\","
+	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":15,"
+	    "\"olcm_assignments_count\":10,\"ilcm_assignments_count\":5},"
+	    "{\"id\":102,\"name\":\"Bob Manager\",\"email\":\"bob@example.com\","
+	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":20,"
+	    "\"olcm_assignments_count\":12,\"ilcm_assignments_count\":8}],"
+	    "\"pagination\":{\"current_page\":1,\"total_pages\":2,\"total_count\":30,"
+	    "\"per_page\":25}}");
+	free(s);
+}
+
+Test(json_out, lcm_page_nothing_matches)
+{
+	struct lcm_page pg = {NULL, 0, 0};
+	struct lcm_list_query q = {1, 25, "zzz", -1};
+	char *s = text(json_lcm_page(&pg, &q));
+
+	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
+	    "\"pagination\":{\"current_page\":1,\"total_pages\":0,\"total_count\":0,"
+	    "\"per_page\":25}}");
+	free(s);
+}
+
+Test(json_out, lcm_page_past_the_end)
+{
+	struct lcm_page pg = {NULL, 0, 30};
+	struct lcm_list_query q = {5, 25, NULL, -1};
+	char *s = text(json_lcm_page(&pg, &q));
+
+	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
+	    "\"pagination\":{\"current_page\":5,\"total_pages\":2,\"total_count\":30,"
+	    "\"per_page\":25}}");
+	free(s);
+}
+
+Test(json_out, lcm_page_total_pages_is_ceiling)
+{
+	static const struct {
+		int64_t per_page, total, pages;
+	} cases[] = {
+		{25, 0, 0}, {25, 1, 1}, {25, 24, 1}, {25, 25, 1}, {25, 26, 2}, {25, 30, 2},
+		{25, 50, 2}, {25, 51, 3}, {1, 0, 0}, {1, 1, 1}, {1, 7, 7}, {100, 100, 1},
+		{100, 101, 2}, {100, 1000000, 10000}, {3, 10, 4},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[160], *s = pagination(1, cases[i].per_page, cases[i].total);
+
+		snprintf(want, sizeof(want), "{\"current_page\":1,\"total_pages\":%lld,"
+		    "\"total_count\":%lld,\"per_page\":%lld}", (long long)cases[i].pages,
+		    (long long)cases[i].total, (long long)cases[i].per_page);
+		cr_expect_str_eq(s, want, "total %lld per_page %lld",
+		    (long long)cases[i].total, (long long)cases[i].per_page);
+		free(s);
+	}
+}
+
+Test(json_out, lcm_page_roles_split)
+{
+	struct lcm_row rows[3];
+	struct lcm_page pg = {rows, 3, 3};
+	struct lcm_list_query q = {1, 25, NULL, -1};
+	char *s;
+
+	set_row(&rows[0], 103, "Carla Intensive", "carla@example.com", "ecm", 0, 0, 0);
+	set_row(&rows[1], 104, "No Roles", "nr@example.com", "", 0, 0, 0);
+	set_row(&rows[2], 105, "Three", "t@example.com", "a,b,ecm", 1, 1, 1);
+	s = text(json_lcm_page(&pg, &q));
+	cr_assert_str_eq(s, "{\"lead_care_managers\":["
+	    "{\"id\":103,\"name\":\"Carla Intensive\",\"email\":\"carla@example.com\","
+	    "\"roles\":[\"ecm\"],\"assigned_patients_count\":0,"
+	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0},"
+	    "{\"id\":104,\"name\":\"No Roles\",\"email\":\"nr@example.com\","
+	    "\"roles\":[],\"assigned_patients_count\":0,"
+	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0},"
+	    "{\"id\":105,\"name\":\"Three\",\"email\":\"t@example.com\","
+	    "\"roles\":[\"a\",\"b\",\"ecm\"],\"assigned_patients_count\":1,"
+	    "\"olcm_assignments_count\":1,\"ilcm_assignments_count\":1}],"
+	    "\"pagination\":{\"current_page\":1,\"total_pages\":1,\"total_count\":3,"
+	    "\"per_page\":25}}");
+	free(s);
+}

@@ -1,0 +1,251 @@
+/*
+ * Unit tests for the pure parts of lib/lcm.c: role names, id sets and the
+ * LIKE pattern of the list's search. Nothing here touches a database.
+ *
+ * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "lcm.h"
+
+/* ---- lcm_role_name ---------------------------------------------------- */
+
+Test(lcm, role_names)
+{
+	cr_assert_str_eq(lcm_role_name(ROLE_OLCM), "olcm");
+	cr_assert_str_eq(lcm_role_name(ROLE_ILCM), "ilcm");
+}
+
+Test(lcm, bad_role_name_out_of_range_is_empty)
+{
+	cr_assert_str_eq(lcm_role_name(ROLE__MAX), "");
+	cr_assert_str_eq(lcm_role_name((enum lcm_role)-1), "");
+	cr_assert_str_eq(lcm_role_name((enum lcm_role)99), "");
+}
+
+/* ---- id_set_has / id_set_free ----------------------------------------- */
+
+Test(lcm, id_set_has_members)
+{
+	int64_t ids[] = {1, 5, 9, 101, INT64_MAX};
+	struct id_set s = {ids, 5};
+
+	cr_assert(id_set_has(&s, 1));
+	cr_assert(id_set_has(&s, 5));
+	cr_assert(id_set_has(&s, 9));
+	cr_assert(id_set_has(&s, 101));
+	cr_assert(id_set_has(&s, INT64_MAX));
+}
+
+Test(lcm, bad_id_set_has_rejects_non_members)
+{
+	int64_t ids[] = {1, 5, 9, 101, INT64_MAX};
+	struct id_set s = {ids, 5};
+
+	cr_assert_not(id_set_has(&s, 0));
+	cr_assert_not(id_set_has(&s, 2));
+	cr_assert_not(id_set_has(&s, 10));
+	cr_assert_not(id_set_has(&s, 100));
+	cr_assert_not(id_set_has(&s, 102));
+	cr_assert_not(id_set_has(&s, -1));
+	cr_assert_not(id_set_has(&s, INT64_MIN));
+	cr_assert_not(id_set_has(&s, INT64_MAX - 1));
+}
+
+Test(lcm, id_set_single)
+{
+	int64_t id = 42;
+	struct id_set s = {&id, 1};
+
+	cr_assert(id_set_has(&s, 42));
+	cr_assert_not(id_set_has(&s, 41));
+	cr_assert_not(id_set_has(&s, 43));
+}
+
+Test(lcm, bad_id_set_empty_has_nothing)
+{
+	struct id_set s = {NULL, 0};
+
+	cr_assert_not(id_set_has(&s, 0));
+	cr_assert_not(id_set_has(&s, 1));
+}
+
+Test(lcm, id_set_large)
+{
+	struct id_set s;
+	size_t i;
+
+	s.n = 1000;
+	s.ids = malloc(s.n * sizeof(*s.ids));
+	cr_assert_not_null(s.ids);
+	for (i = 0; i < s.n; i++)
+		s.ids[i] = (int64_t)(i * 2 + 1);   /* odd numbers 1..1999 */
+	for (i = 0; i < 2001; i++)
+		cr_expect_eq(id_set_has(&s, (int64_t)i), (int)(i % 2), "id %zu", i);
+	id_set_free(&s);
+}
+
+Test(lcm, id_set_free_is_idempotent)
+{
+	struct id_set s;
+
+	s.ids = malloc(3 * sizeof(*s.ids));
+	cr_assert_not_null(s.ids);
+	s.n = 3;
+	id_set_free(&s);
+	cr_assert_null(s.ids);
+	cr_assert_eq(s.n, 0);
+	id_set_free(&s);
+	cr_assert_null(s.ids);
+	cr_assert_not(id_set_has(&s, 1));
+}
+
+/* ---- lcm_like_pattern ------------------------------------------------- */
+
+static long
+like(const char *s, char *out, size_t outsz)
+{
+	memset(out, 'X', outsz);
+	return lcm_like_pattern(s, out, outsz);
+}
+
+Test(lcm, like_wraps_in_percent)
+{
+	char b[64];
+
+	cr_assert_eq(like("Jane", b, sizeof(b)), 6);
+	cr_assert_str_eq(b, "%Jane%");
+}
+
+Test(lcm, like_empty_matches_everything)
+{
+	char b[64];
+
+	cr_assert_eq(like("", b, sizeof(b)), 2);
+	cr_assert_str_eq(b, "%%");
+}
+
+Test(lcm, like_escapes_percent)
+{
+	char b[64];
+
+	cr_assert_eq(like("50%", b, sizeof(b)), 6);
+	cr_assert_str_eq(b, "%50!%%");
+}
+
+Test(lcm, like_escapes_underscore)
+{
+	char b[64];
+
+	cr_assert_eq(like("a_b", b, sizeof(b)), 6);
+	cr_assert_str_eq(b, "%a!_b%");
+}
+
+Test(lcm, like_escapes_escape_char)
+{
+	char b[64];
+
+	cr_assert_eq(like("x!y", b, sizeof(b)), 6);
+	cr_assert_str_eq(b, "%x!!y%");
+}
+
+Test(lcm, like_backslash_is_literal)
+{
+	char b[64];
+
+	/* ESCAPE '!' makes backslash an ordinary character: left as is. */
+	cr_assert_eq(like("a\\b", b, sizeof(b)), 5);
+	cr_assert_str_eq(b, "%a\\b%");
+}
+
+Test(lcm, like_escapes_everything_special)
+{
+	char b[64];
+
+	cr_assert_eq(like("%_!%", b, sizeof(b)), 10);
+	cr_assert_str_eq(b, "%!%!_!!!%%");
+}
+
+Test(lcm, like_keeps_utf8)
+{
+	char b[64];
+
+	cr_assert_eq(like("Jos\xc3\xa9", b, sizeof(b)), 7);
+	cr_assert_str_eq(b, "%Jos\xc3\xa9%");
+}
+
+Test(lcm, like_other_specials_unescaped)
+{
+	char b[64];
+
+	cr_assert_eq(like("O'Brien \"x\" [a]", b, sizeof(b)), 17);
+	cr_assert_str_eq(b, "%O'Brien \"x\" [a]%");
+}
+
+Test(lcm, like_fits_escaped_exactly)
+{
+	char b[6];
+
+	/* "%a!%%" and its NUL are 6 bytes. */
+	cr_assert_eq(like("a%", b, sizeof(b)), 5);
+	cr_assert_str_eq(b, "%a!%%");
+}
+
+Test(lcm, like_empty_fits_three_bytes)
+{
+	char b[3];
+
+	cr_assert_eq(like("", b, sizeof(b)), 2);
+	cr_assert_str_eq(b, "%%");
+}
+
+/*
+ * Regression: lcm_like_pattern (lib/lcm.c:303) reserves room for an escape
+ * on every character, so an unescaped pattern that fits exactly is
+ * refused: "%ab%" needs 5 bytes with its NUL, yet outsz 5 returns -1, as
+ * does "%abc%" in 6. lcm.h promises -1 only "when out is too small".
+ * Harmless in lcm_list (2048 bytes for at most 200 characters).
+ */
+Test(lcm, like_fits_unescaped_exactly)
+{
+	char b5[5], b6[6];
+
+	cr_expect_eq(like("ab", b5, sizeof(b5)), 4, "Regression: \"%%ab%%\" fits in 5 bytes");
+	cr_expect_eq(like("abc", b6, sizeof(b6)), 5, "Regression: \"%%abc%%\" fits in 6 bytes");
+}
+
+Test(lcm, bad_like_too_small_returns_minus_one)
+{
+	char b[16];
+
+	cr_assert_eq(like("", b, 2), -1);
+	cr_assert_eq(like("", b, 0), -1);
+	cr_assert_eq(like("a", b, 3), -1);
+	cr_assert_eq(like("abc", b, 5), -1);
+	cr_assert_eq(like("a%", b, 5), -1);
+	cr_assert_eq(like("%%%%", b, 9), -1);   /* needs 11 */
+}
+
+Test(lcm, bad_like_too_small_does_not_overrun)
+{
+	char b[32];
+
+	memset(b, 'Z', sizeof(b));
+	cr_assert_eq(lcm_like_pattern("abcdefghijklmnop", b, 8), -1);
+	cr_assert_eq(b[8], 'Z');
+	cr_assert_eq(b[31], 'Z');
+}
+
+Test(lcm, like_longest_search_fits_list_buffer)
+{
+	/* 200 characters of the worst kind, the list's search limit. */
+	char in[201], out[2048];
+
+	memset(in, '%', 200);
+	in[200] = '\0';
+	cr_assert_eq(like(in, out, sizeof(out)), 402);
+}

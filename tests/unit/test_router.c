@@ -1,0 +1,295 @@
+/*
+ * Unit tests for lib/router.c, against the worker's real route table
+ * (fcgi-app/routes.c). Only matching is exercised: no handler runs.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "../../fcgi-app/handlers.h"
+#include "router.h"
+
+#define BASE "/v1/admin/clinic/ecm"
+#define LCMS BASE "/lead_care_managers"
+#define ASSIGN LCMS "/assign"
+#define BULK LCMS "/bulk_assign"
+#define PATIENT(id) BASE "/patients/" id "/lead_care_managers"
+
+struct matched {
+	const struct route *rt;
+	int64_t id;
+	char allow[64];
+};
+
+static struct matched
+match(enum http_method m, const char *path)
+{
+	struct matched r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = -1;
+	memset(r.allow, 'x', sizeof(r.allow) - 1);
+	r.rt = router_match(app_routes, app_nroutes, m, path, &r.id, r.allow, sizeof(r.allow));
+	return r;
+}
+
+/* The path matches no route for any method: 404. */
+static void
+expect_unknown(enum http_method m, const char *path)
+{
+	struct matched r = match(m, path);
+
+	cr_expect_null(r.rt, "%s should not match", path);
+	cr_expect_str_eq(r.allow, "", "%s: allow should be empty", path);
+	cr_expect_eq(r.id, 0, "%s: id should be 0", path);
+}
+
+/* ---- matches ---------------------------------------------------------- */
+
+Test(router, matches_healthz)
+{
+	struct matched r = match(M_GET, "/healthz");
+
+	cr_assert_not_null(r.rt);
+	cr_assert_eq(r.rt->handler, health_get);
+	cr_assert_eq(r.rt->method, M_GET);
+	cr_assert_eq(r.rt->flags, 0);
+	cr_assert_eq(r.id, 0);
+	cr_assert_str_eq(r.allow, "");
+}
+
+Test(router, matches_list)
+{
+	struct matched r = match(M_GET, LCMS);
+
+	cr_assert_not_null(r.rt);
+	cr_assert_eq(r.rt->handler, lcm_list_get);
+	cr_assert_eq(r.rt->flags, ROUTE_ADMIN);
+	cr_assert_eq(r.id, 0);
+}
+
+Test(router, matches_assign_methods)
+{
+	struct matched p = match(M_POST, ASSIGN);
+	struct matched u = match(M_PUT, ASSIGN);
+	struct matched d = match(M_DELETE, ASSIGN);
+
+	cr_assert_not_null(p.rt);
+	cr_assert_eq(p.rt->handler, lcm_assign_post);
+	cr_assert_eq(p.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
+	cr_assert_not_null(u.rt);
+	cr_assert_eq(u.rt->handler, lcm_assign_put);
+	cr_assert_eq(u.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
+	cr_assert_not_null(d.rt);
+	cr_assert_eq(d.rt->handler, lcm_assign_delete);
+	cr_assert_eq(d.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
+}
+
+Test(router, match_after_other_methods_clears_allow)
+{
+	/* POST and PUT for the same path come first in the table. */
+	struct matched d = match(M_DELETE, ASSIGN);
+
+	cr_assert_not_null(d.rt);
+	cr_assert_str_eq(d.allow, "");
+}
+
+Test(router, matches_bulk_assign)
+{
+	struct matched r = match(M_POST, BULK);
+
+	cr_assert_not_null(r.rt);
+	cr_assert_eq(r.rt->handler, lcm_bulk_assign_post);
+	cr_assert_eq(r.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
+}
+
+Test(router, matches_patient_with_id)
+{
+	struct matched r = match(M_GET, PATIENT("123"));
+
+	cr_assert_not_null(r.rt);
+	cr_assert_eq(r.rt->handler, patient_lcms_get);
+	cr_assert_eq(r.rt->flags, ROUTE_ADMIN);
+	cr_assert_eq(r.id, 123);
+}
+
+Test(router, matches_patient_id_bounds)
+{
+	struct matched one = match(M_GET, PATIENT("1"));
+	struct matched max = match(M_GET, PATIENT("9223372036854775807"));
+
+	cr_assert_not_null(one.rt);
+	cr_assert_eq(one.id, 1);
+	cr_assert_not_null(max.rt);
+	cr_assert_eq(max.id, INT64_MAX);
+}
+
+/* ---- 405: known path, wrong method ------------------------------------ */
+
+Test(router, wrong_method_on_assign_lists_allow)
+{
+	struct matched r = match(M_GET, ASSIGN);
+
+	cr_assert_null(r.rt);
+	cr_assert_str_eq(r.allow, "POST, PUT, DELETE");
+	cr_assert_eq(r.id, 0);
+}
+
+Test(router, unroutable_method_on_assign_lists_allow)
+{
+	struct matched r = match(M_OTHER, ASSIGN);
+
+	cr_assert_null(r.rt);
+	cr_assert_str_eq(r.allow, "POST, PUT, DELETE");
+}
+
+Test(router, wrong_method_on_list_lists_allow)
+{
+	struct matched p = match(M_POST, LCMS), d = match(M_DELETE, LCMS);
+
+	cr_assert_null(p.rt);
+	cr_assert_str_eq(p.allow, "GET");
+	cr_assert_null(d.rt);
+	cr_assert_str_eq(d.allow, "GET");
+}
+
+Test(router, wrong_method_on_bulk_assign_lists_allow)
+{
+	struct matched g = match(M_GET, BULK), u = match(M_PUT, BULK);
+
+	cr_assert_null(g.rt);
+	cr_assert_str_eq(g.allow, "POST");
+	cr_assert_null(u.rt);
+	cr_assert_str_eq(u.allow, "POST");
+}
+
+Test(router, wrong_method_on_patient_lists_allow)
+{
+	struct matched r = match(M_DELETE, PATIENT("123"));
+
+	cr_assert_null(r.rt);
+	cr_assert_str_eq(r.allow, "GET");
+	cr_assert_eq(r.id, 0);
+}
+
+Test(router, wrong_method_on_healthz_lists_allow)
+{
+	struct matched r = match(M_POST, "/healthz");
+
+	cr_assert_null(r.rt);
+	cr_assert_str_eq(r.allow, "GET");
+}
+
+/* ---- 404: no such path ------------------------------------------------ */
+
+Test(router, bad_path_unknown)
+{
+	expect_unknown(M_GET, "/nope");
+	expect_unknown(M_GET, "/");
+	expect_unknown(M_GET, "");
+	expect_unknown(M_GET, "healthz");
+	expect_unknown(M_GET, "/v1");
+	expect_unknown(M_GET, BASE);
+	expect_unknown(M_GET, "/HEALTHZ");
+	expect_unknown(M_GET, BASE "/Lead_Care_Managers");
+	expect_unknown(M_POST, LCMS "/assignx");
+	expect_unknown(M_POST, LCMS "/assig");
+}
+
+Test(router, bad_path_trailing_slash_does_not_match)
+{
+	expect_unknown(M_GET, "/healthz/");
+	expect_unknown(M_GET, LCMS "/");
+	expect_unknown(M_POST, ASSIGN "/");
+	expect_unknown(M_GET, PATIENT("123") "/");
+}
+
+Test(router, bad_path_doubled_or_extra_segments)
+{
+	expect_unknown(M_GET, "//healthz");
+	expect_unknown(M_GET, "/v1//admin/clinic/ecm/lead_care_managers");
+	expect_unknown(M_GET, PATIENT("123") "/extra");
+	expect_unknown(M_GET, BASE "/patients/123");
+	expect_unknown(M_GET, BASE "/patients/lead_care_managers");
+}
+
+Test(router, bad_path_id_non_numeric_does_not_match)
+{
+	expect_unknown(M_GET, PATIENT("abc"));
+	expect_unknown(M_GET, PATIENT("12a"));
+	expect_unknown(M_GET, PATIENT("a12"));
+	expect_unknown(M_GET, PATIENT("1.5"));
+	expect_unknown(M_GET, PATIENT(":id"));
+	expect_unknown(M_GET, PATIENT("%31"));
+	expect_unknown(M_GET, PATIENT(" 1"));
+}
+
+Test(router, bad_path_id_out_of_range_does_not_match)
+{
+	expect_unknown(M_GET, PATIENT("0"));
+	expect_unknown(M_GET, PATIENT("-1"));
+	expect_unknown(M_GET, PATIENT("+1"));
+	expect_unknown(M_GET, PATIENT(""));
+	expect_unknown(M_GET, PATIENT("9223372036854775808"));
+	expect_unknown(M_GET, PATIENT("18446744073709551616"));
+	expect_unknown(M_GET, PATIENT("99999999999999999999999"));
+}
+
+Test(router, bad_path_id_does_not_answer_405)
+{
+	/* A bad id is an unknown path for every method, not a 405. */
+	expect_unknown(M_DELETE, PATIENT("abc"));
+	expect_unknown(M_POST, PATIENT("0"));
+}
+
+/* ---- a private table ---------------------------------------------------- */
+
+static enum app_err
+noop(const struct request *req, struct response *resp)
+{
+	(void)req;
+	(void)resp;
+	return APP_OK;
+}
+
+static const struct route two_ids[] = {
+	{M_GET, "/a/:id/b", noop, 0},
+	{M_PUT, "/a/:id/b", noop, 0},
+	{M_GET, "/c", noop, 0},
+};
+
+Test(router, id_is_reset_between_routes)
+{
+	int64_t id = 42;
+	char allow[64];
+	const struct route *rt;
+
+	rt = router_match(two_ids, 3, M_GET, "/c", &id, allow, sizeof(allow));
+	cr_assert_eq(rt, &two_ids[2]);
+	cr_assert_eq(id, 0);
+	rt = router_match(two_ids, 3, M_PUT, "/a/77/b", &id, allow, sizeof(allow));
+	cr_assert_eq(rt, &two_ids[1]);
+	cr_assert_eq(id, 77);
+	rt = router_match(two_ids, 3, M_DELETE, "/a/77/b", &id, allow, sizeof(allow));
+	cr_assert_null(rt);
+	cr_assert_eq(id, 0);
+	cr_assert_str_eq(allow, "GET, PUT");
+}
+
+Test(router, zero_size_allow_is_not_written)
+{
+	int64_t id;
+
+	cr_assert_null(router_match(two_ids, 3, M_POST, "/a/1/b", &id, NULL, 0));
+}
+
+Test(router, empty_table_matches_nothing)
+{
+	int64_t id = 5;
+	char allow[8] = "junk";
+
+	cr_assert_null(router_match(two_ids, 0, M_GET, "/c", &id, allow, sizeof(allow)));
+	cr_assert_eq(id, 0);
+	cr_assert_str_eq(allow, "");
+}
