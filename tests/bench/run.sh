@@ -1,0 +1,361 @@
+#!/bin/bash
+# Throughput of the Lead Care Managers API, and the PHP-FPM peer as yardstick.
+#
+#   bash tests/bench/run.sh          (make bench: builds, installs wrk, runs this)
+#
+# 1. A throwaway stack (tests/lib/harness.sh) with 8 workers, like the peer's
+#    8 PHP-FPM children, loaded with tests/bench/seed.sql: 10,000 patients,
+#    200 coordinators (users 101..300), every patient with a case load.
+# 2. wrk -t2 -c64 -d10s --latency, after a short warm-up, on the care-team read
+#    (get.lua), the single assign (post.lua) and /healthz (FastCGI + SELECT 1).
+# 3. One 1000-item bulk_assign, timed; then 100,000 case loads
+#    (seed-100k.sql), the list endpoint timed and its query EXPLAINed.
+# 4. Worker RSS before and after; our stack stopped.
+# 5. When ../shared/bench-peer/up.sh exists: the peer on its own port and
+#    directory, the same wrk runs plus nginx's /static ceiling; peer stopped.
+# 6. A comparison table.
+# Everything runs on loopback and is torn down on exit, failure or interrupt.
+#
+# Environment: BENCH_DURATION (10s), BENCH_WARMUP (2s), BENCH_CONNS (64),
+# BENCH_THREADS (2), BENCH_PEER (auto; 0 skips the peer).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+BENCH=$ROOT/tests/bench
+PEER_SRC=$ROOT/../shared/bench-peer
+
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+CONNS=${BENCH_CONNS:-64}
+THREADS=${BENCH_THREADS:-2}
+TOKEN=admintoken
+API=/v1/admin/clinic/ecm
+START=$SECONDS
+
+. tests/lib/harness.sh
+
+BTMP=$(mktemp -d /tmp/lcm-bench.XXXXXX)
+PEER_UP=0
+PEER_PIDS=()
+
+# --- teardown -------------------------------------------------------------
+
+peer_down() {
+	[ "$PEER_UP" = 1 ] || return 0
+	PEER_UP=0
+	local f pid i
+	PEER_PIDS=()
+	for f in nginx php-fpm mysqld; do
+		[ -s "$PEER_DIR/$f.pid" ] && PEER_PIDS+=("$(cat "$PEER_DIR/$f.pid")")
+	done
+	PEER_DIR=$PEER_DIR bash "$PEER_SRC/down.sh" >/dev/null 2>&1
+	# down.sh signals and waits a second; MariaDB takes longer to stop.
+	for pid in "${PEER_PIDS[@]}"; do
+		for i in $(seq 1 150); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "bench: peer process $pid did not stop in 30s, killing it" >&2
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	done
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	harness_stop
+	peer_down
+	rm -rf "$BTMP"
+	exit $rc
+}
+install_traps() {
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+install_traps
+
+# --- helpers --------------------------------------------------------------
+
+die() { echo "bench: $*" >&2; exit 1; }
+section() { printf '\n== %s\n' "$*"; }
+
+declare -A R_RPS R_P50 R_P99 R_N R_BAD R_SOCK R_Q
+
+# MariaDB's statement counter of the server at socket Q_SOCK.
+questions() {
+	[ -n "${Q_SOCK:-}" ] || return 0
+	mariadb --no-defaults --socket="$Q_SOCK" -uroot --batch --skip-column-names \
+		-e "SHOW GLOBAL STATUS LIKE 'Questions'" | awk '{ print $2 }'
+}
+
+# wrk_run KEY URL SCRIPT PREFIX ASSIGN [INNER] -- warm up, then one measured run.
+# INNER is the script seeded.lua runs.
+wrk_run() {
+	local key=$1 url=$2 script=$3 prefix=$4 assign=$5 inner=${6:-} out=$BTMP/wrk-$1.txt
+	local args=(-t"$THREADS" -c"$CONNS" --latency)
+	[ -n "$script" ] && args+=(-s "$script")
+	env PREFIX="$prefix" ASSIGN="$assign" TOKEN="$TOKEN" SCRIPT="$inner" \
+		wrk "${args[@]}" -d"$WARMUP" "$url" >/dev/null 2>&1
+	[ -n "${WRK_HOOK:-}" ] && $WRK_HOOK
+	local q0 q1
+	q0=$(questions)
+	env PREFIX="$prefix" ASSIGN="$assign" TOKEN="$TOKEN" SCRIPT="$inner" \
+		wrk "${args[@]}" -d"$DURATION" "$url" >"$out" 2>&1 ||
+		{ cat "$out" >&2; die "wrk failed on $url"; }
+	q1=$(questions)
+	R_RPS[$key]=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	R_P50[$key]=$(awk '$1 == "50%" { print $2 }' "$out")
+	R_P99[$key]=$(awk '$1 == "99%" { print $2 }' "$out")
+	R_N[$key]=$(awk '/requests in/ { print $1 }' "$out")
+	R_BAD[$key]=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+	R_BAD[$key]=${R_BAD[$key]:-0}
+	R_SOCK[$key]=$(sed -n 's/^ *Socket errors: //p' "$out")
+	R_SOCK[$key]=${R_SOCK[$key]:-none}
+	R_Q[$key]=-
+	[ -n "$q0" ] && [ -n "$q1" ] && R_Q[$key]=$(awk -v a="$q0" -v b="$q1" -v n="${R_N[$key]:-0}" \
+		'BEGIN { if (n > 0) printf "%.1f", (b - a - 1) / n; else print "-" }')
+	printf '  %-16s %10s req/s  p50 %-9s p99 %-9s requests %-8s non-2xx/3xx %-4s SQL/req %-4s socket errors: %s\n' \
+		"$key" "${R_RPS[$key]:-?}" "${R_P50[$key]:-?}" "${R_P99[$key]:-?}" \
+		"${R_N[$key]:-?}" "${R_BAD[$key]}" "${R_Q[$key]}" "${R_SOCK[$key]}"
+}
+
+# Statuses nginx logged since line $1 of our access log, as "200:1234 409:5".
+statuses_since() {
+	tail -n +"$(($1 + 1))" "$HVAR/log/nginx-access.log" |
+		awk -F'"' '{ split($3, a, " "); n[a[1]]++ } END { for (s in n) printf "%s:%d ", s, n[s] }'
+}
+log_lines() { wc -l <"$HVAR/log/nginx-access.log"; }
+
+# The RSS of each child of a parent pid, and their sum.
+children_rss() {
+	local label=$1 parent=$2
+	ps --ppid "$parent" -o pid=,rss= | awk -v l="$label" '
+		{ n++; t += $2; each = each sprintf(" %d", $2) }
+		END { printf "  %-34s %d processes, RSS KiB:%s; total %.1f MiB\n", l, n, each, t / 1024 }'
+}
+pid_rss() { ps -o rss= -p "$2" | awk -v l="$1" '{ printf "  %-34s RSS %.1f MiB\n", l, $1 / 1024 }'; }
+
+workers_rss() {
+	local mw
+	mw=$(cat "$HVAR/run/workers.pid")
+	[ "$(ps -o comm= -p "$mw")" = multiwatch ] || die "workers.pid ($mw) is not multiwatch"
+	children_rss "lcm-worker (children of multiwatch)" "$mw"
+	pid_rss "mariadbd" "$(cat "$HVAR/run/mysqld.pid")"
+}
+
+code_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# --- our stack ------------------------------------------------------------
+
+section "machine"
+echo "  $(nproc) cores; wrk, nginx, the FastCGI workers / PHP-FPM children and MariaDB all"
+echo "  share them, so the figures compare the two stacks on one box; they are not capacity."
+echo "  wrk -t$THREADS -c$CONNS -d$DURATION --latency, after a $WARMUP warm-up per run; loopback only."
+echo "  one measured run each: on this box repeated runs of the same test differ by 10-30%."
+echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+other=$(pgrep -c -x mariadbd || true)
+[ "${other:-0}" -gt 0 ] && echo "  note: $other other MariaDB server(s) running here (a dev or test stack): any load they take skews the figures."
+
+section "our stack: 8 workers"
+harness_start 8 || die "the stack did not start"
+install_traps  # harness_start installs its own; ours also stops the peer and removes $BTMP
+Q_SOCK=$DB_SOCK
+echo "  $BASE  (stack in $HVAR)"
+
+t0=$(date +%s.%N)
+mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm <"$BENCH/seed.sql" || die "seed.sql failed"
+t1=$(date +%s.%N)
+echo "  seed.sql: $(db_sql 'SELECT COUNT(*) FROM patients') patients, $(db_sql 'SELECT COUNT(*) FROM case_loads') case loads," \
+	"$(db_sql "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = 'ecm'") ecm users" \
+	"in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s"
+
+H=(-H "X-User-Token: $TOKEN")
+c=$(code_of "${H[@]}" "$BASE$API/patients/1/lead_care_managers")
+[ "$c" = 200 ] || die "GET patient 1 answered $c"
+c=$(code_of "${H[@]}" -H 'Content-Type: application/json' -d '{"patient_id":1,"olcm_user_id":300}' "$BASE$API/lead_care_managers/assign")
+[ "$c" = 200 ] || die "POST assign answered $c"
+echo "  sanity: GET care team 200, POST assign 200"
+
+section "memory before load"
+workers_rss
+
+section "our runs"
+# Every worker connects to MariaDB and prepares its statements at start.
+declare -A STATUSES CHANGED
+acts() { db_sql 'SELECT COUNT(*) FROM patient_activities'; }
+mark_acts() { ACTS0=$(acts); }  # after the warm-up, before the measured run
+for run in get post post-seeded healthz; do
+	inner= hook=
+	case $run in
+	get) url=$BASE script=$BENCH/get.lua ;;
+	post) url=$BASE script=$BENCH/post.lua hook=mark_acts ;;
+	post-seeded) url=$BASE script=$BENCH/seeded.lua inner=$BENCH/post.lua hook=mark_acts ;;
+	healthz) url=$BASE/healthz script= ;;
+	esac
+	before=$(log_lines)
+	WRK_HOOK=$hook wrk_run "ours-$run" "$url" "$script" "$API" "$API/lead_care_managers/assign" "$inner"
+	STATUSES[$run]=$(statuses_since "$before")
+	# Each assignment that changes the oLCM writes one activity row.
+	[ -n "$hook" ] && CHANGED[$run]=$(awk -v a="$ACTS0" -v b="$(acts)" -v n="${R_N[ours-$run]:-0}" \
+		'BEGIN { printf "%d of %d (%.0f%%)", b - a, n, n ? 100 * (b - a) / n : 0 }')
+done
+echo "  statuses nginx logged, warm-ups included (499: wrk closing its connections as a run ends):"
+for run in get post post-seeded healthz; do echo "    $run: ${STATUSES[$run]}"; done
+echo "  POSTs that changed an assignment (one activity row each): post.lua ${CHANGED[post]};" \
+	"seeded ${CHANGED[post-seeded]}"
+werr=$(grep -c ' error \| warn ' "$HVAR/log/workers.log" 2>/dev/null || true)
+echo "  worker log: ${werr:-0} error/warn lines ($HVAR/log/workers.log, $(wc -l <"$HVAR/log/workers.log" 2>/dev/null || echo 0) lines in all)"
+nerr=$(grep -c '\[error\]\|\[crit\]\|\[alert\]' "$HVAR/log/nginx-error.log" 2>/dev/null || true)
+echo "  nginx error log: ${nerr:-0} error lines"
+[ "${nerr:-0}" -gt 0 ] && grep '\[error\]\|\[crit\]\|\[alert\]' "$HVAR/log/nginx-error.log" |
+	sed 's/^[0-9/: ]*//; s/, client.*//' | sort | uniq -c | sort -rn | head -n 3 | sed 's/^/    /'
+echo "  patient_activities after the runs: $(db_sql 'SELECT COUNT(*) FROM patient_activities') rows"
+
+section "bulk_assign: 1000 items"
+# Patients 1..1000 back to the seed's LCMs, then each item changes both roles:
+# 1000 transactions, 2000 activity rows.
+db_sql "UPDATE case_loads SET olcm_user_id = 101 + (patient_id % 200), ilcm_user_id = 101 + ((patient_id * 7) % 200) WHERE patient_id <= 1000"
+awk 'BEGIN {
+	printf "{\"assignments\":["
+	for (i = 1; i <= 1000; i++)
+		printf "%s{\"patient_id\":%d,\"olcm_user_id\":%d,\"ilcm_user_id\":%d}", (i > 1 ? "," : ""),
+			i, 101 + ((i + 1) % 200), 101 + ((i * 7 + 1) % 200)
+	print "]}"
+}' >"$BTMP/bulk.json"
+acts0=$(db_sql 'SELECT COUNT(*) FROM patient_activities')
+read -r bcode btime < <(curl -s -o "$BTMP/bulk-out.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
+	-H 'Content-Type: application/json' --data-binary @"$BTMP/bulk.json" "$BASE$API/lead_care_managers/bulk_assign")
+acts1=$(db_sql 'SELECT COUNT(*) FROM patient_activities')
+echo "  HTTP $bcode in ${btime}s ($(awk -v t="$btime" 'BEGIN { printf "%.2f", t }') ms per item);" \
+	"successful $(jq -r .successful_count "$BTMP/bulk-out.json" 2>/dev/null)," \
+	"failed $(jq -r .failed_count "$BTMP/bulk-out.json" 2>/dev/null); $((acts1 - acts0)) activity rows written;" \
+	"body $(wc -c <"$BTMP/bulk.json") bytes"
+BULK_TIME=$btime
+
+section "list: GET $API/lead_care_managers?per_page=100 with 100,000 case loads"
+t0=$(date +%s.%N)
+mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm <"$BENCH/seed-100k.sql" || die "seed-100k.sql failed"
+t1=$(date +%s.%N)
+echo "  seed-100k.sql: $(db_sql 'SELECT COUNT(*) FROM case_loads') case loads in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s"
+times=()
+for i in 1 2 3 4 5 6; do
+	read -r lcode ltime < <(curl -s -o "$BTMP/list.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
+		"$BASE$API/lead_care_managers?per_page=100")
+	[ "$lcode" = 200 ] || die "list answered $lcode: $(head -c 300 "$BTMP/list.json")"
+	times+=("$ltime")
+done
+echo "  6 requests, HTTP 200, seconds: ${times[*]}  (the first is the coldest)"
+LIST_MED=$(printf '%s\n' "${times[@]:1}" | sort -n | sed -n 3p)
+echo "  median of the last 5: ${LIST_MED}s; rows $(jq '.lead_care_managers | length' "$BTMP/list.json")," \
+	"total_count $(jq .pagination.total_count "$BTMP/list.json")," \
+	"first: $(jq -c '.lead_care_managers[0] | {name, olcm_assignments_count, ilcm_assignments_count, assigned_patients_count}' "$BTMP/list.json")"
+read -r lcode ltime < <(curl -s -o "$BTMP/list2.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
+	"$BASE$API/lead_care_managers?per_page=100&page=2&role=olcm&search=Coordinator")
+echo "  page=2&role=olcm&search=Coordinator: HTTP $lcode in ${ltime}s, rows $(jq '.lead_care_managers | length' "$BTMP/list2.json" 2>/dev/null)"
+
+# The statements as lib/db.c builds them: compile its #defines and initialisers.
+sqlgen() {
+	local id=$1
+	{
+		echo '#include <stdio.h>'
+		awk '/^#define SQL_/ { on = 1 } on { print } on && !/\\$/ { on = 0 }' lib/db.c
+		echo 'int main(void) { fputs('
+		awk -v id="[$id] =" '!on && (i = index($0, id)) { on = 1; $0 = substr($0, i + length(id)) }
+			on { print } on && /,$/ { exit }' lib/db.c |
+			sed '$ s/,$//'
+		echo ', stdout); return 0; }'
+	} >"$BTMP/sql_$id.c"
+	cc -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" 2>"$BTMP/sql_$id.err" && "$BTMP/sql_$id"
+}
+# Placeholders in order: LIKE pattern, role (x3), then LIMIT and OFFSET.
+bind_literals() {
+	awk 'BEGIN { split("'"'"'%%'"'"' 0 0 0 100 0", v, " ") }
+		{ out = ""; s = $0
+		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++n]; s = substr(s, i + 1) }
+		  print out s }'
+}
+for st in STMT_LCM_PAGE STMT_LCM_COUNT; do
+	if sql=$(sqlgen "$st"); then
+		lit=$(printf '%s' "$sql" | bind_literals)
+		echo
+		echo "  EXPLAIN $st (role any, search '', per_page 100, page 1):"
+		echo "  $lit" | fold -w 110 -s | sed '2,$ s/^/    /'
+		mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
+	else
+		echo "  could not extract $st from lib/db.c: $(head -c 300 "$BTMP/sql_$st.err")"
+	fi
+done
+
+section "memory after load"
+workers_rss
+pid_rss "nginx master" "$(cat "$HVAR/run/nginx.pid")"
+
+harness_stop  # free the cores and memory for the peer
+Q_SOCK=
+
+# --- the peer ---------------------------------------------------------------
+
+if [ "${BENCH_PEER:-1}" != 0 ] && [ -f "$PEER_SRC/up.sh" ]; then
+	section "PHP-FPM peer ($(cd "$PEER_SRC" && pwd))"
+	chmod 711 "$BTMP"  # the peer's nginx workers do not run as root: let them reach its socket
+	PEER_DIR=$BTMP/peer
+	PEER_PORT=$(harness_free_port)
+	PEER=http://127.0.0.1:$PEER_PORT
+	export PEER_DIR PEER_PORT
+	PEER_UP=1
+	t0=$(date +%s.%N)
+	if bash "$PEER_SRC/up.sh" >"$BTMP/peer-up.log" 2>&1 &&
+		[ "$(code_of -H "X-User-Token: $TOKEN" "$PEER/peer/patients/1/lead_care_managers")" = 200 ]; then
+		t1=$(date +%s.%N)
+		Q_SOCK=$PEER_DIR/mysql.sock
+		echo "  up on $PEER in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s (dir $PEER_DIR)"
+		wrk_run peer-get "$PEER" "$BENCH/get.lua" /peer /peer/assign
+		wrk_run peer-post "$PEER" "$BENCH/post.lua" /peer /peer/assign
+		wrk_run peer-post-seeded "$PEER" "$BENCH/seeded.lua" /peer /peer/assign "$BENCH/post.lua"
+		Q_SOCK=
+		wrk_run static "$PEER/static" "" /peer /peer/assign
+		children_rss "php-fpm children after load" "$(cat "$PEER_DIR/php-fpm.pid")"
+		pid_rss "peer mariadbd" "$(cat "$PEER_DIR/mysqld.pid")"
+	else
+		echo "  the peer did not come up; its log:"
+		tail -n 15 "$BTMP/peer-up.log" | sed 's/^/    /'
+	fi
+	peer_down
+	echo "  peer down"
+else
+	section "PHP-FPM peer: skipped ($PEER_SRC/up.sh not found or BENCH_PEER=0)"
+fi
+
+# --- the table ----------------------------------------------------------------
+
+section "comparison (req/s; latency p50 / p99; non-2xx/3xx responses; SQL statements per request)"
+row() {
+	local name=$1 a=$2 b=${3:-}
+	local ratio=-
+	[ -n "$b" ] && [ -n "${R_RPS[$b]:-}" ] && [ -n "${R_RPS[$a]:-}" ] &&
+		ratio=$(awk -v x="${R_RPS[$a]}" -v y="${R_RPS[$b]}" 'BEGIN { printf "%.2fx", x / y }')
+	printf '  %-22s | %9s %9s %9s %7s %4s | %9s %9s %9s %7s %4s | %7s\n' "$name" \
+		"${R_RPS[$a]:--}" "${R_P50[$a]:--}" "${R_P99[$a]:--}" "${R_BAD[$a]:--}" "${R_Q[$a]:--}" \
+		"${b:+${R_RPS[$b]:--}}" "${b:+${R_P50[$b]:--}}" "${b:+${R_P99[$b]:--}}" "${b:+${R_BAD[$b]:--}}" \
+		"${b:+${R_Q[$b]:--}}" "$ratio"
+}
+printf '  %-22s | %9s %9s %9s %7s %4s | %9s %9s %9s %7s %4s | %7s\n' "" "ours" "p50" "p99" "non-2xx" "SQL" \
+	"peer" "p50" "p99" "non-2xx" "SQL" "ours/peer"
+row "care-team read (GET)" ours-get peer-get
+row "single assign (POST)" ours-post peer-post
+row "  ... threads seeded" ours-post-seeded peer-post-seeded
+row "our /healthz" ours-healthz
+if [ -n "${R_RPS[static]:-}" ]; then
+	printf '  %-22s | %9s %9s %9s %7s %4s |\n' "nginx /static ceiling" \
+		"${R_RPS[static]}" "${R_P50[static]}" "${R_P99[static]}" "${R_BAD[static]}" "-"
+fi
+echo "  bulk_assign 1000 items: ${BULK_TIME}s; list per_page=100 at 100,000 case loads: ${LIST_MED}s (median of 5)"
+echo "  differences not of the code: our nginx writes an access log and runs 2 workers; the peer's logs"
+echo "  nothing and runs 1. Our POST writes an audit row per change and answers with the case load;"
+echo "  a POST that changes nothing writes nothing (the peer's upsert always writes). post.lua as it is"
+echo "  repeats its patients across wrk's two threads and replays the warm-up: see the changed counts."
+echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "bench: done in $((SECONDS - START))s"
