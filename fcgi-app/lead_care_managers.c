@@ -47,16 +47,16 @@ lcm_list_get(const struct request *req, struct response *resp)
 	return rc;
 }
 
-/* "User 999 is not eligible to be a Lead Care Manager" for each given user not in ok. */
+/* "User 999 is not eligible to be a Lead Care Manager" for each given user not eligible. */
 static enum app_err
-ineligible(const struct lcm_change *c, const struct id_set *ok, struct json_object *errors,
-    int *n)
+ineligible(const struct lcm_change *c, const int eligible[ROLE__MAX],
+    struct json_object *errors, int *n)
 {
 	char msg[128];
 	int r;
 
 	for (r = 0; r < ROLE__MAX; r++) {
-		if (!c->given[r] || c->user[r] == 0 || id_set_has(ok, c->user[r]))
+		if (!c->given[r] || c->user[r] == 0 || eligible[r])
 			continue;
 		if (r == ROLE_ILCM && c->given[ROLE_OLCM] && c->user[ROLE_OLCM] == c->user[r])
 			continue;  /* already named once */
@@ -83,40 +83,30 @@ change_users(const struct lcm_change *c, int64_t *out)
 }
 
 /*
- * Check a single change against the database: the patient exists (404),
- * every named user is eligible (422 with a message each).
+ * Check a single change against the database in one query: the patient
+ * exists (404), every named user is eligible (422 with a message each).
  */
 static enum app_err
 check_refs(const struct request *req, const struct lcm_change *c, struct response *resp)
 {
-	struct id_set patients = {0}, users = {0};
 	struct json_object *errors = NULL;
-	int64_t uids[ROLE__MAX];
+	int eligible[ROLE__MAX], patient_ok, n = 0;
 	enum app_err rc;
-	int n = 0;
 
-	if ((rc = lcm_patients_existing(req->db, &c->patient_id, 1, &patients)) != APP_OK)
-		goto out;
-	if (!id_set_has(&patients, c->patient_id)) {
-		rc = APP_ENOPATIENT;
-		goto out;
-	}
-	if ((rc = lcm_users_eligible(req->db, uids, change_users(c, uids), &users)) != APP_OK)
-		goto out;
-	rc = APP_ENOMEM;
+	if ((rc = lcm_refs_check(req->db, c, &patient_ok, eligible)) != APP_OK)
+		return rc;
+	if (!patient_ok)
+		return APP_ENOPATIENT;
 	if ((errors = json_object_new_array()) == NULL ||
-	    ineligible(c, &users, errors, &n) != APP_OK)
-		goto out;
-	rc = APP_OK;
-	if (n > 0) {
-		rc = resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
-		errors = NULL;
+	    ineligible(c, eligible, errors, &n) != APP_OK) {
+		json_object_put(errors);
+		return APP_ENOMEM;
 	}
-out:
-	json_object_put(errors);
-	id_set_free(&patients);
-	id_set_free(&users);
-	return rc;
+	if (n == 0) {
+		json_object_put(errors);
+		return APP_OK;
+	}
+	return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
 }
 
 /* Validate a body with fn; 422 with every problem. */
@@ -283,14 +273,16 @@ bulk_apply(const struct request *req, struct bulk_item *it, const struct id_set 
     const struct id_set *users)
 {
 	struct lcm_actor who = {req->user_id, req->request_id};
+	int eligible[ROLE__MAX], n = 0, r;
 	enum app_err rc;
-	int n = 0;
 
 	if (!id_set_has(patients, it->c.patient_id))
 		return item_fail(it, app_err_message(APP_ENOPATIENT));
+	for (r = 0; r < ROLE__MAX; r++)
+		eligible[r] = id_set_has(users, it->c.user[r]);
 	if ((it->errors = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
-	if (ineligible(&it->c, users, it->errors, &n) != APP_OK)
+	if (ineligible(&it->c, eligible, it->errors, &n) != APP_OK)
 		return APP_ENOMEM;
 	if (n > 0)
 		return APP_OK;

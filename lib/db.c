@@ -64,6 +64,12 @@ static const char *const stmts[STMT__MAX] = {
 
 	[STMT_LCM_COUNT] = "SELECT COUNT(*) FROM users u" SQL_LCM_FILTER,
 
+	/* One change's references: patient exists, oLCM and iLCM eligible. */
+	[STMT_REFS] =
+	"SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?),"
+	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM "),"
+	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM ")",
+
 	[STMT_PATIENTS_EXISTING] =
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id",
 

@@ -106,6 +106,30 @@ lcm_users_eligible(struct db *db, const int64_t *ids, size_t n, struct id_set *o
 	return id_lookup(db, STMT_USERS_ELIGIBLE, ids, n, out);
 }
 
+enum app_err
+lcm_refs_check(struct db *db, const struct lcm_change *c, int *patient_ok,
+    int eligible[ROLE__MAX])
+{
+	struct db_col col[1 + ROLE__MAX] = {{.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
+	struct db_param p[1 + ROLE__MAX];
+	enum app_err rc;
+	int r;
+
+	p[0] = DB_P_INT(c->patient_id);
+	for (r = 0; r < ROLE__MAX; r++)
+		p[1 + r] = c->given[r] ? DB_P_ID(c->user[r]) : DB_P_NULL;
+	if ((rc = db_exec(db, STMT_REFS, p, 1 + ROLE__MAX, col, 1 + ROLE__MAX)) != APP_OK)
+		return rc;
+	rc = db_fetch(db, STMT_REFS);
+	db_done(db, STMT_REFS);
+	if (rc != APP_OK)
+		return rc == APP_ENOTFOUND ? APP_EDB : rc;
+	*patient_ok = col[0].i != 0;
+	for (r = 0; r < ROLE__MAX; r++)
+		eligible[r] = col[1 + r].i != 0;
+	return APP_OK;
+}
+
 static const char *
 activity_type(int64_t prev, int64_t next)
 {

@@ -51,6 +51,14 @@ struct lcm_actor {
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, int may_create);
 
+/*
+ * The references of one change, in one query: *patient_ok when the patient
+ * exists; eligible[role] for each role whose given user is active with the
+ * "ecm" role (0 for roles not given or cleared). APP_OK or a database error.
+ */
+enum app_err lcm_refs_check(struct db *, const struct lcm_change *, int *patient_ok,
+    int eligible[ROLE__MAX]);
+
 /* A sorted set of ids returned by the batch look-ups. */
 struct id_set {
 	int64_t *ids;
