@@ -60,22 +60,41 @@ read_secret(const char *path, char *buf, size_t sz)
 }
 
 /*
- * Read the body up to the cap. Reads one byte past it to tell "exactly
- * 1 MiB" from "more", then drains the rest so the connection stays sane.
+ * Read the body up to the cap into a buffer sized from CONTENT_LENGTH and
+ * grown as needed (chunked bodies come without one). Reads one byte past
+ * the cap to tell "exactly 1 MiB" from "more", then drains the rest so the
+ * connection stays in step. NULL when memory runs out.
  */
 static char *
 read_body(FCGX_Request *fr, size_t *len, int *too_big)
 {
-	char *buf, drain[4096];
-	size_t cap = HTTP_BODY_MAX + 1, n = 0;
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	size_t limit = HTTP_BODY_MAX + 1, size = 1024, n = 0;
+	char *buf, *grown, drain[4096];
+	long hint;
 	int r;
 
 	*len = 0;
 	*too_big = 0;
-	if ((buf = malloc(cap + 1)) == NULL)
+	if (cl != NULL && (hint = atol(cl)) > 0)
+		size = (size_t)hint < limit ? (size_t)hint + 2 : limit + 1;
+	if ((buf = malloc(size)) == NULL)
 		return NULL;
-	while (n < cap && (r = FCGX_GetStr(buf + n, (int)(cap - n), fr->in)) > 0)
+	for (;;) {
+		if (n + 1 == size) {
+			if (size > limit)
+				break;
+			size = size * 2 > limit + 1 ? limit + 1 : size * 2;
+			if ((grown = realloc(buf, size)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = grown;
+		}
+		if ((r = FCGX_GetStr(buf + n, (int)(size - 1 - n), fr->in)) <= 0)
+			break;
 		n += (size_t)r;
+	}
 	if (n > HTTP_BODY_MAX) {
 		*too_big = 1;
 		while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
