@@ -29,16 +29,11 @@ lcm_list_get(const struct request *req, struct response *resp)
 
 	if ((errors = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
-	n = val_list_query(req->query, &q, search, sizeof(search), errors);
-	if (n != 0) {
-		if (n == -1)
-			rc = APP_ENOMEM;
-		else if (n == -2)
-			rc = APP_EBADQUERY;
-		else
-			return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
+	if ((n = val_list_query(req->query, &q, search, sizeof(search), errors)) > 0)
+		return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
+	if (n < 0) {
 		json_object_put(errors);
-		return rc;
+		return APP_ENOMEM;
 	}
 	json_object_put(errors);
 	if ((rc = lcm_list(req->db, &q, &pg)) == APP_OK)

@@ -17,7 +17,6 @@ static const struct {
 	[APP_EMETHOD] = {405, "Method not allowed", "emethod"},
 	[APP_ETOOBIG] = {413, "Request body too large (limit 1 MiB)", "etoobig"},
 	[APP_EMEDIA] = {415, "Content-Type must be application/json", "emedia"},
-	[APP_EBADQUERY] = {400, "Malformed query string", "ebadquery"},
 	[APP_EDBLOST] = {503, "Service temporarily unavailable, try again shortly", "edblost"},
 	[APP_ERETRY] = {503, "Service temporarily unavailable, try again shortly", "eretry"},
 	[APP_EDUP] = {500, "Internal server error", "edup"},

@@ -19,7 +19,6 @@ enum app_err {
 	APP_EMETHOD,      /* known path, wrong method */
 	APP_ETOOBIG,      /* body over the limit */
 	APP_EMEDIA,       /* Content-Type present and not JSON */
-	APP_EBADQUERY,    /* malformed query string */
 	APP_EDBLOST,      /* connection to the database lost or absent */
 	APP_ERETRY,       /* deadlock or lock wait timeout: safe to retry */
 	APP_EDUP,         /* unique key violated */

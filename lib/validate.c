@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -156,12 +157,57 @@ val_content_type_json(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-/* A strict RFC 8259 recogniser: json-c alone lets NaN, 'quotes', "1." through. */
+/*
+ * A strict RFC 8259 recogniser: json-c alone lets NaN, 'quotes', "1."
+ * through. It also rewrites, in place and at the same length, the two
+ * escapes json-c cannot carry faithfully: a lone surrogate in a value
+ * becomes \u0000 (so the field fails its check instead of holding a
+ * U+FFFD nobody sent), and a \u0000 or lone surrogate in a key becomes
+ * \u2400 (json-c would cut the key at the NUL, turning "patient_id\u0000x"
+ * into patient_id; rewritten, it stays an unknown field).
+ */
 struct jscan {
-	const char *s;
+	char *s;
 	size_t n, i;
 	int depth;
 };
+
+/* The 4 hex digits at s as a number; -1 when they are not hex. */
+static long
+js_hex4(const char *s)
+{
+	long v = 0;
+	int k, d;
+
+	for (k = 0; k < 4; k++) {
+		if (!isxdigit((unsigned char)s[k]))
+			return -1;
+		d = isdigit((unsigned char)s[k]) ? s[k] - '0' : (tolower((unsigned char)s[k]) - 'a' + 10);
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* j->i is just past "\u": check the escape (and its pair), rewrite as above. */
+static int
+js_unicode(struct jscan *j, int key)
+{
+	long v, lo;
+
+	if (j->n - j->i < 4 || (v = js_hex4(j->s + j->i)) < 0)
+		return 0;
+	if (v >= 0xd800 && v <= 0xdbff && j->n - j->i >= 10 && j->s[j->i + 4] == '\\' &&
+	    j->s[j->i + 5] == 'u' && (lo = js_hex4(j->s + j->i + 6)) >= 0xdc00 && lo <= 0xdfff) {
+		j->i += 10;  /* a proper surrogate pair */
+		return 1;
+	}
+	if (v >= 0xd800 && v <= 0xdfff)
+		memcpy(j->s + j->i, key ? "2400" : "0000", 4);
+	else if (v == 0 && key)
+		memcpy(j->s + j->i, "2400", 4);
+	j->i += 4;
+	return 1;
+}
 
 static void
 js_ws(struct jscan *j)
@@ -206,10 +252,9 @@ js_number(struct jscan *j)
 }
 
 static int
-js_string(struct jscan *j)
+js_string(struct jscan *j, int key)
 {
 	unsigned char c;
-	int k;
 
 	j->i++;  /* the opening quote */
 	while (j->i < j->n) {
@@ -224,9 +269,8 @@ js_string(struct jscan *j)
 			return 0;
 		c = (unsigned char)j->s[j->i++];
 		if (c == 'u') {
-			for (k = 0; k < 4; k++, j->i++)
-				if (j->i >= j->n || !isxdigit((unsigned char)j->s[j->i]))
-					return 0;
+			if (!js_unicode(j, key))
+				return 0;
 		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0')
 			return 0;
 	}
@@ -276,7 +320,7 @@ js_container(struct jscan *j, char close)
 		first = 0;
 		js_ws(j);
 		if (close == '}') {
-			if (j->i >= j->n || j->s[j->i] != '"' || !js_string(j))
+			if (j->i >= j->n || j->s[j->i] != '"' || !js_string(j, 1))
 				return 0;
 			js_ws(j);
 			if (j->i >= j->n || j->s[j->i] != ':')
@@ -300,7 +344,7 @@ js_value(struct jscan *j)
 	case '[':
 		return js_container(j, ']');
 	case '"':
-		return js_string(j);
+		return js_string(j, 0);
 	case 't':
 		return js_literal(j, "true");
 	case 'f':
@@ -313,7 +357,7 @@ js_value(struct jscan *j)
 }
 
 int
-val_json_syntax(const char *s, size_t n, int max_depth)
+val_json_syntax(char *s, size_t n, int max_depth)
 {
 	struct jscan j = {s, n, 0, max_depth};
 
@@ -326,26 +370,37 @@ val_json_syntax(const char *s, size_t n, int max_depth)
 enum app_err
 val_json_body(const char *body, size_t len, struct json_object **out)
 {
-	struct json_tokener *tok;
+	struct json_tokener *tok = NULL;
 	struct json_object *o = NULL;
+	enum app_err rc = APP_EBADJSON;
+	char *copy = NULL;
 
 	*out = NULL;
-	if (body == NULL || len == 0 || !val_utf8(body, len) ||
-	    !val_json_syntax(body, len, VAL_JSON_DEPTH))
+	if (body == NULL || len == 0 || len > INT32_MAX || !val_utf8(body, len))
 		return APP_EBADJSON;
-	/* The syntax is known good: json-c only builds the tree. */
-	if ((tok = json_tokener_new_ex(VAL_JSON_DEPTH + 2)) == NULL)
+	if ((copy = malloc(len)) == NULL)
 		return APP_ENOMEM;
-	o = json_tokener_parse_ex(tok, body, (int)len);
+	memcpy(copy, body, len);
+	if (!val_json_syntax(copy, len, VAL_JSON_DEPTH))
+		goto out;
+	/* The syntax is known good: json-c only builds the tree. */
+	rc = APP_ENOMEM;
+	if ((tok = json_tokener_new_ex(VAL_JSON_DEPTH + 2)) == NULL)
+		goto out;
+	rc = APP_EBADJSON;
+	o = json_tokener_parse_ex(tok, copy, (int)len);
 	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		json_tokener_free(tok);
-		return APP_EBADJSON;
-	}
-	json_tokener_free(tok);
+	    !json_object_is_type(o, json_type_object))
+		goto out;
 	*out = o;
-	return APP_OK;
+	o = NULL;
+	rc = APP_OK;
+out:
+	json_object_put(o);
+	if (tok != NULL)
+		json_tokener_free(tok);  /* unlike json_object_put, not NULL-safe */
+	free(copy);
+	return rc;
 }
 
 enum app_err
@@ -452,7 +507,7 @@ val_remove(struct json_object *obj, struct lcm_change *c, struct json_object *er
 
 /* A query parameter as an integer in lo..hi; absent leaves *out alone. */
 static enum val_res
-query_int(const char *qs, const char *key, int64_t lo, int64_t hi, int64_t *out, int *malformed)
+query_int(const char *qs, const char *key, int64_t lo, int64_t hi, int64_t *out)
 {
 	char buf[32];
 	int64_t v;
@@ -460,13 +515,10 @@ query_int(const char *qs, const char *key, int64_t lo, int64_t hi, int64_t *out,
 	switch (query_get(qs, key, buf, sizeof(buf))) {
 	case QUERY_ABSENT:
 		return VAL_ABSENT;
-	case QUERY_MALFORMED:
-		*malformed = 1;
-		return VAL_BAD;
-	case QUERY_TOO_LONG:
-		return VAL_BAD;
-	default:
+	case QUERY_FOUND:
 		break;
+	default:
+		return VAL_BAD;  /* a bad escape or a value too long: not a number */
 	}
 	if (!val_id_string(buf, strlen(buf), &v) || v < lo || v > hi)
 		return VAL_BAD;
@@ -480,42 +532,40 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 {
 	char rolebuf[16];
 	enum query_res qr;
-	int n = 0, malformed = 0, r;
-	enum val_res v;
+	int n = 0, r;
+	size_t len;
 
 	q->page = 1;
 	q->per_page = VAL_PER_PAGE_DEF;
 	q->search = NULL;
 	q->role = -1;
 
-	v = query_int(qs, "page", 1, INT64_MAX, &q->page, &malformed);
-	if (complain(errors, v == VAL_BAD && !malformed, "page must be a positive integer", &n) < 0)
-		return -1;
-	v = query_int(qs, "per_page", 1, VAL_PER_PAGE_MAX, &q->per_page, &malformed);
-	if (complain(errors, v == VAL_BAD && !malformed,
+	if (complain(errors, query_int(qs, "page", 1, INT64_MAX, &q->page) == VAL_BAD,
+	    "page must be a positive integer", &n) < 0 ||
+	    complain(errors, query_int(qs, "per_page", 1, VAL_PER_PAGE_MAX, &q->per_page) == VAL_BAD,
 	    "per_page must be an integer between 1 and 100", &n) < 0)
 		return -1;
 
 	qr = query_get(qs, "search", searchbuf, searchsz);
-	malformed |= qr == QUERY_MALFORMED;
-	if (qr == QUERY_FOUND && !val_utf8(searchbuf, strlen(searchbuf)))
-		qr = QUERY_MALFORMED, malformed = 1;
-	if (complain(errors, qr == QUERY_TOO_LONG || (qr == QUERY_FOUND &&
-	    val_utf8_chars(searchbuf, strlen(searchbuf)) > VAL_SEARCH_MAX),
+	len = qr == QUERY_FOUND ? strlen(searchbuf) : 0;
+	if (complain(errors, qr == QUERY_MALFORMED || (qr == QUERY_FOUND && !val_utf8(searchbuf, len)),
+	    "search must be UTF-8 text", &n) < 0 ||
+	    complain(errors, qr == QUERY_TOO_LONG || (qr == QUERY_FOUND &&
+	    val_utf8_chars(searchbuf, len) > VAL_SEARCH_MAX),
 	    "search must be at most 200 characters", &n) < 0)
 		return -1;
-	if (qr == QUERY_FOUND)
+	if (qr == QUERY_FOUND && n == 0)
 		q->search = searchbuf;
 
 	qr = query_get(qs, "role", rolebuf, sizeof(rolebuf));
-	malformed |= qr == QUERY_MALFORMED;
 	/* An empty role, as forms send it, is no filter. */
-	if ((qr == QUERY_FOUND && rolebuf[0] != '\0') || qr == QUERY_TOO_LONG) {
-		for (r = 0; r < ROLE__MAX && qr == QUERY_FOUND; r++)
+	if (qr == QUERY_FOUND && rolebuf[0] != '\0') {
+		for (r = 0; r < ROLE__MAX; r++)
 			if (strcmp(rolebuf, lcm_role_name((enum lcm_role)r)) == 0)
 				q->role = r;
-		if (complain(errors, q->role < 0, "role must be olcm or ilcm", &n) < 0)
-			return -1;
 	}
-	return malformed ? -2 : n;
+	if (complain(errors, (qr == QUERY_FOUND && rolebuf[0] != '\0' && q->role < 0) ||
+	    qr == QUERY_MALFORMED || qr == QUERY_TOO_LONG, "role must be olcm or ilcm", &n) < 0)
+		return -1;
+	return n;
 }

@@ -46,9 +46,12 @@ int val_content_type_json(const char *ct);
 
 /*
  * Non-zero when s (n bytes) is exactly one RFC 8259 JSON value, surrounded
- * by whitespace at most, with objects and arrays nested max_depth deep at most.
+ * by whitespace at most, with objects and arrays nested max_depth deep at
+ * most. Rewrites in place, same length, what json-c cannot carry: a lone
+ * surrogate escape in a value becomes \u0000; a \u0000 or lone surrogate
+ * in an object key becomes \u2400.
  */
-int val_json_syntax(const char *s, size_t n, int max_depth);
+int val_json_syntax(char *s, size_t n, int max_depth);
 
 /*
  * Parse a request body that must be one JSON object: strict, depth-limited,
@@ -73,7 +76,8 @@ int val_remove(struct json_object *obj, struct lcm_change *c, struct json_object
 
 /*
  * The list's query string: page, per_page, search, role. search is decoded
- * into searchbuf. As val_assign(); -2 for a malformed query string.
+ * into searchbuf. A bad %-escape is a bad value of its parameter. As
+ * val_assign().
  */
 int val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf,
     size_t searchsz, struct json_object *errors);

@@ -1394,22 +1394,36 @@ Test(validate, list_query_empty_search_is_empty_string)
 	cr_assert_str_eq(r.search, "");
 }
 
-Test(validate, bad_list_query_malformed_returns_minus_two)
+Test(validate, bad_list_query_bad_escape_names_its_parameter)
 {
-	static const char *const qs[] = {
-		"search=%zz", "search=%", "search=%4", "search=abc%", "search=%00",
-		"page=%zz", "per_page=%1", "role=%zz", "page=0&search=%zz",
+	static const struct {
+		const char *qs, *errors;
+	} cases[] = {
+		{"search=%zz", "[\"search must be UTF-8 text\"]"},
+		{"search=%", "[\"search must be UTF-8 text\"]"},
+		{"search=%4", "[\"search must be UTF-8 text\"]"},
+		{"search=abc%", "[\"search must be UTF-8 text\"]"},
+		{"search=%00", "[\"search must be UTF-8 text\"]"},
+		{"page=%zz", "[\"page must be a positive integer\"]"},
+		{"page=1%00", "[\"page must be a positive integer\"]"},
+		{"per_page=%1", "[\"per_page must be an integer between 1 and 100\"]"},
+		{"role=%zz", "[\"role must be olcm or ilcm\"]"},
+		{"role=olcm%00", "[\"role must be olcm or ilcm\"]"},
+		{"page=0&search=%zz",
+		    "[\"page must be a positive integer\",\"search must be UTF-8 text\"]"},
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		struct listed r = list_query(qs[i]);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct listed r = list_query(cases[i].qs);
 
-		cr_expect_eq(r.n, -2, "%s", qs[i]);
+		cr_expect_gt(r.n, 0, "%s", cases[i].qs);
+		cr_expect_str_eq(r.errors, cases[i].errors, "%s", cases[i].qs);
+		cr_expect_eq(r.has_search, 0, "%s", cases[i].qs);
 	}
 }
 
-Test(validate, bad_list_query_invalid_utf8_search_is_malformed)
+Test(validate, bad_list_query_invalid_utf8_search_refused)
 {
 	static const char *const qs[] = {
 		"search=%C3", "search=%C0%AF", "search=%ED%A0%80", "search=%FF", "search=%80",
@@ -1419,7 +1433,8 @@ Test(validate, bad_list_query_invalid_utf8_search_is_malformed)
 	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
 		struct listed r = list_query(qs[i]);
 
-		cr_expect_eq(r.n, -2, "%s", qs[i]);
+		cr_expect_eq(r.n, 1, "%s", qs[i]);
+		cr_expect_str_eq(r.errors, "[\"search must be UTF-8 text\"]", "%s", qs[i]);
 	}
 }
 
@@ -1477,4 +1492,52 @@ Test(validate, bad_list_query_rejects_search_too_long_for_buffer)
 
 	cr_assert_eq(r.n, 1);
 	cr_assert_str_eq(r.errors, "[\"search must be at most 200 characters\"]");
+}
+
+/* ---- escapes json-c cannot carry -------------------------------------- */
+
+Test(validate, json_body_nul_in_key_stays_an_unknown_field)
+{
+	static const char body[] = "{\"patient_id\\u0000x\":124,\"olcm_user_id\":101}";
+	struct json_object *o = NULL, *v;
+
+	cr_assert_eq(val_json_body(body, sizeof(body) - 1, &o), APP_OK);
+	cr_expect(!json_object_object_get_ex(o, "patient_id", &v),
+	    "a key with a NUL must not read back as patient_id");
+	cr_expect(json_object_object_get_ex(o, "patient_id\xe2\x90\x80x", &v));
+	json_object_put(o);
+}
+
+Test(validate, bad_json_body_lone_surrogate_value_fails_its_field)
+{
+	static const char *const bodies[] = {
+		"{\"reason\":\"\\ud800\"}",
+		"{\"reason\":\"x\\udc00y\"}",
+		"{\"reason\":\"\\ud83d\\ude00\\ude00\"}",
+	};
+	struct json_object *o;
+	const char *s;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		o = NULL;
+		cr_assert_eq(val_json_body(bodies[i], strlen(bodies[i]), &o), APP_OK, "%s", bodies[i]);
+		cr_expect_eq(val_json_text(o, "reason", VAL_REASON_MAX, &s, &len), VAL_BAD,
+		    "%s must not pass as text", bodies[i]);
+		json_object_put(o);
+	}
+}
+
+Test(validate, json_body_surrogate_pair_is_kept)
+{
+	static const char body[] = "{\"reason\":\"\\ud83d\\ude00\"}";
+	struct json_object *o = NULL;
+	const char *s;
+	size_t len;
+
+	cr_assert_eq(val_json_body(body, sizeof(body) - 1, &o), APP_OK);
+	cr_expect_eq(val_json_text(o, "reason", VAL_REASON_MAX, &s, &len), VAL_OK);
+	cr_expect_eq(len, 4);
+	cr_expect_eq(memcmp(s, "\xf0\x9f\x98\x80", 4), 0);
+	json_object_put(o);
 }
