@@ -106,6 +106,27 @@ read_body(FCGX_Request *fr, size_t *len, int *too_big)
 	return buf;
 }
 
+/*
+ * X-User-Token, or NULL when absent or sent more than once: two tokens
+ * are no identity, whichever comes first.
+ */
+static const char *
+single_token(FCGX_ParamArray envp)
+{
+	static const char key[] = "HTTP_X_USER_TOKEN=";
+	const char *token = NULL;
+	char **p;
+
+	for (p = envp; *p != NULL; p++) {
+		if (strncmp(*p, key, sizeof(key) - 1) != 0)
+			continue;
+		if (token != NULL)
+			return NULL;
+		token = *p + sizeof(key) - 1;
+	}
+	return token;
+}
+
 static void
 write_response(FCGX_Request *fr, const struct response *resp)
 {
@@ -137,7 +158,7 @@ serve(FCGX_Request *fr, struct db *db)
 	if (req.query == NULL)
 		req.query = "";
 	req.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
-	req.token = FCGX_GetParam("HTTP_X_USER_TOKEN", fr->envp);
+	req.token = single_token(fr->envp);
 	req.request_id = FCGX_GetParam("REQUEST_ID", fr->envp);
 	if (req.request_id == NULL)
 		req.request_id = "";
