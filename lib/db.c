@@ -21,10 +21,13 @@ _Static_assert(sizeof(MYSQL_TIME) <= sizeof(((struct db_col *)0)->time),
 	"EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id" \
 	" WHERE ur.user_id = u.id AND r.name = 'ecm')"
 
-/* The list filter: eligible, name LIKE ?, role 0 (any), 1 (olcm), 2 (ilcm). */
+/*
+ * The list filter: eligible, name LIKE ?, role 0 (any), 1 (olcm), 2 (ilcm).
+ * The search folds case but not accents: "e" finds "Eve", not "Élodie".
+ */
 #define SQL_LCM_FILTER \
 	" WHERE u.active = 1 AND " SQL_IS_ECM \
-	" AND u.name LIKE ? ESCAPE '!'" \
+	" AND u.name COLLATE utf8mb4_uca1400_as_ci LIKE ? ESCAPE '!'" \
 	" AND (? = 0" \
 	"  OR (? = 1 AND EXISTS (SELECT 1 FROM case_loads c WHERE c.olcm_user_id = u.id))" \
 	"  OR (? = 2 AND EXISTS (SELECT 1 FROM case_loads c WHERE c.ilcm_user_id = u.id)))"
