@@ -1,0 +1,353 @@
+# GET /v1/admin/clinic/ecm/lead_care_managers: who is listed, search, the
+# role filter, the workload counts, order and pagination.
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+# add_ecm_user ID NAME_SQL [ROLE...]: an active user holding ecm (and the
+# given extra roles). NAME_SQL is an SQL expression, e.g. "'Ann'" or
+# "CONCAT('a', CHAR(92), 'b')".
+add_ecm_user() {
+	local id=$1 name=$2 role
+	shift 2
+	db_sql "INSERT INTO users (id, name, email, active) VALUES ($id, $name, 'user$id@example.test', 1);
+		INSERT INTO user_roles (user_id, role_id) SELECT $id, id FROM roles WHERE name = 'ecm'"
+	for role in "$@"; do
+		db_sql "INSERT IGNORE INTO roles (name) VALUES ('$role');
+			INSERT INTO user_roles (user_id, role_id) SELECT $id, id FROM roles WHERE name = '$role'"
+	done
+}
+
+# expect_ids QUERY IDS: GET the list with that query string; its ids, in
+# order, are IDS (a JSON array). Leaves the response in BODY.
+expect_ids() {
+	req GET "$LCM${1:+?$1}"
+	expect_status 200
+	expect_json '[.lead_care_managers[].id]' "$2"
+}
+
+# The ids of the last response.
+ids() {
+	printf '%s' "$BODY" | jq -c '[.lead_care_managers[].id]'
+}
+
+assign() {
+	req POST $LCM/assign "$1"
+	expect_status 200
+}
+
+test_list_default_shows_only_active_ecm_users_ordered_by_name() {
+	req GET $LCM
+	expect_status 200
+	expect_header content-type 'application/json; charset=utf-8'
+	expect_json 'keys' '["lead_care_managers","pagination"]'
+	# Bob Manager, Carla Intensive, Jane Coordinator, Nora Nurse (ecm, active).
+	expect_json '[.lead_care_managers[].id]' '[102,103,101,2]'
+	expect_json '.pagination' '{"current_page":1,"total_pages":1,"total_count":4,"per_page":25}'
+}
+
+test_list_row_shape_and_values() {
+	req GET "$LCM?search=Jane"
+	expect_status 200
+	expect_json '.lead_care_managers' \
+		'[{"id":101,"name":"Jane Coordinator","email":"jane.coordinator@example.test","roles":["coordinator","ecm"],"assigned_patients_count":0,"olcm_assignments_count":0,"ilcm_assignments_count":0}]'
+	expect_json '.lead_care_managers[0] | keys' \
+		'["assigned_patients_count","email","id","ilcm_assignments_count","name","olcm_assignments_count","roles"]'
+}
+
+test_list_inactive_and_non_ecm_never_listed() {
+	# 104 is inactive ecm, 105 lacks ecm: even holding case loads they stay out.
+	db_sql "INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at,
+		ilcm_user_id, ilcm_assigned_at, created_at, updated_at)
+		VALUES (123, 456, 104, NOW(3), 105, NOW(3), NOW(3), NOW(3))"
+	local q ids
+	for q in "" "search=Ian" "search=Frank" "search=Inactive" "role=olcm" "role=ilcm" "per_page=100"; do
+		req GET "$LCM${q:+?$q}"
+		expect_status 200
+		ids=$(ids)
+		printf '%s' "$ids" | jq -e 'index(104) == null and index(105) == null' >/dev/null ||
+			fail "query [$q] lists 104 or 105: $ids"
+	done
+	expect_ids search=Ian '[]'
+	expect_ids role=olcm '[]'
+	expect_ids role=ilcm '[]'
+	expect_json '.pagination.total_count' 0
+	# The admin (no ecm) is not listed either.
+	expect_ids search=Ada '[]'
+}
+
+test_list_follows_user_state() {
+	# Deactivating a user or taking its ecm role away drops it from the list.
+	db_sql "UPDATE users SET active = 0 WHERE id = 101;
+		DELETE FROM user_roles WHERE user_id = 103 AND role_id = (SELECT id FROM roles WHERE name = 'ecm')"
+	expect_ids '' '[102,2]'
+	expect_json '.pagination.total_count' 2
+	# Giving 105 the ecm role and reactivating 104 lists them.
+	db_sql "UPDATE users SET active = 1 WHERE id = 104;
+		INSERT INTO user_roles (user_id, role_id) SELECT 105, id FROM roles WHERE name = 'ecm'"
+	expect_ids '' '[102,105,104,2]'
+}
+
+test_list_roles_sorted_by_name() {
+	# Role ids in an order unlike their names: sorting must be by name.
+	db_sql "INSERT INTO roles (id, name) VALUES (10, 'zeta'), (11, 'alpha'), (12, 'mid')"
+	add_ecm_user 200 "'Rolf Roles'" zeta mid alpha frontdesk
+	req GET "$LCM?search=Rolf"
+	expect_status 200
+	expect_json '.lead_care_managers[0].roles' '["alpha","ecm","frontdesk","mid","zeta"]'
+	req GET "$LCM?search=Bob"
+	expect_json '.lead_care_managers[0].roles' '["coordinator","ecm"]'
+	req GET "$LCM?search=Carla"
+	expect_json '.lead_care_managers[0].roles' '["ecm"]'
+}
+
+test_list_order_name_then_id() {
+	add_ecm_user 311 "'Dup Name'"
+	add_ecm_user 309 "'Dup Name'"
+	add_ecm_user 310 "'Dup Name'"
+	add_ecm_user 320 "'Abe First'"
+	add_ecm_user 90 "'Zed Last'"
+	expect_ids '' '[320,102,103,309,310,311,101,2,90]'
+	# Pages cut the same order, through the tie.
+	expect_ids 'per_page=4&page=1' '[320,102,103,309]'
+	expect_ids 'per_page=4&page=2' '[310,311,101,2]'
+	expect_ids 'per_page=4&page=3' '[90]'
+	expect_ids 'search=Dup' '[309,310,311]'
+}
+
+test_list_pagination_defaults() {
+	local i
+	for i in $(seq 501 530); do add_ecm_user "$i" "'Extra User $i'"; done
+	req GET $LCM
+	expect_status 200
+	expect_json '.lead_care_managers | length' 25
+	expect_json '.pagination' '{"current_page":1,"total_pages":2,"total_count":34,"per_page":25}'
+	req GET "$LCM?page=2"
+	expect_json '.lead_care_managers | length' 9
+	expect_json '.pagination' '{"current_page":2,"total_pages":2,"total_count":34,"per_page":25}'
+	req GET "$LCM?per_page=100"
+	expect_json '.lead_care_managers | length' 34
+	expect_json '.pagination' '{"current_page":1,"total_pages":1,"total_count":34,"per_page":100}'
+	req GET "$LCM?per_page=1&page=34"
+	expect_json '.lead_care_managers | length' 1
+	expect_json '.pagination' '{"current_page":34,"total_pages":34,"total_count":34,"per_page":1}'
+	# Pages do not overlap and together are the whole list.
+	local all p1 p2
+	req GET "$LCM?per_page=100"
+	all=$(ids)
+	req GET "$LCM?page=1"
+	p1=$(ids)
+	req GET "$LCM?page=2"
+	p2=$(ids)
+	expect_eq "page 1 + page 2" "$all" "$(jq -cn --argjson a "$p1" --argjson b "$p2" '$a + $b')"
+}
+
+test_list_total_pages_is_ceil() {
+	# 4 users listed.
+	local pp want
+	for pp in 1 2 3 4 5 100; do
+		want=$(((4 + pp - 1) / pp))
+		req GET "$LCM?per_page=$pp"
+		expect_status 200
+		expect_json '.pagination.total_pages' "$want"
+		expect_json '.pagination.per_page' "$pp"
+		expect_json '.pagination.total_count' 4
+		expect_json '.lead_care_managers | length' "$((pp < 4 ? pp : 4))"
+	done
+}
+
+test_list_nothing_matches_total_pages_zero() {
+	req GET "$LCM?search=nobody-has-this-name"
+	expect_status 200
+	expect_json '.' '{"lead_care_managers":[],"pagination":{"current_page":1,"total_pages":0,"total_count":0,"per_page":25}}'
+	req GET "$LCM?role=olcm&per_page=7"
+	expect_status 200
+	expect_json '.' '{"lead_care_managers":[],"pagination":{"current_page":1,"total_pages":0,"total_count":0,"per_page":7}}'
+}
+
+test_list_page_past_the_end_is_empty() {
+	req GET "$LCM?per_page=2&page=3"
+	expect_status 200
+	expect_json '.' '{"lead_care_managers":[],"pagination":{"current_page":3,"total_pages":2,"total_count":4,"per_page":2}}'
+	req GET "$LCM?page=1000"
+	expect_status 200
+	expect_json '.' '{"lead_care_managers":[],"pagination":{"current_page":1000,"total_pages":1,"total_count":4,"per_page":25}}'
+	req GET "$LCM?page=9223372036854775807&per_page=100"
+	expect_status 200
+	expect_json '.lead_care_managers' '[]'
+	expect_json '.pagination | del(.current_page)' '{"total_pages":1,"total_count":4,"per_page":100}'
+	# jq may round integers this large: read the raw body.
+	case $BODY in
+	*'"current_page":9223372036854775807,'* | *'"current_page": 9223372036854775807,'*) ;;
+	*) fail "current_page is not 9223372036854775807: $BODY" ;;
+	esac
+	# Past the end of nothing.
+	req GET "$LCM?search=zzzz&page=2"
+	expect_status 200
+	expect_json '.' '{"lead_care_managers":[],"pagination":{"current_page":2,"total_pages":0,"total_count":0,"per_page":25}}'
+}
+
+# The error names page (as a word, not per_page).
+NAMES_PAGE='.errors | length == 1 and (.[0] | test("(^|[^_a-z])page([^_a-z]|$)"))'
+NAMES_PER_PAGE='.errors | length == 1 and (.[0] | test("per_page"))'
+
+test_list_page_validation() {
+	local v
+	for v in 0 -1 abc 1.5 '' 1e2 ' 1' '0x1' 9223372036854775808 99999999999999999999; do
+		req GET "$LCM?page=$(jq -rn --arg v "$v" '$v | @uri')"
+		expect_error 422
+		expect_json "$NAMES_PAGE" true
+	done
+	for v in 1 2 50; do
+		req GET "$LCM?page=$v"
+		expect_status 200
+		expect_json '.pagination.current_page' "$v"
+	done
+}
+
+test_list_per_page_validation() {
+	local v
+	for v in 0 101 -1 1000 abc 2.5 '' 1e1; do
+		req GET "$LCM?per_page=$(jq -rn --arg v "$v" '$v | @uri')"
+		expect_error 422
+		expect_json "$NAMES_PER_PAGE" true
+	done
+	for v in 1 100; do
+		req GET "$LCM?per_page=$v"
+		expect_status 200
+		expect_json '.pagination.per_page' "$v"
+	done
+}
+
+test_list_page_and_per_page_both_bad_names_both() {
+	req GET "$LCM?page=0&per_page=0"
+	expect_error 422
+	expect_json '.errors | any(test("per_page"))' true
+	expect_json '.errors | any(test("(^|[^_a-z])page([^_a-z]|$)"))' true
+}
+
+test_list_search_case_insensitive_substring() {
+	expect_ids search=jane '[101]'
+	expect_ids search=JANE '[101]'
+	expect_ids search=oORdInAt '[101]'
+	# A substring in the middle, across a space.
+	expect_ids 'search=b%20manager' '[102]'
+	expect_ids 'search=b+manager' '[102]'
+	# "an" is in Bob Manager and Jane Coordinator only.
+	expect_ids search=an '[102,101]'
+	expect_json '.pagination.total_count' 2
+	expect_ids search=xyz '[]'
+	# An empty search is no filter.
+	expect_ids search= '[102,103,101,2]'
+}
+
+test_list_search_wildcards_match_literally() {
+	add_ecm_user 201 "'Pct 100% Sure'"
+	add_ecm_user 202 "'Pct 100 Sure'"
+	add_ecm_user 203 "'Under_Score'"
+	add_ecm_user 204 "'UnderXScore'"
+	add_ecm_user 205 "CONCAT('Back', CHAR(92), 'Slash')"
+	add_ecm_user 206 "'BackSlash'"
+	add_ecm_user 207 "'Bang!Name'"
+	add_ecm_user 208 "'BangName'"
+	add_ecm_user 209 "'Dan O''Brien'"
+	expect_eq "stored name with one backslash" 'Back.Slash 10' \
+		"$(db_sql "SELECT REPLACE(name, CHAR(92), '.'), LENGTH(name) FROM users WHERE id = 205" | tr '\t' ' ')"
+	# % matches only itself.
+	expect_ids search=%25 '[201]'
+	expect_ids search=0%25 '[201]'
+	expect_ids search=0%25%20s '[201]'
+	# _ matches only itself.
+	expect_ids search=_ '[203]'
+	expect_ids search=r_s '[203]'
+	# \ matches only itself, and escapes nothing.
+	expect_ids search=%5C '[205]'
+	expect_ids search=k%5Cs '[205]'
+	expect_ids search=%5C%25 '[]'
+	expect_ids search=%5C_ '[]'
+	# The other usual escape characters too.
+	expect_ids search=! '[207]'
+	expect_ids search=g!n '[207]'
+	expect_ids search=!%25 '[]'
+	expect_ids search=bang '[207,208]'
+	expect_ids "search=o'b" '[209]'
+	expect_ids "search=%27" '[209]'
+}
+
+test_list_role_filter_current_assignments() {
+	assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
+	assign '{"patient_id":124,"olcm_user_id":103}'
+	expect_ids role=olcm '[103,101]'
+	expect_json '.pagination.total_count' 2
+	expect_ids role=ilcm '[102]'
+	expect_json '.pagination' '{"current_page":1,"total_pages":1,"total_count":1,"per_page":25}'
+	# Combined with search.
+	expect_ids 'role=olcm&search=carla' '[103]'
+	expect_ids 'role=ilcm&search=carla' '[]'
+	# "Currently": once removed or replaced, the user no longer qualifies.
+	req DELETE $LCM/assign '{"patient_id":124,"role":"olcm"}'
+	expect_status 200
+	expect_ids role=olcm '[101]'
+	assign '{"patient_id":123,"ilcm_user_id":103}'
+	expect_ids role=ilcm '[103]'
+	# The row still carries the full counts.
+	req GET "$LCM?role=olcm"
+	expect_json '.lead_care_managers[0] | [.id, .olcm_assignments_count, .ilcm_assignments_count]' '[101,1,0]'
+}
+
+test_list_role_filter_invalid_422() {
+	local v
+	for v in OLCM Olcm both x lcm olcm,ilcm 1; do
+		req GET "$LCM?role=$v"
+		expect_error 422
+		expect_json '.errors | length == 1 and (.[0] | test("role"))' true
+	done
+}
+
+test_list_counts() {
+	# 101: oLCM of 123 and 124, iLCM of 123 and 125 -> 2, 2, patients 123,124,125 = 3.
+	assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":101}'
+	assign '{"patient_id":124,"olcm_user_id":101}'
+	assign '{"patient_id":125,"ilcm_user_id":101}'
+	assign '{"patient_id":126,"ilcm_user_id":102}'
+	req GET $LCM
+	expect_status 200
+	expect_json '.lead_care_managers | map({key: (.id|tostring), value: [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]}) | from_entries' \
+		'{"102":[0,1,1],"103":[0,0,0],"101":[2,2,3],"2":[0,0,0]}'
+}
+
+test_list_counts_user_in_both_roles_of_one_patient_counts_once() {
+	assign '{"patient_id":126,"olcm_user_id":103,"ilcm_user_id":103}'
+	req GET "$LCM?search=Carla"
+	expect_json '.lead_care_managers[0] | [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]' '[1,1,1]'
+	# Move the oLCM role away: still one patient, now only as iLCM.
+	assign '{"patient_id":126,"olcm_user_id":101}'
+	req GET "$LCM?search=Carla"
+	expect_json '.lead_care_managers[0] | [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]' '[0,1,1]'
+	req GET "$LCM?search=Jane"
+	expect_json '.lead_care_managers[0] | [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]' '[1,0,1]'
+}
+
+test_list_counts_follow_removals() {
+	assign '{"patient_id":123,"olcm_user_id":102,"ilcm_user_id":102}'
+	assign '{"patient_id":124,"olcm_user_id":102}'
+	req DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	expect_status 200
+	req GET "$LCM?search=Bob"
+	expect_json '.lead_care_managers[0] | [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]' '[1,1,2]'
+	req DELETE $LCM/assign '{"patient_id":123,"role":"ilcm"}'
+	req GET "$LCM?search=Bob"
+	expect_json '.lead_care_managers[0] | [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]' '[1,0,1]'
+}
+
+test_list_requires_admin() {
+	TOKEN=dev-user-token
+	req GET $LCM
+	expect_error 403 '["Admin access required"]'
+	TOKEN=""
+	req GET $LCM
+	expect_error 401 '["Authentication required"]'
+	# Auth before validation.
+	req GET "$LCM?page=0"
+	expect_error 401
+}
