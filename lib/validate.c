@@ -557,15 +557,12 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 	if (qr == QUERY_FOUND && n == 0)
 		q->search = searchbuf;
 
+	/* Any role but olcm and ilcm, the empty one included, is refused. */
 	qr = query_get(qs, "role", rolebuf, sizeof(rolebuf));
-	/* An empty role, as forms send it, is no filter. */
-	if (qr == QUERY_FOUND && rolebuf[0] != '\0') {
-		for (r = 0; r < ROLE__MAX; r++)
-			if (strcmp(rolebuf, lcm_role_name((enum lcm_role)r)) == 0)
-				q->role = r;
-	}
-	if (complain(errors, (qr == QUERY_FOUND && rolebuf[0] != '\0' && q->role < 0) ||
-	    qr == QUERY_MALFORMED || qr == QUERY_TOO_LONG, "role must be olcm or ilcm", &n) < 0)
+	for (r = 0; r < ROLE__MAX && qr == QUERY_FOUND; r++)
+		if (strcmp(rolebuf, lcm_role_name((enum lcm_role)r)) == 0)
+			q->role = r;
+	if (complain(errors, qr != QUERY_ABSENT && q->role < 0, "role must be olcm or ilcm", &n) < 0)
 		return -1;
 	return n;
 }

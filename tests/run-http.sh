@@ -4,6 +4,7 @@
 # Usage: tests/run-http.sh [file-pattern]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+make -s --no-print-directory all >/dev/null || exit 1  # never test a stale worker
 . tests/lib/harness.sh
 . tests/lib/http.sh
 

@@ -297,7 +297,7 @@ test_list_role_filter_current_assignments() {
 
 test_list_role_filter_invalid_422() {
 	local v
-	for v in OLCM Olcm both x lcm olcm,ilcm 1; do
+	for v in OLCM Olcm both x lcm olcm,ilcm 1 ""; do
 		req GET "$LCM?role=$v"
 		expect_error 422
 		expect_json '.errors | length == 1 and (.[0] | test("role"))' true

@@ -1343,14 +1343,14 @@ Test(validate, bad_list_query_rejects_other_role)
 	}
 }
 
-Test(validate, list_query_empty_role_is_no_filter)
+Test(validate, bad_list_query_empty_role_is_another_value)
 {
 	struct listed a = list_query("role="), b = list_query("role");
 
-	cr_assert_eq(a.n, 0);
-	cr_assert_eq(a.q.role, -1);
-	cr_assert_eq(b.n, 0);
-	cr_assert_eq(b.q.role, -1);
+	cr_assert_eq(a.n, 1);
+	cr_assert_str_eq(a.errors, "[\"role must be olcm or ilcm\"]");
+	cr_assert_eq(b.n, 1);
+	cr_assert_str_eq(b.errors, "[\"role must be olcm or ilcm\"]");
 }
 
 Test(validate, bad_list_query_reports_every_problem_in_order)
