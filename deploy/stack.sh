@@ -123,6 +123,9 @@ start_nginx() {
 		nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -s reload
 		return 0
 	fi
+	if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+		die "port $PORT is taken by another program: choose another with LCM_PORT=NNNN"
+	fi
 	nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -t -q ||
 		die "nginx configuration test failed"
 	nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" ||
