@@ -5,20 +5,6 @@
 P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 
-snapshot() {
-	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
-}
-
-expect_unchanged() {
-	local now
-	now=$(snapshot)
-	[ "$2" = "$now" ] || fail "$1 changed the database: before [$2] after [$now]"
-}
-
-cl_col() {
-	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
-}
-
 # The activity rows from id $1 on, space-separated:
 # patient case_load type role previous new actor reason.
 acts() {

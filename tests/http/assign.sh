@@ -7,26 +7,10 @@ LCM=$P/lead_care_managers
 # An ISO 8601 UTC timestamp with milliseconds, as a jq string literal.
 ISO_RE='"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"'
 
-# Everything a write may touch.
-snapshot() {
-	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
-}
-
-# expect_unchanged WHAT BEFORE: the tables are as in the snapshot BEFORE.
-expect_unchanged() {
-	local now
-	now=$(snapshot)
-	[ "$2" = "$now" ] || fail "$1 changed the database: before [$2] after [$now]"
-}
-
 # A DATETIME(3) column as the API writes it, for patient's case load.
 cl_iso() {
 	db_sql "SELECT IFNULL(CONCAT(DATE_FORMAT($1, '%Y-%m-%dT%H:%i:%s.'),
 		LPAD(MICROSECOND($1) DIV 1000, 3, '0'), 'Z'), 'NULL') FROM case_loads WHERE patient_id = $2"
-}
-
-cl_col() {
-	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
 }
 
 # expect_body JSON: the whole body equals JSON (key order aside).

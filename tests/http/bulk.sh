@@ -6,20 +6,6 @@ P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 NOT_ELIGIBLE=' is not eligible to be a Lead Care Manager'
 
-snapshot() {
-	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
-}
-
-expect_unchanged() {
-	local now
-	now=$(snapshot)
-	[ "$2" = "$now" ] || fail "$1 changed the database: before [$2] after [$now]"
-}
-
-cl_col() {
-	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
-}
-
 # The case loads as {"patient_id": [olcm, ilcm]} (JSON, nulls for NULL).
 case_loads_json() {
 	db_sql "SELECT patient_id, IFNULL(olcm_user_id, 'null'), IFNULL(ilcm_user_id, 'null') FROM case_loads ORDER BY patient_id" |

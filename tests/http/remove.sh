@@ -5,20 +5,6 @@ P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 REMOVED='{"message":"Lead Care Manager assignment removed successfully"}'
 
-snapshot() {
-	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
-}
-
-expect_unchanged() {
-	local now
-	now=$(snapshot)
-	[ "$2" = "$now" ] || fail "$1 changed the database: before [$2] after [$now]"
-}
-
-cl_col() {
-	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
-}
-
 # 123: oLCM 101, iLCM 102; 126: iLCM 103 only. Then a pause so a later
 # write would show in the timestamps.
 seed() {

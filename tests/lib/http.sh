@@ -65,6 +65,23 @@ expect_error() {
 	[ -z "${2:-}" ] || expect_json '.errors' "$2"
 }
 
+# The tables a write changes, to compare before and after a refused one.
+snapshot() {
+	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
+}
+
+# expect_unchanged WHAT BEFORE: the tables are as snapshot said they were.
+expect_unchanged() {
+	local now
+	now=$(snapshot)
+	[ "$2" = "$now" ] || fail "$1 changed the database: before [$2] after [$now]"
+}
+
+# cl_col COLUMN PATIENT: one column of a patient's case load.
+cl_col() {
+	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
+}
+
 # run_tests FUNC...: db_reset before each, count, summarise.
 run_tests() {
 	local t
