@@ -4,8 +4,8 @@
 # e.g. migrate.sh lcm --socket=var/run/mysqld.sock
 #
 # Each migration runs in one client session with its schema_migrations row;
-# DML migrations are atomic, DDL commits implicitly in MariaDB (so keep one
-# DDL change per file). A file whose content changed after it was applied is
+# DML migrations are atomic; DDL commits implicitly in MariaDB, so each file
+# holds one DDL statement. A file whose content changed after it was applied is
 # reported and stops the run: write a new migration instead.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
