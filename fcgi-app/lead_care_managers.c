@@ -1,9 +1,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <json.h>
 
+#include "db.h"
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
@@ -15,6 +17,13 @@
 static const char msg_assigned[] = "Lead Care Manager assigned successfully";
 static const char msg_removed[] = "Lead Care Manager assignment removed successfully";
 static const char msg_bulk[] = "Bulk assignment completed";
+static const char msg_busy[] =
+    "Assignment could not be applied because of concurrent changes, try again";
+static const char msg_late[] =
+    "Assignment was not applied: the request ran out of time, send it again";
+
+/* A bulk request stops applying items after this long, well inside nginx's timeout. */
+#define BULK_BUDGET_SECONDS 20
 
 /* GET .../lead_care_managers: eligible users with their workloads. */
 enum app_err
@@ -164,13 +173,19 @@ write_one(const struct request *req, struct response *resp, int may_create,
 	struct lcm_change c;
 	enum app_err rc;
 
-	if ((rc = validate(req, resp, &c, fn)) != APP_OK ||
-	    (rc = check_refs(req, &c, resp)) != APP_OK ||
-	    (rc = lcm_apply(req->db, &who, &c, may_create)) != APP_OK)
+	if ((rc = validate(req, resp, &c, fn)) != APP_OK)
+		return rc;
+	/* Reads run again on a new connection; lcm_apply() settles its own. */
+	if ((rc = check_refs(req, &c, resp)) == APP_EDBLOST && db_reconnected(req->db, rc))
+		rc = check_refs(req, &c, resp);
+	if (rc != APP_OK || (rc = lcm_apply(req->db, &who, &c, may_create)) != APP_OK)
 		return rc;
 	if (fn == val_remove)
 		return respond(req, resp, msg_removed, 0);
-	return respond(req, resp, msg_assigned, c.patient_id);
+	if ((rc = respond(req, resp, msg_assigned, c.patient_id)) == APP_EDBLOST &&
+	    db_reconnected(req->db, rc))
+		rc = respond(req, resp, msg_assigned, c.patient_id);
+	return rc;
 }
 
 /* POST .../assign: create or update the patient's case load. */
@@ -262,13 +277,17 @@ bulk_validate(struct json_object *list, struct bulk_item *items, size_t n,
 	return APP_OK;
 }
 
-/* Apply one checked item; a failure is the item's, not the request's. */
+/*
+ * Apply one checked item, the index-th; a failure is the item's, not the
+ * request's. Its activity rows carry the request id with "#index".
+ */
 static enum app_err
-bulk_apply(const struct request *req, struct bulk_item *it, const struct id_set *patients,
-    const struct id_set *users)
+bulk_apply(const struct request *req, struct bulk_item *it, size_t index,
+    const struct id_set *patients, const struct id_set *users)
 {
-	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_actor who = {req->user_id, NULL};
 	int eligible[ROLE__MAX], n = 0, r;
+	char tag[LCM_REQUEST_ID_MAX + 8];
 	enum app_err rc;
 
 	if (!id_set_has(patients, it->c.patient_id))
@@ -284,16 +303,19 @@ bulk_apply(const struct request *req, struct bulk_item *it, const struct id_set 
 	json_object_put(it->errors);
 	it->errors = NULL;
 
+	snprintf(tag, sizeof(tag), "%s#%zu", req->request_id, index + 1);
+	who.request_id = tag;
 	switch ((rc = lcm_apply(req->db, &who, &it->c, 1))) {
 	case APP_OK:
 		return APP_OK;
 	case APP_EDBLOST:
 	case APP_ENOMEM:
-		return rc;  /* the request fails: the dispatcher retries it whole */
+		return rc;  /* the request fails: 503, the items before it stand */
 	case APP_ENOPATIENT:
 		return item_fail(it, app_err_message(rc));
 	case APP_ERETRY:
-		return item_fail(it, "Assignment could not be applied because of concurrent changes, try again");
+	case APP_ELOCKED:
+		return item_fail(it, msg_busy);
 	default:
 		log_msg(LV_ERR, "bulk: patient %" PRId64 ": %s", it->c.patient_id, app_err_name(rc));
 		return item_fail(it, "Assignment could not be applied, try again");
@@ -309,6 +331,7 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 	struct bulk_item *items = NULL;
 	int64_t *pids = NULL, *uids = NULL;
 	size_t n = 0, i, npids, nuids;
+	struct timespec start, now;
 	int64_t ok = 0;
 	enum app_err rc = APP_ENOMEM;
 
@@ -326,13 +349,26 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if ((rc = bulk_validate(list, items, n, pids, &npids, uids, &nuids)) != APP_OK)
 		goto out;
-	if ((rc = lcm_patients_existing(req->db, pids, npids, &patients)) != APP_OK ||
-	    (rc = lcm_users_eligible(req->db, uids, nuids, &users)) != APP_OK)
+	/* Reads run again on a new connection; lcm_apply() settles its own. */
+	if ((rc = lcm_patients_existing(req->db, pids, npids, &patients)) == APP_EDBLOST &&
+	    db_reconnected(req->db, rc))
+		rc = lcm_patients_existing(req->db, pids, npids, &patients);
+	if (rc != APP_OK)
+		goto out;
+	if ((rc = lcm_users_eligible(req->db, uids, nuids, &users)) == APP_EDBLOST &&
+	    db_reconnected(req->db, rc))
+		rc = lcm_users_eligible(req->db, uids, nuids, &users);
+	if (rc != APP_OK)
 		goto out;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < n; i++) {
-		if (items[i].errors == NULL &&
-		    (rc = bulk_apply(req, &items[i], &patients, &users)) != APP_OK)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (items[i].errors == NULL && now.tv_sec - start.tv_sec >= BULK_BUDGET_SECONDS) {
+			if ((rc = item_fail(&items[i], msg_late)) != APP_OK)
+				goto out;
+		} else if (items[i].errors == NULL &&
+		    (rc = bulk_apply(req, &items[i], i, &patients, &users)) != APP_OK)
 			goto out;
 		ok += items[i].errors == NULL;
 	}
@@ -347,9 +383,9 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		}
 	if (json_object_object_add(o, "message", json_object_new_string(msg_bulk)) != 0 ||
 	    json_object_object_add(o, "successful_count", json_object_new_int64(ok)) != 0 ||
-	    json_object_object_add(o, "failed_count", json_object_new_int64((int64_t)n - ok)) != 0)
+	    json_object_object_add(o, "failed_count", json_object_new_int64((int64_t)n - ok)) != 0 ||
+	    json_object_object_add(o, "results", results) != 0)
 		goto out;
-	json_object_object_add(o, "results", results);
 	results = NULL;
 	rc = resp_json(resp, 200, o);
 	o = NULL;

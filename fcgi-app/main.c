@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "handlers.h"
+#include "lcm.h"
 #include "log.h"
 
 static volatile sig_atomic_t stopping;
@@ -95,6 +96,12 @@ read_body(FCGX_Request *fr, size_t *len, int *too_big)
 			break;
 		n += (size_t)r;
 	}
+	if (FCGX_GetError(fr->in) != 0) {
+		/* The stream broke: what we have is not the whole body. */
+		free(buf);
+		*len = 0;
+		return NULL;
+	}
 	if (n > HTTP_BODY_MAX) {
 		*too_big = 1;
 		while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
@@ -127,6 +134,26 @@ single_token(FCGX_ParamArray envp)
 	return token;
 }
 
+/*
+ * The request id: nginx's when it is a sane token of at most
+ * LCM_REQUEST_ID_MAX characters, else one made here, unique per worker
+ * and request. It tags the activity rows, so it is never empty.
+ */
+static const char *
+request_id(FCGX_ParamArray envp, char *buf, size_t sz)
+{
+	static unsigned long counter;
+	const char *id = FCGX_GetParam("REQUEST_ID", envp);
+	size_t n = id != NULL ? strspn(id, "0123456789abcdefABCDEF-_.") : 0;
+	struct timespec ts;
+
+	if (id != NULL && n > 0 && n == strlen(id) && n <= LCM_REQUEST_ID_MAX)
+		return id;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(buf, sz, "w%ld-%lx-%lx", (long)getpid(), (unsigned long)ts.tv_sec, ++counter);
+	return buf;
+}
+
 static void
 write_response(FCGX_Request *fr, const struct response *resp)
 {
@@ -147,6 +174,7 @@ serve(FCGX_Request *fr, struct db *db)
 {
 	struct request req = {0};
 	struct response resp;
+	char idbuf[LCM_REQUEST_ID_MAX + 1];
 	const char *uri;
 	char *body;
 
@@ -159,16 +187,14 @@ serve(FCGX_Request *fr, struct db *db)
 		req.query = "";
 	req.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
 	req.token = single_token(fr->envp);
-	req.request_id = FCGX_GetParam("REQUEST_ID", fr->envp);
-	if (req.request_id == NULL)
-		req.request_id = "";
+	req.request_id = request_id(fr->envp, idbuf, sizeof(idbuf));
 	log_set_request(req.request_id);
 
 	body = read_body(fr, &req.body_len, &req.body_too_big);
 	req.body = body;
 	if (body == NULL) {
 		resp_init(&resp);
-		resp_from_err(&resp, APP_ENOMEM);
+		resp_error(&resp, 400, "Request body could not be read");
 	} else
 		app_dispatch(&req, &resp);
 	write_response(fr, &resp);

@@ -29,7 +29,10 @@ authenticate(struct request *req)
 
 	if ((rc = db_ensure(req->db)) != APP_OK)
 		return rc;
-	if ((rc = auth_user(req->db, req->token, &req->user_id, &is_admin)) != APP_OK)
+	rc = auth_user(req->db, req->token, &req->user_id, &is_admin);
+	if (db_reconnected(req->db, rc))
+		rc = auth_user(req->db, req->token, &req->user_id, &is_admin);
+	if (rc != APP_OK)
 		return rc;
 	return is_admin ? APP_OK : APP_EFORBIDDEN;
 }
@@ -44,20 +47,6 @@ parse_body(struct request *req)
 	    !val_content_type_json(req->content_type))
 		return APP_EMEDIA;
 	return val_json_body(req->body, req->body_len, &req->json);
-}
-
-/* Auth and handler, once. Errors without a body are the caller's to render. */
-static enum app_err
-run(const struct route *rt, struct request *req, struct response *resp)
-{
-	enum app_err rc;
-
-	if ((rt->flags & ROUTE_ADMIN) && (rc = authenticate(req)) != APP_OK)
-		return rc;
-	if ((rt->flags & ROUTE_BODY) && req->json == NULL &&
-	    (rc = parse_body(req)) != APP_OK)
-		return rc;
-	return rt->handler(req, resp);
 }
 
 void
@@ -76,16 +65,23 @@ app_dispatch(struct request *req, struct response *resp)
 		goto out;
 	}
 
-	rc = run(rt, req, resp);
-	if (rc == APP_EDBLOST) {
-		/* The connection went away: reconnect and run once more. */
+	if ((rt->flags & ROUTE_ADMIN) && (rc = authenticate(req)) != APP_OK)
+		goto out;
+	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req)) != APP_OK)
+		goto out;
+	rc = rt->handler(req, resp);
+	/*
+	 * A read whose connection went away runs again on a new one. Writes
+	 * (the routes with a body) never run twice: they settle their own
+	 * lost connections, and what they could not settle is a 503.
+	 */
+	if (!(rt->flags & ROUTE_BODY) && db_reconnected(req->db, rc)) {
 		resp_free(resp);
 		resp_init(resp);
-		if ((rc = db_ensure(req->db)) == APP_OK)
-			rc = run(rt, req, resp);
-		if (rc == APP_EDBLOST)
-			rc = APP_EUNAVAIL;
+		rc = rt->handler(req, resp);
 	}
+	if (rc == APP_EDBLOST)
+		rc = APP_EUNAVAIL;
 out:
 	if (rc == APP_OK && resp->body == NULL)
 		rc = APP_EINTERNAL;  /* a handler bug: success without a body */

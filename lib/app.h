@@ -20,7 +20,8 @@ enum app_err {
 	APP_ETOOBIG,      /* body over the limit */
 	APP_EMEDIA,       /* Content-Type present and not JSON */
 	APP_EDBLOST,      /* connection to the database lost or absent */
-	APP_ERETRY,       /* deadlock or lock wait timeout: safe to retry */
+	APP_ERETRY,       /* deadlock: safe to retry at once */
+	APP_ELOCKED,      /* lock wait timeout: a row stayed locked too long */
 	APP_EDUP,         /* unique key violated */
 	APP_EUNAVAIL,     /* database unreachable: try again later */
 	APP_EDB,          /* any other database failure: a bug or an outage */

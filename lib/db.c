@@ -103,6 +103,10 @@ static const char *const stmts[STMT__MAX] = {
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
 	" previous_user_id, new_user_id, actor_user_id, reason, request_id, created_at)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))",
+
+	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
+	[STMT_ACTIVITY_TAGGED] =
+	"SELECT COUNT(*) FROM patient_activities WHERE request_id = ?",
 };
 
 /* Every session: UTC times, READ COMMITTED, short lock waits. */
@@ -175,6 +179,12 @@ db_free(struct db *db)
 }
 
 int
+db_reconnected(struct db *db, enum app_err rc)
+{
+	return rc == APP_EDBLOST && db_ensure(db) == APP_OK;
+}
+
+int
 db_connected(const struct db *db)
 {
 	return db->conn != NULL;
@@ -195,8 +205,9 @@ db_errno_class(unsigned e)
 	case ER_QUERY_INTERRUPTED:
 		return APP_EDBLOST;
 	case ER_LOCK_DEADLOCK:
-	case ER_LOCK_WAIT_TIMEOUT:
 		return APP_ERETRY;
+	case ER_LOCK_WAIT_TIMEOUT:
+		return APP_ELOCKED;
 	case ER_DUP_ENTRY:
 		return APP_EDUP;
 	default:

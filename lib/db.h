@@ -23,6 +23,7 @@ enum stmt {
 	STMT_CASE_LOAD_INSERT,
 	STMT_CASE_LOAD_UPDATE,
 	STMT_ACTIVITY_INSERT,
+	STMT_ACTIVITY_TAGGED,
 	STMT__MAX
 };
 
@@ -43,8 +44,14 @@ struct db_param {
 
 #define DB_P_INT(v)     ((struct db_param){ .type = DB_INT, .i = (v) })
 #define DB_P_NULL       ((struct db_param){ .type = DB_NULL })
-#define DB_P_ID(v)      ((v) > 0 ? DB_P_INT(v) : DB_P_NULL)
 #define DB_P_STR(v, n)  ((struct db_param){ .type = DB_STR, .s = (v), .len = (n) })
+
+/* An id, or NULL for 0 (ids are never 0). */
+static inline struct db_param
+DB_P_ID(int64_t id)
+{
+	return id > 0 ? DB_P_INT(id) : DB_P_NULL;
+}
 
 #define DB_STR_MAX 2048
 
@@ -87,6 +94,13 @@ void db_free(struct db *);
  */
 enum app_err db_ensure(struct db *);
 
+/*
+ * After an operation that returned rc: non-zero when rc says the connection
+ * was lost and a new one is now up, so an operation that wrote nothing may
+ * run again.
+ */
+int db_reconnected(struct db *, enum app_err rc);
+
 /* Drop the connection (after a lost connection or a fatal error). */
 void db_disconnect(struct db *);
 
@@ -96,8 +110,8 @@ int db_connected(const struct db *);
 /*
  * Execute stmt with np parameters; when nc > 0 bind the nc result columns
  * and buffer the result for db_fetch(). Returns APP_OK, APP_EDBLOST
- * (connection dropped, handle disconnected), APP_ERETRY (deadlock or lock
- * wait timeout), APP_EDUP (unique key), APP_EDB.
+ * (connection dropped, handle disconnected), APP_ERETRY (deadlock),
+ * APP_ELOCKED (lock wait timeout), APP_EDUP (unique key), APP_EDB.
  */
 enum app_err db_exec(struct db *, enum stmt, const struct db_param *p, size_t np,
     struct db_col *cols, size_t nc);

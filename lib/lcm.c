@@ -140,10 +140,14 @@ activity_type(int64_t prev, int64_t next)
 	return "lcm_changed";
 }
 
-/* One attempt of lcm_apply(), inside one transaction. */
+/*
+ * One attempt of lcm_apply(), inside one transaction. *committing is set
+ * once COMMIT was sent: a connection lost after that leaves the outcome
+ * to be found out.
+ */
 static enum app_err
 apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
-    int may_create)
+    int may_create, int *committing)
 {
 	struct db_col row[3] = {{.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
 	struct db_param p[10];
@@ -225,6 +229,7 @@ apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 		if ((rc = db_exec(db, STMT_ACTIVITY_INSERT, p, 9, NULL, 0)) != APP_OK)
 			goto fail;
 	}
+	*committing = 1;
 	if ((rc = db_commit(db)) != APP_OK)
 		goto fail;
 	return APP_OK;
@@ -233,19 +238,53 @@ fail:
 	return rc;
 }
 
+/* After a COMMIT lost on the wire: did it happen? Its activity rows tell. */
+static enum app_err
+committed(struct db *db, const struct lcm_actor *who, int *yes)
+{
+	struct db_col n = {.type = DB_INT};
+	struct db_param p;
+	enum app_err rc;
+
+	if (who->request_id == NULL || *who->request_id == '\0')
+		return APP_EDBLOST;  /* untagged: the outcome cannot be known */
+	p = DB_P_STR(who->request_id, strlen(who->request_id));
+	if ((rc = db_exec(db, STMT_ACTIVITY_TAGGED, &p, 1, &n, 1)) != APP_OK)
+		return rc;
+	rc = db_fetch(db, STMT_ACTIVITY_TAGGED);
+	db_done(db, STMT_ACTIVITY_TAGGED);
+	if (rc != APP_OK)
+		return rc == APP_ENOTFOUND ? APP_EDB : rc;
+	*yes = n.i > 0;
+	return APP_OK;
+}
+
 enum app_err
 lcm_apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     int may_create)
 {
 	struct timespec pause;
 	enum app_err rc = APP_ERETRY;
-	int attempt;
+	int attempt, committing, reconnected = 0, done;
 
 	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-		rc = apply_once(db, who, c, may_create);
+		committing = 0;
+		rc = apply_once(db, who, c, may_create, &committing);
+		if (rc == APP_EDBLOST) {
+			/* The server rolled back what it had not committed. */
+			if (reconnected++ || !db_reconnected(db, rc))
+				return APP_EDBLOST;
+			if (committing) {
+				if ((rc = committed(db, who, &done)) != APP_OK)
+					return rc;
+				if (done)
+					return APP_OK;
+			}
+			continue;
+		}
+		/* A deadlock victim or the loser of a create race tries again. */
 		if (rc != APP_ERETRY && rc != APP_EDUP)
 			return rc;
-		/* Back off a little, more each time, so contenders spread out. */
 		pause.tv_sec = 0;
 		pause.tv_nsec = (long)(1 + attempt) * (1000000L + rand() % 4000000L);
 		nanosleep(&pause, NULL);

@@ -30,23 +30,30 @@ struct lcm_change {
 	size_t reason_len;
 };
 
+#define LCM_REQUEST_ID_MAX 64
+
 /* Who makes a change, for the activity rows. */
 struct lcm_actor {
 	int64_t user_id;
-	const char *request_id;  /* may be NULL or "" */
+	const char *request_id;  /* unique per change: nginx's id, "#N" added per bulk item */
 };
 
 /*
  * Apply one change atomically: lock (or create, when may_create) the
  * patient's case load, write the roles that change and one patient
  * activity row per changed role, commit. Re-assigning the current user
- * changes nothing and writes nothing. Deadlocks and lock wait timeouts are
- * retried a bounded number of times.
+ * changes nothing and writes nothing. Deadlocks and create races are
+ * retried a bounded number of times; a lock wait timeout is not (it has
+ * already waited). A connection lost on the way is re-established once:
+ * before COMMIT the change is applied again, during COMMIT the activity
+ * rows tagged with the request id tell whether it happened, so a change is
+ * never applied twice.
  *
  * The caller has checked that the patient exists and that the users are
  * eligible. Returns APP_OK; APP_ENOCASELOAD when the patient has no case
  * load and may_create is 0; APP_ENOPATIENT when the patient vanished;
- * APP_ERETRY when retries ran out; APP_EDBLOST, APP_EDB.
+ * APP_ERETRY when retries ran out; APP_ELOCKED; APP_EDBLOST when the
+ * database stays away; APP_EDB.
  */
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, int may_create);

@@ -28,6 +28,7 @@ static const struct expected table[] = {
 	{APP_EMEDIA, 415, "Content-Type must be application/json", "emedia"},
 	{APP_EDBLOST, 503, "Service temporarily unavailable, try again shortly", "edblost"},
 	{APP_ERETRY, 503, "Service temporarily unavailable, try again shortly", "eretry"},
+	{APP_ELOCKED, 503, "Service temporarily unavailable, try again shortly", "elocked"},
 	{APP_EDUP, 500, "Internal server error", "edup"},
 	{APP_EUNAVAIL, 503, "Service temporarily unavailable, try again shortly", "eunavail"},
 	{APP_EDB, 500, "Internal server error", "edb"},

@@ -261,7 +261,7 @@ Test(http, from_err_media)
 
 Test(http, from_err_unavailable_sets_retry_after)
 {
-	static const enum app_err e503[] = {APP_EUNAVAIL, APP_EDBLOST, APP_ERETRY};
+	static const enum app_err e503[] = {APP_EUNAVAIL, APP_EDBLOST, APP_ERETRY, APP_ELOCKED};
 	size_t i;
 
 	for (i = 0; i < sizeof(e503) / sizeof(e503[0]); i++) {
