@@ -31,21 +31,28 @@ ME=$(id -un)
 
 say() { [ "$QUIET" = 1 ] || echo "$@"; }
 die() { echo "stack: $*" >&2; exit 1; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE NAME: the pid file names a live process whose command is NAME
+# (not some other process that got the pid after a crash or a reboot).
+alive() {
+	local pid
+	[ -f "$1" ] && pid=$(cat "$1") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+}
 sql() { mariadb --no-defaults --socket="$SOCK" -uroot --batch --skip-column-names "$@"; }
 
-# Stop the process of a pid file and wait for it to go.
+# stop_pid PIDFILE NAME SIGNAL: stop the process gracefully and wait for it to go.
 stop_pid() {
-	local f=$1 name=$2 pid i
-	alive "$f" || { rm -f "$f"; return 0; }
+	local f=$1 name=$2 sig=${3:-TERM} pid i
+	alive "$f" "$name" || { rm -f "$f"; return 0; }
 	pid=$(cat "$f")
-	kill -TERM "$pid" 2>/dev/null || true
+	kill -"$sig" "$pid" 2>/dev/null || true
 	for i in $(seq 1 150); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
 	if kill -0 "$pid" 2>/dev/null; then
 		echo "stack: $name did not stop in 30s, killing it" >&2
+		pkill -KILL -P "$pid" 2>/dev/null || true
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	rm -f "$f"
@@ -63,7 +70,7 @@ start_db() {
 			>"$VAR/log/mariadb-install.log" 2>&1 ||
 			die "mariadb-install-db failed, see $VAR/log/mariadb-install.log"
 	fi
-	if ! alive "$RUN/mysqld.pid"; then
+	if ! alive "$RUN/mysqld.pid" mariadbd; then
 		setsid mariadbd --no-defaults --datadir="$VAR/mysql/data" --socket="$SOCK" \
 			--pid-file="$RUN/mysqld.pid" --log-error="$VAR/log/mariadb.err" \
 			--skip-networking --user="$ME" --character-set-server=utf8mb4 \
@@ -101,14 +108,18 @@ SQL
 
 start_workers() {
 	[ -x "$BIN" ] || die "no worker binary at $BIN: run make first"
-	alive "$RUN/workers.pid" && return 0
+	if alive "$RUN/workers.pid" multiwatch; then
+		# Running the binary they were started with: restart them after a rebuild.
+		[ "$BIN" -nt "$RUN/workers.pid" ] || return 0
+		stop_pid "$RUN/workers.pid" multiwatch
+	fi
 	rm -f "$FCGI_SOCK"
 	# The socket is the worker's only door: mode 0600 in a 0700 directory,
 	# so only this user (and nginx's workers, running as this user) reach it.
 	LCM_DB_SOCKET=$SOCK LCM_DB_NAME=$DB LCM_DB_USER=$DB_USER \
 	LCM_DB_PASSWORD_FILE=$VAR/secrets/db_password LCM_LOG_FILE=$VAR/log/workers.log \
 		spawn-fcgi -s "$FCGI_SOCK" -M 0600 -P "$RUN/workers.pid" -- \
-		/usr/bin/multiwatch -f "$WORKERS" -- "$BIN" \
+		/usr/bin/multiwatch -f "$WORKERS" -s TERM -- "$BIN" \
 		>>"$VAR/log/workers.log" 2>&1 </dev/null ||
 		die "spawn-fcgi failed, see $VAR/log/workers.log"
 }
@@ -119,7 +130,7 @@ start_nginx() {
 	[ "$(id -u)" = 0 ] && user_line="user $ME $(id -gn);"
 	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@SOCKET@|$FCGI_SOCK|g" \
 		-e "s|@USER@|$user_line|g" "$ROOT/nginx/lcm.conf.in" >"$VAR/nginx.conf"
-	if alive "$RUN/nginx.pid"; then
+	if alive "$RUN/nginx.pid" nginx; then
 		nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -s reload
 		return 0
 	fi
@@ -162,14 +173,18 @@ MSG
 	fi
 	;;
 stop)
-	stop_pid "$RUN/nginx.pid" nginx
-	stop_pid "$RUN/workers.pid" workers
+	stop_pid "$RUN/nginx.pid" nginx QUIT      # graceful: finish what is in flight
+	stop_pid "$RUN/workers.pid" multiwatch   # TERM to each worker, which finishes its request
 	rm -f "$FCGI_SOCK"
-	stop_pid "$RUN/mysqld.pid" mariadb
+	stop_pid "$RUN/mysqld.pid" mariadbd
 	;;
 status)
-	for p in nginx workers mysqld; do
-		if alive "$RUN/$p.pid"; then echo "$p: running ($(cat "$RUN/$p.pid"))"; else echo "$p: stopped"; fi
+	for p in nginx:nginx workers:multiwatch mysqld:mariadbd; do
+		if alive "$RUN/${p%%:*}.pid" "${p#*:}"; then
+			echo "${p%%:*}: running ($(cat "$RUN/${p%%:*}.pid"))"
+		else
+			echo "${p%%:*}: stopped"
+		fi
 	done
 	;;
 *)
