@@ -144,8 +144,12 @@ test_activity_bulk_items_write_rows() {
 124 $c124 lcm_assigned ilcm NULL 102 1 bulk one
 123 $c123 lcm_changed ilcm 102 103 1 bulk two
 124 $c124 lcm_changed olcm 101 103 1 NULL" "$(acts "$from")"
-	expect_eq "request ids" "$(request_id)" \
-		"$(db_sql "SELECT DISTINCT request_id FROM patient_activities WHERE id >= $from")"
+	# Each item's rows carry the request id with its position: "#N".
+	local rid
+	rid=$(request_id)
+	expect_eq "request ids" "$rid#1
+$rid#2
+$rid#5" "$(db_sql "SELECT DISTINCT request_id FROM patient_activities WHERE id >= $from ORDER BY id")"
 }
 
 test_activity_actor_is_acting_admin() {

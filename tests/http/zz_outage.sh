@@ -64,3 +64,59 @@ test_workers_survive_a_killed_database_connection() {
 	done
 	expect_eq "answers after the kill" 8 "$ok"
 }
+
+# Kill every connection of the app user, now.
+kill_app_connections() {
+	db_sql "SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist WHERE user = 'lcm_app'" |
+		db_sql "$(cat)" 2>/dev/null || true
+}
+
+test_lost_connections_mid_bulk_apply_each_item_once() {
+	local items status applied dup
+	# 1000 items flipping patient 123's oLCM: each one is a real change.
+	items=$(jq -nc '{assignments: [range(0; 1000) | {patient_id: 123, olcm_user_id: (101 + (. % 2))}]}')
+	printf '%s' "$items" >"$T_TMP/bulk.json"
+	curl -s -o "$T_TMP/bulk.out" -w '%{http_code}' -X POST -H 'X-User-Token: dev-admin-token' \
+		-H 'Content-Type: application/json' --data-binary @"$T_TMP/bulk.json" \
+		"$BASE/v1/admin/clinic/ecm/lead_care_managers/bulk_assign" >"$T_TMP/bulk.status" &
+	local c=$! i
+	for i in $(seq 1 40); do
+		kill -0 $c 2>/dev/null || break
+		sleep 0.1
+		kill_app_connections
+	done
+	wait $c
+	status=$(cat "$T_TMP/bulk.status")
+	applied=$(db_sql "SELECT COUNT(*) FROM patient_activities")
+	dup=$(db_sql "SELECT COUNT(*) FROM (SELECT request_id FROM patient_activities GROUP BY request_id HAVING COUNT(*) > 1) d")
+	expect_eq "items applied twice" 0 "$dup"
+	if [ "$status" = 200 ]; then
+		expect_eq "successful items" 1000 "$(jq .successful_count "$T_TMP/bulk.out")"
+		expect_eq "activity rows" 1000 "$applied"
+		expect_eq "final oLCM" 102 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 123')"
+	else
+		expect_eq "status when the database kept going away" 503 "$status"
+	fi
+	expect_trail_consistent 123 olcm
+}
+
+test_row_locked_too_long_is_503_not_a_long_wait() {
+	req POST /v1/admin/clinic/ecm/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	# Another session holds patient 123's case load for longer than the lock wait.
+	db_sql "START TRANSACTION; SELECT id FROM case_loads WHERE patient_id = 123 FOR UPDATE;
+		SELECT SLEEP(14); ROLLBACK" >/dev/null &
+	local holder=$!
+	sleep 0.5
+	req POST /v1/admin/clinic/ecm/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":102}'
+	expect_error 503
+	expect_header retry-after 5
+	req POST /v1/admin/clinic/ecm/lead_care_managers/bulk_assign \
+		'{"assignments":[{"patient_id":123,"olcm_user_id":103},{"patient_id":124,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_json '[.results[].status]' '["failed","success"]'
+	expect_json '.results[0].errors[0] | test("try again")' true
+	wait $holder
+	expect_eq "123 kept its oLCM" 101 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 123')"
+	expect_eq "124 assigned" 101 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 124')"
+}

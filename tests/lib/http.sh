@@ -82,6 +82,20 @@ cl_col() {
 	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
 }
 
+# The activity rows of a patient's role, replayed, must end at the case load's value.
+expect_trail_consistent() {
+	local patient=$1 role=$2 prev="NULL" row p n final bad=0
+	while IFS=$'\t' read -r p n; do
+		[ "$p" = "$prev" ] || bad=$((bad + 1))
+		[ "$p" != "$n" ] || bad=$((bad + 1))
+		prev=$n
+	done < <(db_sql "SELECT IFNULL(previous_user_id,'NULL'), IFNULL(new_user_id,'NULL')
+		FROM patient_activities WHERE patient_id = $patient AND role = '$role' ORDER BY id")
+	final=$(db_sql "SELECT IFNULL(${role}_user_id,'NULL') FROM case_loads WHERE patient_id = $patient")
+	expect_eq "$role trail breaks" 0 "$bad"
+	expect_eq "$role trail ends at the case load" "$final" "$prev"
+}
+
 # run_tests FUNC...: db_reset before each, count, summarise.
 run_tests() {
 	local t
