@@ -59,7 +59,11 @@ resp_errors(struct response *r, int status, struct json_object *errors)
 		json_object_put(errors);
 		return APP_ENOMEM;
 	}
-	json_object_object_add(o, "errors", errors);
+	if (json_object_object_add(o, "errors", errors) != 0) {
+		json_object_put(errors);
+		json_object_put(o);
+		return APP_ENOMEM;
+	}
 	return resp_json(r, status, o);
 }
 
