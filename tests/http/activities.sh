@@ -21,14 +21,6 @@ request_id() {
 	echo "$HEADERS" | awk -F': ' '$1 == "x-request-id" {print $2}'
 }
 
-seed() {
-	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
-	expect_status 200
-	req POST $LCM/assign '{"patient_id":126,"ilcm_user_id":103}'
-	expect_status 200
-	sleep 0.05
-}
-
 # Make the database refuse every activity row for patients 124 and 126 (a
 # CHECK constraint: the insert fails inside the write's transaction).
 refuse_activities() {

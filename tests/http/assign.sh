@@ -32,16 +32,6 @@ expected_assigned() {
 		    ilcm_user_id: $i, ilcm_name: $iname, created_at: $c, updated_at: $u}}'
 }
 
-# Two case loads to start from (123: 101 and 102; 126: iLCM 103), then a
-# pause so any later write would show in the timestamps.
-seed() {
-	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
-	expect_status 200
-	req POST $LCM/assign '{"patient_id":126,"ilcm_user_id":103}'
-	expect_status 200
-	sleep 0.05
-}
-
 test_assign_creates_case_load_contract_body() {
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
 	expect_status 200

@@ -12,14 +12,6 @@ case_loads_json() {
 		jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {key: .[0], value: [.[1], .[2]] | map(fromjson)}) | from_entries'
 }
 
-seed() {
-	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
-	expect_status 200
-	req POST $LCM/assign '{"patient_id":126,"ilcm_user_id":103}'
-	expect_status 200
-	sleep 0.05
-}
-
 bulk() {
 	req POST $LCM/bulk_assign "$1"
 }

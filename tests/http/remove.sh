@@ -5,16 +5,6 @@ P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 REMOVED='{"message":"Lead Care Manager assignment removed successfully"}'
 
-# 123: oLCM 101, iLCM 102; 126: iLCM 103 only. Then a pause so a later
-# write would show in the timestamps.
-seed() {
-	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
-	expect_status 200
-	req POST $LCM/assign '{"patient_id":126,"ilcm_user_id":103}'
-	expect_status 200
-	sleep 0.05
-}
-
 test_remove_clears_one_role_keeps_row() {
 	seed
 	local id i_at created upd

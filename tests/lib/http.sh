@@ -65,6 +65,16 @@ expect_error() {
 	[ -z "${2:-}" ] || expect_json '.errors' "$2"
 }
 
+# Two case loads to start from (123: oLCM 101, iLCM 102; 126: iLCM 103),
+# then a pause so any later write would show in the timestamps.
+seed() {
+	req POST /v1/admin/clinic/ecm/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
+	expect_status 200
+	req POST /v1/admin/clinic/ecm/lead_care_managers/assign '{"patient_id":126,"ilcm_user_id":103}'
+	expect_status 200
+	sleep 0.05
+}
+
 # The tables a write changes, to compare before and after a refused one.
 snapshot() {
 	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
