@@ -26,6 +26,7 @@
 #include "handlers.h"
 #include "lcm.h"
 #include "log.h"
+#include "validate.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -144,10 +145,9 @@ request_id(FCGX_ParamArray envp, char *buf, size_t sz)
 {
 	static unsigned long counter;
 	const char *id = FCGX_GetParam("REQUEST_ID", envp);
-	size_t n = id != NULL ? strspn(id, "0123456789abcdefABCDEF-_.") : 0;
 	struct timespec ts;
 
-	if (id != NULL && n > 0 && n == strlen(id) && n <= LCM_REQUEST_ID_MAX)
+	if (val_request_id(id))
 		return id;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(buf, sz, "w%ld-%lx-%lx", (long)getpid(), (unsigned long)ts.tv_sec, ++counter);

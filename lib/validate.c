@@ -28,6 +28,19 @@ val_id_string(const char *s, size_t n, int64_t *out)
 	return 1;
 }
 
+int
+val_request_id(const char *id)
+{
+	static const char ok[] =
+	    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.";
+	size_t n;
+
+	if (id == NULL)
+		return 0;
+	n = strspn(id, ok);
+	return n > 0 && n <= LCM_REQUEST_ID_MAX && id[n] == '\0';
+}
+
 enum val_res
 val_json_id(struct json_object *obj, const char *key, int64_t *out)
 {

@@ -25,6 +25,12 @@ enum val_res {
 /* n bytes of decimal digits naming 1..2^63-1 (a path id). 1 and *out set, else 0. */
 int val_id_string(const char *s, size_t n, int64_t *out);
 
+/*
+ * Non-zero when id is a request id we pass into the audit trail as it is:
+ * 1..64 characters of [0-9A-Za-z_.-] (nginx's $request_id is 32 hex digits).
+ */
+int val_request_id(const char *id);
+
 /* obj[key] as an id: a JSON integer in 1..2^63-1. */
 enum val_res val_json_id(struct json_object *obj, const char *key, int64_t *out);
 

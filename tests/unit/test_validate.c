@@ -1541,3 +1541,30 @@ Test(validate, json_body_surrogate_pair_is_kept)
 	cr_expect_eq(memcmp(s, "\xf0\x9f\x98\x80", 4), 0);
 	json_object_put(o);
 }
+
+/* ---- val_request_id ---------------------------------------------------- */
+
+Test(validate, request_id_accepts_nginx_ids)
+{
+	cr_expect(val_request_id("b06054ebf1a22a67b624b63848c78dda"));
+	cr_expect(val_request_id("w123-6543abcd-1f"));
+	cr_expect(val_request_id("a.b_c-D"));
+}
+
+Test(validate, bad_request_id_rejected)
+{
+	char longest[65], too_long[66];
+
+	memset(longest, 'a', 64);
+	longest[64] = '\0';
+	memset(too_long, 'a', 65);
+	too_long[65] = '\0';
+	cr_expect(val_request_id(longest));
+	cr_expect(!val_request_id(too_long));
+	cr_expect(!val_request_id(NULL));
+	cr_expect(!val_request_id(""));
+	cr_expect(!val_request_id("abc def"));
+	cr_expect(!val_request_id("abc#1"));
+	cr_expect(!val_request_id("abc\n"));
+	cr_expect(!val_request_id("é"));
+}
