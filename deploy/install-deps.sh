@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
-nginx-light spawn-fcgi multiwatch curl jq nodejs"
+nginx-light spawn-fcgi multiwatch curl jq nodejs procps"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
 
