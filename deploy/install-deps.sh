@@ -28,10 +28,25 @@ fi
 
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q >/dev/null
+# The distribution's own services are not ours to run (the stack starts
+# private copies): keep the packages from starting them while they install,
+# where no policy says otherwise already.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" &&
+		made_policy=1
+fi
+status=0
+$SUDO apt-get update -q >/dev/null || status=$?
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
-# The distribution's own services are not ours to run: the stack starts private copies.
+[ "$status" -ne 0 ] || $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+	status=$?
+[ "$made_policy" = 0 ] || $SUDO rm -f "$policy"
+if [ "$status" -ne 0 ]; then
+	echo "install-deps: apt-get failed ($status)" >&2
+	exit "$status"
+fi
 for svc in mariadb nginx; do
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
