@@ -11,7 +11,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 db=$1
 shift
-sql() { mariadb "$@" --batch --skip-column-names; }
+sql() { mariadb "$@" --default-character-set=utf8mb4 --batch --skip-column-names; }
 
 sql "$@" "$db" <<'SQL'
 CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -52,7 +52,7 @@ harness_start() {
 
 # db_sql "SQL" -- tab-separated rows, no header.
 db_sql() {
-	mariadb --no-defaults --socket="$DB_SOCK" -uroot --batch --skip-column-names lcm -e "$1"
+	mariadb --no-defaults --default-character-set=utf8mb4 --socket="$DB_SOCK" -uroot --batch --skip-column-names lcm -e "$1"
 }
 
 db_reset() {
@@ -63,5 +63,5 @@ db_reset() {
 		done
 		echo "SET FOREIGN_KEY_CHECKS = 1;"
 		cat "$HARNESS_ROOT/db-schema/demo/demo.sql"
-	} | mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm
+	} | mariadb --no-defaults --default-character-set=utf8mb4 --socket="$DB_SOCK" -uroot lcm
 }
