@@ -89,20 +89,22 @@ change_users(const struct lcm_change *c, int64_t *out)
 /*
  * Check a single change against the database in one query: the patient
  * exists (404), every named user is eligible (422 with a message each).
+ * refs also tells how the case load stands.
  */
 static enum app_err
-check_refs(const struct request *req, const struct lcm_change *c, struct response *resp)
+check_refs(const struct request *req, const struct lcm_change *c, struct lcm_refs *refs,
+    struct response *resp)
 {
 	struct json_object *errors = NULL;
-	int eligible[ROLE__MAX], patient_ok, n = 0;
 	enum app_err rc;
+	int n = 0;
 
-	if ((rc = lcm_refs_check(req->db, c, &patient_ok, eligible)) != APP_OK)
+	if ((rc = lcm_refs_check(req->db, c, refs)) != APP_OK)
 		return rc;
-	if (!patient_ok)
+	if (!refs->patient_ok)
 		return APP_ENOPATIENT;
 	if ((errors = json_object_new_array()) == NULL ||
-	    ineligible(c, eligible, errors, &n) != APP_OK) {
+	    ineligible(c, refs->eligible, errors, &n) != APP_OK) {
 		json_object_put(errors);
 		return APP_ENOMEM;
 	}
@@ -170,15 +172,25 @@ write_one(const struct request *req, struct response *resp, int may_create,
     int (*fn)(struct json_object *, struct lcm_change *, struct json_object *))
 {
 	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_refs refs;
 	struct lcm_change c;
 	enum app_err rc;
 
 	if ((rc = validate(req, resp, &c, fn)) != APP_OK)
 		return rc;
 	/* Reads run again on a new connection; lcm_apply() settles its own. */
-	if ((rc = check_refs(req, &c, resp)) == APP_EDBLOST && db_reconnected(req->db, rc))
-		rc = check_refs(req, &c, resp);
-	if (rc != APP_OK || (rc = lcm_apply(req->db, &who, &c, may_create)) != APP_OK)
+	if ((rc = check_refs(req, &c, &refs, resp)) == APP_EDBLOST && db_reconnected(req->db, rc))
+		rc = check_refs(req, &c, &refs, resp);
+	if (rc != APP_OK)
+		return rc;
+	/*
+	 * A request that would change nothing, as the case load stood when
+	 * read, takes effect at that read: no transaction, no lock, no row.
+	 */
+	if (refs.case_load_id == 0 && !may_create)
+		return APP_ENOCASELOAD;
+	if (!lcm_refs_unchanged(&refs, &c) &&
+	    (rc = lcm_apply(req->db, &who, &c, may_create)) != APP_OK)
 		return rc;
 	if (fn == val_remove)
 		return respond(req, resp, msg_removed, 0);

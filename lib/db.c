@@ -67,11 +67,16 @@ static const char *const stmts[STMT__MAX] = {
 
 	[STMT_LCM_COUNT] = "SELECT COUNT(*) FROM users u" SQL_LCM_FILTER,
 
-	/* One change's references: patient exists, oLCM and iLCM eligible. */
+	/*
+	 * One change's references: patient exists, oLCM and iLCM eligible,
+	 * and the case load as it stands (NULLs when there is none).
+	 */
 	[STMT_REFS] =
 	"SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?),"
 	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM "),"
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM ")",
+	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM "),"
+	" c.id, c.olcm_user_id, c.ilcm_user_id"
+	" FROM (SELECT 1) AS one LEFT JOIN case_loads c ON c.patient_id = ?",
 
 	[STMT_PATIENTS_EXISTING] =
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id",

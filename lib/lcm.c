@@ -107,27 +107,47 @@ lcm_users_eligible(struct db *db, const int64_t *ids, size_t n, struct id_set *o
 }
 
 enum app_err
-lcm_refs_check(struct db *db, const struct lcm_change *c, int *patient_ok,
-    int eligible[ROLE__MAX])
+lcm_refs_check(struct db *db, const struct lcm_change *c, struct lcm_refs *out)
 {
-	struct db_col col[1 + ROLE__MAX] = {{.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
-	struct db_param p[1 + ROLE__MAX];
+	enum { C_PATIENT, C_ELIGIBLE, C_CASE_LOAD = C_ELIGIBLE + ROLE__MAX, C_CURRENT,
+	    C__MAX = C_CURRENT + ROLE__MAX };
+	struct db_col col[C__MAX];
+	struct db_param p[2 + ROLE__MAX];
 	enum app_err rc;
 	int r;
 
+	for (r = 0; r < C__MAX; r++)
+		col[r].type = DB_INT;
 	p[0] = DB_P_INT(c->patient_id);
 	for (r = 0; r < ROLE__MAX; r++)
 		p[1 + r] = c->given[r] ? DB_P_ID(c->user[r]) : DB_P_NULL;
-	if ((rc = db_exec(db, STMT_REFS, p, 1 + ROLE__MAX, col, 1 + ROLE__MAX)) != APP_OK)
+	p[1 + ROLE__MAX] = DB_P_INT(c->patient_id);
+	if ((rc = db_exec(db, STMT_REFS, p, 2 + ROLE__MAX, col, C__MAX)) != APP_OK)
 		return rc;
 	rc = db_fetch(db, STMT_REFS);
 	db_done(db, STMT_REFS);
 	if (rc != APP_OK)
 		return rc == APP_ENOTFOUND ? APP_EDB : rc;
-	*patient_ok = col[0].i != 0;
-	for (r = 0; r < ROLE__MAX; r++)
-		eligible[r] = col[1 + r].i != 0;
+	out->patient_ok = col[C_PATIENT].i != 0;
+	out->case_load_id = col[C_CASE_LOAD].is_null ? 0 : col[C_CASE_LOAD].i;
+	for (r = 0; r < ROLE__MAX; r++) {
+		out->eligible[r] = col[C_ELIGIBLE + r].i != 0;
+		out->current[r] = col[C_CURRENT + r].is_null ? 0 : col[C_CURRENT + r].i;
+	}
 	return APP_OK;
+}
+
+int
+lcm_refs_unchanged(const struct lcm_refs *refs, const struct lcm_change *c)
+{
+	int r;
+
+	if (refs->case_load_id == 0)
+		return 0;
+	for (r = 0; r < ROLE__MAX; r++)
+		if (c->given[r] && c->user[r] != refs->current[r])
+			return 0;
+	return 1;
 }
 
 static const char *

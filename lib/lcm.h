@@ -58,13 +58,25 @@ struct lcm_actor {
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, int may_create);
 
+/* What one query tells about a change before it is applied. */
+struct lcm_refs {
+	int patient_ok;            /* the patient exists */
+	int eligible[ROLE__MAX];   /* the given user may take the role (0 when not given) */
+	int64_t case_load_id;      /* 0 when the patient has no case load */
+	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */
+};
+
 /*
- * The references of one change, in one query: *patient_ok when the patient
- * exists; eligible[role] for each role whose given user is active with the
- * "ecm" role (0 for roles not given or cleared). APP_OK or a database error.
+ * The references of one change and the case load as it stands, in one
+ * query (no lock). APP_OK or a database error.
  */
-enum app_err lcm_refs_check(struct db *, const struct lcm_change *, int *patient_ok,
-    int eligible[ROLE__MAX]);
+enum app_err lcm_refs_check(struct db *, const struct lcm_change *, struct lcm_refs *out);
+
+/*
+ * Non-zero when applying c to the case load described by refs would change
+ * nothing: it exists and every given role already holds the given user.
+ */
+int lcm_refs_unchanged(const struct lcm_refs *, const struct lcm_change *c);
 
 /* A sorted set of ids returned by the batch look-ups. */
 struct id_set {

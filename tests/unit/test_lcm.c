@@ -249,3 +249,38 @@ Test(lcm, like_longest_search_fits_list_buffer)
 	in[200] = '\0';
 	cr_assert_eq(like(in, out, sizeof(out)), 402);
 }
+
+/* ---- lcm_refs_unchanged ------------------------------------------------ */
+
+Test(lcm, refs_unchanged_when_every_given_role_holds_its_user)
+{
+	struct lcm_refs refs = {.patient_ok = 1, .case_load_id = 7, .current = {101, 102}};
+	struct lcm_change c = {.patient_id = 123, .given = {1, 0}, .user = {101, 0}};
+
+	cr_expect(lcm_refs_unchanged(&refs, &c));
+	c.given[ROLE_ILCM] = 1;
+	c.user[ROLE_ILCM] = 102;
+	cr_expect(lcm_refs_unchanged(&refs, &c));
+}
+
+Test(lcm, refs_changed_when_a_role_differs_or_clears)
+{
+	struct lcm_refs refs = {.patient_ok = 1, .case_load_id = 7, .current = {101, 0}};
+	struct lcm_change c = {.patient_id = 123, .given = {0, 1}, .user = {0, 103}};
+
+	cr_expect(!lcm_refs_unchanged(&refs, &c), "empty iLCM to 103 is a change");
+	c.given[ROLE_ILCM] = 0;
+	c.given[ROLE_OLCM] = 1;
+	c.user[ROLE_OLCM] = 0;
+	cr_expect(!lcm_refs_unchanged(&refs, &c), "clearing oLCM 101 is a change");
+	refs.current[ROLE_OLCM] = 0;
+	cr_expect(lcm_refs_unchanged(&refs, &c), "clearing an empty role is not");
+}
+
+Test(lcm, refs_changed_when_there_is_no_case_load)
+{
+	struct lcm_refs refs = {.patient_ok = 1, .case_load_id = 0};
+	struct lcm_change c = {.patient_id = 123, .given = {0, 1}, .user = {0, 0}};
+
+	cr_expect(!lcm_refs_unchanged(&refs, &c));
+}
