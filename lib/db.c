@@ -189,12 +189,6 @@ db_reconnected(struct db *db, enum app_err rc)
 	return rc == APP_EDBLOST && db_ensure(db) == APP_OK;
 }
 
-int
-db_connected(const struct db *db)
-{
-	return db->conn != NULL;
-}
-
 enum app_err
 db_errno_class(unsigned e)
 {

@@ -104,9 +104,6 @@ int db_reconnected(struct db *, enum app_err rc);
 /* Drop the connection (after a lost connection or a fatal error). */
 void db_disconnect(struct db *);
 
-/* Non-zero when the handle currently holds a connection. */
-int db_connected(const struct db *);
-
 /*
  * Execute stmt with np parameters; when nc > 0 bind the nc result columns
  * and buffer the result for db_fetch(). Returns APP_OK, APP_EDBLOST
