@@ -24,9 +24,9 @@ extern const size_t app_nroutes;
 /*
  * Answer one request: route (404/405), authenticate (401/403), check and
  * parse the body (415/413/400), run the handler, and turn any error into
- * its JSON envelope. A lost database connection is re-established and a
- * read runs once more; writes settle their own lost connections and never
- * run twice. If the database stays away the answer is 503. req->db must be set; req->json,
+ * its JSON envelope. A lost database connection was already re-established
+ * below (db_exec() for reads, lcm_apply() for writes, which never run
+ * twice); what reaches here means the database stays away: 503. req->db must be set; req->json,
  * user_id and path_id are filled here. Always leaves a body in resp.
  */
 void app_dispatch(struct request *req, struct response *resp);

@@ -11,13 +11,10 @@ health_get(const struct request *req, struct response *resp)
 	struct json_object *o;
 	enum app_err rc;
 
-	if ((rc = db_ensure(req->db)) == APP_OK &&
-	    (rc = db_exec(req->db, STMT_PING, NULL, 0, &one, 1)) == APP_OK) {
+	if ((rc = db_exec(req->db, STMT_PING, NULL, 0, &one, 1)) == APP_OK) {
 		rc = db_fetch(req->db, STMT_PING);
 		db_done(req->db, STMT_PING);
 	}
-	if (rc == APP_EDBLOST)
-		return rc;  /* the dispatcher reconnects once, then answers 503 */
 	if (rc != APP_OK)
 		return APP_EUNAVAIL;
 	if ((o = json_object_new_object()) == NULL ||

@@ -5,7 +5,6 @@
 
 #include <json.h>
 
-#include "db.h"
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
@@ -25,6 +24,20 @@ static const char msg_late[] =
 /* A bulk request stops applying items after this long, well inside nginx's timeout. */
 #define BULK_BUDGET_SECONDS 20
 
+/*
+ * After a check appended n problems to errors (n < 0: out of memory):
+ * APP_OK when there are none, else a 422 carrying every one. Takes errors.
+ */
+static enum app_err
+problems(struct response *resp, struct json_object *errors, int n)
+{
+	if (n <= 0) {
+		json_object_put(errors);
+		return n == 0 ? APP_OK : APP_ENOMEM;
+	}
+	return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
+}
+
 /* GET .../lead_care_managers: eligible users with their workloads. */
 enum app_err
 lcm_list_get(const struct request *req, struct response *resp)
@@ -38,13 +51,9 @@ lcm_list_get(const struct request *req, struct response *resp)
 
 	if ((errors = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
-	if ((n = val_list_query(req->query, &q, search, sizeof(search), errors)) > 0)
-		return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
-	if (n < 0) {
-		json_object_put(errors);
-		return APP_ENOMEM;
-	}
-	json_object_put(errors);
+	n = val_list_query(req->query, &q, search, sizeof(search), errors);
+	if ((rc = problems(resp, errors, n)) != APP_OK)
+		return rc;
 	if ((rc = lcm_list(req->db, &q, &pg)) == APP_OK)
 		rc = resp_json(resp, 200, json_lcm_page(&pg, &q));
 	lcm_page_free(&pg);
@@ -95,7 +104,7 @@ static enum app_err
 check_refs(const struct request *req, const struct lcm_change *c, struct lcm_refs *refs,
     struct response *resp)
 {
-	struct json_object *errors = NULL;
+	struct json_object *errors;
 	enum app_err rc;
 	int n = 0;
 
@@ -103,16 +112,11 @@ check_refs(const struct request *req, const struct lcm_change *c, struct lcm_ref
 		return rc;
 	if (!refs->patient_ok)
 		return APP_ENOPATIENT;
-	if ((errors = json_object_new_array()) == NULL ||
-	    ineligible(c, refs->eligible, errors, &n) != APP_OK) {
-		json_object_put(errors);
+	if ((errors = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
-	}
-	if (n == 0) {
-		json_object_put(errors);
-		return APP_OK;
-	}
-	return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
+	if (ineligible(c, refs->eligible, errors, &n) != APP_OK)
+		n = -1;
+	return problems(resp, errors, n);
 }
 
 /* Validate a body with fn; 422 with every problem. */
@@ -121,19 +125,10 @@ validate(const struct request *req, struct response *resp, struct lcm_change *c,
     int (*fn)(struct json_object *, struct lcm_change *, struct json_object *))
 {
 	struct json_object *errors;
-	int n;
 
 	if ((errors = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
-	if ((n = fn(req->json, c, errors)) == 0) {
-		json_object_put(errors);
-		return APP_OK;
-	}
-	if (n < 0) {
-		json_object_put(errors);
-		return APP_ENOMEM;
-	}
-	return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
+	return problems(resp, errors, fn(req->json, c, errors));
 }
 
 /* {"message": msg} alone, or with the patient's case_load. */
@@ -178,10 +173,7 @@ write_one(const struct request *req, struct response *resp, int may_create,
 
 	if ((rc = validate(req, resp, &c, fn)) != APP_OK)
 		return rc;
-	/* Reads run again on a new connection; lcm_apply() settles its own. */
-	if ((rc = check_refs(req, &c, &refs, resp)) == APP_EDBLOST && db_reconnected(req->db, rc))
-		rc = check_refs(req, &c, &refs, resp);
-	if (rc != APP_OK)
+	if ((rc = check_refs(req, &c, &refs, resp)) != APP_OK)
 		return rc;
 	/*
 	 * A request that would change nothing, as the case load stood when
@@ -194,10 +186,7 @@ write_one(const struct request *req, struct response *resp, int may_create,
 		return rc;
 	if (fn == val_remove)
 		return respond(req, resp, msg_removed, 0);
-	if ((rc = respond(req, resp, msg_assigned, c.patient_id)) == APP_EDBLOST &&
-	    db_reconnected(req->db, rc))
-		rc = respond(req, resp, msg_assigned, c.patient_id);
-	return rc;
+	return respond(req, resp, msg_assigned, c.patient_id);
 }
 
 /* POST .../assign: create or update the patient's case load. */
@@ -361,16 +350,8 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if ((rc = bulk_validate(list, items, n, pids, &npids, uids, &nuids)) != APP_OK)
 		goto out;
-	/* Reads run again on a new connection; lcm_apply() settles its own. */
-	if ((rc = lcm_patients_existing(req->db, pids, npids, &patients)) == APP_EDBLOST &&
-	    db_reconnected(req->db, rc))
-		rc = lcm_patients_existing(req->db, pids, npids, &patients);
-	if (rc != APP_OK)
-		goto out;
-	if ((rc = lcm_users_eligible(req->db, uids, nuids, &users)) == APP_EDBLOST &&
-	    db_reconnected(req->db, rc))
-		rc = lcm_users_eligible(req->db, uids, nuids, &users);
-	if (rc != APP_OK)
+	if ((rc = lcm_patients_existing(req->db, pids, npids, &patients)) != APP_OK ||
+	    (rc = lcm_users_eligible(req->db, uids, nuids, &users)) != APP_OK)
 		goto out;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);

@@ -27,12 +27,7 @@ authenticate(struct request *req)
 	enum app_err rc;
 	int is_admin;
 
-	if ((rc = db_ensure(req->db)) != APP_OK)
-		return rc;
-	rc = auth_user(req->db, req->token, &req->user_id, &is_admin);
-	if (db_reconnected(req->db, rc))
-		rc = auth_user(req->db, req->token, &req->user_id, &is_admin);
-	if (rc != APP_OK)
+	if ((rc = auth_user(req->db, req->token, &req->user_id, &is_admin)) != APP_OK)
 		return rc;
 	return is_admin ? APP_OK : APP_EFORBIDDEN;
 }
@@ -69,17 +64,8 @@ app_dispatch(struct request *req, struct response *resp)
 		goto out;
 	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req)) != APP_OK)
 		goto out;
+	/* Reads reconnect in db_exec(), writes settle in lcm_apply(): left is a 503. */
 	rc = rt->handler(req, resp);
-	/*
-	 * A read whose connection went away runs again on a new one. Writes
-	 * (the routes with a body) never run twice: they settle their own
-	 * lost connections, and what they could not settle is a 503.
-	 */
-	if (!(rt->flags & ROUTE_BODY) && db_reconnected(req->db, rc)) {
-		resp_free(resp);
-		resp_init(resp);
-		rc = rt->handler(req, resp);
-	}
 	if (rc == APP_EDBLOST)
 		rc = APP_EUNAVAIL;
 out:

@@ -126,6 +126,7 @@ struct db {
 	MYSQL_BIND res[STMT__MAX][DB_MAX_COLS];
 	struct db_col *cols[STMT__MAX];
 	size_t ncols[STMT__MAX];
+	int in_tx;  /* between db_begin() and db_commit()/db_rollback() */
 };
 
 static char *
@@ -167,6 +168,7 @@ db_disconnect(struct db *db)
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
+	db->in_tx = 0;  /* the server rolls back what the connection had open */
 }
 
 void
@@ -181,12 +183,6 @@ db_free(struct db *db)
 	free((void *)(uintptr_t)db->cfg.password);
 	free((void *)(uintptr_t)db->cfg.database);
 	free(db);
-}
-
-int
-db_reconnected(struct db *db, enum app_err rc)
-{
-	return rc == APP_EDBLOST && db_ensure(db) == APP_OK;
 }
 
 enum app_err
@@ -278,8 +274,9 @@ db_ensure(struct db *db)
 	return APP_OK;
 }
 
-enum app_err
-db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np,
+/* db_exec() on the connection as it is. */
+static enum app_err
+exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np,
     struct db_col *cols, size_t nc)
 {
 	MYSQL_BIND in[DB_MAX_PARAMS];
@@ -362,6 +359,27 @@ db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np,
 	return APP_OK;
 }
 
+enum app_err
+db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np,
+    struct db_col *cols, size_t nc)
+{
+	enum app_err rc;
+
+	/*
+	 * Outside a transaction only reads run: one whose connection is lost
+	 * (or was already gone) runs again on a new one. Inside, the caller
+	 * decides, for the server rolled back what came before.
+	 */
+	if (db->in_tx)
+		return exec_once(db, id, p, np, cols, nc);
+	if ((rc = db_ensure(db)) != APP_OK)
+		return rc;
+	if ((rc = exec_once(db, id, p, np, cols, nc)) == APP_EDBLOST &&
+	    (rc = db_ensure(db)) == APP_OK)
+		rc = exec_once(db, id, p, np, cols, nc);
+	return rc;
+}
+
 /* ISO 8601 UTC with milliseconds; the session time zone is UTC. */
 static void
 format_time(struct db_col *c)
@@ -431,10 +449,14 @@ static const char begin_sql[] = "START TRANSACTION";
 enum app_err
 db_begin(struct db *db)
 {
-	if (db->conn == NULL)
-		return APP_EDBLOST;
+	enum app_err rc;
+
+	/* Nothing is lost yet: (re)connect when needed. */
+	if ((rc = db_ensure(db)) != APP_OK)
+		return rc;
 	if (mysql_real_query(db->conn, begin_sql, sizeof(begin_sql) - 1) != 0)
 		return conn_fail(db, "begin");
+	db->in_tx = 1;
 	return APP_OK;
 }
 
@@ -443,6 +465,7 @@ db_commit(struct db *db)
 {
 	if (db->conn == NULL)
 		return APP_EDBLOST;
+	db->in_tx = 0;
 	if (mysql_commit(db->conn) != 0)
 		return conn_fail(db, "commit");
 	return APP_OK;
@@ -451,6 +474,7 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
+	db->in_tx = 0;
 	if (db->conn != NULL && mysql_rollback(db->conn) != 0)
 		(void)conn_fail(db, "rollback");
 }

@@ -94,19 +94,14 @@ void db_free(struct db *);
  */
 enum app_err db_ensure(struct db *);
 
-/*
- * After an operation that returned rc: non-zero when rc says the connection
- * was lost and a new one is now up, so an operation that wrote nothing may
- * run again.
- */
-int db_reconnected(struct db *, enum app_err rc);
-
 /* Drop the connection (after a lost connection or a fatal error). */
 void db_disconnect(struct db *);
 
 /*
  * Execute stmt with np parameters; when nc > 0 bind the nc result columns
- * and buffer the result for db_fetch(). Returns APP_OK, APP_EDBLOST
+ * and buffer the result for db_fetch(). Outside a transaction (where only
+ * reads run) a lost connection is re-established and the statement run
+ * once more; inside one it is the caller's to handle. Returns APP_OK, APP_EDBLOST
  * (connection dropped, handle disconnected), APP_ERETRY (deadlock),
  * APP_ELOCKED (lock wait timeout), APP_EDUP (unique key), APP_EDB.
  */
@@ -123,7 +118,10 @@ void db_done(struct db *, enum stmt);
 uint64_t db_affected(struct db *, enum stmt);
 int64_t db_insert_id(struct db *, enum stmt);
 
-/* Transactions on the handle's connection (READ COMMITTED). */
+/*
+ * Transactions on the handle's connection (READ COMMITTED). db_begin()
+ * connects when needed; a connection lost inside ends the transaction.
+ */
 enum app_err db_begin(struct db *);
 enum app_err db_commit(struct db *);
 void db_rollback(struct db *);

@@ -285,14 +285,17 @@ lcm_apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 {
 	struct timespec pause;
 	enum app_err rc = APP_ERETRY;
-	int attempt, committing, reconnected = 0, done;
+	int attempt, committing, lost = 0, done;
 
 	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
 		committing = 0;
 		rc = apply_once(db, who, c, may_create, &committing);
 		if (rc == APP_EDBLOST) {
-			/* The server rolled back what it had not committed. */
-			if (reconnected++ || !db_reconnected(db, rc))
+			/*
+			 * The server rolled back what it had not committed; the
+			 * next db_begin() or read reconnects. Once per change.
+			 */
+			if (lost++)
 				return APP_EDBLOST;
 			if (committing) {
 				if ((rc = committed(db, who, &done)) != APP_OK)
