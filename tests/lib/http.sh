@@ -65,6 +65,13 @@ expect_error() {
 	[ -z "${2:-}" ] || expect_json '.errors' "$2"
 }
 
+# Internals that must never reach a client: SQL, table, library and file names.
+expect_no_internals() {
+	if printf '%s' "$BODY" | grep -qiE 'select .* from|insert into|update [a-z_`]+ set|delete from|sqlstate|mysql|mariadb|case_loads|patient_activities|providers\b|json_tokener|json-c|token_sha256|/tmp/|/work/|/usr/|/var/|\.c:[0-9]|errno|segmentation|backtrace'; then
+		fail "body leaks internals: ${BODY:0:300}"
+	fi
+}
+
 # Two case loads to start from (123: oLCM 101, iLCM 102; 126: iLCM 103),
 # then a pause so any later write would show in the timestamps.
 seed() {
