@@ -9,13 +9,8 @@ health_get(const struct request *req, struct response *resp)
 {
 	struct db_col one = {.type = DB_INT};
 	struct json_object *o;
-	enum app_err rc;
 
-	if ((rc = db_exec(req->db, STMT_PING, NULL, 0, &one, 1)) == APP_OK) {
-		rc = db_fetch(req->db, STMT_PING);
-		db_done(req->db, STMT_PING);
-	}
-	if (rc != APP_OK)
+	if (db_row(req->db, STMT_PING, NULL, 0, &one, 1) != APP_OK)
 		return APP_EUNAVAIL;
 	if ((o = json_object_new_object()) == NULL ||
 	    json_object_object_add(o, "status", json_object_new_string("ok")) != 0) {

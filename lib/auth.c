@@ -31,10 +31,7 @@ auth_user(struct db *db, const char *token, int64_t *user_id, int *is_admin)
 	if ((rc = auth_sha256(token, len, hash)) != APP_OK)
 		return rc;
 	p = DB_P_STR((const char *)hash, sizeof(hash));
-	if ((rc = db_exec(db, STMT_AUTH_TOKEN, &p, 1, c, 2)) != APP_OK)
-		return rc;
-	rc = db_fetch(db, STMT_AUTH_TOKEN);
-	db_done(db, STMT_AUTH_TOKEN);
+	rc = db_row(db, STMT_AUTH_TOKEN, &p, 1, c, 2);
 	if (rc == APP_ENOTFOUND)
 		return APP_EAUTH;
 	if (rc != APP_OK)

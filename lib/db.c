@@ -423,6 +423,19 @@ db_fetch(struct db *db, enum stmt id)
 	return APP_OK;
 }
 
+enum app_err
+db_row(struct db *db, enum stmt id, const struct db_param *p, size_t np,
+    struct db_col *cols, size_t nc)
+{
+	enum app_err rc;
+
+	if ((rc = db_exec(db, id, p, np, cols, nc)) != APP_OK)
+		return rc;
+	rc = db_fetch(db, id);
+	db_done(db, id);
+	return rc;
+}
+
 void
 db_done(struct db *db, enum stmt id)
 {

@@ -108,6 +108,14 @@ void db_disconnect(struct db *);
 enum app_err db_exec(struct db *, enum stmt, const struct db_param *p, size_t np,
     struct db_col *cols, size_t nc);
 
+/*
+ * db_exec(), then the first row into cols, then db_done(): for statements
+ * that answer one row. APP_OK, APP_ENOTFOUND when there is no row, or an
+ * error of db_exec().
+ */
+enum app_err db_row(struct db *, enum stmt, const struct db_param *p, size_t np,
+    struct db_col *cols, size_t nc);
+
 /* Next row into the columns bound by db_exec(): APP_OK, APP_ENOTFOUND at the end, or an error. */
 enum app_err db_fetch(struct db *, enum stmt);
 

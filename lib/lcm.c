@@ -122,11 +122,7 @@ lcm_refs_check(struct db *db, const struct lcm_change *c, struct lcm_refs *out)
 	for (r = 0; r < ROLE__MAX; r++)
 		p[1 + r] = c->given[r] ? DB_P_ID(c->user[r]) : DB_P_NULL;
 	p[1 + ROLE__MAX] = DB_P_INT(c->patient_id);
-	if ((rc = db_exec(db, STMT_REFS, p, 2 + ROLE__MAX, col, C__MAX)) != APP_OK)
-		return rc;
-	rc = db_fetch(db, STMT_REFS);
-	db_done(db, STMT_REFS);
-	if (rc != APP_OK)
+	if ((rc = db_row(db, STMT_REFS, p, 2 + ROLE__MAX, col, C__MAX)) != APP_OK)
 		return rc == APP_ENOTFOUND ? APP_EDB : rc;
 	out->patient_ok = col[C_PATIENT].i != 0;
 	out->case_load_id = col[C_CASE_LOAD].is_null ? 0 : col[C_CASE_LOAD].i;
@@ -179,10 +175,7 @@ apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 	if ((rc = db_begin(db)) != APP_OK)
 		return rc;
 	p[0] = DB_P_INT(c->patient_id);
-	if ((rc = db_exec(db, STMT_CASE_LOAD_LOCK, p, 1, row, 3)) != APP_OK)
-		goto fail;
-	rc = db_fetch(db, STMT_CASE_LOAD_LOCK);
-	db_done(db, STMT_CASE_LOAD_LOCK);
+	rc = db_row(db, STMT_CASE_LOAD_LOCK, p, 1, row, 3);
 	if (rc != APP_OK && rc != APP_ENOTFOUND)
 		goto fail;
 
@@ -269,11 +262,7 @@ committed(struct db *db, const struct lcm_actor *who, int *yes)
 	if (who->request_id == NULL || *who->request_id == '\0')
 		return APP_EDBLOST;  /* untagged: the outcome cannot be known */
 	p = DB_P_STR(who->request_id, strlen(who->request_id));
-	if ((rc = db_exec(db, STMT_ACTIVITY_TAGGED, &p, 1, &n, 1)) != APP_OK)
-		return rc;
-	rc = db_fetch(db, STMT_ACTIVITY_TAGGED);
-	db_done(db, STMT_ACTIVITY_TAGGED);
-	if (rc != APP_OK)
+	if ((rc = db_row(db, STMT_ACTIVITY_TAGGED, &p, 1, &n, 1)) != APP_OK)
 		return rc == APP_ENOTFOUND ? APP_EDB : rc;
 	*yes = n.i > 0;
 	return APP_OK;
@@ -347,10 +336,7 @@ lcm_care_team_get(struct db *db, int64_t patient_id, struct care_team *t)
 		return APP_ENOMEM;
 	for (i = 0; i < C__MAX; i++)
 		c[i].type = types[i];
-	if ((rc = db_exec(db, STMT_CARE_TEAM, &p, 1, c, C__MAX)) != APP_OK)
-		goto out;
-	rc = db_fetch(db, STMT_CARE_TEAM);
-	db_done(db, STMT_CARE_TEAM);
+	rc = db_row(db, STMT_CARE_TEAM, &p, 1, c, C__MAX);
 	if (rc == APP_ENOTFOUND)
 		rc = APP_ENOPATIENT;
 	if (rc != APP_OK)
@@ -430,11 +416,7 @@ lcm_list(struct db *db, const struct lcm_list_query *q, struct lcm_page *pg)
 	p[0] = DB_P_STR(pattern, (size_t)plen);
 	p[1] = p[2] = p[3] = DB_P_INT(role);
 
-	if ((rc = db_exec(db, STMT_LCM_COUNT, p, 4, &count, 1)) != APP_OK)
-		return rc;
-	rc = db_fetch(db, STMT_LCM_COUNT);
-	db_done(db, STMT_LCM_COUNT);
-	if (rc != APP_OK)
+	if ((rc = db_row(db, STMT_LCM_COUNT, p, 4, &count, 1)) != APP_OK)
 		return rc == APP_ENOTFOUND ? APP_EDB : rc;
 	pg->total_count = count.i;
 
