@@ -1,4 +1,6 @@
-#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +8,9 @@
 
 #include <json.h>
 
+#include "json_out.h"
 #include "query.h"
+#include "utf8.h"
 #include "validate.h"
 
 int
@@ -82,56 +86,6 @@ val_json_role(struct json_object *obj, const char *key, enum lcm_role *out)
 	return VAL_BAD;
 }
 
-int
-val_utf8(const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, k, need;
-	uint32_t cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			need = 1;
-			cp = s[i] & 0x1f;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			need = 2;
-			cp = s[i] & 0x0f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			need = 3;
-			cp = s[i] & 0x07;
-		} else
-			return 0;
-		if (i + need >= n)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates, past U+10FFFF. */
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
-size_t
-val_utf8_chars(const char *s, size_t n)
-{
-	size_t i, chars = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			chars++;
-	return chars;
-}
-
 enum val_res
 val_json_text(struct json_object *obj, const char *key, size_t max, const char **s,
     size_t *len)
@@ -146,8 +100,8 @@ val_json_text(struct json_object *obj, const char *key, size_t max, const char *
 		return VAL_BAD;
 	*s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
-	if (memchr(*s, '\0', *len) != NULL || !val_utf8(*s, *len) ||
-	    val_utf8_chars(*s, *len) > max)
+	if (memchr(*s, '\0', *len) != NULL || !utf8_valid(*s, *len) ||
+	    utf8_chars(*s, *len) > max)
 		return VAL_BAD;
 	return VAL_OK;
 }
@@ -170,272 +124,24 @@ val_content_type_json(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-/*
- * A strict RFC 8259 recogniser: json-c alone lets NaN, 'quotes', "1."
- * through. It also rewrites, in place and at the same length, the two
- * escapes json-c cannot carry faithfully: a lone surrogate in a value
- * becomes \u0000 (so the field fails its check instead of holding a
- * U+FFFD nobody sent), and a \u0000 or lone surrogate in a key becomes
- * \u2400 (json-c would cut the key at the NUL, turning "patient_id\u0000x"
- * into patient_id; rewritten, it stays an unknown field).
- */
-struct jscan {
-	char *s;
-	size_t n, i;
-	int depth;
-};
-
-/* The 4 hex digits at s as a number; -1 when they are not hex. */
-static long
-js_hex4(const char *s)
-{
-	long v = 0;
-	int k, d;
-
-	for (k = 0; k < 4; k++) {
-		if (!isxdigit((unsigned char)s[k]))
-			return -1;
-		d = isdigit((unsigned char)s[k]) ? s[k] - '0' : (tolower((unsigned char)s[k]) - 'a' + 10);
-		v = v << 4 | d;
-	}
-	return v;
-}
-
-/* j->i is just past "\u": check the escape (and its pair), rewrite as above. */
-static int
-js_unicode(struct jscan *j, int key)
-{
-	long v, lo;
-
-	if (j->n - j->i < 4 || (v = js_hex4(j->s + j->i)) < 0)
-		return 0;
-	if (v >= 0xd800 && v <= 0xdbff && j->n - j->i >= 10 && j->s[j->i + 4] == '\\' &&
-	    j->s[j->i + 5] == 'u' && (lo = js_hex4(j->s + j->i + 6)) >= 0xdc00 && lo <= 0xdfff) {
-		j->i += 10;  /* a proper surrogate pair */
-		return 1;
-	}
-	if (v >= 0xd800 && v <= 0xdfff)
-		memcpy(j->s + j->i, key ? "2400" : "0000", 4);
-	else if (v == 0 && key)
-		memcpy(j->s + j->i, "2400", 4);
-	j->i += 4;
-	return 1;
-}
-
-static void
-js_ws(struct jscan *j)
-{
-	while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' ||
-	    j->s[j->i] == '\n' || j->s[j->i] == '\r'))
-		j->i++;
-}
-
-static int
-js_digits(struct jscan *j)
-{
-	size_t start = j->i;
-
-	while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9')
-		j->i++;
-	return j->i > start;
-}
-
-static int
-js_number(struct jscan *j)
-{
-	if (j->i < j->n && j->s[j->i] == '-')
-		j->i++;
-	if (j->i < j->n && j->s[j->i] == '0')
-		j->i++;
-	else if (!js_digits(j))
-		return 0;
-	if (j->i < j->n && j->s[j->i] == '.') {
-		j->i++;
-		if (!js_digits(j))
-			return 0;
-	}
-	if (j->i < j->n && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
-		j->i++;
-		if (j->i < j->n && (j->s[j->i] == '+' || j->s[j->i] == '-'))
-			j->i++;
-		if (!js_digits(j))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-js_string(struct jscan *j, int key)
-{
-	unsigned char c;
-
-	j->i++;  /* the opening quote */
-	while (j->i < j->n) {
-		c = (unsigned char)j->s[j->i++];
-		if (c == '"')
-			return 1;
-		if (c < 0x20)
-			return 0;
-		if (c != '\\')
-			continue;
-		if (j->i >= j->n)
-			return 0;
-		c = (unsigned char)j->s[j->i++];
-		if (c == 'u') {
-			if (!js_unicode(j, key))
-				return 0;
-		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0')
-			return 0;
-	}
-	return 0;
-}
-
-static int
-js_literal(struct jscan *j, const char *word)
-{
-	size_t n = strlen(word);
-
-	if (j->n - j->i < n || memcmp(j->s + j->i, word, n) != 0)
-		return 0;
-	j->i += n;
-	return 1;
-}
-
-static int js_value(struct jscan *);
-
-/* An object or array; the opening bracket is at j->i. */
-static int
-js_container(struct jscan *j, char close)
-{
-	int first = 1;
-
-	if (--j->depth < 0)
-		return 0;
-	j->i++;
-	js_ws(j);
-	if (j->i < j->n && j->s[j->i] == close) {
-		j->i++;
-		j->depth++;
-		return 1;
-	}
-	for (;;) {
-		if (!first) {
-			js_ws(j);
-			if (j->i < j->n && j->s[j->i] == close) {
-				j->i++;
-				j->depth++;
-				return 1;
-			}
-			if (j->i >= j->n || j->s[j->i] != ',')
-				return 0;
-			j->i++;
-		}
-		first = 0;
-		js_ws(j);
-		if (close == '}') {
-			if (j->i >= j->n || j->s[j->i] != '"' || !js_string(j, 1))
-				return 0;
-			js_ws(j);
-			if (j->i >= j->n || j->s[j->i] != ':')
-				return 0;
-			j->i++;
-		}
-		if (!js_value(j))
-			return 0;
-	}
-}
-
-static int
-js_value(struct jscan *j)
-{
-	js_ws(j);
-	if (j->i >= j->n)
-		return 0;
-	switch (j->s[j->i]) {
-	case '{':
-		return js_container(j, '}');
-	case '[':
-		return js_container(j, ']');
-	case '"':
-		return js_string(j, 0);
-	case 't':
-		return js_literal(j, "true");
-	case 'f':
-		return js_literal(j, "false");
-	case 'n':
-		return js_literal(j, "null");
-	default:
-		return js_number(j);
-	}
-}
-
-int
-val_json_syntax(char *s, size_t n, int max_depth)
-{
-	struct jscan j = {s, n, 0, max_depth};
-
-	if (!js_value(&j))
-		return 0;
-	js_ws(&j);
-	return j.i == n;
-}
-
-enum app_err
-val_json_body(const char *body, size_t len, struct json_object **out)
-{
-	struct json_tokener *tok = NULL;
-	struct json_object *o = NULL;
-	enum app_err rc = APP_EBADJSON;
-	char *copy = NULL;
-
-	*out = NULL;
-	if (body == NULL || len == 0 || len > INT32_MAX || !val_utf8(body, len))
-		return APP_EBADJSON;
-	if ((copy = malloc(len)) == NULL)
-		return APP_ENOMEM;
-	memcpy(copy, body, len);
-	if (!val_json_syntax(copy, len, VAL_JSON_DEPTH))
-		goto out;
-	/* The syntax is known good: json-c only builds the tree. */
-	rc = APP_ENOMEM;
-	if ((tok = json_tokener_new_ex(VAL_JSON_DEPTH + 2)) == NULL)
-		goto out;
-	rc = APP_EBADJSON;
-	o = json_tokener_parse_ex(tok, copy, (int)len);
-	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object))
-		goto out;
-	*out = o;
-	o = NULL;
-	rc = APP_OK;
-out:
-	json_object_put(o);
-	if (tok != NULL)
-		json_tokener_free(tok);  /* unlike json_object_put, not NULL-safe */
-	free(copy);
-	return rc;
-}
-
 enum app_err
 val_add(struct json_object *errors, const char *msg)
 {
-	struct json_object *s;
-
-	if ((s = json_object_new_string(msg)) == NULL)
-		return APP_ENOMEM;
-	if (json_object_array_add(errors, s) != 0) {
-		json_object_put(s);
-		return APP_ENOMEM;
-	}
-	return APP_OK;
+	return json_list_add_string(errors, msg);
 }
 
-/* Add msg when bad; count it. Returns -1 on ENOMEM. */
+/* When bad, add the message made of fmt (limits come from their constants); count it. -1 on ENOMEM. */
 static int
-complain(struct json_object *errors, int bad, const char *msg, int *n)
+complain(struct json_object *errors, int bad, int *n, const char *fmt, ...)
 {
+	char msg[256];
+	va_list ap;
+
 	if (!bad)
 		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	(*n)++;
 	return val_add(errors, msg) == APP_OK ? 0 : -1;
 }
@@ -448,8 +154,8 @@ val_common(struct json_object *obj, struct lcm_change *c, struct json_object *er
 
 	memset(c, 0, sizeof(*c));
 	r = val_json_id(obj, "patient_id", &c->patient_id);
-	if (complain(errors, r == VAL_ABSENT, "patient_id is required", n) < 0 ||
-	    complain(errors, r == VAL_BAD, "patient_id must be a positive integer", n) < 0)
+	if (complain(errors, r == VAL_ABSENT, n, "patient_id is required") < 0 ||
+	    complain(errors, r == VAL_BAD, n, "patient_id must be a positive integer") < 0)
 		return -1;
 	return 0;
 }
@@ -463,8 +169,8 @@ val_reason(struct json_object *obj, struct lcm_change *c, struct json_object *er
 		c->reason = NULL;
 		c->reason_len = 0;
 	}
-	return complain(errors, r == VAL_BAD,
-	    "reason must be a string of at most 500 characters", n);
+	return complain(errors, r == VAL_BAD, n,
+	    "reason must be a string of at most %d characters", VAL_REASON_MAX);
 }
 
 int
@@ -473,10 +179,6 @@ val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	static const char *const keys[ROLE__MAX] = {
 		[ROLE_OLCM] = "olcm_user_id",
 		[ROLE_ILCM] = "ilcm_user_id",
-	};
-	static const char *const bad[ROLE__MAX] = {
-		[ROLE_OLCM] = "olcm_user_id must be a positive integer",
-		[ROLE_ILCM] = "ilcm_user_id must be a positive integer",
 	};
 	int n = 0, r, absent = 0;
 	enum val_res v;
@@ -487,11 +189,11 @@ val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *er
 		v = val_json_id(obj, keys[r], &c->user[r]);
 		c->given[r] = v == VAL_OK;
 		absent += v == VAL_ABSENT;
-		if (complain(errors, v == VAL_BAD, bad[r], &n) < 0)
+		if (complain(errors, v == VAL_BAD, &n, "%s must be a positive integer", keys[r]) < 0)
 			return -1;
 	}
-	if (complain(errors, absent == ROLE__MAX,
-	    "At least one of olcm_user_id or ilcm_user_id must be provided", &n) < 0 ||
+	if (complain(errors, absent == ROLE__MAX, &n,
+	    "At least one of olcm_user_id or ilcm_user_id must be provided") < 0 ||
 	    val_reason(obj, c, errors, &n) < 0)
 		return -1;
 	return n;
@@ -507,8 +209,8 @@ val_remove(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	if (val_common(obj, c, errors, &n) < 0)
 		return -1;
 	v = val_json_role(obj, "role", &role);
-	if (complain(errors, v == VAL_ABSENT, "role is required", &n) < 0 ||
-	    complain(errors, v == VAL_BAD, "role must be olcm or ilcm", &n) < 0 ||
+	if (complain(errors, v == VAL_ABSENT, &n, "role is required") < 0 ||
+	    complain(errors, v == VAL_BAD, &n, "role must be olcm or ilcm") < 0 ||
 	    val_reason(obj, c, errors, &n) < 0)
 		return -1;
 	if (v == VAL_OK) {
@@ -553,19 +255,18 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 	q->search = NULL;
 	q->role = -1;
 
-	if (complain(errors, query_int(qs, "page", 1, INT64_MAX, &q->page) == VAL_BAD,
-	    "page must be a positive integer", &n) < 0 ||
+	if (complain(errors, query_int(qs, "page", 1, INT64_MAX, &q->page) == VAL_BAD, &n,
+	    "page must be a positive integer") < 0 ||
 	    complain(errors, query_int(qs, "per_page", 1, VAL_PER_PAGE_MAX, &q->per_page) == VAL_BAD,
-	    "per_page must be an integer between 1 and 100", &n) < 0)
+	    &n, "per_page must be an integer between 1 and %d", VAL_PER_PAGE_MAX) < 0)
 		return -1;
 
 	qr = query_get(qs, "search", searchbuf, searchsz);
 	len = qr == QUERY_FOUND ? strlen(searchbuf) : 0;
-	if (complain(errors, qr == QUERY_MALFORMED || (qr == QUERY_FOUND && !val_utf8(searchbuf, len)),
-	    "search must be UTF-8 text", &n) < 0 ||
+	if (complain(errors, qr == QUERY_MALFORMED ||
+	    (qr == QUERY_FOUND && !utf8_valid(searchbuf, len)), &n, "search must be UTF-8 text") < 0 ||
 	    complain(errors, qr == QUERY_TOO_LONG || (qr == QUERY_FOUND &&
-	    val_utf8_chars(searchbuf, len) > VAL_SEARCH_MAX),
-	    "search must be at most 200 characters", &n) < 0)
+	    utf8_chars(searchbuf, len) > VAL_SEARCH_MAX), &n, "search must be at most %d characters", VAL_SEARCH_MAX) < 0)
 		return -1;
 	if (qr == QUERY_FOUND && n == 0)
 		q->search = searchbuf;
@@ -575,7 +276,54 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 	for (r = 0; r < ROLE__MAX && qr == QUERY_FOUND; r++)
 		if (strcmp(rolebuf, lcm_role_name((enum lcm_role)r)) == 0)
 			q->role = r;
-	if (complain(errors, qr != QUERY_ABSENT && q->role < 0, "role must be olcm or ilcm", &n) < 0)
+	if (complain(errors, qr != QUERY_ABSENT && q->role < 0, &n, "role must be olcm or ilcm") < 0)
 		return -1;
+	return n;
+}
+
+int
+val_bulk(struct json_object *body, struct json_object **list, size_t *n,
+    struct json_object *errors)
+{
+	int bad = 0;
+
+	*n = 0;
+	if (!json_object_object_get_ex(body, "assignments", list) ||
+	    !json_object_is_type(*list, json_type_array) ||
+	    json_object_array_length(*list) < 1 || json_object_array_length(*list) > VAL_BULK_MAX) {
+		*list = NULL;
+		return complain(errors, 1, &bad, "assignments must be an array of 1 to %d items",
+		    VAL_BULK_MAX) < 0 ? -1 : bad;
+	}
+	*n = json_object_array_length(*list);
+	return 0;
+}
+
+int
+val_bulk_item(struct json_object *item, struct lcm_change *c, struct json_object *errors)
+{
+	int n = 0;
+
+	if (!json_object_is_type(item, json_type_object)) {
+		memset(c, 0, sizeof(*c));
+		return complain(errors, 1, &n, "Assignment must be a JSON object") < 0 ? -1 : n;
+	}
+	return val_assign(item, c, errors);
+}
+
+int
+val_ineligible(const int64_t user[ROLE__MAX], struct json_object *errors)
+{
+	int n = 0, r;
+
+	for (r = 0; r < ROLE__MAX; r++) {
+		if (user[r] == 0)
+			continue;
+		if (r == ROLE_ILCM && user[ROLE_OLCM] == user[r])
+			continue;  /* already named once */
+		if (complain(errors, 1, &n, "User %" PRId64 " is not eligible to be a Lead Care Manager",
+		    user[r]) < 0)
+			return -1;
+	}
 	return n;
 }

@@ -14,7 +14,6 @@ struct json_object;
 #define VAL_PER_PAGE_MAX  100
 #define VAL_PER_PAGE_DEF  25
 #define VAL_BULK_MAX      1000
-#define VAL_JSON_DEPTH    16
 
 enum val_res {
 	VAL_ABSENT,  /* not there, or JSON null */
@@ -41,30 +40,8 @@ enum val_res val_json_role(struct json_object *obj, const char *key, enum lcm_ro
 enum val_res val_json_text(struct json_object *obj, const char *key, size_t max,
     const char **s, size_t *len);
 
-/* Non-zero when s (n bytes) is valid UTF-8. */
-int val_utf8(const char *s, size_t n);
-
-/* Characters (code points) in valid UTF-8 text. */
-size_t val_utf8_chars(const char *s, size_t n);
-
 /* Non-zero when a Content-Type names JSON: application/json, any parameters. */
 int val_content_type_json(const char *ct);
-
-/*
- * Non-zero when s (n bytes) is exactly one RFC 8259 JSON value, surrounded
- * by whitespace at most, with objects and arrays nested max_depth deep at
- * most. Rewrites in place, same length, what json-c cannot carry: a lone
- * surrogate escape in a value becomes \u0000; a \u0000 or lone surrogate
- * in an object key becomes \u2400.
- */
-int val_json_syntax(char *s, size_t n, int max_depth);
-
-/*
- * Parse a request body that must be one JSON object: strict, depth-limited,
- * valid UTF-8, nothing but whitespace after it. APP_OK with *out owned by
- * the caller, or APP_EBADJSON.
- */
-enum app_err val_json_body(const char *body, size_t len, struct json_object **out);
 
 /* Append msg to the errors array. APP_OK or APP_ENOMEM. */
 enum app_err val_add(struct json_object *errors, const char *msg);
@@ -79,6 +56,24 @@ int val_assign(struct json_object *obj, struct lcm_change *c, struct json_object
 
 /* The body of DELETE .../assign: patient_id, role, optional reason. As val_assign(). */
 int val_remove(struct json_object *obj, struct lcm_change *c, struct json_object *errors);
+
+/*
+ * The bulk body: "assignments" must be an array of 1..VAL_BULK_MAX items.
+ * Sets *list (borrowed from body) and *n. Returns 0, 1 with the message in
+ * errors, or -1 on ENOMEM.
+ */
+int val_bulk(struct json_object *body, struct json_object **list, size_t *n,
+    struct json_object *errors);
+
+/* One bulk item: a JSON object read as val_assign() reads a body. As val_assign(). */
+int val_bulk_item(struct json_object *item, struct lcm_change *c, struct json_object *errors);
+
+/*
+ * "User N is not eligible to be a Lead Care Manager" for each non-zero
+ * user[role], a user named in both roles once. Returns the number of
+ * messages added, -1 on ENOMEM.
+ */
+int val_ineligible(const int64_t user[ROLE__MAX], struct json_object *errors);
 
 /*
  * The list's query string: page, per_page, search, role. search is decoded
