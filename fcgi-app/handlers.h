@@ -2,7 +2,10 @@
 #define LCM_HANDLERS_H
 
 #include "http.h"
+#include "lcm.h"
 #include "router.h"
+
+struct json_object;
 
 /* GET /healthz */
 enum app_err health_get(const struct request *, struct response *);
@@ -10,11 +13,23 @@ enum app_err health_get(const struct request *, struct response *);
 /* GET /v1/admin/clinic/ecm/patients/:id/lead_care_managers */
 enum app_err patient_lcms_get(const struct request *, struct response *);
 
-/* /v1/admin/clinic/ecm/lead_care_managers and .../assign, .../bulk_assign */
+/* GET .../lead_care_managers */
 enum app_err lcm_list_get(const struct request *, struct response *);
-enum app_err lcm_assign_post(const struct request *, struct response *);
-enum app_err lcm_assign_put(const struct request *, struct response *);
-enum app_err lcm_assign_delete(const struct request *, struct response *);
+
+/*
+ * POST, PUT and DELETE .../assign: one handler, told by its route's data
+ * (a struct write_route) how to read the body and what to answer.
+ */
+struct write_route {
+	/* Fill a change from the body; appends one message per problem, returns their count or -1. */
+	int (*validate)(struct json_object *body, struct lcm_change *, struct json_object *errors);
+	unsigned flags;          /* enum lcm_write_flags */
+	const char *message;     /* the success message */
+};
+extern const struct write_route route_assign_post, route_assign_put, route_assign_delete;
+enum app_err lcm_write_one(const struct request *, struct response *);
+
+/* POST .../bulk_assign */
 enum app_err lcm_bulk_assign_post(const struct request *, struct response *);
 
 /* The route table. */
@@ -26,9 +41,16 @@ extern const size_t app_nroutes;
  * parse the body (415/413/400), run the handler, and turn any error into
  * its JSON envelope. A lost database connection was already re-established
  * below (db_exec() for reads, lcm_apply() for writes, which never run
- * twice); what reaches here means the database stays away: 503. req->db must be set; req->json,
- * user_id and path_id are filled here. Always leaves a body in resp.
+ * twice); what reaches here means the database stays away: 503. req->db
+ * must be set; req->json, user_id, path_id and route_data are filled
+ * here. Always leaves a body in resp.
  */
 void app_dispatch(struct request *req, struct response *resp);
+
+/*
+ * After a check appended n problems to errors (n < 0: out of memory):
+ * APP_OK when there are none, else a 422 carrying every one. Takes errors.
+ */
+enum app_err problems(struct response *, struct json_object *errors, int n);
 
 #endif

@@ -1,14 +1,15 @@
 /*
  * lcm-worker: one FastCGI worker process. spawn-fcgi hands it the listening
- * socket as fd 0 and multiwatch keeps N of them alive. Each runs one accept
- * loop and owns one database connection for its life.
+ * socket as fd 0 and multiwatch keeps N of them alive (lcm-admin pool
+ * starts both). Each runs one accept loop and owns one database
+ * connection for its life.
  *
- * Configuration, from the environment:
- *   LCM_DB_SOCKET, or LCM_DB_HOST and LCM_DB_PORT   where MariaDB listens
- *   LCM_DB_NAME (lcm), LCM_DB_USER (lcm_app)
- *   LCM_DB_PASSWORD_FILE   first line is the password (none when unset)
- *   LCM_LOG_LEVEL          error, warn, info (default) or debug
- *   LCM_LOG_FILE           append log lines here (spawn-fcgi closes stderr)
+ * Configuration: the file named by LCM_CONFIG, else /etc/lcm/lcm.conf
+ * (see lib/config.h); LCM_DB_* and LCM_LOG_* override it. A bad file, an
+ * unreadable password file, a database that refuses the login or a schema
+ * that is not up to date stop the worker at start with one line on stderr
+ * and exit status 1. A database that is down is not fatal: requests get
+ * 503 until it is back.
  */
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <fcgiapp.h>
 #include <mysql.h>
 
+#include "config.h"
 #include "db.h"
 #include "handlers.h"
 #include "lcm.h"
@@ -36,29 +38,6 @@ on_term(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
-}
-
-static const char *
-env_or(const char *name, const char *fallback)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : fallback;
-}
-
-/* The first line of a file, in buf; 0 on success. */
-static int
-read_secret(const char *path, char *buf, size_t sz)
-{
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	if (fgets(buf, (int)sz, f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
 }
 
 /*
@@ -203,34 +182,62 @@ serve(FCGX_Request *fr, struct db *db)
 	log_set_request(NULL);
 }
 
-int
-main(void)
+/* Read the configuration and open the log; 0 or -1 after saying why on stderr. */
+static int
+configure(struct config *cfg, char *password, size_t pwsz)
 {
-	struct db_config cfg = {0};
+	char err[CONFIG_VALUE_MAX + 256];
+
+	if (config_load(cfg, config_path(NULL), err, sizeof(err)) != 0) {
+		fprintf(stderr, "lcm-worker: %s\n", err);
+		return -1;
+	}
+	if (cfg->log_file[0] != '\0') {
+		FILE *f = fopen(cfg->log_file, "a");
+
+		if (f == NULL) {
+			fprintf(stderr, "lcm-worker: cannot open log file %s: %s\n", cfg->log_file,
+			    strerror(errno));
+			return -1;
+		}
+		fclose(f);
+		if (freopen(cfg->log_file, "a", stderr) == NULL)
+			return -1;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	log_set_level(cfg->log_level);
+	if (config_read_secret(cfg->db_password_file, password, pwsz, err, sizeof(err)) != 0) {
+		log_msg(LV_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct db_config dbc = {0};
+	struct config cfg;
 	struct sigaction sa;
 	FCGX_Request fr;
 	struct db *db;
 	char password[256] = "";
-	const char *v;
+	enum app_err rc;
 
-	if ((v = getenv("LCM_LOG_FILE")) != NULL && *v != '\0' &&
-	    freopen(v, "a", stderr) == NULL)
-		return 1;
-	setvbuf(stderr, NULL, _IOLBF, 0);
-	if ((v = getenv("LCM_LOG_LEVEL")) != NULL)
-		log_set_level(strcmp(v, "debug") == 0 ? LV_DEBUG : strcmp(v, "warn") == 0 ?
-		    LV_WARN : strcmp(v, "error") == 0 ? LV_ERR : LV_INFO);
-	if ((v = getenv("LCM_DB_PASSWORD_FILE")) != NULL && *v != '\0' &&
-	    read_secret(v, password, sizeof(password)) != 0) {
-		log_msg(LV_ERR, "cannot read LCM_DB_PASSWORD_FILE: %s", strerror(errno));
-		return 1;
+	if (argc > 1) {
+		fprintf(stderr, "usage: %s (no arguments; configured by %s or LCM_CONFIG)\n",
+		    argv[0], CONFIG_DEFAULT_PATH);
+		return 2;
 	}
-	cfg.socket = getenv("LCM_DB_SOCKET");
-	cfg.host = getenv("LCM_DB_HOST");
-	cfg.port = (unsigned)atoi(env_or("LCM_DB_PORT", "0"));
-	cfg.database = env_or("LCM_DB_NAME", "lcm");
-	cfg.user = env_or("LCM_DB_USER", "lcm_app");
-	cfg.password = password[0] != '\0' ? password : NULL;
+	if (configure(&cfg, password, sizeof(password)) != 0)
+		return 1;
+	dbc.socket = cfg.db_socket[0] ? cfg.db_socket : NULL;
+	dbc.host = cfg.db_host[0] ? cfg.db_host : NULL;
+	dbc.port = cfg.db_port;
+	dbc.database = cfg.db_name;
+	dbc.user = cfg.db_user;
+	dbc.password = password[0] != '\0' ? password : NULL;
+	dbc.prepare = DB_USE_WORKER;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;   /* no SA_RESTART: accept returns on SIGTERM */
@@ -244,13 +251,38 @@ main(void)
 		log_msg(LV_ERR, "library initialisation failed");
 		return 1;
 	}
-	if ((db = db_new(&cfg)) == NULL) {
+	db = db_new(&dbc);
+	explicit_bzero(password, sizeof(password));
+	if (db == NULL) {
 		log_msg(LV_ERR, "out of memory");
 		return 1;
 	}
-	explicit_bzero(password, sizeof(password));
-	/* Connect now when we can; a database that is down is retried per request. */
-	(void)db_ensure(db);
+	/*
+	 * Connect now: a refused login or an old schema is fatal, a database
+	 * that is down is not. Each outcome is said once, here.
+	 */
+	log_set_level(LV_ERR);
+	rc = db_ensure(db);
+	log_set_level(cfg.log_level);
+	switch (rc) {
+	case APP_OK:
+		break;
+	case APP_EDBLOST:
+		log_msg(LV_WARN, "the database is not reachable yet (%s): answering 503 until it is",
+		    db_last_error(db));
+		break;
+	case APP_EDBLOGIN:
+		log_msg(LV_ERR, "the database refused the login of %s to %s: %s", cfg.db_user,
+		    cfg.db_name, db_last_error(db));
+		return 1;
+	case APP_ESCHEMA:
+		log_msg(LV_ERR, "the database schema is not up to date (%s): run lcm-admin migrate",
+		    db_last_error(db));
+		return 1;
+	default:
+		log_msg(LV_ERR, "cannot use the database: %s", db_last_error(db));
+		return 1;
+	}
 	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
 
 	log_msg(LV_INFO, "worker ready");

@@ -1,7 +1,3 @@
-#include <stdlib.h>
-
-#include <json.h>
-
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
@@ -10,13 +6,10 @@
 enum app_err
 patient_lcms_get(const struct request *req, struct response *resp)
 {
-	struct care_team *t;
+	struct care_team t;
 	enum app_err rc;
 
-	if ((t = malloc(sizeof(*t))) == NULL)
-		return APP_ENOMEM;
-	if ((rc = lcm_care_team_get(req->db, req->path_id, t)) == APP_OK)
-		rc = resp_json(resp, 200, json_care_team(t));
-	free(t);
-	return rc;
+	if ((rc = lcm_care_team_get(req->db, req->path_id, &t)) != APP_OK)
+		return rc;
+	return resp_json(resp, 200, json_care_team(&t));
 }

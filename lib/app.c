@@ -9,7 +9,8 @@ static const struct {
 	[APP_ENOMEM] = {500, "Internal server error", "enomem"},
 	[APP_EBADJSON] = {400, "Request body must be a JSON object", "ebadjson"},
 	[APP_EINVAL] = {422, "Request is invalid", "einval"},
-	[APP_ENOTFOUND] = {404, "Not found", "enotfound"},
+	[APP_ENOROUTE] = {404, "Not found", "enoroute"},
+	[APP_ENOROW] = {500, "Internal server error", "enorow"},
 	[APP_ENOPATIENT] = {404, "Patient not found", "enopatient"},
 	[APP_ENOCASELOAD] = {404, "Case load not found", "enocaseload"},
 	[APP_EAUTH] = {401, "Authentication required", "eauth"},
@@ -22,6 +23,8 @@ static const struct {
 	[APP_ELOCKED] = {503, "Service temporarily unavailable, try again shortly", "elocked"},
 	[APP_EDUP] = {500, "Internal server error", "edup"},
 	[APP_EUNAVAIL] = {503, "Service temporarily unavailable, try again shortly", "eunavail"},
+	[APP_EDBLOGIN] = {500, "Internal server error", "edblogin"},
+	[APP_ESCHEMA] = {500, "Internal server error", "eschema"},
 	[APP_EDB] = {500, "Internal server error", "edb"},
 	[APP_EINTERNAL] = {500, "Internal server error", "einternal"},
 };

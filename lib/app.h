@@ -11,7 +11,8 @@ enum app_err {
 	APP_ENOMEM,       /* allocation failed */
 	APP_EBADJSON,     /* body is not valid JSON or not an object */
 	APP_EINVAL,       /* validation failed (422) */
-	APP_ENOTFOUND,    /* unknown route, or no more rows */
+	APP_ENOROUTE,     /* no route for the path (404) */
+	APP_ENOROW,       /* no (more) rows: a caller's to turn into its own answer */
 	APP_ENOPATIENT,   /* unknown patient */
 	APP_ENOCASELOAD,  /* patient has no case load */
 	APP_EAUTH,        /* missing, unknown or deactivated token */
@@ -24,6 +25,8 @@ enum app_err {
 	APP_ELOCKED,      /* lock wait timeout: a row stayed locked too long */
 	APP_EDUP,         /* unique key violated */
 	APP_EUNAVAIL,     /* database unreachable: try again later */
+	APP_EDBLOGIN,     /* the server refused the login or the database */
+	APP_ESCHEMA,      /* a table or column is missing: the schema is not up to date */
 	APP_EDB,          /* any other database failure: a bug or an outage */
 	APP_EINTERNAL,    /* any other server-side failure */
 	APP_ERR__MAX

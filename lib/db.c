@@ -1,4 +1,3 @@
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,107 +10,26 @@
 #include "log.h"
 
 #define DB_MAX_PARAMS 16
-#define DB_MAX_COLS   16
+#define DB_COL_INITIAL 256         /* text buffer of a column before it grows */
+#define DB_COL_CAP (64 * 1024)     /* never preallocate more than this per column */
 
-_Static_assert(sizeof(MYSQL_TIME) <= sizeof(((struct db_col *)0)->time),
-    "db_col.time holds a MYSQL_TIME");
+/* One result column: the library's storage for the current row's value. */
+struct col {
+	char kind;            /* 'i', 's' or 't' of the signature */
+	int64_t i;
+	MYSQL_TIME t;
+	char *s;              /* text (and times, formatted) */
+	unsigned long cap;    /* bytes at s, the NUL included */
+	unsigned long len;
+	my_bool is_null;
+	my_bool error;
+};
 
-/* A user may take the Lead Care Manager role: active and holding "ecm". */
-#define SQL_IS_ECM \
-	"EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id" \
-	" WHERE ur.user_id = u.id AND r.name = 'ecm')"
-
-/*
- * The list filter: eligible, name LIKE ?, role 0 (any), 1 (olcm), 2 (ilcm).
- * The search folds case but not accents: "e" finds "Eve", not "Élodie".
- */
-#define SQL_LCM_FILTER \
-	" WHERE u.active = 1 AND " SQL_IS_ECM \
-	" AND u.name COLLATE utf8mb4_uca1400_as_ci LIKE ? ESCAPE '!'" \
-	" AND (? = 0" \
-	"  OR (? = 1 AND EXISTS (SELECT 1 FROM case_loads c WHERE c.olcm_user_id = u.id))" \
-	"  OR (? = 2 AND EXISTS (SELECT 1 FROM case_loads c WHERE c.ilcm_user_id = u.id)))"
-
-/* A JSON array of ids as rows, so one statement serves any batch size. */
-#define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
-
-static const char *const stmts[STMT__MAX] = {
-	[STMT_PING] = "SELECT 1",
-
-	[STMT_AUTH_TOKEN] =
-	"SELECT u.id, EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
-	" WHERE ur.user_id = u.id AND r.name = 'admin')"
-	" FROM users u WHERE u.token_sha256 = ? AND u.active = 1",
-
-	[STMT_CARE_TEAM] =
-	"SELECT p.id, p.name, c.id, c.provider_id, pr.name,"
-	" c.olcm_user_id, ou.name, ou.email, c.olcm_assigned_at,"
-	" c.ilcm_user_id, iu.name, iu.email, c.ilcm_assigned_at,"
-	" c.created_at, c.updated_at"
-	" FROM patients p"
-	" LEFT JOIN case_loads c ON c.patient_id = p.id"
-	" LEFT JOIN providers pr ON pr.id = c.provider_id"
-	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
-	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-	" WHERE p.id = ?",
-
-	[STMT_LCM_PAGE] =
-	"SELECT u.id, u.name, u.email,"
-	" (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR ',')"
-	"   FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id),"
-	" (SELECT COUNT(*) FROM case_loads c WHERE c.olcm_user_id = u.id),"
-	" (SELECT COUNT(*) FROM case_loads c WHERE c.ilcm_user_id = u.id),"
-	" (SELECT COUNT(*) FROM case_loads c WHERE c.olcm_user_id = u.id AND c.ilcm_user_id = u.id)"
-	" FROM users u" SQL_LCM_FILTER
-	" ORDER BY u.name, u.id LIMIT ? OFFSET ?",
-
-	[STMT_LCM_COUNT] = "SELECT COUNT(*) FROM users u" SQL_LCM_FILTER,
-
-	/*
-	 * One change's references: patient exists, oLCM and iLCM eligible,
-	 * and the case load as it stands (NULLs when there is none).
-	 */
-	[STMT_REFS] =
-	"SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?),"
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM "),"
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.active = 1 AND " SQL_IS_ECM "),"
-	" c.id, c.olcm_user_id, c.ilcm_user_id"
-	" FROM (SELECT 1) AS one LEFT JOIN case_loads c ON c.patient_id = ?",
-
-	[STMT_PATIENTS_EXISTING] =
-	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id",
-
-	[STMT_USERS_ELIGIBLE] =
-	"SELECT DISTINCT u.id FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id"
-	" WHERE u.active = 1 AND " SQL_IS_ECM,
-
-	[STMT_CASE_LOAD_LOCK] =
-	"SELECT id, olcm_user_id, ilcm_user_id FROM case_loads WHERE patient_id = ? FOR UPDATE",
-
-	[STMT_CASE_LOAD_INSERT] =
-	"INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at,"
-	" ilcm_user_id, ilcm_assigned_at, created_at, updated_at)"
-	" SELECT p.id, p.primary_provider_id, ?, IF(? IS NULL, NULL, NOW(3)),"
-	" ?, IF(? IS NULL, NULL, NOW(3)), NOW(3), NOW(3) FROM patients p WHERE p.id = ?",
-
-	/* Per role: assigned_at mode 0 keep, 1 now, 2 clear; then the user id. */
-	[STMT_CASE_LOAD_UPDATE] =
-	"UPDATE case_loads SET"
-	" olcm_assigned_at = CASE ? WHEN 1 THEN NOW(3) WHEN 2 THEN NULL ELSE olcm_assigned_at END,"
-	" olcm_user_id = ?,"
-	" ilcm_assigned_at = CASE ? WHEN 1 THEN NOW(3) WHEN 2 THEN NULL ELSE ilcm_assigned_at END,"
-	" ilcm_user_id = ?,"
-	" updated_at = NOW(3)"
-	" WHERE id = ?",
-
-	[STMT_ACTIVITY_INSERT] =
-	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
-	" previous_user_id, new_user_id, actor_user_id, reason, request_id, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))",
-
-	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
-	[STMT_ACTIVITY_TAGGED] =
-	"SELECT COUNT(*) FROM patient_activities WHERE request_id = ?",
+struct result {
+	unsigned n;
+	MYSQL_BIND *bind;
+	struct col *cols;
+	int open;             /* a buffered result awaits db_done() */
 };
 
 /* Every session: UTC times, READ COMMITTED, short lock waits. */
@@ -123,11 +41,16 @@ struct db {
 	struct db_config cfg;
 	MYSQL *conn;
 	MYSQL_STMT *st[STMT__MAX];
-	MYSQL_BIND res[STMT__MAX][DB_MAX_COLS];
-	struct db_col *cols[STMT__MAX];
-	size_t ncols[STMT__MAX];
+	struct result res[STMT__MAX];
 	int in_tx;  /* between db_begin() and db_commit()/db_rollback() */
+	char error[256];
 };
+
+struct db_param
+DB_P_CSTR(const char *s)
+{
+	return s == NULL ? DB_P_NULL : DB_P_STR(s, strlen(s));
+}
 
 static char *
 dup_or_null(const char *s)
@@ -142,13 +65,25 @@ db_new(const struct db_config *cfg)
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
-	db->cfg.port = cfg->port;
+	db->cfg = *cfg;
 	db->cfg.host = dup_or_null(cfg->host);
 	db->cfg.socket = dup_or_null(cfg->socket);
 	db->cfg.user = dup_or_null(cfg->user);
 	db->cfg.password = dup_or_null(cfg->password);
 	db->cfg.database = dup_or_null(cfg->database);
 	return db;
+}
+
+static void
+result_free(struct result *r)
+{
+	unsigned i;
+
+	for (i = 0; r->cols != NULL && i < r->n; i++)
+		free(r->cols[i].s);
+	free(r->cols);
+	free(r->bind);
+	memset(r, 0, sizeof(*r));
 }
 
 void
@@ -162,13 +97,23 @@ db_disconnect(struct db *db)
 		if (db->st[i] != NULL)
 			mysql_stmt_close(db->st[i]);
 		db->st[i] = NULL;
-		db->cols[i] = NULL;
-		db->ncols[i] = 0;
+		result_free(&db->res[i]);
 	}
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
 	db->in_tx = 0;  /* the server rolls back what the connection had open */
+}
+
+static void
+free_secret(const char *s)
+{
+	char *p = (char *)(uintptr_t)s;
+
+	if (p == NULL)
+		return;
+	memset(p, 0, strlen(p));
+	free(p);
 }
 
 void
@@ -180,9 +125,15 @@ db_free(struct db *db)
 	free((void *)(uintptr_t)db->cfg.host);
 	free((void *)(uintptr_t)db->cfg.socket);
 	free((void *)(uintptr_t)db->cfg.user);
-	free((void *)(uintptr_t)db->cfg.password);
+	free_secret(db->cfg.password);
 	free((void *)(uintptr_t)db->cfg.database);
 	free(db);
+}
+
+const char *
+db_last_error(const struct db *db)
+{
+	return db->error;
 }
 
 enum app_err
@@ -205,46 +156,195 @@ db_errno_class(unsigned e)
 		return APP_ELOCKED;
 	case ER_DUP_ENTRY:
 		return APP_EDUP;
+	case ER_ACCESS_DENIED_ERROR:
+	case ER_DBACCESS_DENIED_ERROR:
+	case ER_BAD_DB_ERROR:
+		return APP_EDBLOGIN;
+	case ER_NO_SUCH_TABLE:
+	case ER_BAD_FIELD_ERROR:
+		return APP_ESCHEMA;
 	default:
 		return APP_EDB;
 	}
 }
 
-/* Classify the connection's last error, log it, drop the connection when lost. */
+/* Note an error for db_last_error() and the log; classify it; drop a lost connection. */
 static enum app_err
-conn_fail(struct db *db, const char *what)
+fail(struct db *db, unsigned e, const char *msg, const char *what, const char *name)
 {
-	unsigned e = mysql_errno(db->conn);
 	enum app_err rc = db_errno_class(e);
 
-	log_msg(rc == APP_EDB ? LV_ERR : LV_WARN, "db: %s: %u %s", what, e,
-	    mysql_error(db->conn));
+	snprintf(db->error, sizeof(db->error), "%u %s", e, msg);
+	log_msg(rc == APP_EDB ? LV_ERR : LV_WARN, "db: %s%s%s: %u %s",
+	    what, name ? " " : "", name ? name : "", e, msg);
 	if (rc == APP_EDBLOST)
 		db_disconnect(db);
 	return rc;
 }
 
 static enum app_err
+conn_fail(struct db *db, const char *what)
+{
+	return fail(db, mysql_errno(db->conn), mysql_error(db->conn), what, NULL);
+}
+
+static enum app_err
 stmt_fail(struct db *db, enum stmt id, const char *what)
 {
-	unsigned e = mysql_stmt_errno(db->st[id]);
-	enum app_err rc = db_errno_class(e);
+	return fail(db, mysql_stmt_errno(db->st[id]), mysql_stmt_error(db->st[id]), what,
+	    sql_stmts[id].name);
+}
 
-	log_msg(rc == APP_EDB ? LV_ERR : LV_WARN, "db: %s stmt %d: %u %s", what,
-	    (int)id, e, mysql_stmt_error(db->st[id]));
-	if (rc == APP_EDBLOST)
-		db_disconnect(db);
+/* A column type the signature letter accepts. */
+static int
+type_fits(char kind, enum enum_field_types t)
+{
+	switch (kind) {
+	case 'i':
+		return t == MYSQL_TYPE_TINY || t == MYSQL_TYPE_SHORT || t == MYSQL_TYPE_INT24 ||
+		    t == MYSQL_TYPE_LONG || t == MYSQL_TYPE_LONGLONG || t == MYSQL_TYPE_NEWDECIMAL ||
+		    t == MYSQL_TYPE_NULL;
+	case 't':
+		return t == MYSQL_TYPE_DATETIME || t == MYSQL_TYPE_TIMESTAMP || t == MYSQL_TYPE_NULL;
+	case 's':
+		return t == MYSQL_TYPE_VARCHAR || t == MYSQL_TYPE_VAR_STRING ||
+		    t == MYSQL_TYPE_STRING || t == MYSQL_TYPE_BLOB || t == MYSQL_TYPE_TINY_BLOB ||
+		    t == MYSQL_TYPE_MEDIUM_BLOB || t == MYSQL_TYPE_LONG_BLOB || t == MYSQL_TYPE_ENUM ||
+		    t == MYSQL_TYPE_SET || t == MYSQL_TYPE_JSON || t == MYSQL_TYPE_NULL;
+	default:
+		return 0;
+	}
+}
+
+/* Bind column i of r to its storage. */
+static void
+bind_col(struct result *r, unsigned i)
+{
+	MYSQL_BIND *b = &r->bind[i];
+	struct col *c = &r->cols[i];
+
+	memset(b, 0, sizeof(*b));
+	b->is_null = &c->is_null;
+	b->length = &c->len;
+	b->error = &c->error;
+	switch (c->kind) {
+	case 'i':
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer = &c->i;
+		break;
+	case 't':
+		b->buffer_type = MYSQL_TYPE_DATETIME;
+		b->buffer = &c->t;
+		b->buffer_length = sizeof(c->t);
+		break;
+	default:
+		b->buffer_type = MYSQL_TYPE_STRING;
+		b->buffer = c->s;
+		b->buffer_length = c->cap - 1;
+		break;
+	}
+}
+
+/*
+ * The result storage of a prepared statement, checked against its
+ * signature: as many columns, each of a fitting type. Text buffers start
+ * at the column's declared size (capped) and grow on a longer value.
+ */
+static enum app_err
+result_setup(struct db *db, enum stmt id)
+{
+	const struct stmt_def *d = &sql_stmts[id];
+	struct result *r = &db->res[id];
+	MYSQL_RES *meta = NULL;
+	MYSQL_FIELD *f;
+	unsigned n = (unsigned)strlen(d->out), i;
+	unsigned long cap;
+	enum app_err rc = APP_EDB;
+
+	if (mysql_stmt_field_count(db->st[id]) != n) {
+		log_msg(LV_ERR, "db: %s: %u result columns, the signature says %u", d->name,
+		    mysql_stmt_field_count(db->st[id]), n);
+		snprintf(db->error, sizeof(db->error), "statement %s does not match its signature", d->name);
+		return APP_EDB;
+	}
+	if (n == 0)
+		return APP_OK;
+	if ((meta = mysql_stmt_result_metadata(db->st[id])) == NULL)
+		return stmt_fail(db, id, "metadata");
+	f = mysql_fetch_fields(meta);
+	for (i = 0; i < n; i++)
+		if (!type_fits(d->out[i], f[i].type)) {
+			log_msg(LV_ERR, "db: %s: column %u (%s) is of type %d, the signature says '%c'",
+			    d->name, i, f[i].name, (int)f[i].type, d->out[i]);
+			snprintf(db->error, sizeof(db->error),
+			    "statement %s does not match its signature", d->name);
+			goto out;
+		}
+	rc = APP_ENOMEM;
+	r->n = n;
+	if ((r->bind = calloc(n, sizeof(*r->bind))) == NULL ||
+	    (r->cols = calloc(n, sizeof(*r->cols))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		r->cols[i].kind = d->out[i];
+		cap = d->out[i] == 's' && f[i].length + 1 > DB_COL_INITIAL ?
+		    f[i].length + 1 : DB_COL_INITIAL;
+		if (cap > DB_COL_CAP)
+			cap = DB_COL_CAP;
+		if ((r->cols[i].s = malloc(cap)) == NULL)
+			goto out;
+		r->cols[i].s[0] = '\0';
+		r->cols[i].cap = cap;
+		bind_col(r, i);
+	}
+	rc = APP_OK;
+out:
+	mysql_free_result(meta);
+	if (rc != APP_OK)
+		result_free(r);
+	return rc;
+}
+
+/* Prepare one statement of the catalogue and check its signature. */
+static enum app_err
+prepare(struct db *db, enum stmt id)
+{
+	const struct stmt_def *d = &sql_stmts[id];
+	enum app_err rc;
+
+	if ((db->st[id] = mysql_stmt_init(db->conn)) == NULL)
+		return APP_ENOMEM;
+	if (mysql_stmt_prepare(db->st[id], d->sql, strlen(d->sql)) != 0) {
+		rc = stmt_fail(db, id, "prepare");
+		goto fail;
+	}
+	if (mysql_stmt_param_count(db->st[id]) != strlen(d->in)) {
+		log_msg(LV_ERR, "db: %s: %lu parameters, the signature says %zu", d->name,
+		    mysql_stmt_param_count(db->st[id]), strlen(d->in));
+		snprintf(db->error, sizeof(db->error), "statement %s does not match its signature", d->name);
+		rc = APP_EDB;
+		goto fail;
+	}
+	if ((rc = result_setup(db, id)) == APP_OK)
+		return APP_OK;
+fail:
+	if (db->st[id] != NULL)
+		mysql_stmt_close(db->st[id]);
+	db->st[id] = NULL;
 	return rc;
 }
 
 enum app_err
 db_ensure(struct db *db)
 {
-	unsigned timeout = 2, rw_timeout = 30;
-	int i;
+	unsigned timeout = 2, rw_timeout = 30, e;
+	unsigned long flags = db->cfg.scripts ? CLIENT_MULTI_STATEMENTS : 0;
+	enum app_err rc;
+	int i, n = 0;
 
 	if (db->conn != NULL)
 		return APP_OK;
+	db->error[0] = '\0';
 	if ((db->conn = mysql_init(NULL)) == NULL)
 		return APP_ENOMEM;
 	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
@@ -253,53 +353,49 @@ db_ensure(struct db *db)
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, init_command);
 	if (mysql_real_connect(db->conn, db->cfg.host, db->cfg.user, db->cfg.password,
-	    db->cfg.database, db->cfg.port, db->cfg.socket, 0) == NULL) {
-		log_msg(LV_WARN, "db: connect: %u %s", mysql_errno(db->conn),
-		    mysql_error(db->conn));
+	    db->cfg.database, db->cfg.port, db->cfg.socket, flags) == NULL) {
+		e = mysql_errno(db->conn);
+		rc = fail(db, e, mysql_error(db->conn), "connect", NULL);
 		db_disconnect(db);
-		return APP_EDBLOST;
+		return rc == APP_EDBLOGIN ? rc : APP_EDBLOST;
 	}
 	for (i = 0; i < STMT__MAX; i++) {
-		if ((db->st[i] = mysql_stmt_init(db->conn)) == NULL) {
+		if (!(sql_stmts[i].use & db->cfg.prepare))
+			continue;
+		if ((rc = prepare(db, (enum stmt)i)) != APP_OK) {
 			db_disconnect(db);
-			return APP_ENOMEM;
+			return rc == APP_EDBLOST || rc == APP_ENOMEM || rc == APP_ESCHEMA ? rc : APP_EDB;
 		}
-		if (mysql_stmt_prepare(db->st[i], stmts[i], strlen(stmts[i])) != 0) {
-			enum app_err rc = stmt_fail(db, (enum stmt)i, "prepare");
-			db_disconnect(db);
-			return rc == APP_EDBLOST ? rc : APP_EDB;
-		}
+		n++;
 	}
-	log_msg(LV_INFO, "db: connected, %d statements prepared", STMT__MAX);
+	log_msg(LV_DEBUG, "db: connected, %d statements prepared", n);
 	return APP_OK;
 }
 
-/* db_exec() on the connection as it is. */
+/* Bind np parameters of stmt id, checked against its signature. */
 static enum app_err
-exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np,
-    struct db_col *cols, size_t nc)
+bind_params(struct db *db, enum stmt id, const struct db_param *p, size_t np,
+    MYSQL_BIND *in, unsigned long *lens, my_bool *nulls, int64_t *ints)
 {
-	MYSQL_BIND in[DB_MAX_PARAMS];
-	unsigned long lens[DB_MAX_PARAMS];
-	char nulls[DB_MAX_PARAMS];
-	int64_t ints[DB_MAX_PARAMS];
-	MYSQL_BIND *out;
-	MYSQL_STMT *st;
+	const char *sig = sql_stmts[id].in;
 	size_t i;
 
-	assert((unsigned)id < STMT__MAX && np <= DB_MAX_PARAMS && nc <= DB_MAX_COLS);
-	if (db->conn == NULL)
-		return APP_EDBLOST;
-	st = db->st[id];
-	assert(np == mysql_stmt_param_count(st));
-	db_done(db, id);
-
-	memset(in, 0, sizeof(in));
+	if (np != strlen(sig) || np > DB_MAX_PARAMS) {
+		log_msg(LV_ERR, "db: %s called with %zu parameters, the signature says %zu",
+		    sql_stmts[id].name, np, strlen(sig));
+		return APP_EINTERNAL;
+	}
+	memset(in, 0, sizeof(*in) * (np ? np : 1));
 	for (i = 0; i < np; i++) {
 		nulls[i] = 0;
 		lens[i] = 0;
 		in[i].is_null = &nulls[i];
 		in[i].length = &lens[i];
+		if (p[i].type != DB_NULL && p[i].type != (sig[i] == 'i' ? DB_INT : DB_STR)) {
+			log_msg(LV_ERR, "db: %s: parameter %zu is not of type '%c'",
+			    sql_stmts[id].name, i + 1, sig[i]);
+			return APP_EINTERNAL;
+		}
 		switch (p[i].type) {
 		case DB_INT:
 			ints[i] = p[i].i;
@@ -319,49 +415,45 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np,
 			break;
 		}
 	}
-	if (np > 0 && mysql_stmt_bind_param(st, in) != 0)
+	if (np > 0 && mysql_stmt_bind_param(db->st[id], in) != 0)
 		return stmt_fail(db, id, "bind");
-	if (mysql_stmt_execute(st) != 0)
-		return stmt_fail(db, id, "execute");
-	if (nc == 0)
-		return APP_OK;
+	return APP_OK;
+}
 
-	assert(nc == mysql_stmt_field_count(st));
-	out = db->res[id];
-	memset(out, 0, sizeof(MYSQL_BIND) * nc);
-	for (i = 0; i < nc; i++) {
-		out[i].is_null = &cols[i].is_null;
-		out[i].length = &cols[i].len;
-		out[i].error = &cols[i].error;
-		switch (cols[i].type) {
-		case DB_INT:
-			out[i].buffer_type = MYSQL_TYPE_LONGLONG;
-			out[i].buffer = &cols[i].i;
-			break;
-		case DB_TIME:
-			out[i].buffer_type = MYSQL_TYPE_DATETIME;
-			out[i].buffer = cols[i].time;
-			out[i].buffer_length = sizeof(MYSQL_TIME);
-			break;
-		default:
-			out[i].buffer_type = MYSQL_TYPE_STRING;
-			out[i].buffer = cols[i].s;
-			out[i].buffer_length = sizeof(cols[i].s) - 1;
-			break;
-		}
-	}
-	if (mysql_stmt_bind_result(st, out) != 0)
+/* db_exec() on the connection as it is. */
+static enum app_err
+exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
+{
+	MYSQL_BIND in[DB_MAX_PARAMS];
+	unsigned long lens[DB_MAX_PARAMS];
+	my_bool nulls[DB_MAX_PARAMS];
+	int64_t ints[DB_MAX_PARAMS];
+	struct result *r = &db->res[id];
+	enum app_err rc;
+
+	if ((unsigned)id >= STMT__MAX)
+		return APP_EINTERNAL;
+	if (db->conn == NULL)
+		return APP_EDBLOST;
+	if (db->st[id] == NULL && (rc = prepare(db, id)) != APP_OK)
+		return rc;
+	db_done(db, id);
+	if ((rc = bind_params(db, id, p, np, in, lens, nulls, ints)) != APP_OK)
+		return rc;
+	if (mysql_stmt_execute(db->st[id]) != 0)
+		return stmt_fail(db, id, "execute");
+	if (r->n == 0)
+		return APP_OK;
+	if (mysql_stmt_bind_result(db->st[id], r->bind) != 0)
 		return stmt_fail(db, id, "bind result");
-	if (mysql_stmt_store_result(st) != 0)
+	if (mysql_stmt_store_result(db->st[id]) != 0)
 		return stmt_fail(db, id, "store result");
-	db->cols[id] = cols;
-	db->ncols[id] = nc;
+	r->open = 1;
 	return APP_OK;
 }
 
 enum app_err
-db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np,
-    struct db_col *cols, size_t nc)
+db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 {
 	enum app_err rc;
 
@@ -371,67 +463,95 @@ db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np,
 	 * decides, for the server rolled back what came before.
 	 */
 	if (db->in_tx)
-		return exec_once(db, id, p, np, cols, nc);
+		return exec_once(db, id, p, np);
 	if ((rc = db_ensure(db)) != APP_OK)
 		return rc;
-	if ((rc = exec_once(db, id, p, np, cols, nc)) == APP_EDBLOST &&
+	if ((rc = exec_once(db, id, p, np)) == APP_EDBLOST &&
 	    (rc = db_ensure(db)) == APP_OK)
-		rc = exec_once(db, id, p, np, cols, nc);
+		rc = exec_once(db, id, p, np);
 	return rc;
 }
 
 /* ISO 8601 UTC with milliseconds; the session time zone is UTC. */
 static void
-format_time(struct db_col *c)
+format_time(struct col *c)
 {
-	MYSQL_TIME t;
+	c->len = (unsigned long)snprintf(c->s, c->cap, "%04u-%02u-%02uT%02u:%02u:%02u.%03luZ",
+	    c->t.year, c->t.month, c->t.day, c->t.hour, c->t.minute, c->t.second,
+	    c->t.second_part / 1000);
+}
 
-	memcpy(&t, c->time, sizeof(t));
-	c->len = (unsigned long)snprintf(c->s, sizeof(c->s),
-	    "%04u-%02u-%02uT%02u:%02u:%02u.%03luZ", t.year, t.month, t.day,
-	    t.hour, t.minute, t.second, t.second_part / 1000);
+/* A text column came back truncated: grow its buffer and read it whole. */
+static enum app_err
+refetch(struct db *db, enum stmt id, unsigned i)
+{
+	struct result *r = &db->res[id];
+	struct col *c = &r->cols[i];
+	unsigned long need = c->len + 1;
+	char *grown;
+
+	if ((grown = realloc(c->s, need)) == NULL)
+		return APP_ENOMEM;
+	c->s = grown;
+	c->cap = need;
+	bind_col(r, i);
+	if (mysql_stmt_fetch_column(db->st[id], &r->bind[i], i, 0) != 0)
+		return stmt_fail(db, id, "fetch column");
+	/* Later rows fetch into the grown buffer. */
+	if (mysql_stmt_bind_result(db->st[id], r->bind) != 0)
+		return stmt_fail(db, id, "bind result");
+	return APP_OK;
 }
 
 enum app_err
-db_fetch(struct db *db, enum stmt id)
+db_next(struct db *db, enum stmt id)
 {
-	struct db_col *c = db->cols[id];
-	size_t i;
-	int r;
+	struct result *r = &db->res[id];
+	enum app_err rc;
+	unsigned i;
+	int f;
 
-	if (db->conn == NULL || c == NULL)
+	if (db->conn == NULL)
 		return APP_EDBLOST;
-	r = mysql_stmt_fetch(db->st[id]);
-	if (r == MYSQL_NO_DATA)
-		return APP_ENOTFOUND;
-	if (r == 1)
+	if (!r->open)
+		return APP_ENOROW;  /* not run, or already read to its end */
+	f = mysql_stmt_fetch(db->st[id]);
+	if (f == MYSQL_NO_DATA)
+		return APP_ENOROW;
+	if (f == 1)
 		return stmt_fail(db, id, "fetch");
-	if (r == MYSQL_DATA_TRUNCATED) {
-		log_msg(LV_ERR, "db: stmt %d: column truncated", (int)id);
-		return APP_EDB;
-	}
-	for (i = 0; i < db->ncols[id]; i++) {
-		if (c[i].is_null) {
-			c[i].i = 0;
-			c[i].s[0] = '\0';
-			c[i].len = 0;
-		} else if (c[i].type == DB_TIME)
-			format_time(&c[i]);
-		else if (c[i].type == DB_STR)
-			c[i].s[c[i].len] = '\0';
+	for (i = 0; i < r->n; i++) {
+		struct col *c = &r->cols[i];
+
+		if (f == MYSQL_DATA_TRUNCATED && c->error) {
+			if (c->kind != 's') {
+				log_msg(LV_ERR, "db: %s: column %u does not fit its type",
+				    sql_stmts[id].name, i);
+				return APP_EDB;
+			}
+			if ((rc = refetch(db, id, i)) != APP_OK)
+				return rc;
+		}
+		if (c->is_null) {
+			c->i = 0;
+			c->s[0] = '\0';
+			c->len = 0;
+		} else if (c->kind == 't')
+			format_time(c);
+		else if (c->kind == 's')
+			c->s[c->len] = '\0';
 	}
 	return APP_OK;
 }
 
 enum app_err
-db_row(struct db *db, enum stmt id, const struct db_param *p, size_t np,
-    struct db_col *cols, size_t nc)
+db_row(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 {
 	enum app_err rc;
 
-	if ((rc = db_exec(db, id, p, np, cols, nc)) != APP_OK)
+	if ((rc = db_exec(db, id, p, np)) != APP_OK)
 		return rc;
-	rc = db_fetch(db, id);
+	rc = db_next(db, id);
 	db_done(db, id);
 	return rc;
 }
@@ -439,22 +559,57 @@ db_row(struct db *db, enum stmt id, const struct db_param *p, size_t np,
 void
 db_done(struct db *db, enum stmt id)
 {
-	if (db->conn != NULL && db->cols[id] != NULL)
+	if (db->conn != NULL && db->res[id].open)
 		mysql_stmt_free_result(db->st[id]);
-	db->cols[id] = NULL;
-	db->ncols[id] = 0;
+	db->res[id].open = 0;
+}
+
+static const struct col *
+column(const struct db *db, enum stmt id, unsigned col)
+{
+	static const struct col none = {.is_null = 1, .s = (char *)(uintptr_t)""};
+
+	if ((unsigned)id >= STMT__MAX || col >= db->res[id].n)
+		return &none;
+	return &db->res[id].cols[col];
+}
+
+int
+db_null(const struct db *db, enum stmt id, unsigned col)
+{
+	return column(db, id, col)->is_null != 0;
+}
+
+int64_t
+db_int(const struct db *db, enum stmt id, unsigned col)
+{
+	const struct col *c = column(db, id, col);
+
+	return c->is_null || c->kind != 'i' ? 0 : c->i;
+}
+
+const char *
+db_str(const struct db *db, enum stmt id, unsigned col, size_t *len)
+{
+	const struct col *c = column(db, id, col);
+
+	if (len != NULL)
+		*len = c->is_null ? 0 : c->len;
+	return c->is_null ? "" : c->s;
 }
 
 uint64_t
 db_affected(struct db *db, enum stmt id)
 {
-	return db->conn == NULL ? 0 : (uint64_t)mysql_stmt_affected_rows(db->st[id]);
+	return db->conn == NULL || db->st[id] == NULL ? 0 :
+	    (uint64_t)mysql_stmt_affected_rows(db->st[id]);
 }
 
 int64_t
 db_insert_id(struct db *db, enum stmt id)
 {
-	return db->conn == NULL ? 0 : (int64_t)mysql_stmt_insert_id(db->st[id]);
+	return db->conn == NULL || db->st[id] == NULL ? 0 :
+	    (int64_t)mysql_stmt_insert_id(db->st[id]);
 }
 
 static const char begin_sql[] = "START TRANSACTION";
@@ -490,4 +645,28 @@ db_rollback(struct db *db)
 	db->in_tx = 0;
 	if (db->conn != NULL && mysql_rollback(db->conn) != 0)
 		(void)conn_fail(db, "rollback");
+}
+
+enum app_err
+db_script(struct db *db, const char *sql, size_t len)
+{
+	MYSQL_RES *res;
+	enum app_err rc;
+	int more;
+
+	if (!db->cfg.scripts)
+		return APP_EINTERNAL;
+	if ((rc = db_ensure(db)) != APP_OK)
+		return rc;
+	if (mysql_real_query(db->conn, sql, (unsigned long)len) != 0)
+		return conn_fail(db, "script");
+	do {
+		if ((res = mysql_store_result(db->conn)) != NULL)
+			mysql_free_result(res);
+		else if (mysql_field_count(db->conn) != 0)
+			return conn_fail(db, "script result");
+		if ((more = mysql_next_result(db->conn)) > 0)
+			return conn_fail(db, "script");
+	} while (more == 0);
+	return APP_OK;
 }

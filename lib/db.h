@@ -5,33 +5,18 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "sql.h"
 
 /*
- * Every SQL statement of the service. The text lives in db.c's catalogue
- * only; each is prepared once per connection and again after a reconnect.
+ * The mechanism under the statement catalogue of sql.c: connections,
+ * prepared statements checked against their signatures, parameters,
+ * result rows the library owns, transactions. No SQL text here.
  */
-enum stmt {
-	STMT_PING,
-	STMT_AUTH_TOKEN,
-	STMT_CARE_TEAM,
-	STMT_LCM_PAGE,
-	STMT_LCM_COUNT,
-	STMT_REFS,
-	STMT_PATIENTS_EXISTING,
-	STMT_USERS_ELIGIBLE,
-	STMT_CASE_LOAD_LOCK,
-	STMT_CASE_LOAD_INSERT,
-	STMT_CASE_LOAD_UPDATE,
-	STMT_ACTIVITY_INSERT,
-	STMT_ACTIVITY_TAGGED,
-	STMT__MAX
-};
 
 enum db_type {
 	DB_NULL,
 	DB_INT,   /* int64_t, MYSQL_TYPE_LONGLONG */
-	DB_STR,   /* bytes with a length */
-	DB_TIME   /* result only: DATETIME, rendered as ISO 8601 UTC with ms */
+	DB_STR    /* bytes with a length */
 };
 
 /* One statement parameter: build them with the DB_P_* macros. */
@@ -53,21 +38,14 @@ DB_P_ID(int64_t id)
 	return id > 0 ? DB_P_INT(id) : DB_P_NULL;
 }
 
-#define DB_STR_MAX 2048
+/* A NUL-terminated string, or NULL for a NULL pointer. */
+struct db_param DB_P_CSTR(const char *s);
 
-/*
- * One result column. Set type before db_exec(); after each successful
- * db_fetch() is_null, i (DB_INT) or s/len (DB_STR, DB_TIME; always
- * NUL-terminated) hold the row's value.
- */
-struct db_col {
-	enum db_type type;
-	int64_t i;
-	char s[DB_STR_MAX];
-	unsigned long len;
-	char is_null;
-	char error;
-	_Alignas(8) char time[64];  /* MYSQL_TIME storage for DB_TIME; opaque */
+/* Who prepares a statement as soon as it connects (sql.c's "use" column). */
+enum db_use {
+	DB_USE_WORKER = 1 << 0,
+	DB_USE_ADMIN = 1 << 1,
+	DB_USE_MIGRATE = 1 << 2
 };
 
 struct db_config {
@@ -77,6 +55,8 @@ struct db_config {
 	const char *user;
 	const char *password;
 	const char *database;
+	unsigned prepare;      /* enum db_use: the statements prepared at connect */
+	int scripts;           /* allow db_script() (multi-statement text) */
 };
 
 struct db;
@@ -88,41 +68,64 @@ struct db *db_new(const struct db_config *cfg);
 void db_free(struct db *);
 
 /*
- * Make sure the handle is connected with every statement prepared,
- * (re)connecting when it is not. APP_OK, APP_EDBLOST when the server
- * cannot be reached, APP_EDB when a statement does not prepare.
+ * Make sure the handle is connected with every statement of its use
+ * prepared and matching its signature (parameter count, result columns
+ * and their types), (re)connecting when it is not. APP_OK; APP_EDBLOST when
+ * the server cannot be reached; APP_EDBLOGIN when it refuses the login or
+ * the database; APP_EDB when a statement does not prepare or does not
+ * match its signature (logged with the statement's name).
  */
 enum app_err db_ensure(struct db *);
+
+/* The server's last error, for an operator's message ("" when none). */
+const char *db_last_error(const struct db *);
 
 /* Drop the connection (after a lost connection or a fatal error). */
 void db_disconnect(struct db *);
 
 /*
- * Execute stmt with np parameters; when nc > 0 bind the nc result columns
- * and buffer the result for db_fetch(). Outside a transaction (where only
- * reads run) a lost connection is re-established and the statement run
- * once more; inside one it is the caller's to handle. Returns APP_OK, APP_EDBLOST
- * (connection dropped, handle disconnected), APP_ERETRY (deadlock),
- * APP_ELOCKED (lock wait timeout), APP_EDUP (unique key), APP_EDB.
+ * Execute a statement of the catalogue with np parameters, which must
+ * match its signature (count and types; a NULL fits any). A statement
+ * with result columns has its whole result buffered for db_next(). Outside
+ * a transaction (where only reads run) a lost connection is re-established
+ * and the statement run once more; inside one it is the caller's to
+ * handle. Returns APP_OK, APP_EDBLOST (connection dropped, handle
+ * disconnected), APP_ERETRY (deadlock), APP_ELOCKED (lock wait timeout),
+ * APP_EDUP (unique key), APP_EINTERNAL (a call that does not match the
+ * signature), APP_EDB.
  */
-enum app_err db_exec(struct db *, enum stmt, const struct db_param *p, size_t np,
-    struct db_col *cols, size_t nc);
+enum app_err db_exec(struct db *, enum stmt, const struct db_param *p, size_t np);
 
 /*
- * db_exec(), then the first row into cols, then db_done(): for statements
- * that answer one row. APP_OK, APP_ENOTFOUND when there is no row, or an
- * error of db_exec().
+ * Step to the next row of the statement's result: APP_OK when there is
+ * one (read it with db_int() and friends), APP_ENOROW at the end (or when
+ * the statement has no result open), or an error. Values of any length are
+ * read whole.
  */
-enum app_err db_row(struct db *, enum stmt, const struct db_param *p, size_t np,
-    struct db_col *cols, size_t nc);
+enum app_err db_next(struct db *, enum stmt);
 
-/* Next row into the columns bound by db_exec(): APP_OK, APP_ENOTFOUND at the end, or an error. */
-enum app_err db_fetch(struct db *, enum stmt);
+/*
+ * db_exec(), then the first row, then db_done(): for statements that
+ * answer one row. The row stays readable until the statement runs again.
+ * APP_OK, APP_ENOROW when there is no row, or an error of db_exec().
+ */
+enum app_err db_row(struct db *, enum stmt, const struct db_param *p, size_t np);
 
-/* Release the buffered result of stmt; safe to call twice. */
+/* Release the statement's buffered result; its last row stays readable. */
 void db_done(struct db *, enum stmt);
 
-/* Rows changed by the last db_exec() of stmt; id it generated. */
+/*
+ * The current row's column col (0-based) of a statement: NULL or not; as
+ * an integer (0 when NULL); as text, NUL-terminated, "" when NULL, with
+ * its length in *len when len is not NULL (times are ISO 8601 UTC with
+ * milliseconds). The storage is the library's, valid until the next
+ * db_next() or db_exec() of that statement.
+ */
+int db_null(const struct db *, enum stmt, unsigned col);
+int64_t db_int(const struct db *, enum stmt, unsigned col);
+const char *db_str(const struct db *, enum stmt, unsigned col, size_t *len);
+
+/* Rows changed by the last db_exec() of stmt; the id it generated. */
 uint64_t db_affected(struct db *, enum stmt);
 int64_t db_insert_id(struct db *, enum stmt);
 
@@ -133,6 +136,14 @@ int64_t db_insert_id(struct db *, enum stmt);
 enum app_err db_begin(struct db *);
 enum app_err db_commit(struct db *);
 void db_rollback(struct db *);
+
+/*
+ * Run SQL text that is not in the catalogue: a migration file, whose
+ * statements run in order (the handle must be made with scripts set).
+ * APP_OK or an error of db_exec(), with the server's message in
+ * db_last_error().
+ */
+enum app_err db_script(struct db *, const char *sql, size_t len);
 
 /* Map a server or client error number to an app_err. */
 enum app_err db_errno_class(unsigned errnum);

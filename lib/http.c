@@ -4,6 +4,7 @@
 #include <json.h>
 
 #include "http.h"
+#include "json_out.h"
 
 #define RETRY_AFTER_SECONDS 5
 
@@ -55,28 +56,19 @@ resp_errors(struct response *r, int status, struct json_object *errors)
 {
 	struct json_object *o;
 
-	if (errors == NULL || (o = json_object_new_object()) == NULL) {
-		json_object_put(errors);
+	if (errors == NULL || (o = json_errors(errors)) == NULL)
 		return APP_ENOMEM;
-	}
-	if (json_object_object_add(o, "errors", errors) != 0) {
-		json_object_put(errors);
-		json_object_put(o);
-		return APP_ENOMEM;
-	}
 	return resp_json(r, status, o);
 }
 
 enum app_err
 resp_error(struct response *r, int status, const char *msg)
 {
-	struct json_object *a, *s;
+	struct json_object *a;
 
-	if ((a = json_object_new_array()) == NULL)
+	if ((a = json_list()) == NULL)
 		return APP_ENOMEM;
-	if ((s = json_object_new_string(msg)) == NULL ||
-	    json_object_array_add(a, s) != 0) {
-		json_object_put(s);
+	if (json_list_add_string(a, msg) != APP_OK) {
 		json_object_put(a);
 		return APP_ENOMEM;
 	}

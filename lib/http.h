@@ -40,6 +40,7 @@ struct request {
 	struct db *db;
 	int64_t user_id;                /* authenticated user, 0 when none */
 	int64_t path_id;                /* the :id of the route, 0 when none */
+	const void *route_data;         /* the matched route's data */
 	struct json_object *json;       /* parsed body (an object), or NULL */
 };
 

@@ -4,36 +4,20 @@
 
 #include "json_out.h"
 
-/* Add key: value to o, tracking failure in *ok. Takes ownership of v. */
-static void
-put(struct json_object *o, const char *key, struct json_object *v, int *ok)
-{
-	if (o == NULL || json_object_object_add(o, key, v) != 0) {
-		json_object_put(v);
-		*ok = 0;
-	}
-}
-
-/* An integer, or null when 0 (our ids are never 0). */
-static struct json_object *
-id_or_null(int64_t id)
-{
-	return id > 0 ? json_object_new_int64(id) : NULL;
-}
-
-static struct json_object *
-str_or_null(const char *s, int present)
-{
-	return present ? json_object_new_string(s) : NULL;
-}
-
-/* A json-c value that failed to allocate is NULL, as is JSON null: check apart. */
+/*
+ * The checked helpers: every value goes through put_new(), which notes a
+ * failed allocation in *ok (a json-c constructor that fails returns NULL,
+ * which is also JSON null: want tells them apart).
+ */
 static void
 put_new(struct json_object *o, const char *key, struct json_object *v, int want, int *ok)
 {
 	if (want && v == NULL)
 		*ok = 0;
-	put(o, key, v, ok);
+	if (o == NULL || json_object_object_add(o, key, v) != 0) {
+		json_object_put(v);
+		*ok = 0;
+	}
 }
 
 static struct json_object *
@@ -46,11 +30,56 @@ finish(struct json_object *o, int ok)
 	return o;
 }
 
+/* An integer, or null when 0 (our ids are never 0). */
+static struct json_object *
+id_or_null(int64_t id)
+{
+	return id > 0 ? json_object_new_int64(id) : NULL;
+}
+
+static struct json_object *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+struct json_object *
+json_list(void)
+{
+	return json_object_new_array();
+}
+
+enum app_err
+json_list_add(struct json_object *list, struct json_object *item)
+{
+	if (item == NULL || list == NULL || json_object_array_add(list, item) != 0) {
+		json_object_put(item);
+		return APP_ENOMEM;
+	}
+	return APP_OK;
+}
+
+enum app_err
+json_list_add_string(struct json_object *list, const char *s)
+{
+	return json_list_add(list, json_object_new_string(s));
+}
+
+struct json_object *
+json_health(void)
+{
+	struct json_object *o = json_object_new_object();
+	int ok = 1;
+
+	put_new(o, "status", json_object_new_string("ok"), 1, &ok);
+	return finish(o, ok);
+}
+
 static struct json_object *
 person(const struct lcm_person *p)
 {
 	struct json_object *o;
-	int ok = 1;
+	int ok = 1, at = p->assigned_at != NULL && p->assigned_at[0] != '\0';
 
 	if (p->user_id == 0)
 		return NULL;
@@ -59,8 +88,7 @@ person(const struct lcm_person *p)
 	put_new(o, "user_id", json_object_new_int64(p->user_id), 1, &ok);
 	put_new(o, "name", json_object_new_string(p->name), 1, &ok);
 	put_new(o, "email", json_object_new_string(p->email), 1, &ok);
-	put_new(o, "assigned_at", str_or_null(p->assigned_at, p->assigned_at[0] != '\0'),
-	    p->assigned_at[0] != '\0', &ok);
+	put_new(o, "assigned_at", at ? json_object_new_string(p->assigned_at) : NULL, at, &ok);
 	return finish(o, ok);
 }
 
@@ -79,8 +107,8 @@ json_care_team(const struct care_team *t)
 			ok = 0;
 		put_new(cl, "id", json_object_new_int64(t->case_load_id), 1, &ok);
 		put_new(cl, "provider_id", id_or_null(t->provider_id), t->provider_id > 0, &ok);
-		put_new(cl, "provider_name", str_or_null(t->provider_name, t->has_provider_name),
-		    t->has_provider_name, &ok);
+		put_new(cl, "provider_name", str_or_null(t->provider_name),
+		    t->provider_name != NULL, &ok);
 		for (r = 0; r < ROLE__MAX; r++)
 			put_new(cl, lcm_role_name((enum lcm_role)r), person(&t->lcm[r]),
 			    t->lcm[r].user_id > 0, &ok);
@@ -102,12 +130,13 @@ json_case_load(const struct care_team *t)
 	put_new(o, "patient_id", json_object_new_int64(t->patient_id), 1, &ok);
 	put_new(o, "patient_name", json_object_new_string(t->patient_name), 1, &ok);
 	put_new(o, "provider_id", id_or_null(t->provider_id), t->provider_id > 0, &ok);
-	put_new(o, "provider_name", str_or_null(t->provider_name, t->has_provider_name),
-	    t->has_provider_name, &ok);
+	put_new(o, "provider_name", str_or_null(t->provider_name), t->provider_name != NULL, &ok);
 	put_new(o, "olcm_user_id", id_or_null(ol->user_id), ol->user_id > 0, &ok);
-	put_new(o, "olcm_name", str_or_null(ol->name, ol->user_id > 0), ol->user_id > 0, &ok);
+	put_new(o, "olcm_name", ol->user_id > 0 ? str_or_null(ol->name) : NULL,
+	    ol->user_id > 0, &ok);
 	put_new(o, "ilcm_user_id", id_or_null(il->user_id), il->user_id > 0, &ok);
-	put_new(o, "ilcm_name", str_or_null(il->name, il->user_id > 0), il->user_id > 0, &ok);
+	put_new(o, "ilcm_name", il->user_id > 0 ? str_or_null(il->name) : NULL,
+	    il->user_id > 0, &ok);
 	put_new(o, "created_at", json_object_new_string(t->created_at), 1, &ok);
 	put_new(o, "updated_at", json_object_new_string(t->updated_at), 1, &ok);
 	return finish(o, ok);
@@ -117,7 +146,7 @@ json_case_load(const struct care_team *t)
 static struct json_object *
 role_list(const char *csv)
 {
-	struct json_object *a, *s;
+	struct json_object *a;
 	const char *p = csv, *comma;
 	size_t n;
 
@@ -126,9 +155,7 @@ role_list(const char *csv)
 	while (*p != '\0') {
 		comma = strchr(p, ',');
 		n = comma ? (size_t)(comma - p) : strlen(p);
-		if ((s = json_object_new_string_len(p, (int)n)) == NULL ||
-		    json_object_array_add(a, s) != 0) {
-			json_object_put(s);
+		if (json_list_add(a, json_object_new_string_len(p, (int)n)) != APP_OK) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -137,8 +164,8 @@ role_list(const char *csv)
 	return a;
 }
 
-static struct json_object *
-lcm_row(const struct lcm_row *r)
+struct json_object *
+json_lcm_row(const struct lcm_row *r)
 {
 	struct json_object *o;
 	int ok = 1;
@@ -156,29 +183,85 @@ lcm_row(const struct lcm_row *r)
 }
 
 struct json_object *
-json_lcm_page(const struct lcm_page *pg, const struct lcm_list_query *q)
+json_lcm_page(struct json_object *rows, int64_t total, const struct lcm_list_query *q)
 {
-	struct json_object *o, *list, *pag, *row;
+	struct json_object *o, *pag;
 	int ok = 1;
-	size_t i;
 
-	if ((o = json_object_new_object()) == NULL)
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(rows);
 		return NULL;
-	if ((list = json_object_new_array()) == NULL)
-		ok = 0;
-	for (i = 0; ok && i < pg->n; i++)
-		if ((row = lcm_row(&pg->rows[i])) == NULL || json_object_array_add(list, row) != 0) {
-			json_object_put(row);
-			ok = 0;
-		}
-	put_new(o, "lead_care_managers", list, 1, &ok);
+	}
+	put_new(o, "lead_care_managers", rows, 1, &ok);
 	if ((pag = json_object_new_object()) == NULL)
 		ok = 0;
 	put_new(pag, "current_page", json_object_new_int64(q->page), 1, &ok);
 	put_new(pag, "total_pages", json_object_new_int64(
-	    (pg->total_count + q->per_page - 1) / q->per_page), 1, &ok);
-	put_new(pag, "total_count", json_object_new_int64(pg->total_count), 1, &ok);
+	    (total + q->per_page - 1) / q->per_page), 1, &ok);
+	put_new(pag, "total_count", json_object_new_int64(total), 1, &ok);
 	put_new(pag, "per_page", json_object_new_int64(q->per_page), 1, &ok);
 	put_new(o, "pagination", pag, 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_message(const char *msg, struct json_object *case_load)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(case_load);
+		return NULL;
+	}
+	put_new(o, "message", json_object_new_string(msg), 1, &ok);
+	if (case_load != NULL)
+		put_new(o, "case_load", case_load, 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_bulk_result(int64_t patient_id, struct json_object *errors)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "patient_id", id_or_null(patient_id), patient_id > 0, &ok);
+	put_new(o, "status", json_object_new_string(errors ? "failed" : "success"), 1, &ok);
+	if (errors != NULL)
+		put_new(o, "errors", json_object_get(errors), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_bulk(const char *msg, int64_t nok, int64_t failed, struct json_object *results)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(results);
+		return NULL;
+	}
+	put_new(o, "message", json_object_new_string(msg), 1, &ok);
+	put_new(o, "successful_count", json_object_new_int64(nok), 1, &ok);
+	put_new(o, "failed_count", json_object_new_int64(failed), 1, &ok);
+	put_new(o, "results", results, 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_errors(struct json_object *errors)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(errors);
+		return NULL;
+	}
+	put_new(o, "errors", errors, 1, &ok);
 	return finish(o, ok);
 }

@@ -1,15 +1,21 @@
 #ifndef LCM_JSON_OUT_H
 #define LCM_JSON_OUT_H
 
+#include <stdint.h>
+
 #include "lcm.h"
 
 struct json_object;
 
 /*
- * Each function builds the JSON of one resource and alone decides which
- * fields leave the process. They return a new object owned by the caller,
- * or NULL when memory runs out.
+ * Every JSON body the service sends is built here. Each function builds
+ * the JSON of one resource and alone decides which fields leave the
+ * process. They return a new object owned by the caller, or NULL when
+ * memory runs out; an argument documented as taken is released either way.
  */
+
+/* GET /healthz: {"status":"ok"}. */
+struct json_object *json_health(void);
 
 /* GET .../patients/{id}/lead_care_managers: patient with case_load or null. */
 struct json_object *json_care_team(const struct care_team *);
@@ -17,7 +23,32 @@ struct json_object *json_care_team(const struct care_team *);
 /* The flat case_load of the assign responses. */
 struct json_object *json_case_load(const struct care_team *);
 
-/* The list body: lead_care_managers and pagination. */
-struct json_object *json_lcm_page(const struct lcm_page *, const struct lcm_list_query *);
+/* One user of the list. */
+struct json_object *json_lcm_row(const struct lcm_row *);
+
+/* The list body: the rows built by json_lcm_row() (taken) and pagination. */
+struct json_object *json_lcm_page(struct json_object *rows, int64_t total,
+    const struct lcm_list_query *);
+
+/* {"message": msg}, with "case_load": case_load (taken) when not NULL. */
+struct json_object *json_message(const char *msg, struct json_object *case_load);
+
+/*
+ * One bulk result: {"patient_id": id or null (0), "status": "success" or
+ * "failed", "errors": [...] when errors (borrowed) is not NULL}.
+ */
+struct json_object *json_bulk_result(int64_t patient_id, struct json_object *errors);
+
+/* The bulk body around its results (taken). */
+struct json_object *json_bulk(const char *msg, int64_t ok, int64_t failed,
+    struct json_object *results);
+
+/* {"errors": [...]} around an array of strings (taken). */
+struct json_object *json_errors(struct json_object *errors);
+
+/* A new array, or NULL; and msg appended to it: APP_OK or APP_ENOMEM. */
+struct json_object *json_list(void);
+enum app_err json_list_add(struct json_object *list, struct json_object *item);
+enum app_err json_list_add_string(struct json_object *list, const char *s);
 
 #endif

@@ -5,8 +5,15 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "sql.h"
 
 struct db;
+
+/*
+ * The Lead Care Manager domain: a patient's case load and its two roles.
+ * lcm.c holds what both sides share, lcm_read.c the read models (care
+ * team, list), lcm_write.c the write path.
+ */
 
 /* The two Lead Care Manager roles; indexes per-role arrays. */
 enum lcm_role {
@@ -15,8 +22,11 @@ enum lcm_role {
 	ROLE__MAX
 };
 
-/* "olcm" / "ilcm". */
+/* "olcm" / "ilcm"; "" out of range. */
 const char *lcm_role_name(enum lcm_role);
+
+/* The role named s, or -1. */
+int lcm_role_parse(const char *s);
 
 /*
  * One requested change of a patient's case load: for each role with
@@ -39,44 +49,77 @@ struct lcm_actor {
 };
 
 /*
- * Apply one change atomically: lock (or create, when may_create) the
- * patient's case load, write the roles that change and one patient
- * activity row per changed role, commit. Re-assigning the current user
- * changes nothing and writes nothing. Deadlocks and create races are
- * retried a bounded number of times; a lock wait timeout is not (it has
- * already waited). A connection lost on the way is re-established once:
- * before COMMIT the change is applied again, during COMMIT the activity
- * rows tagged with the request id tell whether it happened, so a change is
- * never applied twice.
- *
- * The caller has checked that the patient exists and that the users are
- * eligible. Returns APP_OK; APP_ENOCASELOAD when the patient has no case
- * load and may_create is 0; APP_ENOPATIENT when the patient vanished;
- * APP_ERETRY when retries ran out; APP_ELOCKED; APP_EDBLOST when the
- * database stays away; APP_EDB.
+ * A person on a case load. Strings are borrowed from the database
+ * library's row storage (see each function for how long they live).
  */
-enum app_err lcm_apply(struct db *, const struct lcm_actor *,
-    const struct lcm_change *, int may_create);
+struct lcm_person {
+	int64_t user_id;          /* 0 when the role is unassigned */
+	const char *name;
+	const char *email;
+	const char *assigned_at;  /* "" when unset */
+};
 
-/* What one query tells about a change before it is applied. */
-struct lcm_refs {
-	int patient_ok;            /* the patient exists */
-	int eligible[ROLE__MAX];   /* the given user may take the role (0 when not given) */
-	int64_t case_load_id;      /* 0 when the patient has no case load */
-	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */
+/* A patient with its case load and the people on it. */
+struct care_team {
+	int64_t patient_id;
+	const char *patient_name;
+	int64_t case_load_id;   /* 0 when the patient has no case load */
+	int64_t provider_id;    /* 0 when none */
+	const char *provider_name;  /* NULL when none */
+	struct lcm_person lcm[ROLE__MAX];
+	const char *created_at;
+	const char *updated_at;
+};
+
+/* ---- read models (lcm_read.c) ------------------------------------------ */
+
+/*
+ * Read a patient's care team. APP_OK, APP_ENOPATIENT when there is no such
+ * patient, or a database error. Strings live until the next care-team read.
+ */
+enum app_err lcm_care_team_get(struct db *, int64_t patient_id, struct care_team *out);
+
+/*
+ * The care team in the current row of stmt, whose columns from base on
+ * are those of STMT_CARE_TEAM (CT_*): for statements that read it beside
+ * other things. Strings live until stmt runs again.
+ */
+void lcm_care_team_row(struct db *, enum stmt, unsigned base, struct care_team *out);
+
+/* What the list endpoint asks for, already validated. */
+struct lcm_list_query {
+	int64_t page;        /* >= 1 */
+	int64_t per_page;    /* 1..100 */
+	const char *search;  /* NULL or "" for no filter */
+	int role;            /* -1 any, else an enum lcm_role */
+};
+
+/* One user of the list; strings live until the next lcm_list_next(). */
+struct lcm_row {
+	int64_t id;
+	const char *name;
+	const char *email;
+	const char *roles;   /* sorted names, comma-separated */
+	int64_t assigned_patients_count;
+	int64_t count[ROLE__MAX];
 };
 
 /*
- * The references of one change and the case load as it stands, in one
- * query (no lock). APP_OK or a database error.
+ * Start the list: count the eligible users matching q into *total and,
+ * when the page is not past the end, run the page's query. Then read its
+ * rows with lcm_list_next() until it answers APP_ENOROW. Two queries
+ * whatever the page size. APP_OK, APP_EINVAL (search too long for the
+ * pattern) or a database error.
  */
-enum app_err lcm_refs_check(struct db *, const struct lcm_change *, struct lcm_refs *out);
+enum app_err lcm_list(struct db *, const struct lcm_list_query *, int64_t *total);
+enum app_err lcm_list_next(struct db *, struct lcm_row *out);
 
 /*
- * Non-zero when applying c to the case load described by refs would change
- * nothing: it exists and every given role already holds the given user.
+ * Escape s for LIKE ... ESCAPE '!' and wrap it in '%': the result matches
+ * s as a literal substring. Returns the length written, or -1 when out is
+ * too small.
  */
-int lcm_refs_unchanged(const struct lcm_refs *, const struct lcm_change *c);
+long lcm_like_pattern(const char *s, char *out, size_t outsz);
 
 /* A sorted set of ids returned by the batch look-ups. */
 struct id_set {
@@ -101,73 +144,69 @@ enum app_err lcm_patients_existing(struct db *, const int64_t *ids, size_t n,
 enum app_err lcm_users_eligible(struct db *, const int64_t *ids, size_t n,
     struct id_set *out);
 
-#define LCM_NAME_MAX 1024
-#define LCM_TIME_MAX 32
+/* The same for any statement taking a JSON array of ids and answering ids. */
+enum app_err lcm_id_lookup(struct db *, enum stmt, const int64_t *ids, size_t n,
+    struct id_set *out);
 
-struct lcm_person {
-	int64_t user_id;    /* 0 when the role is unassigned */
-	char name[LCM_NAME_MAX];
-	char email[LCM_NAME_MAX];
-	char assigned_at[LCM_TIME_MAX];
+/* ---- the write path (lcm_write.c) ------------------------------------ */
+
+enum lcm_write_flags {
+	LCM_MAY_CREATE = 1 << 0,  /* a patient without a case load gets one (POST) */
+	LCM_WANT_TEAM = 1 << 1    /* answer with the care team the write left */
 };
 
-/* A patient with its case load and the people on it. */
-struct care_team {
-	int64_t patient_id;
-	char patient_name[LCM_NAME_MAX];
-	int64_t case_load_id;   /* 0 when the patient has no case load */
-	int64_t provider_id;    /* 0 when none */
-	char provider_name[LCM_NAME_MAX];
-	int has_provider_name;
-	struct lcm_person lcm[ROLE__MAX];
-	char created_at[LCM_TIME_MAX];
-	char updated_at[LCM_TIME_MAX];
+/* What the reference read tells about a change before it is applied. */
+struct lcm_refs {
+	int patient_ok;              /* the patient exists */
+	int eligible[ROLE__MAX];     /* the given user may take the role (0 when not given) */
+	int64_t case_load_id;        /* 0 when the patient has no case load */
+	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */
 };
 
 /*
- * Read a patient's care team. APP_OK, APP_ENOPATIENT when there is no such
- * patient, or a database error.
+ * Non-zero when applying c to the case load described by refs would change
+ * nothing: it exists and every given role already holds the given user.
  */
-enum app_err lcm_care_team_get(struct db *, int64_t patient_id, struct care_team *out);
+int lcm_refs_unchanged(const struct lcm_refs *, const struct lcm_change *c);
 
-/* What the list endpoint asks for, already validated. */
-struct lcm_list_query {
-	int64_t page;        /* >= 1 */
-	int64_t per_page;    /* 1..100 */
-	const char *search;  /* NULL or "" for no filter */
-	int role;            /* -1 any, else an enum lcm_role */
-};
-
-struct lcm_row {
-	int64_t id;
-	char name[LCM_NAME_MAX];
-	char email[LCM_NAME_MAX];
-	char roles[2048];    /* sorted names, comma-separated */
-	int64_t assigned_patients_count;
-	int64_t count[ROLE__MAX];
-};
-
-struct lcm_page {
-	struct lcm_row *rows;
-	size_t n;
-	int64_t total_count;
+/* What one write found and did. */
+struct lcm_written {
+	int changed;                    /* rows were written */
+	int64_t ineligible[ROLE__MAX];  /* given users who may not take their role, else 0 */
+	struct care_team team;          /* with LCM_WANT_TEAM: the state this write produced */
 };
 
 /*
- * One page of eligible users with their workloads, plus the total count:
- * two queries whatever the page size. The caller frees out with
- * lcm_page_free(). Returns APP_OK, APP_ENOMEM or a database error.
+ * One change, whole: check its references in one query (the patient
+ * exists, every named user is eligible), then apply it in one
+ * transaction (see lcm_apply()) and, with LCM_WANT_TEAM, read the care
+ * team inside that transaction, so the answer is the state this write
+ * produced, not a later writer's. A change that would change nothing
+ * takes effect at the reference read: no transaction, no row, the team
+ * from that read. Returns APP_OK; APP_ENOPATIENT; APP_EINVAL with
+ * out->ineligible set; APP_ENOCASELOAD without LCM_MAY_CREATE; or an
+ * error of lcm_apply(). The team's strings live until the next read.
  */
-enum app_err lcm_list(struct db *, const struct lcm_list_query *, struct lcm_page *out);
-
-/* Release a page; safe to call twice. */
-void lcm_page_free(struct lcm_page *);
+enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_change *,
+    unsigned flags, struct lcm_written *out);
 
 /*
- * Escape s for LIKE ... ESCAPE '!' and wrap it in '%': the result matches
- * s as a literal substring. Returns the length written, or -1 when out is
- * too small.
+ * Apply one change whose references were checked: lock (or create, when
+ * may_create) the patient's case load, write the roles that change and
+ * one patient activity row per changed role, commit. Re-assigning the
+ * current user changes nothing and writes nothing. Deadlocks and create
+ * races are retried a bounded number of times; a lock wait timeout is not
+ * (it has already waited). A connection lost on the way is re-established
+ * once: before COMMIT the change is applied again, during COMMIT the
+ * activity rows tagged with the request id tell whether it happened, so a
+ * change is never applied twice.
+ *
+ * Returns APP_OK; APP_ENOCASELOAD when the patient has no case load and
+ * may_create is 0; APP_ENOPATIENT when the patient vanished; APP_ERETRY
+ * when retries ran out; APP_ELOCKED; APP_EDBLOST when the database stays
+ * away; APP_EDB.
  */
-long lcm_like_pattern(const char *s, char *out, size_t outsz);
+enum app_err lcm_apply(struct db *, const struct lcm_actor *,
+    const struct lcm_change *, int may_create);
 
 #endif

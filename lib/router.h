@@ -28,6 +28,7 @@ struct route {
 	const char *pattern;
 	handler_fn handler;
 	unsigned flags;
+	const void *data;   /* what the handler needs of this route: req->route_data */
 };
 
 /*

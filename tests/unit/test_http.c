@@ -174,7 +174,7 @@ from_err(enum app_err e)
 
 Test(http, from_err_not_found)
 {
-	struct response r = from_err(APP_ENOTFOUND);
+	struct response r = from_err(APP_ENOROUTE);
 
 	cr_assert_eq(r.status, 404);
 	cr_assert_str_eq(r.body, "{\"errors\":[\"Not found\"]}");

@@ -19,9 +19,9 @@ set_person(struct lcm_person *p, int64_t id, const char *name, const char *email
 {
 	memset(p, 0, sizeof(*p));
 	p->user_id = id;
-	strcpy(p->name, name);
-	strcpy(p->email, email);
-	strcpy(p->assigned_at, at);
+	p->name = name;
+	p->email = email;
+	p->assigned_at = at;
 }
 
 /* Patient 123 with case load 789, provider 456 and both LCMs. */
@@ -32,17 +32,16 @@ full_team(void)
 
 	cr_assert_not_null(t);
 	t->patient_id = 123;
-	strcpy(t->patient_name, "John Doe");
+	t->patient_name = "John Doe";
 	t->case_load_id = 789;
 	t->provider_id = 456;
-	strcpy(t->provider_name, "Dr. Smith");
-	t->has_provider_name = 1;
+	t->provider_name = "Dr. Smith";
 	set_person(&t->lcm[ROLE_OLCM], 101, "Jane Coordinator", "jane@example.com",
 	    "2024-11-27T10:00:00.000Z");
 	set_person(&t->lcm[ROLE_ILCM], 102, "Bob Manager", "bob@example.com",
 	    "2024-11-27T10:05:00.000Z");
-	strcpy(t->created_at, "2024-11-27T10:00:00.000Z");
-	strcpy(t->updated_at, "2024-11-27T10:05:00.000Z");
+	t->created_at = "2024-11-27T10:00:00.000Z";
+	t->updated_at = "2024-11-27T10:05:00.000Z";
 	return t;
 }
 
@@ -84,7 +83,7 @@ Test(json_out, care_team_null_case_load)
 	char *s;
 
 	t->patient_id = 124;
-	strcpy(t->patient_name, "Mary Major");
+	t->patient_name = "Mary Major";
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":124,\"patient_name\":\"Mary Major\",\"case_load\":null}");
 	free(s);
@@ -137,7 +136,7 @@ Test(json_out, care_team_empty_case_load_no_provider)
 	char *s;
 
 	t->patient_id = 126;
-	strcpy(t->patient_name, "Pat Noprovider");
+	t->patient_name = "Pat Noprovider";
 	t->case_load_id = 5;
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":126,\"patient_name\":\"Pat Noprovider\","
@@ -152,7 +151,7 @@ Test(json_out, care_team_person_without_assigned_at)
 	struct care_team *t = full_team();
 	char *s;
 
-	t->lcm[ROLE_OLCM].assigned_at[0] = '\0';
+	t->lcm[ROLE_OLCM].assigned_at = "";
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
 	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
@@ -168,7 +167,7 @@ Test(json_out, care_team_escapes_strings)
 	char *s;
 
 	t->patient_id = 1;
-	strcpy(t->patient_name, "O\"Brien \\ Jos\xc3\xa9\n");
+	t->patient_name = "O\"Brien \\ Jos\xc3\xa9\n";
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":1,\"patient_name\":\"O\\\"Brien \\\\ Jos\xc3\xa9\\n\","
 	    "\"case_load\":null}");
@@ -199,8 +198,7 @@ Test(json_out, case_load_nulls_where_unset)
 	char *s;
 
 	t->provider_id = 0;
-	t->provider_name[0] = '\0';
-	t->has_provider_name = 0;
+	t->provider_name = NULL;
 	memset(&t->lcm[ROLE_ILCM], 0, sizeof(t->lcm[ROLE_ILCM]));
 	s = text(json_case_load(t));
 	cr_assert_str_eq(s, "{\"id\":789,\"patient_id\":123,\"patient_name\":\"John Doe\","
@@ -252,21 +250,33 @@ set_row(struct lcm_row *r, int64_t id, const char *name, const char *email,
 {
 	memset(r, 0, sizeof(*r));
 	r->id = id;
-	strcpy(r->name, name);
-	strcpy(r->email, email);
-	strcpy(r->roles, roles);
+	r->name = name;
+	r->email = email;
+	r->roles = roles;
 	r->assigned_patients_count = both;
 	r->count[ROLE_OLCM] = ol;
 	r->count[ROLE_ILCM] = il;
+}
+
+/* The page body of n rows, built row by row as the handler builds it. */
+static struct json_object *
+page(const struct lcm_row *rows, size_t n, int64_t total, const struct lcm_list_query *q)
+{
+	struct json_object *list = json_list();
+	size_t i;
+
+	cr_assert_not_null(list);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(json_list_add(list, json_lcm_row(&rows[i])), APP_OK);
+	return json_lcm_page(list, total, q);
 }
 
 /* The pagination object alone, for a page with no rows. */
 static char *
 pagination(int64_t page, int64_t per_page, int64_t total)
 {
-	struct lcm_page pg = {NULL, 0, total};
 	struct lcm_list_query q = {page, per_page, NULL, -1};
-	struct json_object *o = json_lcm_page(&pg, &q), *p;
+	struct json_object *o = json_lcm_page(json_list(), total, &q), *p;
 	char *s;
 
 	cr_assert_not_null(o);
@@ -279,13 +289,12 @@ pagination(int64_t page, int64_t per_page, int64_t total)
 Test(json_out, lcm_page_contract_example)
 {
 	struct lcm_row rows[2];
-	struct lcm_page pg = {rows, 2, 30};
 	struct lcm_list_query q = {1, 25, NULL, -1};
 	char *s;
 
 	set_row(&rows[0], 101, "Jane Coordinator", "jane@example.com", "coordinator,ecm", 15, 10, 5);
 	set_row(&rows[1], 102, "Bob Manager", "bob@example.com", "coordinator,ecm", 20, 12, 8);
-	s = text(json_lcm_page(&pg, &q));
+	s = text(page(rows, 2, 30, &q));
 	cr_assert_str_eq(s, "{\"lead_care_managers\":["
 	    "{\"id\":101,\"name\":\"Jane Coordinator\",\"email\":\"jane@example.com\","
 	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":15,"
@@ -300,9 +309,8 @@ Test(json_out, lcm_page_contract_example)
 
 Test(json_out, lcm_page_nothing_matches)
 {
-	struct lcm_page pg = {NULL, 0, 0};
 	struct lcm_list_query q = {1, 25, "zzz", -1};
-	char *s = text(json_lcm_page(&pg, &q));
+	char *s = text(page(NULL, 0, 0, &q));
 
 	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
 	    "\"pagination\":{\"current_page\":1,\"total_pages\":0,\"total_count\":0,"
@@ -312,9 +320,8 @@ Test(json_out, lcm_page_nothing_matches)
 
 Test(json_out, lcm_page_past_the_end)
 {
-	struct lcm_page pg = {NULL, 0, 30};
 	struct lcm_list_query q = {5, 25, NULL, -1};
-	char *s = text(json_lcm_page(&pg, &q));
+	char *s = text(page(NULL, 0, 30, &q));
 
 	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
 	    "\"pagination\":{\"current_page\":5,\"total_pages\":2,\"total_count\":30,"
@@ -348,14 +355,13 @@ Test(json_out, lcm_page_total_pages_is_ceiling)
 Test(json_out, lcm_page_roles_split)
 {
 	struct lcm_row rows[3];
-	struct lcm_page pg = {rows, 3, 3};
 	struct lcm_list_query q = {1, 25, NULL, -1};
 	char *s;
 
 	set_row(&rows[0], 103, "Carla Intensive", "carla@example.com", "ecm", 0, 0, 0);
 	set_row(&rows[1], 104, "No Roles", "nr@example.com", "", 0, 0, 0);
 	set_row(&rows[2], 105, "Three", "t@example.com", "a,b,ecm", 1, 1, 1);
-	s = text(json_lcm_page(&pg, &q));
+	s = text(page(rows, 3, 3, &q));
 	cr_assert_str_eq(s, "{\"lead_care_managers\":["
 	    "{\"id\":103,\"name\":\"Carla Intensive\",\"email\":\"carla@example.com\","
 	    "\"roles\":[\"ecm\"],\"assigned_patients_count\":0,"

@@ -76,13 +76,16 @@ Test(router, matches_assign_methods)
 	struct matched d = match(M_DELETE, ASSIGN);
 
 	cr_assert_not_null(p.rt);
-	cr_assert_eq(p.rt->handler, lcm_assign_post);
+	cr_assert_eq(p.rt->handler, lcm_write_one);
+	cr_assert_eq(p.rt->data, &route_assign_post);
 	cr_assert_eq(p.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
 	cr_assert_not_null(u.rt);
-	cr_assert_eq(u.rt->handler, lcm_assign_put);
+	cr_assert_eq(u.rt->handler, lcm_write_one);
+	cr_assert_eq(u.rt->data, &route_assign_put);
 	cr_assert_eq(u.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
 	cr_assert_not_null(d.rt);
-	cr_assert_eq(d.rt->handler, lcm_assign_delete);
+	cr_assert_eq(d.rt->handler, lcm_write_one);
+	cr_assert_eq(d.rt->data, &route_assign_delete);
 	cr_assert_eq(d.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
 }
 
@@ -254,9 +257,9 @@ noop(const struct request *req, struct response *resp)
 }
 
 static const struct route two_ids[] = {
-	{M_GET, "/a/:id/b", noop, 0},
-	{M_PUT, "/a/:id/b", noop, 0},
-	{M_GET, "/c", noop, 0},
+	{M_GET, "/a/:id/b", noop, 0, NULL},
+	{M_PUT, "/a/:id/b", noop, 0, NULL},
+	{M_GET, "/c", noop, 0, NULL},
 };
 
 Test(router, id_is_reset_between_routes)

@@ -1,0 +1,192 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "lcm.h"
+
+/* ---- care team ------------------------------------------------------- */
+
+void
+lcm_care_team_row(struct db *db, enum stmt st, unsigned base, struct care_team *t)
+{
+	static const unsigned person[ROLE__MAX] = {
+		[ROLE_OLCM] = CT_OLCM_ID,
+		[ROLE_ILCM] = CT_ILCM_ID,
+	};
+	unsigned p;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->patient_id = db_int(db, st, base + CT_PATIENT_ID);
+	t->patient_name = db_str(db, st, base + CT_PATIENT_NAME, NULL);
+	t->case_load_id = db_int(db, st, base + CT_CASE_LOAD_ID);
+	t->provider_id = db_int(db, st, base + CT_PROVIDER_ID);
+	t->provider_name = db_null(db, st, base + CT_PROVIDER_NAME) ? NULL :
+	    db_str(db, st, base + CT_PROVIDER_NAME, NULL);
+	for (r = 0; r < ROLE__MAX; r++) {
+		p = base + person[r];
+		t->lcm[r].user_id = db_int(db, st, p);
+		t->lcm[r].name = db_str(db, st, p + 1, NULL);
+		t->lcm[r].email = db_str(db, st, p + 2, NULL);
+		t->lcm[r].assigned_at = db_str(db, st, p + 3, NULL);
+	}
+	t->created_at = db_str(db, st, base + CT_CREATED, NULL);
+	t->updated_at = db_str(db, st, base + CT_UPDATED, NULL);
+}
+
+enum app_err
+lcm_care_team_get(struct db *db, int64_t patient_id, struct care_team *t)
+{
+	struct db_param p[] = {DB_P_INT(patient_id)};
+	enum app_err rc;
+
+	rc = db_row(db, STMT_CARE_TEAM, p, 1);
+	if (rc == APP_ENOROW)
+		return APP_ENOPATIENT;
+	if (rc == APP_OK)
+		lcm_care_team_row(db, STMT_CARE_TEAM, 0, t);
+	return rc;
+}
+
+/* ---- the list -------------------------------------------------------- */
+
+enum app_err
+lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
+{
+	struct db_param p[4];
+	char pattern[2048];
+	long plen;
+	int64_t offset;
+	enum app_err rc;
+
+	*total = 0;
+	if ((plen = lcm_like_pattern(q->search ? q->search : "", pattern, sizeof(pattern))) < 0)
+		return APP_EINVAL;
+	p[0] = DB_P_STR(pattern, (size_t)plen);
+	p[1] = q->role < 0 ? DB_P_NULL : DB_P_CSTR(lcm_role_name((enum lcm_role)q->role));
+	if ((rc = db_row(db, STMT_LCM_COUNT, p, 2)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	*total = db_int(db, STMT_LCM_COUNT, 0);
+
+	/* A page past the end, or one whose offset would overflow, is empty. */
+	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page) {
+		db_done(db, STMT_LCM_PAGE);
+		return APP_OK;
+	}
+	offset = (q->page - 1) * q->per_page;
+	p[2] = DB_P_INT(q->per_page);
+	p[3] = DB_P_INT(offset);
+	return db_exec(db, STMT_LCM_PAGE, p, 4);
+}
+
+enum app_err
+lcm_list_next(struct db *db, struct lcm_row *row)
+{
+	enum app_err rc;
+
+	if ((rc = db_next(db, STMT_LCM_PAGE)) != APP_OK) {
+		db_done(db, STMT_LCM_PAGE);
+		return rc;
+	}
+	row->id = db_int(db, STMT_LCM_PAGE, LP_ID);
+	row->name = db_str(db, STMT_LCM_PAGE, LP_NAME, NULL);
+	row->email = db_str(db, STMT_LCM_PAGE, LP_EMAIL, NULL);
+	row->roles = db_str(db, STMT_LCM_PAGE, LP_ROLES, NULL);
+	row->count[ROLE_OLCM] = db_int(db, STMT_LCM_PAGE, LP_OLCM_COUNT);
+	row->count[ROLE_ILCM] = db_int(db, STMT_LCM_PAGE, LP_ILCM_COUNT);
+	row->assigned_patients_count = row->count[ROLE_OLCM] + row->count[ROLE_ILCM] -
+	    db_int(db, STMT_LCM_PAGE, LP_BOTH_COUNT);
+	return APP_OK;
+}
+
+/* ---- batch look-ups -------------------------------------------------- */
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+id_set_has(const struct id_set *s, int64_t id)
+{
+	return s->n > 0 && bsearch(&id, s->ids, s->n, sizeof(int64_t), cmp_id) != NULL;
+}
+
+void
+id_set_free(struct id_set *s)
+{
+	free(s->ids);
+	s->ids = NULL;
+	s->n = 0;
+}
+
+/* The ids as a JSON array, the parameter of the JSON_TABLE statements. */
+static char *
+ids_json(const int64_t *ids, size_t n, size_t *len)
+{
+	size_t cap = 2 + n * 21, o = 0, i;
+	char *s;
+
+	if ((s = malloc(cap + 1)) == NULL)
+		return NULL;
+	s[o++] = '[';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(s + o, cap + 1 - o, "%s%" PRId64, i ? "," : "", ids[i]);
+	s[o++] = ']';
+	s[o] = '\0';
+	*len = o;
+	return s;
+}
+
+/*
+ * Run a statement that takes a JSON array of ids and answers one id per
+ * row, into a sorted set. Shared with lcm-admin's look-ups.
+ */
+enum app_err
+lcm_id_lookup(struct db *db, enum stmt st, const int64_t *ids, size_t n, struct id_set *out)
+{
+	struct db_param p;
+	enum app_err rc = APP_ENOMEM;
+	char *json = NULL;
+	size_t len;
+
+	out->ids = NULL;
+	out->n = 0;
+	if (n == 0)
+		return APP_OK;
+	if ((json = ids_json(ids, n, &len)) == NULL ||
+	    (out->ids = malloc(n * sizeof(int64_t))) == NULL)
+		goto out;
+	p = DB_P_STR(json, len);
+	if ((rc = db_exec(db, st, &p, 1)) != APP_OK)
+		goto out;
+	while ((rc = db_next(db, st)) == APP_OK && out->n < n)
+		out->ids[out->n++] = db_int(db, st, 0);
+	db_done(db, st);
+	if (rc != APP_ENOROW && rc != APP_OK)
+		goto out;
+	qsort(out->ids, out->n, sizeof(int64_t), cmp_id);
+	rc = APP_OK;
+out:
+	free(json);
+	if (rc != APP_OK)
+		id_set_free(out);
+	return rc;
+}
+
+enum app_err
+lcm_patients_existing(struct db *db, const int64_t *ids, size_t n, struct id_set *out)
+{
+	return lcm_id_lookup(db, STMT_PATIENTS_EXISTING, ids, n, out);
+}
+
+enum app_err
+lcm_users_eligible(struct db *db, const int64_t *ids, size_t n, struct id_set *out)
+{
+	return lcm_id_lookup(db, STMT_USERS_ELIGIBLE, ids, n, out);
+}

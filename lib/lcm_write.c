@@ -1,0 +1,295 @@
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "lcm.h"
+#include "log.h"
+
+#define APPLY_ATTEMPTS 8
+
+/* ---- the statements of the write path, by name ------------------------- */
+
+static enum app_err
+refs_read(struct db *db, const struct lcm_change *c)
+{
+	struct db_param p[] = {
+		DB_P_INT(c->patient_id),
+		c->given[ROLE_OLCM] ? DB_P_ID(c->user[ROLE_OLCM]) : DB_P_NULL,
+		c->given[ROLE_ILCM] ? DB_P_ID(c->user[ROLE_ILCM]) : DB_P_NULL,
+	};
+
+	return db_row(db, STMT_REFS, p, 3);
+}
+
+static enum app_err
+case_load_lock(struct db *db, int64_t patient_id)
+{
+	struct db_param p[] = {DB_P_INT(patient_id)};
+
+	return db_row(db, STMT_CASE_LOAD_LOCK, p, 1);
+}
+
+static enum app_err
+case_load_insert(struct db *db, int64_t patient_id, const int64_t user[ROLE__MAX])
+{
+	struct db_param p[] = {
+		DB_P_INT(patient_id),
+		DB_P_ID(user[ROLE_OLCM]),
+		DB_P_ID(user[ROLE_ILCM]),
+	};
+
+	return db_exec(db, STMT_CASE_LOAD_INSERT, p, 3);
+}
+
+/* Set each role with set[role] to user[role] (0 clears it). */
+static enum app_err
+case_load_update(struct db *db, int64_t case_load_id, const int set[ROLE__MAX],
+    const int64_t user[ROLE__MAX])
+{
+	struct db_param p[] = {
+		DB_P_INT(case_load_id),
+		DB_P_INT(set[ROLE_OLCM] != 0),
+		DB_P_ID(user[ROLE_OLCM]),
+		DB_P_INT(set[ROLE_ILCM] != 0),
+		DB_P_ID(user[ROLE_ILCM]),
+	};
+
+	return db_exec(db, STMT_CASE_LOAD_UPDATE, p, 5);
+}
+
+struct activity {
+	int64_t patient_id;
+	int64_t case_load_id;
+	const char *type;
+	enum lcm_role role;
+	int64_t previous_user_id;
+	int64_t new_user_id;
+};
+
+static enum app_err
+activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
+    const struct activity *a)
+{
+	struct db_param p[] = {
+		DB_P_INT(a->patient_id),
+		DB_P_INT(a->case_load_id),
+		DB_P_CSTR(a->type),
+		DB_P_CSTR(lcm_role_name(a->role)),
+		DB_P_ID(a->previous_user_id),
+		DB_P_ID(a->new_user_id),
+		DB_P_INT(who->user_id),
+		c->reason ? DB_P_STR(c->reason, c->reason_len) : DB_P_NULL,
+		who->request_id && *who->request_id ? DB_P_CSTR(who->request_id) : DB_P_NULL,
+	};
+
+	return db_exec(db, STMT_ACTIVITY_INSERT, p, 9);
+}
+
+/* ---- applying a change ----------------------------------------------- */
+
+int
+lcm_refs_unchanged(const struct lcm_refs *refs, const struct lcm_change *c)
+{
+	int r;
+
+	if (refs->case_load_id == 0)
+		return 0;
+	for (r = 0; r < ROLE__MAX; r++)
+		if (c->given[r] && c->user[r] != refs->current[r])
+			return 0;
+	return 1;
+}
+
+static const char *
+activity_type(int64_t prev, int64_t next)
+{
+	if (prev == 0)
+		return "lcm_assigned";
+	if (next == 0)
+		return "lcm_removed";
+	return "lcm_changed";
+}
+
+/*
+ * One attempt of lcm_apply(), inside one transaction; with team, the care
+ * team is read before COMMIT. *committing is set once COMMIT was sent: a
+ * connection lost after that leaves the outcome to be found out.
+ */
+static enum app_err
+apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
+    int may_create, struct care_team *team, int *committing)
+{
+	int64_t prev[ROLE__MAX], next[ROLE__MAX];
+	int changed[ROLE__MAX], nchanged = 0, r;
+	struct activity a = {.patient_id = c->patient_id};
+	enum app_err rc;
+
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	rc = case_load_lock(db, c->patient_id);
+	if (rc != APP_OK && rc != APP_ENOROW)
+		goto fail;
+
+	if (rc == APP_ENOROW) {
+		if (!may_create) {
+			rc = APP_ENOCASELOAD;
+			goto fail;
+		}
+		for (r = 0; r < ROLE__MAX; r++) {
+			prev[r] = 0;
+			next[r] = c->given[r] ? c->user[r] : 0;
+			changed[r] = next[r] != 0;
+			nchanged += changed[r];
+		}
+		if ((rc = case_load_insert(db, c->patient_id, next)) != APP_OK)
+			goto fail;  /* APP_EDUP: another request created it: retry */
+		if (db_affected(db, STMT_CASE_LOAD_INSERT) == 0) {
+			rc = APP_ENOPATIENT;
+			goto fail;
+		}
+		a.case_load_id = db_insert_id(db, STMT_CASE_LOAD_INSERT);
+	} else {
+		a.case_load_id = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ID);
+		prev[ROLE_OLCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_OLCM);
+		prev[ROLE_ILCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ILCM);
+		for (r = 0; r < ROLE__MAX; r++) {
+			next[r] = c->given[r] ? c->user[r] : prev[r];
+			changed[r] = next[r] != prev[r];
+			nchanged += changed[r];
+		}
+		if (nchanged > 0 &&
+		    (rc = case_load_update(db, a.case_load_id, changed, next)) != APP_OK)
+			goto fail;
+	}
+
+	for (r = 0; r < ROLE__MAX; r++) {
+		if (!changed[r])
+			continue;
+		a.role = (enum lcm_role)r;
+		a.type = activity_type(prev[r], next[r]);
+		a.previous_user_id = prev[r];
+		a.new_user_id = next[r];
+		if ((rc = activity_insert(db, who, c, &a)) != APP_OK)
+			goto fail;
+	}
+	if (team != NULL && (rc = lcm_care_team_get(db, c->patient_id, team)) != APP_OK)
+		goto fail;
+	if (nchanged == 0) {
+		db_rollback(db);  /* nothing written: nothing to commit */
+		return APP_OK;
+	}
+	*committing = 1;
+	if ((rc = db_commit(db)) != APP_OK)
+		goto fail;
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/* After a COMMIT lost on the wire: did it happen? Its activity rows tell. */
+static enum app_err
+committed(struct db *db, const struct lcm_actor *who, int *yes)
+{
+	struct db_param p;
+	enum app_err rc;
+
+	if (who->request_id == NULL || *who->request_id == '\0')
+		return APP_EDBLOST;  /* untagged: the outcome cannot be known */
+	p = DB_P_CSTR(who->request_id);
+	if ((rc = db_row(db, STMT_ACTIVITY_TAGGED, &p, 1)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	*yes = db_int(db, STMT_ACTIVITY_TAGGED, 0) > 0;
+	return APP_OK;
+}
+
+/* lcm_apply(), reading the care team the write produced into team when not NULL. */
+static enum app_err
+apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c, int may_create,
+    struct care_team *team)
+{
+	struct timespec pause;
+	enum app_err rc = APP_ERETRY;
+	int attempt, committing, lost = 0, done;
+
+	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
+		committing = 0;
+		rc = apply_once(db, who, c, may_create, team, &committing);
+		if (rc == APP_EDBLOST) {
+			/*
+			 * The server rolled back what it had not committed; the
+			 * next db_begin() or read reconnects. Once per change.
+			 */
+			if (lost++)
+				return APP_EDBLOST;
+			if (committing) {
+				if ((rc = committed(db, who, &done)) != APP_OK)
+					return rc;
+				if (done)
+					return APP_OK;  /* team holds what was read before COMMIT */
+			}
+			continue;
+		}
+		/* A deadlock victim or the loser of a create race tries again. */
+		if (rc != APP_ERETRY && rc != APP_EDUP)
+			return rc;
+		pause.tv_sec = 0;
+		pause.tv_nsec = (long)(1 + attempt) * (1000000L + rand() % 4000000L);
+		nanosleep(&pause, NULL);
+	}
+	log_msg(LV_WARN, "lcm: patient %" PRId64 ": gave up after %d attempts",
+	    c->patient_id, APPLY_ATTEMPTS);
+	return APP_ERETRY;
+}
+
+enum app_err
+lcm_apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
+    int may_create)
+{
+	return apply(db, who, c, may_create, NULL);
+}
+
+enum app_err
+lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
+    unsigned flags, struct lcm_written *out)
+{
+	struct lcm_refs refs = {0};
+	enum app_err rc;
+	int r, bad = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = refs_read(db, c)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	refs.patient_ok = !db_null(db, STMT_REFS, CT_PATIENT_ID);
+	refs.case_load_id = db_int(db, STMT_REFS, CT_CASE_LOAD_ID);
+	refs.current[ROLE_OLCM] = db_int(db, STMT_REFS, CT_OLCM_ID);
+	refs.current[ROLE_ILCM] = db_int(db, STMT_REFS, CT_ILCM_ID);
+	refs.eligible[ROLE_OLCM] = db_int(db, STMT_REFS, REFS_OLCM_OK) != 0;
+	refs.eligible[ROLE_ILCM] = db_int(db, STMT_REFS, REFS_ILCM_OK) != 0;
+
+	if (!refs.patient_ok)
+		return APP_ENOPATIENT;
+	for (r = 0; r < ROLE__MAX; r++)
+		if (c->given[r] && c->user[r] != 0 && !refs.eligible[r]) {
+			out->ineligible[r] = c->user[r];
+			bad = 1;
+		}
+	if (bad)
+		return APP_EINVAL;
+	if (refs.case_load_id == 0 && !(flags & LCM_MAY_CREATE))
+		return APP_ENOCASELOAD;
+	/*
+	 * A request that would change nothing, as the case load stood when
+	 * read, takes effect at that read: no transaction, no lock, no row.
+	 */
+	if (lcm_refs_unchanged(&refs, c)) {
+		if (flags & LCM_WANT_TEAM)
+			lcm_care_team_row(db, STMT_REFS, 0, &out->team);
+		return APP_OK;
+	}
+	out->changed = 1;
+	return apply(db, who, c, flags & LCM_MAY_CREATE,
+	    flags & LCM_WANT_TEAM ? &out->team : NULL);
+}
