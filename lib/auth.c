@@ -18,7 +18,6 @@ auth_sha256(const void *data, size_t len, unsigned char out[32])
 enum app_err
 auth_user(struct db *db, const char *token, int64_t *user_id, int *is_admin)
 {
-	struct db_col c[2] = {{.type = DB_INT}, {.type = DB_INT}};
 	unsigned char hash[32];
 	struct db_param p;
 	size_t len;
@@ -31,12 +30,20 @@ auth_user(struct db *db, const char *token, int64_t *user_id, int *is_admin)
 	if ((rc = auth_sha256(token, len, hash)) != APP_OK)
 		return rc;
 	p = DB_P_STR((const char *)hash, sizeof(hash));
-	rc = db_row(db, STMT_AUTH_TOKEN, &p, 1, c, 2);
-	if (rc == APP_ENOTFOUND)
+	rc = db_row(db, STMT_AUTH_TOKEN, &p, 1);
+	if (rc == APP_ENOROW)
 		return APP_EAUTH;
 	if (rc != APP_OK)
 		return rc;
-	*user_id = c[0].i;
-	*is_admin = c[1].i != 0;
+	*user_id = db_int(db, STMT_AUTH_TOKEN, AUTH_USER_ID);
+	*is_admin = db_int(db, STMT_AUTH_TOKEN, AUTH_IS_ADMIN) != 0;
+	/*
+	 * A token's last use is kept to the minute: one write a minute per
+	 * token, not one per request. Failing to note it fails nothing.
+	 */
+	if (db_int(db, STMT_AUTH_TOKEN, AUTH_STALE)) {
+		p = DB_P_INT(db_int(db, STMT_AUTH_TOKEN, AUTH_TOKEN_ID));
+		(void)db_exec(db, STMT_TOKEN_TOUCH, &p, 1);
+	}
 	return APP_OK;
 }

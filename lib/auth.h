@@ -14,8 +14,9 @@ struct db;
 enum app_err auth_sha256(const void *data, size_t len, unsigned char out[32]);
 
 /*
- * Authenticate an X-User-Token: the token's SHA-256 must name an active
- * user. On APP_OK *user_id is set and *is_admin tells whether the user
+ * Authenticate an X-User-Token: the token's SHA-256 must name an
+ * unrevoked, unexpired API token of an active user; its last use is noted
+ * (to the minute). On APP_OK *user_id is set and *is_admin tells whether the user
  * holds the admin role. APP_EAUTH for a missing, oversized, unknown or
  * deactivated token; a database error otherwise. The raw token never
  * leaves the process.

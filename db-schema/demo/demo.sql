@@ -1,15 +1,20 @@
 -- Demo data of DECISIONS.md: loaded by the local run and the tests, never by
 -- a deployment. Tokens are stored as their SHA-256 only.
-INSERT INTO roles (id, name) VALUES (1, 'admin'), (2, 'ecm'), (3, 'coordinator'), (4, 'frontdesk');
+-- admin and ecm may be there already (migration 011), with these ids.
+INSERT IGNORE INTO roles (id, name) VALUES (1, 'admin'), (2, 'ecm'), (3, 'coordinator'), (4, 'frontdesk');
 
-INSERT INTO users (id, name, email, active, token_sha256) VALUES
-  (1,   'Ada Admin',        'ada.admin@example.test',        1, UNHEX(SHA2('dev-admin-token', 256))),
-  (2,   'Nora Nurse',       'nora.nurse@example.test',       1, UNHEX(SHA2('dev-user-token', 256))),
-  (101, 'Jane Coordinator', 'jane.coordinator@example.test', 1, NULL),
-  (102, 'Bob Manager',      'bob.manager@example.test',      1, NULL),
-  (103, 'Carla Intensive',  'carla.intensive@example.test',  1, NULL),
-  (104, 'Ian Inactive',     'ian.inactive@example.test',     0, NULL),
-  (105, 'Frank Frontdesk',  'frank.frontdesk@example.test',  1, NULL);
+INSERT INTO users (id, name, email, active) VALUES
+  (1,   'Ada Admin',        'ada.admin@example.test',        1),
+  (2,   'Nora Nurse',       'nora.nurse@example.test',       1),
+  (101, 'Jane Coordinator', 'jane.coordinator@example.test', 1),
+  (102, 'Bob Manager',      'bob.manager@example.test',      1),
+  (103, 'Carla Intensive',  'carla.intensive@example.test',  1),
+  (104, 'Ian Inactive',     'ian.inactive@example.test',     0),
+  (105, 'Frank Frontdesk',  'frank.frontdesk@example.test',  1);
+
+INSERT INTO api_tokens (id, user_id, token_sha256, label, created_at) VALUES
+  (1, 1, UNHEX(SHA2('dev-admin-token', 256)), 'demo', NOW(3)),
+  (2, 2, UNHEX(SHA2('dev-user-token', 256)), 'demo', NOW(3));
 
 INSERT INTO user_roles (user_id, role_id) VALUES
   (1, 1),

@@ -1,7 +1,7 @@
 -- Benchmark data in the service's own schema, the same shapes as the PHP-FPM
 -- peer's seed.sql: 10,000 patients, 50 providers, 200 coordinators (users
 -- 101..300, role 'ecm'), every patient with a case load naming an oLCM and an
--- iLCM; admin user 1 with the token 'admintoken' (stored as its SHA-256).
+-- iLCM; admin user 1 with the API token 'admintoken' (stored as its SHA-256).
 -- Replaces whatever the database holds (the harness loads the demo data).
 -- Generated in SQL from MariaDB's sequence tables (seq_1_to_N).
 SET FOREIGN_KEY_CHECKS = 0;
@@ -9,6 +9,7 @@ TRUNCATE TABLE patient_activities;
 TRUNCATE TABLE case_loads;
 TRUNCATE TABLE patients;
 TRUNCATE TABLE providers;
+TRUNCATE TABLE api_tokens;
 TRUNCATE TABLE user_roles;
 TRUNCATE TABLE roles;
 TRUNCATE TABLE users;
@@ -16,8 +17,10 @@ SET FOREIGN_KEY_CHECKS = 1;
 
 INSERT INTO roles (id, name) VALUES (1, 'admin'), (2, 'ecm');
 
-INSERT INTO users (id, name, email, active, token_sha256)
-  VALUES (1, 'Admin', 'admin@example.test', 1, UNHEX(SHA2('admintoken', 256)));
+INSERT INTO users (id, name, email, active)
+  VALUES (1, 'Admin', 'admin@example.test', 1);
+INSERT INTO api_tokens (user_id, token_sha256, label, created_at)
+  VALUES (1, UNHEX(SHA2('admintoken', 256)), 'bench', NOW(3));
 INSERT INTO users (id, name, email, active)
   SELECT 100 + seq, CONCAT('Coordinator ', seq), CONCAT('c', seq, '@example.test'), 1
   FROM seq_1_to_200;

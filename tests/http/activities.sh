@@ -145,8 +145,10 @@ $rid#5" "$(db_sql "SELECT DISTINCT request_id FROM patient_activities WHERE id >
 }
 
 test_activity_actor_is_acting_admin() {
-	db_sql "INSERT INTO users (id, name, email, active, token_sha256)
-		VALUES (7, 'Second Admin', 'second.admin@example.test', 1, UNHEX(SHA2('second-admin-token', 256)));
+	db_sql "INSERT INTO users (id, name, email, active)
+		VALUES (7, 'Second Admin', 'second.admin@example.test', 1);
+		INSERT INTO api_tokens (user_id, token_sha256, created_at)
+		VALUES (7, UNHEX(SHA2('second-admin-token', 256)), NOW(3));
 		INSERT INTO user_roles (user_id, role_id) SELECT 7, id FROM roles WHERE name = 'admin'"
 	TOKEN=second-admin-token
 	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'

@@ -109,9 +109,9 @@ test_non_admin_403() {
 
 test_token_hash_only_in_database() {
 	expect_eq "raw token stored" 0 \
-		"$(db_sql "SELECT COUNT(*) FROM users WHERE token_sha256 = 'dev-admin-token'")"
+		"$(db_sql "SELECT COUNT(*) FROM api_tokens WHERE token_sha256 = 'dev-admin-token'")"
 	expect_eq "hash stored" 1 \
-		"$(db_sql "SELECT COUNT(*) FROM users WHERE token_sha256 = UNHEX(SHA2('dev-admin-token', 256))")"
+		"$(db_sql "SELECT COUNT(*) FROM api_tokens WHERE token_sha256 = UNHEX(SHA2('dev-admin-token', 256))")"
 }
 
 test_auth_before_validation() {
