@@ -1,9 +1,11 @@
 # Lead Care Managers API: a FastCGI worker in C behind nginx, backed by MariaDB.
 #
+#   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
-#   make test    unit and HTTP tests against a throwaway stack
+#   make test    unit, HTTP and deploy tests against throwaway stacks
 #   make bench   throughput figures against the PHP-FPM peer
+#   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
 CC      ?= cc
 PKGS     = json-c mysqlclient fcgi libcrypto
@@ -16,19 +18,28 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS = $(shell pkg-config --cflags criterion 2>/dev/null)
 CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null)
 
+PREFIX  ?= /usr/local
+DESTDIR ?=
+# The unit goes where systemd looks: /lib/systemd/system for a /usr install.
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+NGINX_SNIPPETS ?= /etc/nginx/snippets
+SYSCONFDIR ?= /etc/lcm
+
 B = build
-LIB_SRC  = $(wildcard lib/*.c)
-APP_SRC  = $(wildcard fcgi-app/*.c)
-UNIT_SRC = $(wildcard tests/unit/*.c)
-LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
-APP_OBJ  = $(APP_SRC:%.c=$(B)/%.o)
+LIB_SRC   = $(wildcard lib/*.c)
+APP_SRC   = $(wildcard fcgi-app/*.c)
+ADMIN_SRC = $(wildcard fcgi-app/admin/*.c)
+UNIT_SRC  = $(wildcard tests/unit/*.c)
+LIB_OBJ   = $(LIB_SRC:%.c=$(B)/%.o)
+APP_OBJ   = $(APP_SRC:%.c=$(B)/%.o)
+ADMIN_OBJ = $(ADMIN_SRC:%.c=$(B)/%.o)
 # Everything of the worker but its main(), so unit tests can link the handlers.
 APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
+BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http bench
-all: deps
-	@$(MAKE) --no-print-directory $(B)/lcm-worker
+.PHONY: all deps run stop clean test unit http deploy-test bench install
+all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
 deps:
@@ -41,10 +52,14 @@ $(B)/%.o: %.c
 $(B)/lcm-worker: $(APP_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/lcm-admin: $(ADMIN_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(B)/%.o) $(APP_LIB_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
 
-run: all
+run: deps
+	@$(MAKE) --no-print-directory all
 	@bash deploy/stack.sh start
 
 stop:
@@ -57,13 +72,39 @@ unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-http: all
+http: deps
+	@$(MAKE) --no-print-directory all
 	@bash tests/run-http.sh
 
-test: unit http
+deploy-test: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/deploy/run.sh
 
-bench: all
+test: unit http deploy-test
+
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --bench
 	@bash tests/bench/run.sh
+
+# Production files; never overwrites an existing $(SYSCONFDIR)/lcm.conf.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(PREFIX)/share/lcm/db-schema $(DESTDIR)$(PREFIX)/share/lcm/nginx \
+		$(DESTDIR)$(NGINX_SNIPPETS) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(B)/lcm-admin $(DESTDIR)$(PREFIX)/bin/lcm-admin
+	install -m 0755 $(B)/lcm-worker $(DESTDIR)$(PREFIX)/sbin/lcm-worker
+	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
+	install -m 0644 nginx/lcm-upstream.conf nginx/lcm-api.conf $(DESTDIR)$(NGINX_SNIPPETS)/
+	install -m 0644 nginx/lcm-upstream.conf nginx/lcm-api.conf $(DESTDIR)$(PREFIX)/share/lcm/nginx/
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' deploy/lcm-workers.service.in \
+		>$(DESTDIR)$(UNITDIR)/lcm-workers.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lcm-workers.service
+	sed -e 's|@SCHEMA_DIR@|$(PREFIX)/share/lcm/db-schema|g' deploy/lcm.conf.example \
+		>$(DESTDIR)$(SYSCONFDIR)/lcm.conf.example
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/lcm.conf.example
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/lcm.conf ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/lcm.conf (compare it with lcm.conf.example)"; \
+	fi
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -106,6 +106,20 @@ SQL
 	fi
 }
 
+# The configuration the workers and lcm-admin read (lib/config.h).
+write_config() {
+	cat >"$VAR/lcm.conf" <<CONF
+# Written by deploy/stack.sh for the local stack.
+db_socket = $SOCK
+db_name = $DB
+db_user = $DB_USER
+db_password_file = $VAR/secrets/db_password
+log_file = $VAR/log/workers.log
+listen = $FCGI_SOCK
+workers = $WORKERS
+CONF
+}
+
 start_workers() {
 	[ -x "$BIN" ] || die "no worker binary at $BIN: run make first"
 	if alive "$RUN/workers.pid" multiwatch; then
@@ -114,10 +128,10 @@ start_workers() {
 		stop_pid "$RUN/workers.pid" multiwatch
 	fi
 	rm -f "$FCGI_SOCK"
+	write_config
 	# The socket is the worker's only door: mode 0600 in a 0700 directory,
 	# so only this user (and nginx's workers, running as this user) reach it.
-	LCM_DB_SOCKET=$SOCK LCM_DB_NAME=$DB LCM_DB_USER=$DB_USER \
-	LCM_DB_PASSWORD_FILE=$VAR/secrets/db_password LCM_LOG_FILE=$VAR/log/workers.log \
+	LCM_CONFIG=$VAR/lcm.conf \
 		spawn-fcgi -s "$FCGI_SOCK" -M 0600 -P "$RUN/workers.pid" -- \
 		/usr/bin/multiwatch -f "$WORKERS" -s TERM -- "$BIN" \
 		>>"$VAR/log/workers.log" 2>&1 </dev/null ||

@@ -1,0 +1,621 @@
+/*
+ * lcm-admin: the operator's tool. Each command prints what a script needs
+ * on stdout, explains failures on stderr and exits 0 only on success (1 on
+ * a failure, 2 on a usage error). It reads the same configuration as the
+ * workers: --config FILE, else $LCM_CONFIG, else /etc/lcm/lcm.conf.
+ */
+#define _DEFAULT_SOURCE  /* explicit_bzero */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mysql.h>
+
+#include "admin.h"
+#include "config.h"
+#include "db.h"
+#include "import.h"
+#include "log.h"
+#include "migrate.h"
+#include "validate.h"
+
+#define MAX_ROLES 32
+#define IMPORT_MAX (512L * 1024 * 1024)
+
+static const char usage_text[] =
+"usage: lcm-admin [--config FILE] COMMAND\n"
+"  migrate [--to VERSION]       apply the pending migrations (as migrate_user)\n"
+"  check                        configuration, database and schema are in order\n"
+"  user add --name NAME --email EMAIL [--role ROLE]...   prints the new id\n"
+"  user roles ID [--add ROLE]... [--remove ROLE]...\n"
+"  user activate ID | user deactivate ID | user list\n"
+"  role add NAME | role list\n"
+"  token issue USER_ID [--label LABEL] [--expires-days N]   prints the token, once\n"
+"  token list USER_ID | token revoke TOKEN_ID\n"
+"  import providers|patients|users FILE.csv\n"
+"  pool [--worker PATH]         run the worker pool in the foreground (spawn-fcgi -n,\n"
+"                               multiwatch): the lcm-workers.service command\n";
+
+static struct config cfg;
+static const char *config_file;   /* the file read */
+static enum app_err connect_rc;   /* why the last connect_as() failed */
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "lcm-admin: %s\n", why);
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+static int
+fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lcm-admin: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* A positive id argument; 0 when it is not one. */
+static int64_t
+id_arg(const char *s)
+{
+	int64_t id;
+
+	return s != NULL && val_id_string(s, strlen(s), &id) ? id : 0;
+}
+
+/* The directory this program lives in, for the installed layout around it. */
+static int
+exe_dir(char *out, size_t sz)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
+		return -1;
+	path[n] = '\0';
+	snprintf(out, sz, "%s", dirname(path));
+	return 0;
+}
+
+/* The first of two paths (relative to this program) that exists. */
+static int
+beside_me(const char *installed, const char *build, char *out, size_t sz)
+{
+	char dir[PATH_MAX];
+
+	if (exe_dir(dir, sizeof(dir)) != 0)
+		return -1;
+	if ((size_t)snprintf(out, sz, "%s/%s", dir, installed) < sz && access(out, F_OK) == 0)
+		return 0;
+	if ((size_t)snprintf(out, sz, "%s/%s", dir, build) < sz && access(out, F_OK) == 0)
+		return 0;
+	return -1;
+}
+
+/* ---- the database ---------------------------------------------------- */
+
+/*
+ * Connect as the app user (or as migrate_user for migrations), with the
+ * statements of use prepared. NULL after saying why.
+ */
+static struct db *
+connect_as(unsigned use, int migrator)
+{
+	struct db_config dbc = {0};
+	const char *user = cfg.db_user, *pwfile = cfg.db_password_file;
+	char password[256], err[CONFIG_VALUE_MAX + 128];
+	struct db *db;
+	enum app_err rc;
+
+	if (migrator && cfg.migrate_user[0] != '\0') {
+		user = cfg.migrate_user;
+		pwfile = cfg.migrate_password_file[0] != '\0' ? cfg.migrate_password_file : "";
+	} else if (migrator && cfg.migrate_password_file[0] != '\0')
+		pwfile = cfg.migrate_password_file;
+	if (config_read_secret(pwfile, password, sizeof(password), err, sizeof(err)) != 0) {
+		fail("%s", err);
+		return NULL;
+	}
+	dbc.socket = cfg.db_socket[0] ? cfg.db_socket : NULL;
+	dbc.host = cfg.db_host[0] ? cfg.db_host : NULL;
+	dbc.port = cfg.db_port;
+	dbc.database = cfg.db_name;
+	dbc.user = user;
+	dbc.password = password[0] ? password : NULL;
+	dbc.prepare = use;
+	dbc.scripts = migrator;
+	db = db_new(&dbc);
+	explicit_bzero(password, sizeof(password));
+	if (db == NULL) {
+		fail("out of memory");
+		return NULL;
+	}
+	switch ((rc = connect_rc = db_ensure(db))) {
+	case APP_OK:
+		return db;
+	case APP_EDBLOGIN:
+		fail("the database refused %s on %s: %s", user, cfg.db_name, db_last_error(db));
+		break;
+	case APP_EDBLOST:
+		fail("cannot reach the database (%s): %s",
+		    cfg.db_host[0] ? cfg.db_host : cfg.db_socket[0] ? cfg.db_socket : "default socket",
+		    db_last_error(db));
+		break;
+	case APP_ESCHEMA:
+		fail("the database schema is not up to date (%s): run lcm-admin migrate",
+		    db_last_error(db));
+		break;
+	default:
+		fail("cannot use the database: %s", db_last_error(db));
+		break;
+	}
+	db_free(db);
+	return NULL;
+}
+
+static int
+db_failed(struct db *db, enum app_err rc)
+{
+	return fail("database error (%s): %s", app_err_name(rc), db_last_error(db));
+}
+
+static int
+schema_dir(char *out, size_t sz)
+{
+	if (cfg.schema_dir[0] != '\0') {
+		snprintf(out, sz, "%s", cfg.schema_dir);
+		return 0;
+	}
+	return beside_me("../share/lcm/db-schema", "../db-schema", out, sz);
+}
+
+/* ---- migrate, check -------------------------------------------------- */
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+	struct migrations ms;
+	char dir[PATH_MAX], err[512];
+	struct db *db;
+	enum app_err rc;
+	int to = 0;
+
+	if (argc == 3 && strcmp(argv[1], "--to") == 0) {
+		if ((to = (int)id_arg(argv[2])) <= 0 || to > 999)
+			return usage("--to takes a migration number");
+	} else if (argc != 1)
+		return usage("migrate takes only --to VERSION");
+	if (schema_dir(dir, sizeof(dir)) != 0)
+		return fail("no schema_dir in %s and no migrations installed beside lcm-admin",
+		    config_file);
+	if (migrate_scan(dir, &ms, err, sizeof(err)) != APP_OK)
+		return fail("%s", err);
+	if ((db = connect_as(DB_USE_MIGRATE, 1)) == NULL) {
+		migrate_free(&ms);
+		return 1;
+	}
+	rc = migrate_run(db, &ms, to, stdout, err, sizeof(err));
+	db_free(db);
+	migrate_free(&ms);
+	if (rc != APP_OK)
+		return fail("%s", err[0] ? err : app_err_name(rc));
+	return 0;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct migrate_status st;
+	struct migrations ms;
+	char dir[PATH_MAX], err[512];
+	struct db *db;
+	enum app_err rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage("check takes no arguments");
+	printf("config: %s read\n", config_file);
+	if (schema_dir(dir, sizeof(dir)) != 0)
+		return fail("no schema_dir in %s and no migrations installed beside lcm-admin",
+		    config_file);
+	if (migrate_scan(dir, &ms, err, sizeof(err)) != APP_OK)
+		return fail("%s", err);
+	if ((db = connect_as(0, 0)) == NULL) {
+		migrate_free(&ms);
+		return 1;
+	}
+	printf("database: %s reached as %s\n", cfg.db_name, cfg.db_user);
+	rc = migrate_check(db, &ms, stderr, &st);
+	db_free(db);
+	migrate_free(&ms);
+	if (rc != APP_OK)
+		return fail("cannot read schema_migrations: %s", app_err_name(rc));
+	if (st.pending || st.changed || st.unknown)
+		return fail("schema: %zu applied, %zu pending, %zu changed, %zu unknown: "
+		    "run lcm-admin migrate", st.applied, st.pending, st.changed, st.unknown);
+	printf("schema: up to date (%zu migrations)\n", st.applied);
+	return 0;
+}
+
+/* ---- user, role ------------------------------------------------------ */
+
+static void
+print_user(const struct admin_user *u, void *arg)
+{
+	(void)arg;
+	printf("%" PRId64 "\t%s\t%s\t%s\t%s\n", u->id, u->name, u->email,
+	    u->active ? "active" : "inactive", u->roles);
+}
+
+static void
+print_name(const char *name, void *arg)
+{
+	(void)arg;
+	printf("%s\n", name);
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+	const char *name = NULL, *email = NULL, *add[MAX_ROLES], *rm[MAX_ROLES];
+	size_t nadd = 0, nrm = 0;
+	char err[512];
+	struct db *db;
+	enum app_err rc;
+	int64_t id = 0;
+	int i, code = 1;
+
+	if (argc < 2)
+		return usage("user needs a subcommand");
+	if (strcmp(argv[1], "add") == 0) {
+		for (i = 2; i < argc; i += 2) {
+			if (i + 1 >= argc)
+				return usage("each option of user add takes a value");
+			if (strcmp(argv[i], "--name") == 0)
+				name = argv[i + 1];
+			else if (strcmp(argv[i], "--email") == 0)
+				email = argv[i + 1];
+			else if (strcmp(argv[i], "--role") == 0 && nadd < MAX_ROLES)
+				add[nadd++] = argv[i + 1];
+			else
+				return usage("user add takes --name, --email and --role");
+		}
+		if (name == NULL || email == NULL)
+			return usage("user add needs --name and --email");
+	} else if (strcmp(argv[1], "roles") == 0) {
+		if (argc < 3 || (id = id_arg(argv[2])) == 0)
+			return usage("user roles needs a user id");
+		for (i = 3; i < argc; i += 2) {
+			if (i + 1 >= argc)
+				return usage("--add and --remove take a role");
+			if (strcmp(argv[i], "--add") == 0 && nadd < MAX_ROLES)
+				add[nadd++] = argv[i + 1];
+			else if (strcmp(argv[i], "--remove") == 0 && nrm < MAX_ROLES)
+				rm[nrm++] = argv[i + 1];
+			else
+				return usage("user roles takes --add ROLE and --remove ROLE");
+		}
+		if (nadd + nrm == 0)
+			return usage("user roles needs --add or --remove");
+	} else if (strcmp(argv[1], "activate") == 0 || strcmp(argv[1], "deactivate") == 0) {
+		if (argc != 3 || (id = id_arg(argv[2])) == 0)
+			return usage("user activate and deactivate take a user id");
+	} else if (strcmp(argv[1], "list") == 0) {
+		if (argc != 2)
+			return usage("user list takes no arguments");
+	} else
+		return usage("user add, roles, activate, deactivate or list");
+
+	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
+		return 1;
+	err[0] = '\0';
+	if (strcmp(argv[1], "add") == 0) {
+		if ((rc = admin_user_add(db, name, email, add, nadd, &id, err, sizeof(err))) == APP_OK)
+			printf("%" PRId64 "\n", id);
+	} else if (strcmp(argv[1], "roles") == 0) {
+		if ((rc = admin_user_roles(db, id, add, nadd, rm, nrm, err, sizeof(err))) == APP_OK)
+			printf("user %" PRId64 ": roles changed\n", id);
+	} else if (strcmp(argv[1], "list") == 0)
+		rc = admin_user_list(db, print_user, NULL);
+	else {
+		int active = strcmp(argv[1], "activate") == 0;
+
+		if ((rc = admin_user_set_active(db, id, active, err, sizeof(err))) == APP_OK)
+			printf("user %" PRId64 ": %s\n", id, active ? "active" : "inactive");
+	}
+	if (rc == APP_OK)
+		code = 0;
+	else if (rc == APP_EINVAL)
+		fail("%s", err);
+	else
+		db_failed(db, rc);
+	db_free(db);
+	return code;
+}
+
+static int
+cmd_role(int argc, char **argv)
+{
+	char err[512] = "";
+	struct db *db;
+	enum app_err rc;
+	int code = 1;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
+			return 1;
+		rc = admin_role_list(db, print_name, NULL);
+	} else if (argc == 3 && strcmp(argv[1], "add") == 0) {
+		if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
+			return 1;
+		if ((rc = admin_role_add(db, argv[2], err, sizeof(err))) == APP_OK)
+			printf("role %s added\n", argv[2]);
+	} else
+		return usage("role add NAME or role list");
+	if (rc == APP_OK)
+		code = 0;
+	else if (rc == APP_EINVAL)
+		fail("%s", err);
+	else
+		db_failed(db, rc);
+	db_free(db);
+	return code;
+}
+
+/* ---- token ----------------------------------------------------------- */
+
+static void
+print_token(const struct admin_token *t, void *arg)
+{
+	(void)arg;
+	printf("%" PRId64 "\t%s\t%s\tcreated %s\tlast used %s\texpires %s\n", t->id,
+	    t->state, t->label[0] ? t->label : "-", t->created_at,
+	    t->last_used_at[0] ? t->last_used_at : "never",
+	    t->expires_at[0] ? t->expires_at : "never");
+}
+
+static int
+cmd_token(int argc, char **argv)
+{
+	char token[ADMIN_TOKEN_LEN + 1], err[512] = "";
+	const char *label = "";
+	struct db *db;
+	enum app_err rc;
+	int64_t id, token_id;
+	int i, days = 0, was, code = 1;
+
+	if (argc < 3 || (id = id_arg(argv[2])) == 0)
+		return usage("token issue, list or revoke needs an id");
+	if (strcmp(argv[1], "issue") == 0) {
+		for (i = 3; i < argc; i += 2) {
+			if (i + 1 >= argc)
+				return usage("--label and --expires-days take a value");
+			if (strcmp(argv[i], "--label") == 0)
+				label = argv[i + 1];
+			else if (strcmp(argv[i], "--expires-days") == 0) {
+				int64_t d = id_arg(argv[i + 1]);
+
+				if (d <= 0 || d > ADMIN_EXPIRES_MAX)
+					return usage("--expires-days takes 1 to 3650");
+				days = (int)d;
+			} else
+				return usage("token issue takes --label and --expires-days");
+		}
+	} else if ((strcmp(argv[1], "list") != 0 && strcmp(argv[1], "revoke") != 0) || argc != 3)
+		return usage("token issue USER_ID, token list USER_ID or token revoke TOKEN_ID");
+
+	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
+		return 1;
+	if (strcmp(argv[1], "issue") == 0) {
+		if ((rc = admin_token_issue(db, id, label, days, token, &token_id, err,
+		    sizeof(err))) == APP_OK) {
+			printf("%s\n", token);
+			fflush(stdout);
+			explicit_bzero(token, sizeof(token));
+			fprintf(stderr, "lcm-admin: token %" PRId64 " issued to user %" PRId64
+			    "; it is shown only this once\n", token_id, id);
+		}
+	} else if (strcmp(argv[1], "list") == 0)
+		rc = admin_token_list(db, id, print_token, NULL, err, sizeof(err));
+	else if ((rc = admin_token_revoke(db, id, &was, err, sizeof(err))) == APP_OK)
+		printf("token %" PRId64 " %s\n", id, was ? "was revoked already" : "revoked");
+	if (rc == APP_OK)
+		code = 0;
+	else if (rc == APP_EINVAL)
+		fail("%s", err);
+	else
+		db_failed(db, rc);
+	db_free(db);
+	return code;
+}
+
+/* ---- import ---------------------------------------------------------- */
+
+static int
+cmd_import(int argc, char **argv)
+{
+	struct import_counts n;
+	struct db *db;
+	enum app_err rc;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+	int kind;
+
+	if (argc != 3 || (kind = import_kind_parse(argv[1])) < 0)
+		return usage("import providers|patients|users FILE.csv");
+	if ((f = fopen(argv[2], "rb")) == NULL)
+		return fail("cannot read %s: %s", argv[2], strerror(errno));
+	if ((text = malloc(IMPORT_MAX + 1)) == NULL) {
+		fclose(f);
+		return fail("out of memory");
+	}
+	len = fread(text, 1, IMPORT_MAX + 1, f);
+	if (ferror(f) || len > IMPORT_MAX) {
+		fclose(f);
+		free(text);
+		return fail("cannot read %s: %s", argv[2], len > IMPORT_MAX ? "larger than 512 MiB" :
+		    strerror(errno));
+	}
+	fclose(f);
+	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL) {
+		free(text);
+		return 1;
+	}
+	rc = import_csv(db, (enum import_kind)kind, argv[2], text, len, stderr, &n);
+	free(text);
+	if (rc == APP_OK) {
+		printf("import %s: %zu rows: %zu added, %zu changed, %zu unchanged", argv[1],
+		    n.rows, n.added, n.changed, n.unchanged);
+		if (kind == IMPORT_USERS)
+			printf(", %zu role grants changed", n.grants_changed);
+		printf("\n");
+	} else if (rc != APP_EINVAL)
+		db_failed(db, rc);
+	db_free(db);
+	return rc == APP_OK ? 0 : 1;
+}
+
+/* ---- pool ------------------------------------------------------------ */
+
+/*
+ * Check what a worker needs, then become spawn-fcgi -n (in the foreground,
+ * for systemd) running multiwatch with the configured number of workers.
+ */
+static int
+cmd_pool(int argc, char **argv)
+{
+	char worker[PATH_MAX], workers[16], port[16], host[CONFIG_VALUE_MAX];
+	const char *av[24];
+	struct db *db;
+	char *colon;
+	int n = 0;
+
+	if (argc == 3 && strcmp(argv[1], "--worker") == 0)
+		snprintf(worker, sizeof(worker), "%s", argv[2]);
+	else if (argc != 1)
+		return usage("pool takes only --worker PATH");
+	else if (beside_me("../sbin/lcm-worker", "lcm-worker", worker, sizeof(worker)) != 0)
+		return fail("no lcm-worker beside lcm-admin (../sbin/lcm-worker)");
+	if (access(worker, X_OK) != 0)
+		return fail("cannot run %s: %s", worker, strerror(errno));
+	/*
+	 * A refused login or an old schema stops the pool here, once, with its
+	 * reason. A database that is down does not: the workers answer 503
+	 * until it is back.
+	 */
+	if ((db = connect_as(DB_USE_WORKER, 0)) == NULL && connect_rc != APP_EDBLOST)
+		return 1;
+	if (db == NULL)
+		fprintf(stderr, "lcm-admin: starting the workers anyway: they answer 503 until "
+		    "the database is back\n");
+	db_free(db);
+	mysql_library_end();
+
+	snprintf(workers, sizeof(workers), "%u", cfg.workers);
+	av[n++] = "spawn-fcgi";
+	av[n++] = "-n";
+	if (cfg.listen[0] == '/') {
+		av[n++] = "-s";
+		av[n++] = cfg.listen;
+		av[n++] = "-M";
+		av[n++] = "0660";
+	} else {
+		/* host:port, or [v6 address]:port */
+		snprintf(host, sizeof(host), "%s", cfg.listen);
+		if ((colon = strrchr(host, ':')) == NULL || id_arg(colon + 1) == 0 ||
+		    id_arg(colon + 1) > 65535 || colon == host)
+			return fail("%s: listen must be a socket path or host:port", config_file);
+		*colon = '\0';
+		snprintf(port, sizeof(port), "%s", colon + 1);
+		if (host[0] == '[' && colon[-1] == ']') {
+			colon[-1] = '\0';
+			av[n++] = "-a";
+			av[n++] = host + 1;
+		} else {
+			av[n++] = "-a";
+			av[n++] = host;
+		}
+		av[n++] = "-p";
+		av[n++] = port;
+	}
+	av[n++] = "--";
+	av[n++] = "/usr/bin/multiwatch";
+	av[n++] = "-f";
+	av[n++] = workers;
+	av[n++] = "-s";
+	av[n++] = "TERM";
+	av[n++] = "--";
+	av[n++] = worker;
+	av[n] = NULL;
+	/* The workers read the file this command read. */
+	if (setenv("LCM_CONFIG", config_file, 1) != 0)
+		return fail("setenv: %s", strerror(errno));
+	fflush(NULL);
+	execv("/usr/bin/spawn-fcgi", (char *const *)(uintptr_t)av);
+	return fail("cannot run /usr/bin/spawn-fcgi: %s", strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[CONFIG_VALUE_MAX + 256];
+	const char *explicit_path = NULL;
+	int rc;
+
+	argv++;
+	argc--;
+	if (argc >= 2 && strcmp(argv[0], "--config") == 0) {
+		explicit_path = argv[1];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 1)
+		return usage(NULL);
+	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	config_file = config_path(explicit_path);
+	if (config_load(&cfg, config_file, err, sizeof(err)) != 0)
+		return fail("%s", err);
+	log_set_level(LV_ERR);
+	if (mysql_library_init(0, NULL, NULL) != 0)
+		return fail("cannot initialise the MariaDB client library");
+
+	if (strcmp(argv[0], "migrate") == 0)
+		rc = cmd_migrate(argc, argv);
+	else if (strcmp(argv[0], "check") == 0)
+		rc = cmd_check(argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = cmd_user(argc, argv);
+	else if (strcmp(argv[0], "role") == 0)
+		rc = cmd_role(argc, argv);
+	else if (strcmp(argv[0], "token") == 0)
+		rc = cmd_token(argc, argv);
+	else if (strcmp(argv[0], "import") == 0)
+		rc = cmd_import(argc, argv);
+	else if (strcmp(argv[0], "pool") == 0)
+		rc = cmd_pool(argc, argv);
+	else
+		rc = usage("unknown command");
+	mysql_library_end();
+	return rc;
+}
