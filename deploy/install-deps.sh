@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
-nginx-light spawn-fcgi multiwatch curl jq nodejs procps"
+nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
 
@@ -27,6 +27,11 @@ else
 fi
 
 echo "install-deps: installing:$missing"
+# The services these packages bring that the host does not have yet.
+new_services=""
+for svc in mariadb nginx; do
+	[ -e "/lib/systemd/system/$svc.service" ] || new_services="$new_services $svc"
+done
 export DEBIAN_FRONTEND=noninteractive
 # The distribution's own services are not ours to run (the stack starts
 # private copies): keep the packages from starting them while they install,
@@ -47,8 +52,12 @@ if [ "$status" -ne 0 ]; then
 	echo "install-deps: apt-get failed ($status)" >&2
 	exit "$status"
 fi
-for svc in mariadb nginx; do
-	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+# A service this run installed did not run before and never started (the
+# policy above): leave it so, not enabled at boot. A service the host had
+# already is not touched in any way.
+for svc in $new_services; do
+	if [ -e "/lib/systemd/system/$svc.service" ] && command -v systemctl >/dev/null 2>&1 &&
+		[ -d /run/systemd/system ]; then
+		$SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
 	fi
 done

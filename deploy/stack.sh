@@ -9,7 +9,12 @@
 #
 # Environment: LCM_VAR (default ./var), LCM_PORT (8080), LCM_WORKERS (4),
 # LCM_DEMO (1: load the demo data into an empty database), LCM_QUIET (1:
-# print only errors), LCM_BIN (the worker binary, default build/lcm-worker).
+# print only errors), LCM_BIN (the worker binary, default build/lcm-worker),
+# LCM_ADMIN (lcm-admin, default build/lcm-admin).
+#
+# It runs the production pieces the way a deployment does: lcm-admin migrate,
+# the workers through lcm-admin pool (spawn-fcgi -n + multiwatch), nginx
+# from the two snippets of nginx/.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +24,7 @@ WORKERS=${LCM_WORKERS:-4}
 DEMO=${LCM_DEMO:-1}
 QUIET=${LCM_QUIET:-0}
 BIN=${LCM_BIN:-$ROOT/build/lcm-worker}
+ADMIN=${LCM_ADMIN:-$ROOT/build/lcm-admin}
 DB=lcm
 DB_USER=lcm_app
 
@@ -98,7 +104,8 @@ ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
 GRANT SELECT, INSERT, UPDATE, DELETE ON $DB.* TO '$DB_USER'@'localhost';
 SQL
 	local out
-	out=$(sh "$ROOT/db-schema/migrate.sh" "$DB" --no-defaults --socket="$SOCK" -uroot)
+	write_config
+	out=$("$ADMIN" --config "$VAR/lcm.conf" migrate) || die "migration failed"
 	say "$out"
 	if [ "$DEMO" = 1 ] && [ "$(echo 'SELECT COUNT(*) FROM users' | sql "$DB")" = 0 ]; then
 		sql "$DB" <"$ROOT/db-schema/demo/demo.sql"
@@ -114,14 +121,19 @@ db_socket = $SOCK
 db_name = $DB
 db_user = $DB_USER
 db_password_file = $VAR/secrets/db_password
+# The private server's root has no password; only this user reaches its socket.
+migrate_user = root
 log_file = $VAR/log/workers.log
+schema_dir = $ROOT/db-schema
 listen = $FCGI_SOCK
+socket_mode = 0600
 workers = $WORKERS
 CONF
 }
 
 start_workers() {
 	[ -x "$BIN" ] || die "no worker binary at $BIN: run make first"
+	[ -x "$ADMIN" ] || die "no lcm-admin at $ADMIN: run make first"
 	if alive "$RUN/workers.pid" multiwatch; then
 		# Running the binary they were started with: restart them after a rebuild.
 		[ "$BIN" -nt "$RUN/workers.pid" ] || return 0
@@ -129,21 +141,35 @@ start_workers() {
 	fi
 	rm -f "$FCGI_SOCK"
 	write_config
-	# The socket is the worker's only door: mode 0600 in a 0700 directory,
-	# so only this user (and nginx's workers, running as this user) reach it.
-	LCM_CONFIG=$VAR/lcm.conf \
-		spawn-fcgi -s "$FCGI_SOCK" -M 0600 -P "$RUN/workers.pid" -- \
-		/usr/bin/multiwatch -f "$WORKERS" -s TERM -- "$BIN" \
-		>>"$VAR/log/workers.log" 2>&1 </dev/null ||
-		die "spawn-fcgi failed, see $VAR/log/workers.log"
+	# The pool as lcm-workers.service runs it: lcm-admin checks the
+	# configuration and the database, then becomes spawn-fcgi -n and
+	# multiwatch. The socket is the workers' only door: mode 0600 in a 0700
+	# directory, so only this user (and nginx's workers, running as this
+	# user) reach it. The supervisors' own messages go to the workers' log.
+	setsid "$ADMIN" --config "$VAR/lcm.conf" pool --worker "$BIN" \
+		>>"$VAR/log/workers.log" 2>&1 </dev/null &
+	local pid=$! i
+	echo "$pid" >"$RUN/workers.pid"
+	for i in $(seq 1 100); do
+		[ -S "$FCGI_SOCK" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 5 "$VAR/log/workers.log" >&2
+	die "the worker pool did not start, see $VAR/log/workers.log"
 }
 
 start_nginx() {
 	mkdir -p "$VAR/tmp" "$VAR/log"
 	local user_line=""
 	[ "$(id -u)" = 0 ] && user_line="user $ME $(id -gn);"
-	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@SOCKET@|$FCGI_SOCK|g" \
-		-e "s|@USER@|$user_line|g" "$ROOT/nginx/lcm.conf.in" >"$VAR/nginx.conf"
+	mkdir -p "$VAR/nginx"
+	# The production snippets, with this stack's worker socket.
+	sed -e "s|unix:/run/lcm/fcgi.sock|unix:$FCGI_SOCK|" "$ROOT/nginx/lcm-upstream.conf" \
+		>"$VAR/nginx/lcm-upstream.conf"
+	cp "$ROOT/nginx/lcm-api.conf" "$VAR/nginx/lcm-api.conf"
+	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@USER@|$user_line|g" \
+		"$ROOT/nginx/lcm.conf.in" >"$VAR/nginx.conf"
 	if alive "$RUN/nginx.pid" nginx; then
 		nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -s reload
 		return 0

@@ -1,5 +1,8 @@
 #include "app.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const struct {
 	int status;
 	const char *message;
@@ -16,7 +19,7 @@ static const struct {
 	[APP_EAUTH] = {401, "Authentication required", "eauth"},
 	[APP_EFORBIDDEN] = {403, "Admin access required", "eforbidden"},
 	[APP_EMETHOD] = {405, "Method not allowed", "emethod"},
-	[APP_ETOOBIG] = {413, "Request body too large (limit 1 MiB)", "etoobig"},
+	[APP_ETOOBIG] = {413, "Request body too large (limit " STR(APP_BODY_MAX_MIB) " MiB)", "etoobig"},
 	[APP_EMEDIA] = {415, "Content-Type must be application/json", "emedia"},
 	[APP_EDBLOST] = {503, "Service temporarily unavailable, try again shortly", "edblost"},
 	[APP_ERETRY] = {503, "Service temporarily unavailable, try again shortly", "eretry"},

@@ -32,6 +32,9 @@ enum app_err {
 	APP_ERR__MAX
 };
 
+/* Request bodies over this many MiB are refused (413). */
+#define APP_BODY_MAX_MIB 1
+
 /* HTTP status for an error; 200 for APP_OK. */
 int app_err_status(enum app_err);
 

@@ -7,7 +7,7 @@
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
-enum kind { K_STR, K_PORT, K_LEVEL, K_WORKERS };
+enum kind { K_STR, K_PORT, K_LEVEL, K_WORKERS, K_MODE };
 
 /* The keys a file may set, and where each goes. */
 static const struct key {
@@ -28,6 +28,7 @@ static const struct key {
 	{"log_file", "LCM_LOG_FILE", K_STR, offsetof(struct config, log_file)},
 	{"schema_dir", NULL, K_STR, offsetof(struct config, schema_dir)},
 	{"listen", NULL, K_STR, offsetof(struct config, listen)},
+	{"socket_mode", NULL, K_MODE, offsetof(struct config, socket_mode)},
 	{"workers", NULL, K_WORKERS, offsetof(struct config, workers)},
 };
 
@@ -60,6 +61,7 @@ config_defaults(struct config *c)
 	c->log_level = LV_INFO;
 	snprintf(c->listen, sizeof(c->listen), "/run/lcm/fcgi.sock");
 	c->workers = 4;
+	c->socket_mode = 0660;
 }
 
 /* Decimal digits only, in lo..hi. */
@@ -92,7 +94,7 @@ set(struct config *c, const struct key *k, const char *value)
 	switch (k->kind) {
 	case K_STR:
 		if (strlen(value) >= CONFIG_VALUE_MAX)
-			return "value too long";
+			return "is too long (at most 511 bytes)";
 		memcpy(field, value, strlen(value) + 1);
 		return NULL;
 	case K_PORT:
@@ -103,6 +105,15 @@ set(struct config *c, const struct key *k, const char *value)
 	case K_WORKERS:
 		if (!number(value, 1, CONFIG_WORKERS_MAX, &n))
 			return "must be a number of workers, 1 to 256";
+		*(unsigned *)(void *)field = (unsigned)n;
+		return NULL;
+	case K_MODE:
+		/* Octal, read and write for the owner at least, nothing for others. */
+		if (strlen(value) < 3 || strlen(value) > 4 || strspn(value, "01234567") != strlen(value))
+			return "must be an octal mode such as 0660";
+		n = strtoul(value, NULL, 8);
+		if ((n & 0600) != 0600 || (n & 0007) != 0)
+			return "must give the owner read and write and others nothing (0600 or 0660)";
 		*(unsigned *)(void *)field = (unsigned)n;
 		return NULL;
 	case K_LEVEL:
@@ -167,8 +178,9 @@ config_parse(struct config *c, const char *text, const char *name, char *err, si
 			snprintf(err, errsz, "%s:%u: %s is set twice", name, lineno, k->name);
 			return -1;
 		}
-		if ((size_t)(ve - vs) > CONFIG_VALUE_MAX) {
-			snprintf(err, errsz, "%s:%u: %s: value too long", name, lineno, k->name);
+		if ((size_t)(ve - vs) >= CONFIG_VALUE_MAX) {
+			snprintf(err, errsz, "%s:%u: %s is too long (at most %d bytes)", name, lineno,
+			    k->name, CONFIG_VALUE_MAX - 1);
 			return -1;
 		}
 		memcpy(value, vs, (size_t)(ve - vs));

@@ -15,7 +15,7 @@
  */
 
 #define CONFIG_DEFAULT_PATH "/etc/lcm/lcm.conf"
-#define CONFIG_VALUE_MAX    512
+#define CONFIG_VALUE_MAX    512   /* bytes of a value, its NUL included */
 #define CONFIG_WORKERS_MAX  256
 
 struct config {
@@ -31,6 +31,7 @@ struct config {
 	char log_file[CONFIG_VALUE_MAX];         /* "" for stderr */
 	char schema_dir[CONFIG_VALUE_MAX];       /* "" for the installed one */
 	char listen[CONFIG_VALUE_MAX];           /* the pool's socket path, or host:port */
+	unsigned socket_mode;                    /* 0660: the pool's group (nginx's) may connect */
 	unsigned workers;                        /* 4 */
 	char path[CONFIG_VALUE_MAX];             /* the file this came from */
 };

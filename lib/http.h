@@ -9,7 +9,7 @@
 struct json_object;
 struct db;
 
-#define HTTP_BODY_MAX (1024 * 1024)  /* request bodies over 1 MiB are refused */
+#define HTTP_BODY_MAX (APP_BODY_MAX_MIB * 1024 * 1024)  /* larger request bodies are refused */
 
 enum http_method {
 	M_GET,

@@ -1,11 +1,14 @@
 #!/bin/bash
 # The contract's examples, in the contract's order, against any running
-# service with the demo data. Usage: tests/smoke.sh BASE_URL [ADMIN_TOKEN]
+# service with the demo data (or deploy/sample/ imported).
+# Usage: tests/smoke.sh BASE_URL [ADMIN_TOKEN [NON_ADMIN_TOKEN]]
 # e.g. tests/smoke.sh http://127.0.0.1:8080
 # It writes: patients 123..125 end with Lead Care Managers assigned.
 set -uo pipefail
-BASE=${1:?usage: $0 BASE_URL [ADMIN_TOKEN]}
+BASE=${1:?usage: $0 BASE_URL [ADMIN_TOKEN [NON_ADMIN_TOKEN]]}
+BASE=${BASE%/}
 TOKEN=${2:-dev-admin-token}
+USER_TOKEN=${3:-dev-user-token}
 P=$BASE/v1/admin/clinic/ecm
 pass=0 failed=0
 
@@ -66,7 +69,7 @@ check "cURL example" 200 \
 }'
 
 check "403 Forbidden" 403 '. == {"errors": ["Admin access required"]}' \
-	-- -H "X-User-Token: dev-user-token" "$P/patients/123/lead_care_managers"
+	-- -H "X-User-Token: $USER_TOKEN" "$P/patients/123/lead_care_managers"
 
 check "404 Not Found" 404 '. == {"errors": ["Patient not found"]}' \
 	-- "${json[@]}" "$P/patients/999/lead_care_managers"

@@ -502,7 +502,7 @@ cmd_import(int argc, char **argv)
 static int
 cmd_pool(int argc, char **argv)
 {
-	char worker[PATH_MAX], workers[16], port[16], host[CONFIG_VALUE_MAX];
+	char worker[PATH_MAX], workers[16], port[16], host[CONFIG_VALUE_MAX], mode[8];
 	const char *av[24];
 	struct db *db;
 	char *colon;
@@ -535,8 +535,9 @@ cmd_pool(int argc, char **argv)
 	if (cfg.listen[0] == '/') {
 		av[n++] = "-s";
 		av[n++] = cfg.listen;
+		snprintf(mode, sizeof(mode), "0%o", cfg.socket_mode);
 		av[n++] = "-M";
-		av[n++] = "0660";
+		av[n++] = mode;
 	} else {
 		/* host:port, or [v6 address]:port */
 		snprintf(host, sizeof(host), "%s", cfg.listen);

@@ -1,0 +1,440 @@
+#!/bin/bash
+# The deploy test: deploy/README.md step by step, the way an operator runs
+# it, on this machine and without touching anything of the host's:
+#   make install DESTDIR=<tmp> PREFIX=/usr; a MariaDB of its own with no demo
+#   data; the two accounts; lcm-admin migrate (onto a database made at an
+#   earlier schema, whose token must keep working), check, user add, token
+#   issue, role add, the imports; the workers started with the unit's own
+#   ExecStart, as an unprivileged user (systemd is not running here); an
+#   nginx configured the way an operator's is (locations and error pages of
+#   its own) that includes the two snippets; then the contract's curl
+#   examples (tests/smoke.sh) with the issued tokens, the operator's own
+#   locations unchanged, revoked and expired tokens refused, a bad
+#   configuration line stopping the workers with its message, a backup
+#   restored and compared, and every command of deploy/README.md run.
+# Usage: tests/deploy/run.sh   (DEPLOY_KEEP=1 keeps the directory)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+
+T=$(mktemp -d /tmp/lcm-deploy.XXXXXX)
+chmod 755 "$T"
+D=$T/root                 # DESTDIR
+ETC=$D/etc/lcm
+SOCK=$T/run/mysqld.sock
+POOL_SOCK=$T/run/lcm/fcgi.sock
+RAN=$T/ran                # the README commands this run performed (or stood in for)
+PASS=0 FAIL=0
+POOL_PID= NGINX_PID=
+
+# The process is gone (or a zombie of ours, waiting to be reaped).
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]; }
+ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; [ -z "${2:-}" ] || echo "    $2"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+ran() { echo "$*" >>"$RAN"; }
+die() { not_ok "$1" "${2:-}"; finish; }
+
+cleanup() {
+	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
+	[ -n "$POOL_PID" ] && kill -TERM "$POOL_PID" 2>/dev/null
+	if [ -f "$T/run/mysqld.pid" ]; then
+		local pid
+		pid=$(cat "$T/run/mysqld.pid")
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	fi
+	sleep 0.3
+	if [ -n "${DEPLOY_KEEP:-}" ]; then echo "deploy: kept $T" >&2; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+finish() {
+	echo "deploy: $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ]
+	exit
+}
+
+# The workers and nginx run as an unprivileged user: nobody, when this runs as root.
+if [ "$(id -u)" = 0 ]; then
+	AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	RUN_USER=nobody
+	RUN_GROUP=$(id -gn 65534)
+else
+	AS_USER=()
+	RUN_USER=$(id -un)
+	RUN_GROUP=$(id -gn)
+fi
+
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+sql() { mariadb --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot --batch --skip-column-names "$@"; }
+
+# ---- 1. packages -----------------------------------------------------------
+# The README's list must be what the suite's installer put on this machine.
+missing=""
+for p in $(sed -n '/^## 1\. Packages/,/^## 2/p' deploy/README.md | grep '^    ' | tr ' \\' '\n\n' |
+	grep -E '^[a-z0-9][a-z0-9.+-]+$' | grep -vE '^(sudo|apt-get|install)$'); do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+check "README's packages are installed${missing:+ (missing:$missing)}" [ -z "$missing" ]
+ran apt-get
+
+# ---- 2. build and install --------------------------------------------------
+make -s --no-print-directory all >/dev/null || die "make"
+ran make
+make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >"$T/install.out" 2>&1 ||
+	die "make install" "$(cat "$T/install.out")"
+ran make install
+for f in usr/bin/lcm-admin usr/sbin/lcm-worker usr/share/lcm/db-schema/001_users.sql \
+	usr/share/lcm/db-schema/011_base_roles.sql etc/nginx/snippets/lcm-upstream.conf \
+	etc/nginx/snippets/lcm-api.conf lib/systemd/system/lcm-workers.service \
+	etc/lcm/lcm.conf.example; do
+	check "installed $f" [ -s "$D/$f" ]
+done
+check "installed binaries are executable" [ -x "$D/usr/bin/lcm-admin" ] && [ -x "$D/usr/sbin/lcm-worker" ]
+check "no demo data is installed" [ -z "$(find "$D" -name 'demo*')" ]
+UNIT=$D/lib/systemd/system/lcm-workers.service
+EXEC=$(sed -n 's/^ExecStart=//p' "$UNIT")
+check "the unit starts /usr/bin/lcm-admin pool" [ "$EXEC" = "/usr/bin/lcm-admin pool" ]
+for key in 'User=lcm' 'Restart=on-failure' 'ProtectSystem=strict' 'ProtectHome=yes' \
+	'PrivateTmp=yes' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=' 'RestrictAddressFamilies=' \
+	'RuntimeDirectory=lcm' 'RuntimeDirectoryMode=0750' 'Group=www-data' 'KillMode=mixed'; do
+	check "the unit has $key" grep -q "^$key" "$UNIT"
+done
+# systemd-analyze checks the unit; the binaries it names live under DESTDIR here.
+sed "s|/usr/bin/|$D/usr/bin/|g" "$UNIT" >"$T/lcm-workers.service"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	out=$(systemd-analyze verify "$T/lcm-workers.service" 2>&1)
+	check "systemd-analyze verify passes, silently${out:+: $out}" [ $? = 0 ] && [ -z "$out" ]
+else
+	echo "ok - systemd-analyze verify # SKIP systemd-analyze is not installed"
+fi
+# make install keeps an existing lcm.conf.
+echo "# the operator's" >"$ETC/lcm.conf"
+make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+check "make install keeps an existing lcm.conf" [ "$(cat "$ETC/lcm.conf")" = "# the operator's" ]
+rm -f "$ETC/lcm.conf"
+make -s --no-print-directory install DESTDIR="$T/root-local" >/dev/null 2>&1
+check "the default PREFIX /usr/local puts the unit under the prefix" \
+	[ -s "$T/root-local/usr/local/lib/systemd/system/lcm-workers.service" ] &&
+	grep -q '^ExecStart=/usr/local/bin/lcm-admin pool' \
+	"$T/root-local/usr/local/lib/systemd/system/lcm-workers.service"
+ran adduser   # the workers run as $RUN_USER below
+
+# ---- 3. a MariaDB of the test's own, then the two accounts -------------------
+mkdir -p "$T/run" "$T/mysql" "$T/log"
+ME=$(id -un)
+mariadb-install-db --no-defaults --datadir="$T/mysql" --user="$ME" \
+	--auth-root-authentication-method=normal --skip-test-db >"$T/log/install-db.log" 2>&1 ||
+	die "mariadb-install-db" "$(tail -5 "$T/log/install-db.log")"
+setsid mariadbd --no-defaults --datadir="$T/mysql" --socket="$SOCK" --pid-file="$T/run/mysqld.pid" \
+	--log-error="$T/log/mariadb.err" --skip-networking --user="$ME" \
+	--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
+for _ in $(seq 1 150); do mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 && break; sleep 0.2; done
+mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 || die "MariaDB started"
+
+sh -c "umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >$ETC/db_password"
+sh -c "umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >$ETC/migrate_password"
+ran sh
+if [ "$(id -u)" = 0 ]; then chown "$RUN_USER" "$ETC/db_password"; fi
+ran chown
+# The README's own SQL, its password files read from here.
+readme_sql=$(sed -n '/^    sudo mariadb <<SQL$/,/^    SQL$/p' deploy/README.md | sed -e '1d' -e '$d' -e 's/^    //' |
+	sed "s|\$(sudo cat /etc/lcm/|\$(cat $ETC/|")
+check "the README has the accounts' SQL" grep -q "GRANT SELECT, INSERT, UPDATE, DELETE ON lcm.\* TO 'lcm_app'@'localhost';" <<<"$readme_sql"
+eval "sql <<SQL
+$readme_sql
+SQL" || die "the README's SQL ran"
+ran mariadb
+
+# ---- 4. configuration ------------------------------------------------------
+cp "$ETC/lcm.conf.example" "$ETC/lcm.conf"
+ran cp
+sed -i -e "s|^db_socket = .*|db_socket = $SOCK|" \
+	-e "s|^db_password_file = .*|db_password_file = $ETC/db_password|" \
+	-e "s|^migrate_password_file = .*|migrate_password_file = $ETC/migrate_password|" \
+	-e "s|^schema_dir = .*|schema_dir = $D/usr/share/lcm/db-schema|" \
+	-e "s|^listen = .*|listen = $POOL_SOCK|" "$ETC/lcm.conf"
+chmod 644 "$ETC/lcm.conf"
+check "the example's schema_dir is the installed one" \
+	grep -q '^schema_dir = /usr/share/lcm/db-schema$' "$ETC/lcm.conf.example"
+export LCM_CONFIG=$ETC/lcm.conf
+ADMIN=$D/usr/bin/lcm-admin
+admin() { ran "lcm-admin $1 ${2:-}"; "$ADMIN" "$@"; }
+
+# An installation of an earlier release: its schema and a token of the old kind.
+out=$("$ADMIN" migrate --to 7 2>&1)
+check "migrate --to 7 (an earlier release's schema)" grep -q 'applied 007_patient_activities.sql' <<<"$out"
+sql lcm -e "INSERT INTO roles (name) VALUES ('admin');
+	INSERT INTO users (id, name, email, active, token_sha256)
+	VALUES (1000, 'Olga Oldadmin', 'olga@clinic.example', 1, UNHEX(SHA2('old-release-token', 256)));
+	INSERT INTO user_roles (user_id, role_id) SELECT 1000, id FROM roles WHERE name = 'admin'"
+
+# ---- 5. schema, then the workers -------------------------------------------
+"$ADMIN" check >"$T/check.out" 2>&1
+check "check fails while migrations are pending" [ $? != 0 ] && grep -q 'pending' "$T/check.out"
+out=$(admin migrate 2>&1)
+check "migrate applies the rest onto the old data" grep -q 'applied 010_users_drop_token.sql' <<<"$out"
+out=$(admin migrate 2>&1)
+check "migrate again: up to date" [ "$out" = "migrate: schema is up to date" ]
+out=$(admin check 2>&1)
+check "check passes: $(tail -1 <<<"$out")" grep -q '^schema: up to date' <<<"$out"
+check "the old token became an API token" \
+	[ "$(sql lcm -e "SELECT COUNT(*) FROM api_tokens WHERE user_id = 1000 AND token_sha256 = UNHEX(SHA2('old-release-token', 256))")" = 1 ]
+# A migration edited after it was applied is refused.
+cp -a "$D/usr/share/lcm/db-schema" "$T/schema-edited"
+echo "-- edited" >>"$T/schema-edited/005_patients.sql"
+sed "s|^schema_dir = .*|schema_dir = $T/schema-edited|" "$ETC/lcm.conf" >"$T/edited.conf"
+out=$("$ADMIN" --config "$T/edited.conf" migrate 2>&1)
+check "an edited migration is refused" [ $? != 0 ] && grep -q '005_patients.sql changed' <<<"$out"
+
+# systemctl enable --now lcm-workers: the unit's ExecStart, as the unit's (unprivileged) user.
+mkdir -p "$T/run/lcm"
+[ "$(id -u)" = 0 ] && chown "$RUN_USER:$RUN_GROUP" "$T/run/lcm"
+chmod 750 "$T/run/lcm"
+read -r -a exec_argv <<<"$(sed -n 's/^ExecStart=//p' "$UNIT" | sed "s|^/usr/bin/|$D/usr/bin/|")"
+setsid "${AS_USER[@]}" env LCM_CONFIG="$ETC/lcm.conf" "${exec_argv[@]}" \
+	>>"$T/log/workers.log" 2>&1 </dev/null &
+POOL_PID=$!
+ran systemctl enable
+for _ in $(seq 1 50); do [ -S "$POOL_SOCK" ] && break; sleep 0.1; done
+check "the pool listens on its socket" [ -S "$POOL_SOCK" ]
+check "the socket is mode 0660, for the pool's group alone" [ "$(stat -c %a "$POOL_SOCK")" = 660 ]
+workers=$(pgrep -c -P "$POOL_PID" -f lcm-worker)
+check "multiwatch runs the configured 4 workers (saw $workers)" [ "$workers" = 4 ]
+check "the workers run as $RUN_USER" [ "$(ps -o user= -p "$(pgrep -P "$POOL_PID" -f lcm-worker | head -1)")" = "$RUN_USER" ]
+check "the pool is spawn-fcgi -n's multiwatch" grep -q multiwatch "/proc/$POOL_PID/cmdline"
+ran systemctl status
+
+# ---- 6. nginx, the operator's, then with the two includes ---------------------
+PORT=$(free_port)
+mkdir -p "$T/nginx/conf.d" "$T/nginx/tmp" "$T/www"
+echo '<html>the operator'"'"'s own 404</html>' >"$T/www/custom_404.html"
+echo '<html>home</html>' >"$T/www/index.html"
+sed "s|unix:/run/lcm/fcgi.sock|unix:$POOL_SOCK|" "$D/etc/nginx/snippets/lcm-upstream.conf" \
+	>"$T/nginx/lcm-upstream.conf"
+# nginx.conf as an operator's looks: mime types, a default_type, a server with
+# locations and an error page of its own. @API@ is where the include goes.
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user $RUN_USER $RUN_GROUP;"
+operator_conf() {
+	cat <<CONF
+$user_line
+worker_processes 1;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log warn;
+events { worker_connections 64; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $T/nginx/access.log;
+    client_body_temp_path $T/nginx/tmp/body;
+    fastcgi_temp_path $T/nginx/tmp/fastcgi;
+    proxy_temp_path $T/nginx/tmp/proxy;
+    uwsgi_temp_path $T/nginx/tmp/uwsgi;
+    scgi_temp_path $T/nginx/tmp/scgi;
+    include $T/nginx/conf.d/*.conf;
+    server {
+        listen 127.0.0.1:$PORT;
+        root $T/www;
+        error_page 404 /custom_404.html;
+        location = /other { return 200 "other"; }
+        location ~ \.json\$ { return 418; }
+        location / { try_files \$uri \$uri/ =404; }
+        $1
+    }
+}
+CONF
+}
+start_nginx() {
+	nginx -t -q -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" 2>"$T/nginx/t.out" ||
+		die "nginx -t" "$(cat "$T/nginx/t.out")"
+	nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" || die "nginx started"
+	for _ in $(seq 1 50); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
+	NGINX_PID=$(cat "$T/nginx/nginx.pid")
+}
+# answer PATH [curl args]: status, content type and body on one line.
+answer() {
+	local p=$1
+	shift
+	curl -s -o "$T/body" -w '%{http_code} %{content_type} ' "$@" "http://127.0.0.1:$PORT$p"
+	cat "$T/body"
+}
+OPERATOR_PATHS=(/other /missing /index.html /data.json /nope/deeper)
+operator_conf "" >"$T/nginx/nginx.conf"
+start_nginx
+declare -A before
+for p in "${OPERATOR_PATHS[@]}"; do before[$p]=$(answer "$p"); done
+check "before the include, the API is not there" [ "$(answer /healthz | cut -c1-3)" = 404 ]
+
+# The two includes of the README, then nginx -t and a reload.
+ln -s "$T/nginx/lcm-upstream.conf" "$T/nginx/conf.d/lcm-upstream.conf"
+ran ln
+operator_conf "include $D/etc/nginx/snippets/lcm-api.conf;" >"$T/nginx/nginx.conf"
+ran include
+nginx -t -q -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" 2>"$T/nginx/t.out"
+rc=$?
+check "nginx -t accepts the operator's config with both includes $(cat "$T/nginx/t.out")" [ $rc = 0 ]
+ran nginx
+nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" -s reload
+ran systemctl reload
+for _ in $(seq 1 50); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
+check "after the reload /healthz answers 200" [ "$(answer /healthz | cut -c1-3)" = 200 ]
+for p in "${OPERATOR_PATHS[@]}"; do
+	now=$(answer "$p")
+	check "the operator's $p answers as before ($(cut -c1-60 <<<"$now"))" [ "$now" = "${before[$p]}" ]
+done
+out=$(answer /v1/admin/clinic/ecm/no/such.json)
+check "the API's own paths are the API's, even ending in .json ($out)" \
+	[ "$out" = '404 application/json; charset=utf-8 {"errors":["Not found"]}' ]
+out=$(answer /v1/admin/clinic/ecm/lead_care_managers/assign -X POST -H 'Content-Type: application/json' \
+	--data-binary @<(head -c 1100000 /dev/zero | tr '\0' 'x'))
+check "a body over 1 MiB is the API's JSON 413 ($(cut -c1-70 <<<"$out"))" \
+	[ "$out" = '413 application/json; charset=utf-8 {"errors":["Request body too large (limit 1 MiB)"]}' ]
+out=$(answer /v1/admin/clinic/ecm/lead_care_managers -H 'X-User-Token: old-release-token')
+check "the earlier release's token works after the upgrade" [ "$(cut -c1-3 <<<"$out")" = 200 ]
+
+# ---- 7. the first admin and token ------------------------------------------
+ADA=$(admin user add --name "Ada Admin" --email ada@clinic.example --role admin)
+check "user add prints the new id alone ($ADA)" grep -qE '^[0-9]+$' <<<"$ADA"
+TOKEN=$(admin token issue "$ADA" --label "ada laptop" --expires-days 365 2>/dev/null)
+check "token issue prints a token alone" grep -qE '^lcm_[A-Za-z0-9_-]{43}$' <<<"$TOKEN"
+check "only the token's SHA-256 is stored" \
+	[ "$(sql lcm -e "SELECT COUNT(*) FROM api_tokens WHERE token_sha256 = UNHEX(SHA2('$TOKEN', 256))")" = 1 ]
+out=$("$ADMIN" user add --name "Dup" --email ada@clinic.example 2>&1)
+check "user add refuses an email in use ($out)" [ $? = 1 ]
+
+# ---- 8. the clinic's data --------------------------------------------------
+admin role add coordinator >/dev/null
+out=$(admin import users "$ROOT/deploy/sample/users.csv" 2>&1)
+check "import users before providers and patients ($out)" grep -q '6 rows: 6 added' <<<"$out"
+printf 'id,name,primary_provider_id\n123,John Doe,999\n,No Id,\n' >"$T/bad-patients.csv"
+out=$("$ADMIN" import patients "$T/bad-patients.csv" 2>&1)
+rc=$?
+check "a bad patients file is refused line by line, nothing written" [ $rc = 1 ] &&
+	grep -q 'bad-patients.csv:2: provider 999 does not exist' <<<"$out" &&
+	grep -q 'bad-patients.csv:3: id must be a positive integer' <<<"$out" &&
+	[ "$(sql lcm -e 'SELECT COUNT(*) FROM patients')" = 0 ]
+out=$(admin import providers "$ROOT/deploy/sample/providers.csv" 2>&1)
+check "import providers ($out)" grep -q '1 rows: 1 added' <<<"$out"
+out=$(admin import patients "$ROOT/deploy/sample/patients.csv" 2>&1)
+check "import patients ($out)" grep -q '4 rows: 4 added' <<<"$out"
+before_sum=$(sql lcm -e 'CHECKSUM TABLE providers, patients, users, user_roles')
+for k in providers patients users; do
+	out=$("$ADMIN" import "$k" "$ROOT/deploy/sample/$k.csv" 2>&1)
+	check "importing $k again changes nothing ($out)" grep -q ' 0 added, 0 changed' <<<"$out"
+done
+check "tables are unchanged by the second import" \
+	[ "$before_sum" = "$(sql lcm -e 'CHECKSUM TABLE providers, patients, users, user_roles')" ]
+# 100,000 patients, timed (a figure, not a limit).
+{ echo id,name,primary_provider_id; seq 200000 299999 | awk '{ print $1 ",Patient " $1 ",456" }'; } >"$T/big.csv"
+start=$(date +%s%N)
+out=$("$ADMIN" import patients "$T/big.csv" 2>&1)
+ms=$((($(date +%s%N) - start) / 1000000))
+check "import 100,000 patients in $ms ms ($out)" grep -q '100000 rows: 100000 added' <<<"$out"
+out=$(admin user list)
+check "user list shows the imported users and their roles" \
+	grep -qP '^101\tJane Coordinator\tjane.coordinator@example.test\tactive\tcoordinator ecm$' <<<"$out"
+
+# ---- 9. try it: the contract's curl examples --------------------------------
+NORA_TOKEN=$("$ADMIN" token issue 2 --label smoke 2>/dev/null)
+out=$(bash "$ROOT/tests/smoke.sh" "http://127.0.0.1:$PORT/" "$TOKEN" "$NORA_TOKEN" 2>&1)
+check "tests/smoke.sh passes through the operator's nginx: $(tail -1 <<<"$out")" \
+	[ "$(tail -1 <<<"$out")" = "smoke: 11 passed, 0 failed" ]
+[ "$(tail -1 <<<"$out")" = "smoke: 11 passed, 0 failed" ] || echo "$out" | grep 'not ok' | sed 's/^/    /'
+ran tests/smoke.sh
+
+# ---- 10. upgrade: restart the pool -------------------------------------------
+kill -TERM "$POOL_PID"
+for _ in $(seq 1 100); do gone "$POOL_PID" && break; sleep 0.1; done
+check "the pool stops on TERM" gone "$POOL_PID"
+wait "$POOL_PID" 2>/dev/null
+check "no worker outlives the pool" [ -z "$(pgrep -f "$D/usr/sbin/lcm-worker")" ]
+rm -f "$POOL_SOCK"
+setsid "${AS_USER[@]}" env LCM_CONFIG="$ETC/lcm.conf" "${exec_argv[@]}" \
+	>>"$T/log/workers.log" 2>&1 </dev/null &
+POOL_PID=$!
+ran systemctl restart
+for _ in $(seq 1 50); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
+check "the restarted pool answers" [ "$(answer /healthz | cut -c1-3)" = 200 ]
+
+# ---- 11. tokens: rotation, revocation, expiry ------------------------------------
+NEW=$(admin token issue "$ADA" --label "ada laptop 2027" 2>/dev/null)
+out=$(admin token list "$ADA")
+first=$(head -1 <<<"$out" | cut -f1)
+check "token list shows both tokens, never a secret" [ "$(wc -l <<<"$out")" = 2 ] &&
+	! grep -q "$TOKEN" <<<"$out" && ! grep -q "$NEW" <<<"$out"
+check "a used token's last use is noted" grep -qP "^$first\tactive\tada laptop\tcreated [^\t]+\tlast used 20" <<<"$out"
+out=$(admin token revoke "$first")
+check "token revoke ($out)" [ "$out" = "token $first revoked" ]
+tok_status() { curl -s -o /dev/null -w '%{http_code}' -H "X-User-Token: $1" "http://127.0.0.1:$PORT/v1/admin/clinic/ecm/lead_care_managers"; }
+check "a revoked token gets 401" [ "$(tok_status "$TOKEN")" = 401 ]
+check "the new token works" [ "$(tok_status "$NEW")" = 200 ]
+sql lcm -e "UPDATE api_tokens SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE token_sha256 = UNHEX(SHA2('$NEW', 256))"
+check "an expired token gets 401" [ "$(tok_status "$NEW")" = 401 ]
+check "token list says expired" grep -qP '\texpired\t' <<<"$("$ADMIN" token list "$ADA")"
+"$ADMIN" user deactivate 1000 >/dev/null
+check "a deactivated user's token gets 401" [ "$(tok_status old-release-token)" = 401 ]
+
+# ---- a bad configuration line stops the workers with its message ----------------
+cp "$ETC/lcm.conf" "$T/bad.conf"
+echo "db_pasword_file = /etc/lcm/db_password" >>"$T/bad.conf"
+line=$(wc -l <"$T/bad.conf")
+out=$("$ADMIN" --config "$T/bad.conf" pool 2>&1)
+check "lcm-admin pool stops on a bad line ($out)" [ $? = 1 ] &&
+	[ "$out" = "lcm-admin: $T/bad.conf:$line: unknown key 'db_pasword_file'" ]
+out=$(LCM_CONFIG=$T/bad.conf "$D/usr/sbin/lcm-worker" 2>&1 </dev/null)
+check "lcm-worker stops on a bad line ($out)" [ $? = 1 ] &&
+	[ "$out" = "lcm-worker: $T/bad.conf:$line: unknown key 'db_pasword_file'" ]
+sed "s|^db_password_file = .*|db_password_file = $T/no-such-file|" "$ETC/lcm.conf" >"$T/bad2.conf"
+out=$("$ADMIN" --config "$T/bad2.conf" pool 2>&1)
+check "an unreadable password file stops the pool ($out)" [ $? = 1 ] && grep -q 'cannot read password file' <<<"$out"
+echo "wrong-password" >"$T/wrong_password"
+sed "s|^db_password_file = .*|db_password_file = $T/wrong_password|" "$ETC/lcm.conf" >"$T/bad3.conf"
+out=$("$ADMIN" --config "$T/bad3.conf" pool 2>&1)
+rc=$?
+check "a refused login stops the pool ($(cut -c1-60 <<<"$out"))" [ $rc = 1 ] && grep -q 'refused lcm_app' <<<"$out"
+
+# ---- 12. backup and restore -------------------------------------------------------
+mariadb-dump --no-defaults --socket="$SOCK" -uroot --single-transaction lcm >"$T/lcm-backup.sql" ||
+	not_ok "mariadb-dump --single-transaction"
+ran mariadb-dump
+sql -e 'CREATE DATABASE lcm_restore CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+sql lcm_restore <"$T/lcm-backup.sql" || not_ok "restore"
+tables=$(sql lcm -e 'SHOW TABLES' | tr '\n' ' ')
+same=1
+for t in $tables; do
+	a=$(sql -e "CHECKSUM TABLE lcm.$t" | cut -f2)
+	b=$(sql -e "CHECKSUM TABLE lcm_restore.$t" | cut -f2)
+	[ -n "$a" ] && [ "$a" = "$b" ] || { same=0; echo "    $t: $a vs $b"; }
+done
+check "the restored database's tables have the same checksums ($(wc -w <<<"$tables") tables)" [ "$same" = 1 ]
+
+# ---- 13. logs ------------------------------------------------------------------
+check "the workers' lines carry nginx's request id" grep -qE 'info \[[0-9]+\] worker ready' "$T/log/workers.log"
+ran journalctl
+
+# ---- every command of deploy/README.md ran here ---------------------------------------
+# Each command line of the README, by its first word (lcm-admin, make and
+# systemctl with their subcommand), against what this run did.
+while read -r key; do
+	grep -qxF "$key" <(sed 's/ *$//' "$RAN" | sort -u) && continue
+	not_ok "deploy/README.md's '$key' is not run by this test"
+done < <(awk '/^    [a-z]/ && !cont { print } { cont = /\\$/ }' deploy/README.md |
+	sed -e 's/^    //' -e 's/^sudo //' | awk '
+		$1 == "lcm-admin" && ($2 == "user" || $2 == "role" || $2 == "token" || $2 == "import") { print $1, $2, $3; next }
+		$1 == "lcm-admin" || $1 == "systemctl" { print $1, $2; next }
+		$1 == "make" && $2 == "install" { print "make install"; next }
+		$1 ~ /^[a-z][a-z.\/-]*$/ { print $1 }' | sort -u)
+check "every command of deploy/README.md is one this test runs" true
+
+finish
