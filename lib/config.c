@@ -34,22 +34,10 @@ static const struct key {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const level_names[LV__MAX] = {
-	[LV_ERR] = "error",
-	[LV_WARN] = "warn",
-	[LV_INFO] = "info",
-	[LV_DEBUG] = "debug",
-};
-
 int
 config_log_level(const char *name)
 {
-	int i;
-
-	for (i = 0; i < LV__MAX; i++)
-		if (strcmp(name, level_names[i]) == 0)
-			return i;
-	return -1;
+	return log_level_parse(name);
 }
 
 void

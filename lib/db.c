@@ -191,8 +191,11 @@ conn_fail(struct db *db, const char *what)
 static enum app_err
 stmt_fail(struct db *db, enum stmt id, const char *what)
 {
-	return fail(db, mysql_stmt_errno(db->st[id]), mysql_stmt_error(db->st[id]), what,
-	    sql_stmts[id].name);
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "statement %s: %s", sql_stmts[id].name,
+	    mysql_stmt_error(db->st[id]));
+	return fail(db, mysql_stmt_errno(db->st[id]), msg, what, NULL);
 }
 
 /* A column type the signature letter accepts. */
@@ -369,6 +372,25 @@ db_ensure(struct db *db)
 		n++;
 	}
 	log_msg(LV_DEBUG, "db: connected, %d statements prepared", n);
+	return APP_OK;
+}
+
+enum app_err
+db_prepare_every(struct db *db, unsigned use, size_t *n)
+{
+	enum app_err rc;
+	int i;
+
+	*n = 0;
+	if ((rc = db_ensure(db)) != APP_OK)
+		return rc;
+	for (i = 0; i < STMT__MAX; i++) {
+		if (sql_stmts[i].use != 0 && !(sql_stmts[i].use & use))
+			continue;
+		if (db->st[i] == NULL && (rc = prepare(db, (enum stmt)i)) != APP_OK)
+			return rc;
+		(*n)++;
+	}
 	return APP_OK;
 }
 

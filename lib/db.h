@@ -77,6 +77,14 @@ void db_free(struct db *);
  */
 enum app_err db_ensure(struct db *);
 
+/*
+ * Prepare every statement of the catalogue of the given uses, and those
+ * prepared on first use, checking each against its signature: *n counts
+ * those that passed. APP_OK, or the first failure with its statement named
+ * in db_last_error().
+ */
+enum app_err db_prepare_every(struct db *, unsigned use, size_t *n);
+
 /* The server's last error, for an operator's message ("" when none). */
 const char *db_last_error(const struct db *);
 

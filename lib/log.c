@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,23 @@ static const char *const names[LV__MAX] = {
 	[LV_INFO] = "info",
 	[LV_DEBUG] = "debug",
 };
+
+const char *
+log_level_name(enum log_level l)
+{
+	return (unsigned)l < LV__MAX ? names[l] : "";
+}
+
+int
+log_level_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < LV__MAX; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
 
 void
 log_set_level(enum log_level l)

@@ -9,6 +9,10 @@ enum log_level {
 	LV__MAX
 };
 
+/* "error", "warn", "info", "debug"; the level of such a name, or -1. */
+const char *log_level_name(enum log_level);
+int log_level_parse(const char *name);
+
 /* Lines at or below this level are written (default LV_INFO). */
 void log_set_level(enum log_level);
 

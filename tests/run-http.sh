@@ -12,7 +12,13 @@ T_TMP=$(mktemp -d /tmp/lcm-http.XXXXXX)
 harness_start || exit 1
 trap 'harness_stop; rm -rf "$T_TMP"' EXIT
 
+# Files whose first line says "runs last" (they stop the database, say) run
+# after all the others.
+files=() last=()
 for f in tests/http/${1:-*}.sh; do
+	if head -n 1 "$f" | grep -q 'runs last'; then last+=("$f"); else files+=("$f"); fi
+done
+for f in "${files[@]}" "${last[@]}"; do
 	echo "# $f"
 	. "$f"
 	run_tests $(grep -o '^test_[a-z0-9_]*' "$f")
@@ -23,5 +29,5 @@ if [ ${#T_FAILURES[@]} -gt 0 ]; then
 	echo "failed: ${T_FAILURES[*]}"
 	echo "worker log tail:"; tail -n 20 "$HVAR/log/workers.log"
 fi
-echo "http: $T_PASS passed, $T_FAIL failed"
+echo "http: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 [ "$T_FAIL" = 0 ]

@@ -176,6 +176,23 @@ db_failed(struct db *db, enum app_err rc)
 	return fail("database error (%s): %s", app_err_name(rc), db_last_error(db));
 }
 
+/*
+ * A command's end: 0 on success, else 1 after saying why (err for a
+ * refusal, the database's message for anything else). Closes db.
+ */
+static int
+done(struct db *db, enum app_err rc, const char *err)
+{
+	int code = 0;
+
+	if (rc == APP_EINVAL)
+		code = fail("%s", err);
+	else if (rc != APP_OK)
+		code = db_failed(db, rc);
+	db_free(db);
+	return code;
+}
+
 static int
 schema_dir(char *out, size_t sz)
 {
@@ -227,6 +244,7 @@ cmd_check(int argc, char **argv)
 	char dir[PATH_MAX], err[512];
 	struct db *db;
 	enum app_err rc;
+	size_t n;
 
 	(void)argv;
 	if (argc != 1)
@@ -243,14 +261,28 @@ cmd_check(int argc, char **argv)
 	}
 	printf("database: %s reached as %s\n", cfg.db_name, cfg.db_user);
 	rc = migrate_check(db, &ms, stderr, &st);
-	db_free(db);
 	migrate_free(&ms);
-	if (rc != APP_OK)
+	if (rc != APP_OK) {
+		db_free(db);
 		return fail("cannot read schema_migrations: %s", app_err_name(rc));
-	if (st.pending || st.changed || st.unknown)
+	}
+	if (st.pending || st.changed || st.unknown) {
+		db_free(db);
 		return fail("schema: %zu applied, %zu pending, %zu changed, %zu unknown: "
 		    "run lcm-admin migrate", st.applied, st.pending, st.changed, st.unknown);
+	}
 	printf("schema: up to date (%zu migrations)\n", st.applied);
+	/*
+	 * Every statement of the worker and of this tool, against its
+	 * signature (migrate prepares its own, as the migrate user).
+	 */
+	if ((rc = db_prepare_every(db, DB_USE_WORKER | DB_USE_ADMIN, &n)) != APP_OK) {
+		fail("%s", db_last_error(db));
+		db_free(db);
+		return 1;
+	}
+	db_free(db);
+	printf("statements: %zu prepared, each matching its signature\n", n);
 	return 0;
 }
 
@@ -280,7 +312,7 @@ cmd_user(int argc, char **argv)
 	struct db *db;
 	enum app_err rc;
 	int64_t id = 0;
-	int i, code = 1;
+	int i;
 
 	if (argc < 2)
 		return usage("user needs a subcommand");
@@ -340,14 +372,7 @@ cmd_user(int argc, char **argv)
 		if ((rc = admin_user_set_active(db, id, active, err, sizeof(err))) == APP_OK)
 			printf("user %" PRId64 ": %s\n", id, active ? "active" : "inactive");
 	}
-	if (rc == APP_OK)
-		code = 0;
-	else if (rc == APP_EINVAL)
-		fail("%s", err);
-	else
-		db_failed(db, rc);
-	db_free(db);
-	return code;
+	return done(db, rc, err);
 }
 
 static int
@@ -356,7 +381,6 @@ cmd_role(int argc, char **argv)
 	char err[512] = "";
 	struct db *db;
 	enum app_err rc;
-	int code = 1;
 
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
 		if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
@@ -369,14 +393,7 @@ cmd_role(int argc, char **argv)
 			printf("role %s added\n", argv[2]);
 	} else
 		return usage("role add NAME or role list");
-	if (rc == APP_OK)
-		code = 0;
-	else if (rc == APP_EINVAL)
-		fail("%s", err);
-	else
-		db_failed(db, rc);
-	db_free(db);
-	return code;
+	return done(db, rc, err);
 }
 
 /* ---- token ----------------------------------------------------------- */
@@ -399,7 +416,7 @@ cmd_token(int argc, char **argv)
 	struct db *db;
 	enum app_err rc;
 	int64_t id, token_id;
-	int i, days = 0, was, code = 1;
+	int i, days = 0, was;
 
 	if (argc < 3 || (id = id_arg(argv[2])) == 0)
 		return usage("token issue, list or revoke needs an id");
@@ -436,14 +453,7 @@ cmd_token(int argc, char **argv)
 		rc = admin_token_list(db, id, print_token, NULL, err, sizeof(err));
 	else if ((rc = admin_token_revoke(db, id, &was, err, sizeof(err))) == APP_OK)
 		printf("token %" PRId64 " %s\n", id, was ? "was revoked already" : "revoked");
-	if (rc == APP_OK)
-		code = 0;
-	else if (rc == APP_EINVAL)
-		fail("%s", err);
-	else
-		db_failed(db, rc);
-	db_free(db);
-	return code;
+	return done(db, rc, err);
 }
 
 /* ---- import ---------------------------------------------------------- */

@@ -255,23 +255,17 @@ read -r lcode ltime < <(curl -s -o "$BTMP/list2.json" -w '%{http_code} %{time_to
 	"$BASE$API/lead_care_managers?per_page=100&page=2&role=olcm&search=Coordinator")
 echo "  page=2&role=olcm&search=Coordinator: HTTP $lcode in ${ltime}s, rows $(jq '.lead_care_managers | length' "$BTMP/list2.json" 2>/dev/null)"
 
-# The statements as lib/db.c builds them: compile its #defines and initialisers.
+# A statement's text as the catalogue (lib/sql.c) builds it.
 sqlgen() {
 	local id=$1
-	{
-		echo '#include <stdio.h>'
-		awk '/^#define SQL_/ { on = 1 } on { print } on && !/\\$/ { on = 0 }' lib/db.c
-		echo 'int main(void) { fputs('
-		awk -v id="[$id] =" '!on && (i = index($0, id)) { on = 1; $0 = substr($0, i + length(id)) }
-			on { print } on && /,$/ { exit }' lib/db.c |
-			sed '$ s/,$//'
-		echo ', stdout); return 0; }'
-	} >"$BTMP/sql_$id.c"
-	cc -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" 2>"$BTMP/sql_$id.err" && "$BTMP/sql_$id"
+	printf '#include <stdio.h>\n#include "sql.h"\nint main(void) { fputs(sql_stmts[%s].sql, stdout); return 0; }\n' \
+		"$id" >"$BTMP/sql_$id.c"
+	cc -std=c11 -Ilib -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" lib/sql.c 2>"$BTMP/sql_$id.err" &&
+		"$BTMP/sql_$id"
 }
-# Placeholders in order: LIKE pattern, role (x3), then LIMIT and OFFSET.
+# Placeholders in order: LIKE pattern, role (NULL: any), then LIMIT and OFFSET.
 bind_literals() {
-	awk 'BEGIN { split("'"'"'%%'"'"' 0 0 0 100 0", v, " ") }
+	awk 'BEGIN { split("'"'"'%%'"'"' NULL 100 0", v, " ") }
 		{ out = ""; s = $0
 		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++n]; s = substr(s, i + 1) }
 		  print out s }'
@@ -284,7 +278,7 @@ for st in STMT_LCM_PAGE STMT_LCM_COUNT; do
 		echo "  $lit" | fold -w 110 -s | sed '2,$ s/^/    /'
 		mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
 	else
-		echo "  could not extract $st from lib/db.c: $(head -c 300 "$BTMP/sql_$st.err")"
+		echo "  could not extract $st from lib/sql.c: $(head -c 300 "$BTMP/sql_$st.err")"
 	fi
 done
 

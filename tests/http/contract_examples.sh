@@ -9,7 +9,7 @@ test_smoke_script_passes_on_demo_data() {
 
 test_javascript_examples_with_node_fetch() {
 	if ! command -v node >/dev/null 2>&1; then
-		echo "    (node is not installed: the JavaScript examples are not run)" >&2
+		skip "node is not installed: the JavaScript examples are not run"
 		return 0
 	fi
 	local out

@@ -8,164 +8,39 @@
 P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 
-# --- helpers (rb_: this file's own; snapshot, seed, expect_no_internals: tests/lib/http.sh) ---
-
-# The worker processes multiwatch keeps, sorted.
-rb_workers() {
-	pgrep -P "$(cat "$HVAR/run/workers.pid")" | sort -n | tr '\n' ' '
-}
-
-# Error and warning lines the workers have logged so far.
-rb_log_problems() {
-	grep -cE 'Z (error|warn) \[' "$HVAR/log/workers.log" || true
-}
-
-# Remember the workers, the tables and the log before the abuse.
-rb_start() {
-	RB_PIDS=$(rb_workers)
-	RB_STATE=$(snapshot)
-	RB_LOG=$(rb_log_problems)
-}
-
-# The tables are as rb_start found them.
-rb_expect_unchanged() {
-	local now
-	now=$(snapshot)
-	[ "$RB_STATE" = "$now" ] || fail "${1:-abuse} changed the database: before [$RB_STATE] after [$now]"
-}
-
-# The same workers as at rb_start, none busy, all serving, nothing logged.
-rb_expect_workers_fine() {
-	local pid i busy now
-	now=$(rb_workers)
-	expect_eq "worker pids (a change means a worker died and was respawned)" "$RB_PIDS" "$now"
-	# A worker stuck in a loop stays runnable: every one must be back in accept().
-	for i in $(seq 1 30); do
-		busy=
-		for pid in $now; do
-			case $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) in
-			S | "") ;;
-			*) busy="$busy $pid" ;;
-			esac
-		done
-		[ -z "$busy" ] && break
-		sleep 0.1
-	done
-	[ -z "$busy" ] || fail "workers still busy after the abuse:$busy"
-	# Enough normal requests, some at once, that every worker answers some.
-	local saved=$TOKEN
-	TOKEN=dev-admin-token
-	for i in $(seq 1 8); do
-		curl -s -o "$T_TMP/rb_ok.$i" -w '%{http_code}' -H 'X-User-Token: dev-admin-token' \
-			"$BASE$P/patients/123/lead_care_managers" >"$T_TMP/rb_code.$i" &
-	done
-	wait
-	for i in $(seq 1 8); do
-		expect_eq "normal request $i after the abuse" 200 "$(cat "$T_TMP/rb_code.$i")"
-		expect_eq "normal body $i after the abuse" '"John Doe"' \
-			"$(jq -c .patient_name "$T_TMP/rb_ok.$i" 2>&1)"
-	done
-	TOKEN=$saved
-	expect_eq "worker pids after normal requests" "$RB_PIDS" "$(rb_workers)"
-	expect_eq "error/warn lines in workers.log" "$RB_LOG" "$(rb_log_problems)"
-}
-
-# rb_send PATH [curl arguments...]: like req, but any curl arguments (a body
-# from a file, extra headers, a method) and the path sent as is. Adds the
-# token unless TOKEN is empty. STATUS is the final status (after any
-# "100 Continue"); HEADERS and BODY as req sets them.
-rb_send() {
-	local path=$1 hdr
-	shift
-	local args=(-s --path-as-is -D "$T_TMP/rb_hdr" -o "$T_TMP/body")
-	[ -n "${TOKEN}" ] && args+=(-H "X-User-Token: $TOKEN")
-	: >"$T_TMP/rb_hdr"
-	: >"$T_TMP/body"
-	curl "${args[@]}" "$@" "$BASE$path"
-	hdr=$(tr -d '\r' <"$T_TMP/rb_hdr" | awk '/^HTTP\// {buf = ""} {buf = buf $0 "\n"} END {printf "%s", buf}')
-	STATUS=$(echo "$hdr" | awk 'NR==1 {print $2}')
-	HEADERS=$(echo "$hdr" | awk -F': ' 'NR>1 && NF>1 {print tolower($1) ": " $2}')
-	BODY=$(tr -d '\000' <"$T_TMP/body")
-}
-
-# rb_post_file METHOD PATH FILE [curl arguments...]: a JSON-typed body from FILE.
-rb_post_file() {
-	local m=$1 path=$2 f=$3
-	shift 3
-	rb_send "$path" -X "$m" -H 'Content-Type: application/json' --data-binary "@$f" "$@"
-}
-
-# rb_raw TEXT: TEXT (printf escapes) straight onto a TCP connection, for
-# framing curl will not produce. Sets STATUS, HEADERS, BODY.
-rb_raw() {
-	local port=${BASE##*:} out
-	out=$(
-		exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-		printf "$1" >&3
-		timeout 10 cat <&3
-	)
-	out=$(printf '%s' "$out" | tr -d '\r')
-	STATUS=$(printf '%s\n' "$out" | awk 'NR==1 {print $2}')
-	HEADERS=$(printf '%s\n' "$out" | awk -F': ' 'NR>1 && /^$/ {exit} NR>1 && NF>1 {print tolower($1) ": " $2}')
-	BODY=$(printf '%s\n' "$out" | awk 'f {print} /^$/ {f = 1}')
-}
-
-# Whatever the abuse: below 500, JSON with the JSON content type, no internals.
-rb_expect_sane() {
-	case $STATUS in
-	[1-4][0-9][0-9]) ;;
-	*) fail "status [$STATUS] for abuse; body: ${BODY:0:300}" ;;
-	esac
-	expect_header content-type 'application/json; charset=utf-8'
-	printf '%s' "$BODY" | jq -e . >/dev/null 2>&1 || fail "body is not JSON: ${BODY:0:300}"
-	expect_no_internals
-}
-
-# rb_expect_error_in "400 422" [ERRORS]: the error envelope with one of these
-# statuses (where the rules allow either).
-rb_expect_error_in() {
-	local s ok=0
-	for s in $1; do [ "$STATUS" = "$s" ] && ok=1; done
-	[ $ok = 1 ] || fail "status: expected one of [$1], got [$STATUS]; body: ${BODY:0:300}"
-	expect_json '.errors | length > 0 and all(type == "string")' true
-	expect_header content-type 'application/json; charset=utf-8'
-	expect_no_internals
-	[ -z "${2:-}" ] || expect_json '.errors' "$2"
-}
-
 BAD_JSON='["Request body must be a JSON object"]'
 
 # --- bodies ---
 
 test_rb_random_binary_bodies_400() {
 	seed
-	rb_start
+	remember
 	local i m path f=$T_TMP/rb_rand
 	for i in 1 2 3 4 5; do
 		head -c $((i * 3000)) /dev/urandom >"$f"
 		for m in "POST $LCM/assign" "PUT $LCM/assign" "DELETE $LCM/assign" "POST $LCM/bulk_assign"; do
 			path=${m#* }
-			rb_post_file "${m%% *}" "$path" "$f"
+			send_file "${m%% *}" "$path" "$f"
 			expect_error 400 "$BAD_JSON"
 		done
 	done
 	# Binary with a JSON-looking start, and bytes only.
 	{ printf '{"patient_id":123,"olcm_user_id":101,'; head -c 2000 /dev/urandom; } >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
 	printf '\x00\x00\x00\x00' >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
 	printf '\xff\xfe{\x00"\x00}\x00' >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
-	rb_expect_unchanged "binary bodies"
-	rb_expect_workers_fine
+	expect_unchanged "binary bodies"
+	expect_workers_fine
 }
 
 test_rb_invalid_utf8_bodies_400() {
 	seed
-	rb_start
+	remember
 	local f=$T_TMP/rb_utf8 b
 	# In a value, in a key, raw NUL in a string and between tokens, a BOM.
 	for b in \
@@ -182,24 +57,24 @@ test_rb_invalid_utf8_bodies_400() {
 		'{"patient_id":124,"olcm_user_id":101}\x00' \
 		'\xef\xbb\xbf{"patient_id":124,"olcm_user_id":101}'; do
 		printf "$b" >"$f"
-		rb_post_file POST $LCM/assign "$f"
+		send_file POST $LCM/assign "$f"
 		expect_error 400 "$BAD_JSON"
-		rb_post_file PUT $LCM/assign "$f"
+		send_file PUT $LCM/assign "$f"
 		expect_error 400 "$BAD_JSON"
 	done
 	printf '{"patient_id":123,"role":"olcm","reason":"\xc3"}' >"$f"
-	rb_post_file DELETE $LCM/assign "$f"
+	send_file DELETE $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
 	printf '{"assignments":[{"patient_id":124,"olcm_user_id":101,"reason":"\xe2\x82"}]}' >"$f"
-	rb_post_file POST $LCM/bulk_assign "$f"
+	send_file POST $LCM/bulk_assign "$f"
 	expect_error 400 "$BAD_JSON"
-	rb_expect_unchanged "invalid UTF-8"
-	rb_expect_workers_fine
+	expect_unchanged "invalid UTF-8"
+	expect_workers_fine
 }
 
 test_rb_nul_escape_in_values_refused() {
 	seed
-	rb_start
+	remember
 	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"reason":"a\u0000b"}'
 	expect_error 422 '["reason must be a string of at most 500 characters"]'
 	req PUT $LCM/assign '{"patient_id":123,"olcm_user_id":103,"reason":"\u0000"}'
@@ -216,8 +91,8 @@ test_rb_nul_escape_in_values_refused() {
 	expect_status 200
 	expect_json '[.successful_count, .failed_count, .results[0].status]' '[0,1,"failed"]'
 	expect_json '.results[0].errors' '["reason must be a string of at most 500 characters"]'
-	rb_expect_unchanged "NUL escapes in values"
-	rb_expect_workers_fine
+	expect_unchanged "NUL escapes in values"
+	expect_workers_fine
 }
 
 # Unknown body fields are ignored (DECISIONS.md), so "patient_id\u0000x" is
@@ -225,7 +100,7 @@ test_rb_nul_escape_in_values_refused() {
 # NUL: today the field is read as patient_id and the write goes through.
 test_rb_nul_escape_in_keys_is_another_field() {
 	seed
-	rb_start
+	remember
 	req POST $LCM/assign '{"patient_id\u0000x":124,"olcm_user_id":101}'
 	expect_error 422 '["patient_id is required"]'
 	req PUT $LCM/assign '{"patient_id":123,"olcm_user_id\u0000":103}'
@@ -238,8 +113,8 @@ test_rb_nul_escape_in_keys_is_another_field() {
 	expect_status 200
 	expect_json '[.successful_count, .failed_count, .results[0].status]' '[0,1,"failed"]'
 	expect_json '.results[0].errors' '["patient_id is required"]'
-	rb_expect_unchanged "NUL escapes in keys"
-	rb_expect_workers_fine
+	expect_unchanged "NUL escapes in keys"
+	expect_workers_fine
 }
 
 # A lone UTF-16 surrogate escape is valid JSON syntax but no character: the
@@ -248,7 +123,7 @@ test_rb_nul_escape_in_keys_is_another_field() {
 # (while the same surrogate as raw UTF-8 bytes is refused with a 400).
 test_rb_lone_surrogate_reason_refused() {
 	seed
-	rb_start
+	remember
 	local r
 	for r in '\ud800' 'x\udc00y' '\ud83d\ude00\ude00' '\ud800\u0041' '\udbff'; do
 		req POST $LCM/assign "{\"patient_id\":124,\"olcm_user_id\":101,\"reason\":\"$r\"}"
@@ -265,8 +140,8 @@ test_rb_lone_surrogate_reason_refused() {
 		expect_json '[.successful_count, .failed_count, .results[0].status]' '[0,1,"failed"]'
 		expect_json '.results[0].errors | length == 1 and (.[0] | test("reason"))' true
 	done
-	rb_expect_unchanged "lone surrogates"
-	rb_expect_workers_fine
+	expect_unchanged "lone surrogates"
+	expect_workers_fine
 }
 
 test_rb_surrogate_pair_reason_stored_exactly() {
@@ -278,7 +153,7 @@ test_rb_surrogate_pair_reason_stored_exactly() {
 
 test_rb_huge_and_odd_numbers_422_named() {
 	seed
-	rb_start
+	remember
 	local v big
 	big=$(head -c 100000 /dev/zero | tr '\0' 9)
 	for v in 1e400 -1e400 1e2 1E+2 123e0 123.0 1.5 -0 0 -123 0.0000001 \
@@ -301,45 +176,45 @@ test_rb_huge_and_odd_numbers_422_named() {
 	expect_error 404 '["Patient not found"]'
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":9223372036854775807}'
 	expect_error 422 '["User 9223372036854775807 is not eligible to be a Lead Care Manager"]'
-	rb_expect_unchanged "odd numbers"
-	rb_expect_workers_fine
+	expect_unchanged "odd numbers"
+	expect_workers_fine
 }
 
 test_rb_deep_nesting_400_moderate_nesting_ignored() {
 	seed
-	rb_start
+	remember
 	local f=$T_TMP/rb_deep
 	head -c 100000 /dev/zero | tr '\0' '[' >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
 	{ printf '{"patient_id":124,"olcm_user_id":101,"x":'; head -c 200000 /dev/zero | tr '\0' '['; head -c 200000 /dev/zero | tr '\0' ']'; printf '}'; } >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
 	{ for _ in $(seq 50000); do printf '{"a":'; done; printf 1; head -c 50000 /dev/zero | tr '\0' '}'; } >"$f"
-	rb_post_file PUT $LCM/assign "$f"
+	send_file PUT $LCM/assign "$f"
 	expect_error 400 "$BAD_JSON"
 	{ printf '{"assignments":'; head -c 100000 /dev/zero | tr '\0' '['; } >"$f"
-	rb_post_file POST $LCM/bulk_assign "$f"
+	send_file POST $LCM/bulk_assign "$f"
 	expect_error 400 "$BAD_JSON"
-	rb_expect_unchanged "deep nesting"
+	expect_unchanged "deep nesting"
 	# Nesting a real client might send, in an ignored field, is fine.
 	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"meta":{"a":[{"b":[[{"c":[1,{"d":null}]}]]}]}}'
 	expect_status 200
 	expect_json '.case_load.olcm_user_id' 101
-	rb_expect_workers_fine
+	expect_workers_fine
 }
 
 test_rb_thousands_of_keys_and_duplicates() {
 	local f=$T_TMP/rb_keys
-	rb_start
+	remember
 	# 60,000 unknown keys around the real ones.
 	jq -cn '[range(60000) | {key: "k\(.)", value: .}] | from_entries + {patient_id: 125, ilcm_user_id: 102}' >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_status 200
 	expect_json '[.case_load.patient_id, .case_load.ilcm_user_id]' '[125,102]'
 	# 40,000 duplicates of patient_id: the last one counts, as JSON.parse would.
 	{ printf '{'; seq 40000 | awk '{printf "\"patient_id\":%d,", 1000 + $1}'; printf '"patient_id":126,"ilcm_user_id":102}'; } >"$f"
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_status 200
 	expect_json '[.case_load.patient_id, .case_load.ilcm_user_id]' '[126,102]'
 	req POST $LCM/assign '{"patient_id":"x","patient_id":124,"olcm_user_id":103}'
@@ -353,7 +228,7 @@ test_rb_thousands_of_keys_and_duplicates() {
 125 0 102
 126 0 102" "$(db_sql 'SELECT patient_id, IFNULL(olcm_user_id, 0), IFNULL(ilcm_user_id, 0) FROM case_loads ORDER BY patient_id' | tr '\t' ' ')"
 	expect_eq "activity rows" 3 "$(db_sql 'SELECT COUNT(*) FROM patient_activities')"
-	rb_expect_workers_fine
+	expect_workers_fine
 }
 
 # --- size, framing ---
@@ -371,75 +246,75 @@ rb_sized() {
 
 test_rb_body_exactly_1mib_accepted_one_more_413() {
 	local f=$T_TMP/rb_size
-	rb_start
+	remember
 	rb_sized "$f" 1048577 125 olcm_user_id 101
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_error 413 '["Request body too large (limit 1 MiB)"]'
-	rb_post_file POST $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
+	send_file POST $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
 	expect_error 413 '["Request body too large (limit 1 MiB)"]'
-	rb_post_file POST $LCM/assign "$f" -H 'Expect: 100-continue'
+	send_file POST $LCM/assign "$f" -H 'Expect: 100-continue'
 	expect_error 413 '["Request body too large (limit 1 MiB)"]'
-	rb_expect_unchanged "bodies of 1 MiB + 1"
+	expect_unchanged "bodies of 1 MiB + 1"
 	rb_sized "$f" 1048576 124 olcm_user_id 102
-	rb_post_file POST $LCM/assign "$f"
+	send_file POST $LCM/assign "$f"
 	expect_status 200
 	expect_json '[.case_load.patient_id, .case_load.olcm_user_id]' '[124,102]'
 	rb_sized "$f" 1048576 124 ilcm_user_id 103
-	rb_post_file PUT $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
+	send_file PUT $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
 	expect_status 200
 	expect_json '[.case_load.olcm_user_id, .case_load.ilcm_user_id]' '[102,103]'
-	rb_expect_workers_fine
+	expect_workers_fine
 }
 
 test_rb_chunked_and_expect_continue_bodies() {
 	local f=$T_TMP/rb_chunk
-	rb_start
+	remember
 	printf '{"patient_id":124,"olcm_user_id":101}' >"$f"
-	rb_post_file POST $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
+	send_file POST $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
 	expect_status 200
 	expect_json '.case_load.olcm_user_id' 101
 	printf 'garbage' >"$f"
-	rb_post_file PUT $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
+	send_file PUT $LCM/assign "$f" -H 'Transfer-Encoding: chunked'
 	expect_error 400 "$BAD_JSON"
 	printf '{"patient_id":124,"ilcm_user_id":102}' >"$f"
-	rb_post_file PUT $LCM/assign "$f" -H 'Expect: 100-continue'
+	send_file PUT $LCM/assign "$f" -H 'Expect: 100-continue'
 	expect_status 200
 	expect_json '.case_load.ilcm_user_id' 102
 	# Refusals keep their order: auth, then media type, then JSON.
 	TOKEN=""
-	rb_post_file DELETE $LCM/assign "$f" -H 'Expect: 100-continue' -H 'Transfer-Encoding: chunked'
+	send_file DELETE $LCM/assign "$f" -H 'Expect: 100-continue' -H 'Transfer-Encoding: chunked'
 	expect_error 401 '["Authentication required"]'
 	TOKEN=dev-admin-token
-	rb_send $LCM/assign -X POST -H 'Content-Type: text/plain' -H 'Transfer-Encoding: chunked' --data-binary "@$f"
+	send $LCM/assign -X POST -H 'Content-Type: text/plain' -H 'Transfer-Encoding: chunked' --data-binary "@$f"
 	expect_error 415 '["Content-Type must be application/json"]'
 	printf '' >"$f"
-	rb_post_file POST $LCM/bulk_assign "$f" -H 'Transfer-Encoding: chunked'
+	send_file POST $LCM/bulk_assign "$f" -H 'Transfer-Encoding: chunked'
 	expect_error 400
 	expect_eq "case loads" "124 101 102" \
 		"$(db_sql 'SELECT patient_id, olcm_user_id, ilcm_user_id FROM case_loads' | tr '\t' ' ')"
-	rb_expect_workers_fine
+	expect_workers_fine
 }
 
 # Chunked framing nginx cannot parse is refused before any worker sees it;
 # the refusal must still be the JSON envelope.
 test_rb_broken_chunked_framing_400_json() {
-	rb_start
+	remember
 	local h="POST $LCM/assign HTTP/1.1\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nContent-Type: application/json\r\nConnection: close\r\n"
 	# (Nothing sent past the point of refusal: unread bytes would make the
 	# kernel reset the connection and lose the answer.)
-	rb_raw "${h}Transfer-Encoding: chunked\r\n\r\nzz\r\n"
+	send_raw "${h}Transfer-Encoding: chunked\r\n\r\nzz\r\n"
 	expect_error 400
-	rb_raw "${h}Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+	send_raw "${h}Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
 	expect_error 400
-	rb_expect_unchanged "broken framing"
-	rb_expect_workers_fine
+	expect_unchanged "broken framing"
+	expect_workers_fine
 }
 
 # --- bulk ---
 
 test_rb_bulk_1000_garbage_items_each_fails_alone() {
 	seed
-	rb_start
+	remember
 	local f=$T_TMP/rb_bulk
 	jq -cn '{assignments: [range(1000) as $i |
 		[null, [], "x", 1, true, {}, {patient_id: -1}, {patient_id: "123"},
@@ -447,7 +322,7 @@ test_rb_bulk_1000_garbage_items_each_fails_alone() {
 		 {patient_id: 999999, ilcm_user_id: 101}, {patient_id: 1e400, olcm_user_id: 101},
 		 {patient_id: 123, olcm_user_id: 101, reason: 5}, [{patient_id: 123, olcm_user_id: 103}],
 		 {patient_id: 123, ilcm_user_id: 105}, {olcm_user_id: 101}][$i % 16]]}' >"$f"
-	rb_post_file POST $LCM/bulk_assign "$f"
+	send_file POST $LCM/bulk_assign "$f"
 	expect_status 200
 	expect_json '[.message, .successful_count, .failed_count, (.results | length)]' \
 		'["Bulk assignment completed",0,1000,1000]'
@@ -457,13 +332,13 @@ test_rb_bulk_1000_garbage_items_each_fails_alone() {
 	expect_json '[.results[0:16][] | .errors[0]]' \
 		'["Assignment must be a JSON object","Assignment must be a JSON object","Assignment must be a JSON object","Assignment must be a JSON object","Assignment must be a JSON object","patient_id is required","patient_id must be a positive integer","patient_id must be a positive integer","At least one of olcm_user_id or ilcm_user_id must be provided","User 104 is not eligible to be a Lead Care Manager","Patient not found","patient_id must be a positive integer","reason must be a string of at most 500 characters","Assignment must be a JSON object","User 105 is not eligible to be a Lead Care Manager","patient_id is required"]'
 	expect_json '.results[999] == .results[999 % 16]' true
-	rb_expect_unchanged "1000 garbage items"
-	rb_expect_workers_fine
+	expect_unchanged "1000 garbage items"
+	expect_workers_fine
 }
 
 test_rb_bulk_envelope_abuse() {
 	seed
-	rb_start
+	remember
 	local f=$T_TMP/rb_env v
 	for v in null '{}' '"x"' 1 true '[]' '{"0":{"patient_id":124,"olcm_user_id":101}}'; do
 		req POST $LCM/bulk_assign "{\"assignments\":$v}"
@@ -476,98 +351,98 @@ test_rb_bulk_envelope_abuse() {
 		expect_error 400 "$BAD_JSON"
 	done
 	jq -cn '{assignments: [range(1001) | {patient_id: 124, olcm_user_id: 101}]}' >"$f"
-	rb_post_file POST $LCM/bulk_assign "$f"
+	send_file POST $LCM/bulk_assign "$f"
 	expect_error 422 '["assignments must be an array of 1 to 1000 items"]'
 	jq -cn '{assignments: [range(100000) | null]}' >"$f"
-	rb_post_file POST $LCM/bulk_assign "$f"
+	send_file POST $LCM/bulk_assign "$f"
 	expect_error 422 '["assignments must be an array of 1 to 1000 items"]'
-	rb_expect_unchanged "bulk envelopes"
-	rb_expect_workers_fine
+	expect_unchanged "bulk envelopes"
+	expect_workers_fine
 }
 
 # --- tokens ---
 
 test_rb_odd_token_bytes_401() {
-	rb_start
+	remember
 	local t f=$T_TMP/rb_tok
 	printf '{"patient_id":124,"olcm_user_id":101}' >"$f"
 	for t in $'\xff\xfe\x01abc' $'dev-admin-token\x01' $'dev-admin-token\x7f' 'DEV-ADMIN-TOKEN' \
 		'dev-admin-token%00' $'d\xc3\xa9v' "'; DROP TABLE users; --" 'dev-admin-toke' \
 		"$(head -c 513 /dev/zero | tr '\0' a)" "$(head -c 8000 /dev/zero | tr '\0' a)"; do
 		TOKEN=$t
-		rb_send $P/patients/123/lead_care_managers
+		send $P/patients/123/lead_care_managers
 		expect_error 401 '["Authentication required"]'
-		rb_post_file POST $LCM/assign "$f"
+		send_file POST $LCM/assign "$f"
 		expect_error 401 '["Authentication required"]'
 	done
 	TOKEN=dev-admin-token
 	expect_eq "users" 7 "$(db_sql 'SELECT COUNT(*) FROM users')"
-	rb_expect_unchanged "odd tokens"
-	rb_expect_workers_fine
+	expect_unchanged "odd tokens"
+	expect_workers_fine
 }
 
 # DECISIONS.md: an unknown token is a 401 and every body is JSON. A 10 KB
 # token passes curl and HTTP; nginx's default 8 KB header buffer answers
 # an HTML "400 Request Header Or Cookie Too Large" instead.
 test_rb_10kb_token_401_json() {
-	rb_start
+	remember
 	local t
 	t=$(head -c 10240 /dev/zero | tr '\0' x)
 	TOKEN=$t
-	rb_send $P/patients/123/lead_care_managers
+	send $P/patients/123/lead_care_managers
 	expect_error 401 '["Authentication required"]'
-	rb_send $LCM/assign -X POST -H 'Content-Type: application/json' --data-binary 'not json'
+	send $LCM/assign -X POST -H 'Content-Type: application/json' --data-binary 'not json'
 	expect_error 401 '["Authentication required"]'
 	TOKEN=dev-admin-token
-	rb_expect_unchanged "10 KB token"
-	rb_expect_workers_fine
+	expect_unchanged "10 KB token"
+	expect_workers_fine
 }
 
 # Past any sane header size the answer may be 400 or 431, but still JSON.
 test_rb_absurd_header_json_error() {
-	rb_start
+	remember
 	TOKEN=$(head -c 65536 /dev/zero | tr '\0' x)
-	rb_send $P/patients/123/lead_care_managers
-	rb_expect_error_in "400 401 431"
+	send $P/patients/123/lead_care_managers
+	expect_error_in "400 401 431"
 	TOKEN=dev-admin-token
-	rb_send $P/patients/123/lead_care_managers -H "X-Padding: $(head -c 65536 /dev/zero | tr '\0' y)"
-	rb_expect_error_in "400 431"
-	rb_expect_workers_fine
+	send $P/patients/123/lead_care_managers -H "X-Padding: $(head -c 65536 /dev/zero | tr '\0' y)"
+	expect_error_in "400 431"
+	expect_workers_fine
 }
 
 # Two X-User-Token headers are ambiguous credentials (the field is not a
 # list): refuse them whichever comes first. Today the worker takes the first
 # FastCGI parameter, so "admin, bogus" authenticates and "bogus, admin" does not.
 test_rb_two_tokens_refused() {
-	rb_start
+	remember
 	TOKEN=""
-	rb_send $P/patients/123/lead_care_managers -H 'X-User-Token: bogus' -H 'X-User-Token: dev-admin-token'
+	send $P/patients/123/lead_care_managers -H 'X-User-Token: bogus' -H 'X-User-Token: dev-admin-token'
 	expect_error 401 '["Authentication required"]'
-	rb_send $P/patients/123/lead_care_managers -H 'X-User-Token: dev-admin-token' -H 'X-User-Token: bogus'
+	send $P/patients/123/lead_care_managers -H 'X-User-Token: dev-admin-token' -H 'X-User-Token: bogus'
 	expect_error 401 '["Authentication required"]'
-	rb_send $LCM/assign -H 'X-User-Token: dev-admin-token' -H 'X-User-Token: dev-user-token' \
+	send $LCM/assign -H 'X-User-Token: dev-admin-token' -H 'X-User-Token: dev-user-token' \
 		-X POST -H 'Content-Type: application/json' --data-binary '{"patient_id":124,"olcm_user_id":101}'
-	rb_expect_error_in "401 403"
+	expect_error_in "401 403"
 	TOKEN=dev-admin-token
-	rb_expect_unchanged "two tokens"
-	rb_expect_workers_fine
+	expect_unchanged "two tokens"
+	expect_workers_fine
 }
 
 # --- query strings ---
 
 # rb_list QUERY: GET the list with QUERY (sent as is).
 rb_list() {
-	rb_send "$LCM?$1"
+	send "$LCM?$1"
 }
 
 test_rb_query_string_abuse() {
-	rb_start
+	remember
 	local q
 	# Undecodable or NUL-bearing search: refused, never a 500.
 	for q in 'search=%00' 'search=a%00b' 'search=%zz' 'search=%' 'search=%4' 'search=a%' \
 		'search=%ff' 'search=%c3%28' 'search=%ed%a0%80' 'search=%f4%90%80%80' 'search=%c0%af'; do
 		rb_list "$q"
-		rb_expect_error_in "400 422"
+		expect_error_in "400 422"
 	done
 	# Over the limit: 422 naming search (5 KB of it, 201 emoji).
 	rb_list "search=$(head -c 5000 /dev/zero | tr '\0' a)"
@@ -613,8 +488,8 @@ test_rb_query_string_abuse() {
 		expect_status 200
 		expect_json '.pagination.total_count' 4
 	done
-	rb_expect_unchanged "query strings"
-	rb_expect_workers_fine
+	expect_unchanged "query strings"
+	expect_workers_fine
 }
 
 # DECISIONS.md: page, per_page and role take one kind of value and "anything
@@ -639,12 +514,12 @@ test_rb_query_bad_escapes_in_page_per_page_role_422_named() {
 # Every body is JSON: a 10 KB search (a URI past nginx's 8 KB buffer) must
 # not come back as nginx's HTML 414 page.
 test_rb_10kb_search_json() {
-	rb_start
+	remember
 	rb_list "search=$(head -c 10240 /dev/zero | tr '\0' a)"
-	rb_expect_error_in "414 422"
+	expect_error_in "414 422"
 	rb_list "$(for _ in $(seq 1500); do printf 'page=1&'; done)"
-	rb_expect_sane
-	rb_expect_workers_fine
+	expect_sane
+	expect_workers_fine
 }
 
 # rb_ecm_user ID NAME: an active, LCM-eligible user (NAME in UTF-8).
@@ -682,7 +557,7 @@ test_rb_unicode_search_case_insensitive() {
 # --- paths ---
 
 test_rb_path_tricks() {
-	rb_start
+	remember
 	local p
 	# What nginx normalises is the same resource.
 	for p in "//v1/admin/clinic/ecm/patients/123/lead_care_managers" \
@@ -692,12 +567,12 @@ test_rb_path_tricks() {
 		"/v1/admin/clinic/ecm/patients/%31%32%33/lead_care_managers" \
 		"/v1/admin/clinic/ecm/patients/123/lead_care_managers?" \
 		"/v1/admin/clinic/ecm/patients/123/lead_care_managers?x=%00"; do
-		rb_send "$p"
+		send "$p"
 		expect_status 200
 		expect_json '[.patient_id, .patient_name]' '[123,"John Doe"]'
 	done
-	rb_send "/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"
-	rb_expect_sane
+	send "/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"
+	expect_sane
 	# Anything else is no route.
 	for p in "$P/patients/123/lead_care_managers/" "$P/patients/+123/lead_care_managers" \
 		"$P/patients/123;x/lead_care_managers" "$P/patients/123%20/lead_care_managers" \
@@ -707,68 +582,68 @@ test_rb_path_tricks() {
 		"/V1/admin/clinic/ecm/patients/123/lead_care_managers" "$P/lead_care_managers/ASSIGN" \
 		"$P/patients/$(head -c 4000 /dev/zero | tr '\0' 1)/lead_care_managers" \
 		"/$(head -c 4000 /dev/zero | tr '\0' a)" "$LCM/assign/../../../../../etc/passwd"; do
-		rb_send "$p"
+		send "$p"
 		expect_error 404 '["Not found"]'
 	done
 	# The largest id is an id; one more is no route.
-	rb_send "$P/patients/%39223372036854775807/lead_care_managers"
+	send "$P/patients/%39223372036854775807/lead_care_managers"
 	expect_error 404 '["Patient not found"]'
-	rb_send "$P/patients/%39223372036854775808/lead_care_managers"
+	send "$P/patients/%39223372036854775808/lead_care_managers"
 	expect_error 404 '["Not found"]'
-	rb_expect_unchanged "paths"
-	rb_expect_workers_fine
+	expect_unchanged "paths"
+	expect_workers_fine
 }
 
 # NUL, broken escapes and climbing above the root are refused by nginx before
 # any worker runs; the refusal must still be the JSON envelope.
 test_rb_path_nul_and_bad_escapes_json() {
-	rb_start
+	remember
 	local p
 	for p in "$P/patients/123%00/lead_care_managers" "$P/patients/%00/lead_care_managers" \
 		"$P/patients/12%zz/lead_care_managers" "$P/patients/123/lead_care_managers%00" \
 		"/../../etc/passwd" "/%2e%2e/%2e%2e/etc/passwd"; do
-		rb_send "$p"
-		rb_expect_error_in "400 404"
+		send "$p"
+		expect_error_in "400 404"
 	done
-	rb_send "/$(head -c 10240 /dev/zero | tr '\0' a)"
-	rb_expect_error_in "404 414"
-	rb_expect_workers_fine
+	send "/$(head -c 10240 /dev/zero | tr '\0' a)"
+	expect_error_in "404 414"
+	expect_workers_fine
 }
 
 # --- methods ---
 
 test_rb_unrouted_methods_405_with_allow() {
-	rb_start
+	remember
 	local m p allow
 	for m in OPTIONS PATCH FOO PROPFIND CONNECTX; do
 		for p in "$P/patients/123/lead_care_managers=GET" "$LCM=GET" \
 			"$LCM/assign=POST, PUT, DELETE" "$LCM/bulk_assign=POST" "/healthz=GET"; do
 			allow=${p#*=}
-			rb_send "${p%%=*}" -X "$m" -H 'Content-Type: application/json' --data-binary '{"patient_id":124,"olcm_user_id":101}'
+			send "${p%%=*}" -X "$m" -H 'Content-Type: application/json' --data-binary '{"patient_id":124,"olcm_user_id":101}'
 			expect_error 405 '["Method not allowed"]'
 			expect_header allow "$allow"
 		done
-		rb_send /v1/nothing -X "$m"
+		send /v1/nothing -X "$m"
 		expect_error 404 '["Not found"]'
 	done
 	# HEAD has no body to check, but the status and Allow still hold.
 	for p in "$P/patients/123/lead_care_managers=GET" "$LCM/assign=POST, PUT, DELETE"; do
-		rb_send "${p%%=*}" -I
+		send "${p%%=*}" -I
 		expect_status 405
 		expect_header allow "${p#*=}"
 		expect_header content-type 'application/json; charset=utf-8'
 	done
-	rb_expect_unchanged "unrouted methods"
-	rb_expect_workers_fine
+	expect_unchanged "unrouted methods"
+	expect_workers_fine
 }
 
 # nginx answers TRACE itself (HTML, no Allow); DECISIONS.md: a known path
 # with a wrong method is a 405 with an Allow header, in the JSON envelope.
 test_rb_trace_405_json_with_allow() {
-	rb_send "$P/patients/123/lead_care_managers" -X TRACE
+	send "$P/patients/123/lead_care_managers" -X TRACE
 	expect_error 405
 	expect_header allow GET
-	rb_send "$LCM/assign" -X TRACE
+	send "$LCM/assign" -X TRACE
 	expect_error 405
 	expect_header allow 'POST, PUT, DELETE'
 }
@@ -777,32 +652,32 @@ test_rb_trace_405_json_with_allow() {
 
 test_rb_content_type_variants() {
 	seed
-	rb_start
+	remember
 	local ct f=$T_TMP/rb_ct
 	printf '{"patient_id":124,"olcm_user_id":101}' >"$f"
 	for ct in application/jsonx application/json-patch+json text/json '*/*' ';' \
 		'application/json, text/plain' 'application/ json' 'text/plain; x=application/json' \
 		$'application/json\x01' 'multipart/form-data; boundary=x' 'application/x-www-form-urlencoded'; do
-		rb_send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
+		send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
 		expect_error 415 '["Content-Type must be application/json"]'
-		rb_send $LCM/bulk_assign -X POST -H "Content-Type: $ct" \
+		send $LCM/bulk_assign -X POST -H "Content-Type: $ct" \
 			--data-binary '{"assignments":[{"patient_id":124,"olcm_user_id":101}]}'
 		expect_error 415 '["Content-Type must be application/json"]'
 	done
-	rb_expect_unchanged "wrong media types"
+	expect_unchanged "wrong media types"
 	for ct in APPLICATION/JSON 'Application/Json; charset=UTF-8' 'application/json ; x=y'; do
-		rb_send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
+		send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
 		expect_status 200
 		expect_json '.case_load.olcm_user_id' 101
 	done
-	rb_expect_workers_fine
+	expect_workers_fine
 }
 
 # --- all at once ---
 
 test_rb_workers_survive_concurrent_abuse() {
 	seed
-	rb_start
+	remember
 	local i f=$T_TMP/rb_conc
 	head -c 50000 /dev/urandom >"$f.bin"
 	jq -cn '{assignments: [range(1000) | [null, {}, {patient_id: 999999, olcm_user_id: 101}][. % 3]]}' >"$f.bulk"
@@ -833,6 +708,6 @@ test_rb_workers_survive_concurrent_abuse() {
 		esac
 		jq -e '.errors // .results' "$f.$i" >/dev/null 2>&1 || fail "concurrent abuse $i: not JSON: $(head -c 200 "$f.$i")"
 	done
-	rb_expect_unchanged "concurrent abuse"
-	rb_expect_workers_fine
+	expect_unchanged "concurrent abuse"
+	expect_workers_fine
 }

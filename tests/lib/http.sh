@@ -14,10 +14,12 @@ TOKEN=${TOKEN-dev-admin-token}
 T_FAILED=0
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 T_FAILURES=()
 
 req() {
 	local method=$1 path=$2 body=${3-} hdr out
+	LAST_REQ="$method $path${3+ $(printf '%s' "$body" | head -c 300)}"
 	local args=(-s -X "$method" -D - -o "$T_TMP/body")
 	[ -n "${TOKEN}" ] && args+=(-H "X-User-Token: $TOKEN")
 	if [ $# -ge 3 ]; then
@@ -32,9 +34,19 @@ req() {
 	BODY=$(cat "$T_TMP/body")
 }
 
+# fail WHY: the running test fails; the request it last sent is shown once.
 fail() {
 	T_FAILED=1
+	if [ -n "${LAST_REQ:-}" ] && [ "$LAST_REQ" != "${T_SHOWN_REQ:-}" ]; then
+		echo "    after: $LAST_REQ" >&2
+		T_SHOWN_REQ=$LAST_REQ
+	fi
 	echo "    $*" >&2
+}
+
+# skip WHY: the running test cannot run here; it is counted as skipped, never ok.
+skip() {
+	T_SKIPPED=$*
 }
 
 expect_eq() {
@@ -87,11 +99,12 @@ snapshot() {
 	db_sql "SELECT * FROM case_loads ORDER BY id; SELECT * FROM patient_activities ORDER BY id"
 }
 
-# expect_unchanged WHAT BEFORE: the tables are as snapshot said they were.
+# expect_unchanged WHAT [BEFORE]: the tables are as snapshot said they were
+# (BEFORE, or what remember saw).
 expect_unchanged() {
-	local now
+	local now before=${2-$REMEMBERED_STATE}
 	now=$(snapshot)
-	[ "$2" = "$now" ] || fail "$1 changed the database: before [$2] after [$now]"
+	[ "$before" = "$now" ] || fail "${1:-abuse} changed the database: before [$before] after [$now]"
 }
 
 # cl_col COLUMN PATIENT: one column of a patient's case load.
@@ -113,16 +126,23 @@ expect_trail_consistent() {
 	expect_eq "$role trail ends at the case load" "$final" "$prev"
 }
 
-# run_tests FUNC...: db_reset before each, count, summarise.
+# run_tests FUNC...: db_reset before each, count, summarise. A test that
+# called skip (and failed nothing) is counted apart.
 run_tests() {
 	local t
 	for t in "$@"; do
 		T_FAILED=0
+		T_SKIPPED=
+		LAST_REQ=
+		T_SHOWN_REQ=
 		db_reset
 		TOKEN=dev-admin-token
 		unset CT
 		"$t"
-		if [ "$T_FAILED" = 0 ]; then
+		if [ -n "$T_SKIPPED" ] && [ "$T_FAILED" = 0 ]; then
+			T_SKIP=$((T_SKIP + 1))
+			echo "skip - $t: $T_SKIPPED"
+		elif [ "$T_FAILED" = 0 ]; then
 			T_PASS=$((T_PASS + 1))
 			echo "ok - $t"
 		else
@@ -131,4 +151,130 @@ run_tests() {
 			echo "not ok - $t"
 		fi
 	done
+}
+
+# ---- sending anything, and what must hold after any request ----
+
+# The worker processes multiwatch keeps, sorted.
+worker_pids() {
+	pgrep -P "$(cat "$HVAR/run/workers.pid")" | sort -n | tr '\n' ' '
+}
+
+# Error and warning lines the workers have logged so far.
+log_problems() {
+	grep -cE 'Z (error|warn) \[' "$HVAR/log/workers.log" || true
+}
+
+# Remember the workers, the tables and the log, for expect_unchanged and
+# expect_workers_fine.
+remember() {
+	RB_PIDS=$(worker_pids)
+	REMEMBERED_STATE=$(snapshot)
+	RB_LOG=$(log_problems)
+}
+
+# The same workers as at remember, none busy, all serving, nothing logged.
+expect_workers_fine() {
+	local pid i busy now
+	now=$(worker_pids)
+	expect_eq "worker pids (a change means a worker died and was respawned)" "$RB_PIDS" "$now"
+	# A worker stuck in a loop stays runnable: every one must be back in accept().
+	for i in $(seq 1 30); do
+		busy=
+		for pid in $now; do
+			case $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) in
+			S | "") ;;
+			*) busy="$busy $pid" ;;
+			esac
+		done
+		[ -z "$busy" ] && break
+		sleep 0.1
+	done
+	[ -z "$busy" ] || fail "workers still busy after the abuse:$busy"
+	# Enough normal requests, some at once, that every worker answers some.
+	local saved=$TOKEN
+	TOKEN=dev-admin-token
+	for i in $(seq 1 8); do
+		curl -s -o "$T_TMP/rb_ok.$i" -w '%{http_code}' -H 'X-User-Token: dev-admin-token' \
+			"$BASE$P/patients/123/lead_care_managers" >"$T_TMP/rb_code.$i" &
+	done
+	wait
+	for i in $(seq 1 8); do
+		expect_eq "normal request $i after the abuse" 200 "$(cat "$T_TMP/rb_code.$i")"
+		expect_eq "normal body $i after the abuse" '"John Doe"' \
+			"$(jq -c .patient_name "$T_TMP/rb_ok.$i" 2>&1)"
+	done
+	TOKEN=$saved
+	expect_eq "worker pids after normal requests" "$RB_PIDS" "$(worker_pids)"
+	expect_eq "error/warn lines in workers.log" "$RB_LOG" "$(log_problems)"
+}
+
+# send PATH [curl arguments...]: like req, but any curl arguments (a body
+# from a file, extra headers, a method) and the path sent as is. Adds the
+# token unless TOKEN is empty. STATUS is the final status (after any
+# "100 Continue"); HEADERS and BODY as req sets them.
+send() {
+	local path=$1 hdr a m=GET data=""
+	shift
+	for a in "$@"; do
+		case $a in
+		GET | POST | PUT | DELETE | PATCH | HEAD | OPTIONS | TRACE) m=$a ;;
+		@*) [ -f "${a#@}" ] && data=$(head -c 300 "${a#@}" | tr -d '\000') ;;
+		esac
+	done
+	LAST_REQ="$m $path${data:+ $data}"
+	local args=(-s --path-as-is -D "$T_TMP/rb_hdr" -o "$T_TMP/body")
+	[ -n "${TOKEN}" ] && args+=(-H "X-User-Token: $TOKEN")
+	: >"$T_TMP/rb_hdr"
+	: >"$T_TMP/body"
+	curl "${args[@]}" "$@" "$BASE$path"
+	hdr=$(tr -d '\r' <"$T_TMP/rb_hdr" | awk '/^HTTP\// {buf = ""} {buf = buf $0 "\n"} END {printf "%s", buf}')
+	STATUS=$(echo "$hdr" | awk 'NR==1 {print $2}')
+	HEADERS=$(echo "$hdr" | awk -F': ' 'NR>1 && NF>1 {print tolower($1) ": " $2}')
+	BODY=$(tr -d '\000' <"$T_TMP/body")
+}
+
+# send_file METHOD PATH FILE [curl arguments...]: a JSON-typed body from FILE.
+send_file() {
+	local m=$1 path=$2 f=$3
+	shift 3
+	send "$path" -X "$m" -H 'Content-Type: application/json' --data-binary "@$f" "$@"
+}
+
+# send_raw TEXT: TEXT (printf escapes) straight onto a TCP connection, for
+# framing curl will not produce. Sets STATUS, HEADERS, BODY.
+send_raw() {
+	local port=${BASE##*:} out
+	out=$(
+		exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+		printf "$1" >&3
+		timeout 10 cat <&3
+	)
+	out=$(printf '%s' "$out" | tr -d '\r')
+	STATUS=$(printf '%s\n' "$out" | awk 'NR==1 {print $2}')
+	HEADERS=$(printf '%s\n' "$out" | awk -F': ' 'NR>1 && /^$/ {exit} NR>1 && NF>1 {print tolower($1) ": " $2}')
+	BODY=$(printf '%s\n' "$out" | awk 'f {print} /^$/ {f = 1}')
+}
+
+# Whatever the abuse: below 500, JSON with the JSON content type, no internals.
+expect_sane() {
+	case $STATUS in
+	[1-4][0-9][0-9]) ;;
+	*) fail "status [$STATUS] for abuse; body: ${BODY:0:300}" ;;
+	esac
+	expect_header content-type 'application/json; charset=utf-8'
+	printf '%s' "$BODY" | jq -e . >/dev/null 2>&1 || fail "body is not JSON: ${BODY:0:300}"
+	expect_no_internals
+}
+
+# expect_error_in "400 422" [ERRORS]: the error envelope with one of these
+# statuses (where the rules allow either).
+expect_error_in() {
+	local s ok=0
+	for s in $1; do [ "$STATUS" = "$s" ] && ok=1; done
+	[ $ok = 1 ] || fail "status: expected one of [$1], got [$STATUS]; body: ${BODY:0:300}"
+	expect_json '.errors | length > 0 and all(type == "string")' true
+	expect_header content-type 'application/json; charset=utf-8'
+	expect_no_internals
+	[ -z "${2:-}" ] || expect_json '.errors' "$2"
 }

@@ -1,5 +1,5 @@
-# Runs last: the database goes away and comes back; an internal failure
-# answers a bare 500.
+# runs last (tests/run-http.sh runs files marked so after the others): the
+# database goes away and comes back; an internal failure answers a bare 500.
 
 P=/v1/admin/clinic/ecm
 
@@ -111,4 +111,23 @@ test_row_locked_too_long_is_503_not_a_long_wait() {
 	wait $holder
 	expect_eq "123 kept its oLCM" 101 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 123')"
 	expect_eq "124 assigned" 101 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 124')"
+}
+
+test_a_statement_that_stops_matching_stops_check_and_a_starting_worker() {
+	local out rc
+	# care_team reads case_loads.created_at as a DATETIME ('t'): make it text.
+	db_sql "ALTER TABLE case_loads MODIFY created_at VARCHAR(40) NOT NULL"
+	out=$("$HARNESS_ROOT/build/lcm-admin" --config "$HVAR/lcm.conf" check 2>&1)
+	rc=$?
+	grep -v '^log_file' "$HVAR/lcm.conf" >"$T_TMP/stderr.conf"
+	local wout wrc
+	wout=$(LCM_CONFIG=$T_TMP/stderr.conf "$HARNESS_ROOT/build/lcm-worker" 2>&1 </dev/null)
+	wrc=$?
+	db_sql "ALTER TABLE case_loads MODIFY created_at DATETIME(3) NOT NULL"
+	expect_eq "check exit" 1 "$rc"
+	expect_eq "check names the statement" 1 "$(grep -c 'lcm-admin: statement care_team does not match its signature' <<<"$out")"
+	expect_eq "worker exit" 1 "$wrc"
+	expect_eq "the worker says why" 1 "$(grep -c 'statement care_team does not match its signature' <<<"$wout")"
+	out=$("$HARNESS_ROOT/build/lcm-admin" --config "$HVAR/lcm.conf" check 2>&1)
+	expect_eq "check passes again" 0 $?
 }
