@@ -72,8 +72,13 @@ unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
+# The JavaScript tests' npm packages, as tests/js/package-lock.json pins them.
+JS_DEPS = tests/js/node_modules/.package-lock.json
+$(JS_DEPS): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+
 http: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(JS_DEPS)
 	@bash tests/run-http.sh
 
 deploy-test: deps
@@ -95,8 +100,13 @@ install: all
 	install -m 0755 $(B)/lcm-admin $(DESTDIR)$(PREFIX)/bin/lcm-admin
 	install -m 0755 $(B)/lcm-worker $(DESTDIR)$(PREFIX)/sbin/lcm-worker
 	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
-	install -m 0644 nginx/lcm-upstream.conf nginx/lcm-api.conf $(DESTDIR)$(NGINX_SNIPPETS)/
-	install -m 0644 nginx/lcm-upstream.conf nginx/lcm-api.conf $(DESTDIR)$(PREFIX)/share/lcm/nginx/
+	install -m 0644 nginx/openapi.json $(DESTDIR)$(PREFIX)/share/lcm/openapi.json
+	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/
+	sed -e 's|/usr/share/lcm/openapi.json|$(PREFIX)/share/lcm/openapi.json|' nginx/lcm-api.conf \
+		>$(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf
+	chmod 0644 $(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf
+	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf \
+		$(DESTDIR)$(PREFIX)/share/lcm/nginx/
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' deploy/lcm-workers.service.in \
 		>$(DESTDIR)$(UNITDIR)/lcm-workers.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lcm-workers.service

@@ -9,6 +9,9 @@ default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
 nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
+# The JavaScript tests' tools come from the npm registry: npm itself from
+# Debian when the machine has none.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
 missing=""
 for p in $PKGS; do

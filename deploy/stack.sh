@@ -167,7 +167,8 @@ start_nginx() {
 	# The production snippets, with this stack's worker socket.
 	sed -e "s|unix:/run/lcm/fcgi.sock|unix:$FCGI_SOCK|" "$ROOT/nginx/lcm-upstream.conf" \
 		>"$VAR/nginx/lcm-upstream.conf"
-	cp "$ROOT/nginx/lcm-api.conf" "$VAR/nginx/lcm-api.conf"
+	sed -e "s|/usr/share/lcm/openapi.json|$ROOT/nginx/openapi.json|" "$ROOT/nginx/lcm-api.conf" \
+		>"$VAR/nginx/lcm-api.conf"
 	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@USER@|$user_line|g" \
 		"$ROOT/nginx/lcm.conf.in" >"$VAR/nginx.conf"
 	if alive "$RUN/nginx.pid" nginx; then

@@ -6,6 +6,7 @@
 #include <json.h>
 
 #include "app.h"
+#include "access_log.h"
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
@@ -105,8 +106,10 @@ bulk_apply(const struct request *req, struct bulk_item *it, size_t index,
 
 	snprintf(tag, sizeof(tag), "%s#%zu", req->request_id, index + 1);
 	who.request_id = tag;
+	it->c.source = "bulk";
 	switch ((rc = lcm_apply(req->db, &who, &it->c, 1))) {
 	case APP_OK:
+		(void)access_log_add(it->c.patient_id, req->user_id, ACCESS_BULK, req->request_id);
 		return APP_OK;
 	case APP_EDBLOST:
 	case APP_ENOMEM:

@@ -1,8 +1,12 @@
+#include <stdio.h>
+#include <string.h>
+
 #include <json.h>
 
 #include "auth.h"
 #include "db.h"
 #include "handlers.h"
+#include "idem.h"
 #include "json_in.h"
 #include "log.h"
 #include "validate.h"
@@ -41,11 +45,61 @@ problems(struct response *resp, struct json_object *errors, int n)
 	return resp_errors(resp, 422, errors) == APP_OK ? APP_EINVAL : APP_ENOMEM;
 }
 
+enum app_err
+bad_header(struct response *resp, const char *msg)
+{
+	return resp_error(resp, 400, msg) == APP_OK ? APP_EINVAL : APP_ENOMEM;
+}
+
+/*
+ * Idempotency-Key on a route that honours it: claim it for this request.
+ * *claimed is set when the request runs under the key. A replay, a busy or
+ * a reused key answers here (resp set, APP_OK with *answered set, or the
+ * error).
+ */
+static enum app_err
+claim_key(struct request *req, struct response *resp, int *claimed, int *answered)
+{
+	struct idem_replay r;
+	enum idem_outcome out;
+	unsigned char sha[32];
+	enum app_err rc;
+
+	*claimed = *answered = 0;
+	if (!val_idempotency_key(req->idempotency_key))
+		return bad_header(resp, "Idempotency-Key must be 1 to 255 visible ASCII characters");
+	if ((rc = idem_request_hash(http_method_name(req->method), req->path, req->body,
+	    req->body_len, sha)) != APP_OK)
+		return rc;
+	if ((rc = idem_claim(req->db, req->user_id, req->idempotency_key, sha, req->request_id,
+	    &out, &r)) != APP_OK)
+		return rc;
+	switch (out) {
+	case IDEM_RUN:
+		*claimed = 1;
+		return APP_OK;
+	case IDEM_BUSY:
+		resp->retry_after = 1;
+		return APP_EIDEMBUSY;
+	case IDEM_REUSED:
+		return APP_EIDEMREUSE;
+	case IDEM_REPLAY:
+		break;
+	}
+	if ((rc = resp_raw(resp, r.status, r.body, r.body_len)) != APP_OK)
+		return rc;
+	snprintf(resp->etag, sizeof(resp->etag), "%s", r.etag);
+	resp->replayed = 1;
+	*answered = 1;
+	return APP_OK;
+}
+
 void
 app_dispatch(struct request *req, struct response *resp)
 {
 	const struct route *rt;
 	enum app_err rc;
+	int claimed = 0, answered = 0;
 
 	resp_init(resp);
 	req->json = NULL;
@@ -61,6 +115,17 @@ app_dispatch(struct request *req, struct response *resp)
 
 	if ((rt->flags & ROUTE_ADMIN) && (rc = authenticate(req)) != APP_OK)
 		goto out;
+	if (req->twice != NULL) {
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "%s may be sent once", req->twice);
+		rc = bad_header(resp, msg);
+		goto out;
+	}
+	/* Claimed before the body is read, so a retry gets whatever the first got. */
+	if ((rt->flags & ROUTE_IDEMPOTENT) && req->idempotency_key != NULL &&
+	    ((rc = claim_key(req, resp, &claimed, &answered)) != APP_OK || answered))
+		goto out;
 	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req)) != APP_OK)
 		goto out;
 	/* Reads reconnect in db_exec(), writes settle in lcm_apply(): left is a 503. */
@@ -68,10 +133,13 @@ app_dispatch(struct request *req, struct response *resp)
 	if (rc == APP_EDBLOST)
 		rc = APP_EUNAVAIL;
 out:
-	if (rc == APP_OK && resp->body == NULL)
+	if (rc == APP_OK && resp->body == NULL && resp->status != 304)
 		rc = APP_EINTERNAL;  /* a handler bug: success without a body */
 	if (rc != APP_OK && resp->body == NULL)
 		resp_from_err(resp, rc);
+	if (claimed)
+		(void)idem_finish(req->db, req->user_id, req->idempotency_key, resp->status,
+		    resp->etag, resp->body, resp->body_len);
 	if (app_err_status(rc) >= 500)
 		log_msg(app_err_status(rc) == 500 ? LV_ERR : LV_WARN, "%s %s: %s",
 		    http_method_name(req->method), req->path, app_err_name(rc));

@@ -10,8 +10,12 @@ struct json_object;
 /* GET /healthz */
 enum app_err health_get(const struct request *, struct response *);
 
-/* GET /v1/admin/clinic/ecm/patients/:id/lead_care_managers */
+/* GET /v1/admin/clinic/ecm/patients/:id/lead_care_managers (ETag, If-None-Match) */
 enum app_err patient_lcms_get(const struct request *, struct response *);
+
+/* GET .../patients/:id/lead_care_managers/history and .../patients/:id/access_log */
+enum app_err patient_history_get(const struct request *, struct response *);
+enum app_err patient_access_log_get(const struct request *, struct response *);
 
 /* GET .../lead_care_managers */
 enum app_err lcm_list_get(const struct request *, struct response *);
@@ -25,6 +29,8 @@ struct write_route {
 	int (*validate)(struct json_object *body, struct lcm_change *, struct json_object *errors);
 	unsigned flags;          /* enum lcm_write_flags */
 	const char *message;     /* the success message */
+	const char *source;      /* the history's source: "assign", "update", "remove" */
+	int access;              /* the access log's action: enum access_action */
 };
 extern const struct write_route route_assign_post, route_assign_put, route_assign_delete;
 enum app_err lcm_write_one(const struct request *, struct response *);
@@ -52,5 +58,8 @@ void app_dispatch(struct request *req, struct response *resp);
  * APP_OK when there are none, else a 422 carrying every one. Takes errors.
  */
 enum app_err problems(struct response *, struct json_object *errors, int n);
+
+/* A 400 for a bad request header, with msg. */
+enum app_err bad_header(struct response *, const char *msg);
 
 #endif

@@ -1,5 +1,6 @@
 #include <json.h>
 
+#include "access_log.h"
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
@@ -9,12 +10,15 @@
 
 const struct write_route route_assign_post = {
 	val_assign, LCM_MAY_CREATE | LCM_WANT_TEAM, "Lead Care Manager assigned successfully",
+	"assign", ACCESS_ASSIGN,
 };
 const struct write_route route_assign_put = {
 	val_assign, LCM_WANT_TEAM, "Lead Care Manager assigned successfully",
+	"update", ACCESS_UPDATE,
 };
 const struct write_route route_assign_delete = {
 	val_remove, 0, "Lead Care Manager assignment removed successfully",
+	"remove", ACCESS_REMOVE,
 };
 
 /* GET .../lead_care_managers: eligible users with their workloads. */
@@ -54,16 +58,20 @@ lcm_write_one(const struct request *req, struct response *resp)
 {
 	const struct write_route *wr = req->route_data;
 	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_precondition pc = {0};
 	struct lcm_written out;
 	struct lcm_change c;
 	struct json_object *errors;
 	enum app_err rc;
 
+	if (req->if_match != NULL && val_etags(req->if_match, 0, &pc) != 0)
+		return bad_header(resp, "If-Match must be * or a list of ETags");
 	if ((errors = json_list()) == NULL)
 		return APP_ENOMEM;
 	if ((rc = problems(resp, errors, wr->validate(req->json, &c, errors))) != APP_OK)
 		return rc;
-	rc = lcm_write(req->db, &who, &c, wr->flags, &out);
+	c.source = wr->source;
+	rc = lcm_write(req->db, &who, &c, &pc, wr->flags, &out);
 	if (rc == APP_EINVAL) {
 		if ((errors = json_list()) == NULL)
 			return APP_ENOMEM;
@@ -71,6 +79,9 @@ lcm_write_one(const struct request *req, struct response *resp)
 	}
 	if (rc != APP_OK)
 		return rc;
+	(void)access_log_add(c.patient_id, req->user_id, (enum access_action)wr->access,
+	    req->request_id);
+	resp_set_etag(resp, out.version);
 	return resp_json(resp, 200, json_message(wr->message,
 	    wr->flags & LCM_WANT_TEAM ? json_case_load(&out.team) : NULL));
 }

@@ -14,6 +14,7 @@
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include <fcgiapp.h>
 #include <mysql.h>
 
+#include "access_log.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
@@ -31,6 +33,13 @@
 #include "validate.h"
 
 static volatile sig_atomic_t stopping;
+
+/* SIGALRM, once a second: a chance to write the access log while idle. */
+static void
+on_tick(int sig)
+{
+	(void)sig;
+}
 
 static void
 on_term(int sig)
@@ -94,24 +103,28 @@ read_body(FCGX_Request *fr, size_t *len, int *too_big)
 }
 
 /*
- * X-User-Token, or NULL when absent or sent more than once: two tokens
- * are no identity, whichever comes first.
+ * The value of the header whose FastCGI parameter is name ("HTTP_X_USER_TOKEN"),
+ * or NULL when absent; *twice is set when it came more than once (the
+ * value is then NULL too: two tokens are no identity, whichever comes first).
  */
 static const char *
-single_token(FCGX_ParamArray envp)
+single_header(FCGX_ParamArray envp, const char *name, int *twice)
 {
-	static const char key[] = "HTTP_X_USER_TOKEN=";
-	const char *token = NULL;
+	size_t n = strlen(name);
+	const char *value = NULL;
 	char **p;
 
+	*twice = 0;
 	for (p = envp; *p != NULL; p++) {
-		if (strncmp(*p, key, sizeof(key) - 1) != 0)
+		if (strncmp(*p, name, n) != 0 || (*p)[n] != '=')
 			continue;
-		if (token != NULL)
+		if (value != NULL) {
+			*twice = 1;
 			return NULL;
-		token = *p + sizeof(key) - 1;
+		}
+		value = *p + n + 1;
 	}
-	return token;
+	return value;
 }
 
 /*
@@ -137,12 +150,21 @@ static void
 write_response(FCGX_Request *fr, const struct response *resp)
 {
 	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
-	FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", fr->out);
+	if (resp->status != 304)
+		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", fr->out);
 	FCGX_PutS("Cache-Control: no-store\r\n", fr->out);
+	if (resp->etag[0] != '\0')
+		FCGX_FPrintF(fr->out, "ETag: %s\r\n", resp->etag);
+	if (resp->replayed)
+		FCGX_PutS("Idempotent-Replayed: true\r\n", fr->out);
 	if (resp->allow[0] != '\0')
 		FCGX_FPrintF(fr->out, "Allow: %s\r\n", resp->allow);
 	if (resp->retry_after > 0)
 		FCGX_FPrintF(fr->out, "Retry-After: %d\r\n", resp->retry_after);
+	if (resp->status == 304) {
+		FCGX_PutS("\r\n", fr->out);
+		return;
+	}
 	FCGX_FPrintF(fr->out, "Content-Length: %lu\r\n\r\n", (unsigned long)resp->body_len);
 	if (resp->body_len > 0)
 		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
@@ -154,6 +176,7 @@ serve(FCGX_Request *fr, struct db *db)
 	struct request req = {0};
 	struct response resp;
 	char idbuf[LCM_REQUEST_ID_MAX + 1];
+	int twice;
 	const char *uri;
 	char *body;
 
@@ -165,7 +188,16 @@ serve(FCGX_Request *fr, struct db *db)
 	if (req.query == NULL)
 		req.query = "";
 	req.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
-	req.token = single_token(fr->envp);
+	req.token = single_header(fr->envp, "HTTP_X_USER_TOKEN", &twice);
+	req.if_match = single_header(fr->envp, "HTTP_IF_MATCH", &twice);
+	if (twice)
+		req.twice = "If-Match";
+	req.if_none_match = single_header(fr->envp, "HTTP_IF_NONE_MATCH", &twice);
+	if (twice)
+		req.twice = "If-None-Match";
+	req.idempotency_key = single_header(fr->envp, "HTTP_IDEMPOTENCY_KEY", &twice);
+	if (twice)
+		req.twice = "Idempotency-Key";
 	req.request_id = request_id(fr->envp, idbuf, sizeof(idbuf));
 	log_set_request(req.request_id);
 
@@ -180,6 +212,48 @@ serve(FCGX_Request *fr, struct db *db)
 	resp_free(&resp);
 	free(body);
 	log_set_request(NULL);
+}
+
+/*
+ * The accept loop, until a stop signal. A timer ticks every second. While
+ * a request is served, signals wait (so neither a tick nor a stop
+ * interrupts a database call: a stop ends the loop once the request is
+ * answered); while idle they interrupt accept(), so that the access log is
+ * written within two seconds of a record, and a stop is prompt.
+ */
+static void
+run(FCGX_Request *fr, struct db *db)
+{
+	struct itimerval tick = {{1, 0}, {1, 0}};
+	sigset_t alarm_set;
+	int rc;
+
+	sigemptyset(&alarm_set);
+	sigaddset(&alarm_set, SIGALRM);
+	sigaddset(&alarm_set, SIGTERM);
+	sigaddset(&alarm_set, SIGQUIT);
+	sigaddset(&alarm_set, SIGINT);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	while (!stopping) {
+		if ((rc = FCGX_Accept_r(fr)) < 0) {
+			if (rc == -EINTR && !stopping) {
+				if (access_log_due())
+					(void)access_log_flush(db);
+				continue;
+			}
+			if (!stopping)
+				log_msg(LV_ERR, "accept: %s", strerror(-rc));
+			break;
+		}
+		sigprocmask(SIG_BLOCK, &alarm_set, NULL);
+		serve(fr, db);
+		FCGX_Finish_r(fr);
+		if (access_log_due())
+			(void)access_log_flush(db);
+		sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+	}
+	memset(&tick, 0, sizeof(tick));
+	setitimer(ITIMER_REAL, &tick, NULL);
 }
 
 /* Read the configuration and open the log; 0 or -1 after saying why on stderr. */
@@ -222,6 +296,7 @@ main(int argc, char **argv)
 	FCGX_Request fr;
 	struct db *db;
 	char password[256] = "";
+	const char *v;
 	enum app_err rc;
 
 	if (argc > 1) {
@@ -231,6 +306,10 @@ main(int argc, char **argv)
 	}
 	if (configure(&cfg, password, sizeof(password)) != 0)
 		return 1;
+	if ((v = getenv("LCM_ACCESS_LOG")) != NULL && strcmp(v, "off") == 0) {
+		access_log_disable();
+		log_msg(LV_WARN, "LCM_ACCESS_LOG=off: the PHI access log records nothing (make bench only)");
+	}
 	dbc.socket = cfg.db_socket[0] ? cfg.db_socket : NULL;
 	dbc.host = cfg.db_host[0] ? cfg.db_host : NULL;
 	dbc.port = cfg.db_port;
@@ -242,8 +321,16 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;   /* no SA_RESTART: accept returns on SIGTERM */
 	sigemptyset(&sa.sa_mask);
+	/*
+	 * Whatever the supervisor sends to stop (multiwatch passes SIGQUIT on
+	 * for the TERM it is given): finish the request, write the access log,
+	 * exit.
+	 */
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_tick;   /* no SA_RESTART either: an idle accept returns each second */
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 
@@ -286,11 +373,9 @@ main(int argc, char **argv)
 	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
 
 	log_msg(LV_INFO, "worker ready");
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-		serve(&fr, db);
-		FCGX_Finish_r(&fr);
-	}
+	run(&fr, db);
 	log_msg(LV_INFO, "worker stopping");
+	(void)access_log_flush(db);
 	FCGX_Free(&fr, 1);
 	db_free(db);
 	mysql_library_end();

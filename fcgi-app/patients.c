@@ -1,15 +1,98 @@
+#include <json.h>
+
+#include "access_log.h"
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
+#include "validate.h"
 
-/* GET .../patients/:id/lead_care_managers: the patient's care team. */
+/*
+ * GET .../patients/:id/lead_care_managers: the patient's care team, with
+ * its version as ETag; If-None-Match naming it is a 304.
+ */
 enum app_err
 patient_lcms_get(const struct request *req, struct response *resp)
 {
+	struct lcm_precondition inm = {0};
 	struct care_team t;
 	enum app_err rc;
 
+	if (req->if_none_match != NULL && val_etags(req->if_none_match, 1, &inm) != 0)
+		return bad_header(resp, "If-None-Match must be * or a list of ETags");
 	if ((rc = lcm_care_team_get(req->db, req->path_id, &t)) != APP_OK)
 		return rc;
+	(void)access_log_add(req->path_id, req->user_id, ACCESS_READ_CARE_TEAM, req->request_id);
+	resp_set_etag(resp, t.version);
+	/* "*" matches any current representation: the patient's care team always has one. */
+	if (inm.present && (inm.any || lcm_precondition_holds(&inm, t.version))) {
+		resp_not_modified(resp);
+		return APP_OK;
+	}
 	return resp_json(resp, 200, json_care_team(&t));
+}
+
+/* GET .../patients/:id/lead_care_managers/history: assignment periods, newest first. */
+enum app_err
+patient_history_get(const struct request *req, struct response *resp)
+{
+	struct lcm_history_query q = {.patient_id = req->path_id};
+	struct json_object *errors, *rows;
+	struct lcm_period h;
+	int64_t total;
+	enum app_err rc;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	if ((rc = problems(resp, errors, val_history_query(req->query, &q, errors))) != APP_OK)
+		return rc;
+	if ((rc = lcm_history(req->db, &q, &total)) != APP_OK)
+		return rc;
+	if ((rows = json_list()) == NULL)
+		return APP_ENOMEM;
+	while ((rc = lcm_history_next(req->db, &h)) == APP_OK)
+		if ((rc = json_list_add(rows, json_period(&h))) != APP_OK)
+			break;
+	if (rc != APP_ENOROW) {
+		json_object_put(rows);
+		return rc;
+	}
+	(void)access_log_add(req->path_id, req->user_id, ACCESS_READ_HISTORY, req->request_id);
+	return resp_json(resp, 200, json_history_page(rows, total, q.page, q.per_page));
+}
+
+/*
+ * GET .../patients/:id/access_log: who read or changed the patient's care
+ * team, newest first. This listing is recorded too, and written before
+ * the list is read, so it shows itself (other workers' records may take up
+ * to two seconds).
+ */
+enum app_err
+patient_access_log_get(const struct request *req, struct response *resp)
+{
+	struct json_object *errors, *rows;
+	struct access_entry e;
+	int64_t page, per_page, total;
+	enum app_err rc;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	if ((rc = problems(resp, errors, val_paging(req->query, &page, &per_page, errors))) != APP_OK)
+		return rc;
+	if ((rc = lcm_patient_exists(req->db, req->path_id)) != APP_OK)
+		return rc;
+	(void)access_log_add(req->path_id, req->user_id, ACCESS_READ_ACCESS_LOG, req->request_id);
+	if ((rc = access_log_flush(req->db)) != APP_OK)
+		return rc;
+	if ((rc = access_log_list(req->db, req->path_id, page, per_page, &total)) != APP_OK)
+		return rc;
+	if ((rows = json_list()) == NULL)
+		return APP_ENOMEM;
+	while ((rc = access_log_next(req->db, &e)) == APP_OK)
+		if ((rc = json_list_add(rows, json_access_entry(&e))) != APP_OK)
+			break;
+	if (rc != APP_ENOROW) {
+		json_object_put(rows);
+		return rc;
+	}
+	return resp_json(resp, 200, json_access_page(rows, total, page, per_page));
 }

@@ -7,14 +7,17 @@ const struct route app_routes[] = {
 	{M_GET, "/healthz", health_get, 0, NULL},
 	{M_GET, LCM_BASE "/lead_care_managers", lcm_list_get, ROUTE_ADMIN, NULL},
 	{M_POST, LCM_BASE "/lead_care_managers/assign", lcm_write_one,
-	    ROUTE_ADMIN | ROUTE_BODY, &route_assign_post},
+	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT, &route_assign_post},
 	{M_PUT, LCM_BASE "/lead_care_managers/assign", lcm_write_one,
 	    ROUTE_ADMIN | ROUTE_BODY, &route_assign_put},
 	{M_DELETE, LCM_BASE "/lead_care_managers/assign", lcm_write_one,
 	    ROUTE_ADMIN | ROUTE_BODY, &route_assign_delete},
 	{M_POST, LCM_BASE "/lead_care_managers/bulk_assign", lcm_bulk_assign_post,
-	    ROUTE_ADMIN | ROUTE_BODY, NULL},
+	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT, NULL},
 	{M_GET, LCM_BASE "/patients/:id/lead_care_managers", patient_lcms_get, ROUTE_ADMIN, NULL},
+	{M_GET, LCM_BASE "/patients/:id/lead_care_managers/history", patient_history_get,
+	    ROUTE_ADMIN, NULL},
+	{M_GET, LCM_BASE "/patients/:id/access_log", patient_access_log_get, ROUTE_ADMIN, NULL},
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -18,6 +18,9 @@ enum app_err {
 	APP_EAUTH,        /* missing, unknown or deactivated token */
 	APP_EFORBIDDEN,   /* authenticated, not an admin */
 	APP_EMETHOD,      /* known path, wrong method */
+	APP_EPRECONDITION, /* If-Match does not match the case load */
+	APP_EIDEMBUSY,    /* the Idempotency-Key's first request is still running */
+	APP_EIDEMREUSE,   /* the Idempotency-Key was used for another request */
 	APP_ETOOBIG,      /* body over the limit */
 	APP_EMEDIA,       /* Content-Type present and not JSON */
 	APP_EDBLOST,      /* connection to the database lost or absent */

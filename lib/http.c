@@ -1,3 +1,5 @@
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +16,36 @@ resp_init(struct response *r)
 	r->status = 500;
 	r->allow[0] = '\0';
 	r->retry_after = 0;
+	r->etag[0] = '\0';
+	r->replayed = 0;
 	r->body = NULL;
 	r->body_len = 0;
+}
+
+void
+resp_set_etag(struct response *r, int64_t version)
+{
+	snprintf(r->etag, sizeof(r->etag), "\"%" PRId64 "\"", version);
+}
+
+void
+resp_not_modified(struct response *r)
+{
+	resp_free(r);
+	r->status = 304;
+}
+
+enum app_err
+resp_raw(struct response *r, int status, const char *body, size_t len)
+{
+	resp_free(r);
+	if ((r->body = malloc(len + 1)) == NULL)
+		return APP_ENOMEM;
+	memcpy(r->body, body, len);
+	r->body[len] = '\0';
+	r->body_len = len;
+	r->status = status;
+	return APP_OK;
 }
 
 void
@@ -125,11 +155,14 @@ http_status_text(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";

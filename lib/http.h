@@ -31,6 +31,10 @@ struct request {
 	const char *query;         /* raw query string, "" when none */
 	const char *content_type;  /* NULL when absent */
 	const char *token;         /* X-User-Token, NULL when absent */
+	const char *if_match;      /* If-Match, NULL when absent */
+	const char *if_none_match; /* If-None-Match, NULL when absent */
+	const char *idempotency_key;  /* Idempotency-Key, NULL when absent */
+	const char *twice;         /* the name of a header sent twice that must be once, or NULL */
 	const char *request_id;    /* from nginx, "" when none */
 	const char *body;          /* NUL-terminated, may be NULL */
 	size_t body_len;
@@ -49,9 +53,11 @@ struct request {
  * always JSON. The body is owned by the response.
  */
 struct response {
-	int status;
+	int status;          /* 304 has no body */
 	char allow[64];      /* Allow header for 405, "" when none */
 	int retry_after;     /* seconds, 0 when none */
+	char etag[32];       /* ETag, quoted, "" when none */
+	int replayed;        /* Idempotent-Replayed: true */
 	char *body;
 	size_t body_len;
 };
@@ -76,6 +82,15 @@ enum app_err resp_error(struct response *, int status, const char *msg);
  * ownership of errors. Returns APP_OK or APP_ENOMEM.
  */
 enum app_err resp_errors(struct response *, int status, struct json_object *errors);
+
+/* ETag: the quoted version of a case load. */
+void resp_set_etag(struct response *, int64_t version);
+
+/* 304 Not Modified: no body. */
+void resp_not_modified(struct response *);
+
+/* status with this body (copied). APP_OK or APP_ENOMEM. */
+enum app_err resp_raw(struct response *, int status, const char *body, size_t len);
 
 /* The error envelope for an app_err, with Retry-After for 503s. */
 void resp_from_err(struct response *, enum app_err);

@@ -182,8 +182,9 @@ json_lcm_row(const struct lcm_row *r)
 	return finish(o, ok);
 }
 
-struct json_object *
-json_lcm_page(struct json_object *rows, int64_t total, const struct lcm_list_query *q)
+/* {key: rows (taken), "pagination": {...}}: every listing's body. */
+static struct json_object *
+paged(const char *key, struct json_object *rows, int64_t total, int64_t page, int64_t per_page)
 {
 	struct json_object *o, *pag;
 	int ok = 1;
@@ -192,16 +193,105 @@ json_lcm_page(struct json_object *rows, int64_t total, const struct lcm_list_que
 		json_object_put(rows);
 		return NULL;
 	}
-	put_new(o, "lead_care_managers", rows, 1, &ok);
+	put_new(o, key, rows, 1, &ok);
 	if ((pag = json_object_new_object()) == NULL)
 		ok = 0;
-	put_new(pag, "current_page", json_object_new_int64(q->page), 1, &ok);
-	put_new(pag, "total_pages", json_object_new_int64(
-	    (total + q->per_page - 1) / q->per_page), 1, &ok);
+	put_new(pag, "current_page", json_object_new_int64(page), 1, &ok);
+	put_new(pag, "total_pages", json_object_new_int64((total + per_page - 1) / per_page), 1, &ok);
 	put_new(pag, "total_count", json_object_new_int64(total), 1, &ok);
-	put_new(pag, "per_page", json_object_new_int64(q->per_page), 1, &ok);
+	put_new(pag, "per_page", json_object_new_int64(per_page), 1, &ok);
 	put_new(o, "pagination", pag, 1, &ok);
 	return finish(o, ok);
+}
+
+struct json_object *
+json_lcm_page(struct json_object *rows, int64_t total, const struct lcm_list_query *q)
+{
+	return paged("lead_care_managers", rows, total, q->page, q->per_page);
+}
+
+/* {"id", "name"} of a user, or null for id 0. */
+static struct json_object *
+user_ref(int64_t id, const char *name)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if (id <= 0)
+		return NULL;
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "id", json_object_new_int64(id), 1, &ok);
+	put_new(o, "name", str_or_null(name), name != NULL, &ok);
+	return finish(o, ok);
+}
+
+/* {"code", "note"}, either null, or null when both are. */
+static struct json_object *
+reason(const char *code, const char *note)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if (code == NULL && note == NULL)
+		return NULL;
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "code", str_or_null(code), code != NULL, &ok);
+	put_new(o, "note", str_or_null(note), note != NULL, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_period(const struct lcm_period *h)
+{
+	struct json_object *o, *u;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "role", json_object_new_string(h->role), 1, &ok);
+	if ((u = json_object_new_object()) == NULL)
+		ok = 0;
+	put_new(u, "id", json_object_new_int64(h->user_id), 1, &ok);
+	put_new(u, "name", json_object_new_string(h->user_name), 1, &ok);
+	put_new(u, "email", json_object_new_string(h->user_email), 1, &ok);
+	put_new(o, "user", u, 1, &ok);
+	put_new(o, "started_at", json_object_new_string(h->started_at), 1, &ok);
+	put_new(o, "ended_at", str_or_null(h->ended_at), h->ended_at != NULL, &ok);
+	put_new(o, "started_by", user_ref(h->started_by, h->started_by_name), h->started_by > 0, &ok);
+	put_new(o, "ended_by", user_ref(h->ended_by, h->ended_by_name), h->ended_by > 0, &ok);
+	put_new(o, "reason", reason(h->reason_code, h->reason_note),
+	    h->reason_code != NULL || h->reason_note != NULL, &ok);
+	put_new(o, "source", json_object_new_string(h->source), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_history_page(struct json_object *rows, int64_t total, int64_t page, int64_t per_page)
+{
+	return paged("history", rows, total, page, per_page);
+}
+
+struct json_object *
+json_access_entry(const struct access_entry *e)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "actor", user_ref(e->actor_id, e->actor_name), e->actor_id > 0, &ok);
+	put_new(o, "action", json_object_new_string(e->action), 1, &ok);
+	put_new(o, "request_id", json_object_new_string(e->request_id), 1, &ok);
+	put_new(o, "at", json_object_new_string(e->at), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_access_page(struct json_object *rows, int64_t total, int64_t page, int64_t per_page)
+{
+	return paged("access_log", rows, total, page, per_page);
 }
 
 struct json_object *

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "access_log.h"
 #include "lcm.h"
 
 struct json_object;
@@ -29,6 +30,16 @@ struct json_object *json_lcm_row(const struct lcm_row *);
 /* The list body: the rows built by json_lcm_row() (taken) and pagination. */
 struct json_object *json_lcm_page(struct json_object *rows, int64_t total,
     const struct lcm_list_query *);
+
+/* One assignment period of the history, and the history body around them (taken). */
+struct json_object *json_period(const struct lcm_period *);
+struct json_object *json_history_page(struct json_object *rows, int64_t total, int64_t page,
+    int64_t per_page);
+
+/* One access of the PHI access log, and its body around them (taken). */
+struct json_object *json_access_entry(const struct access_entry *);
+struct json_object *json_access_page(struct json_object *rows, int64_t total, int64_t page,
+    int64_t per_page);
 
 /* {"message": msg}, with "case_load": case_load (taken) when not NULL. */
 struct json_object *json_message(const char *msg, struct json_object *case_load);

@@ -44,3 +44,34 @@ lcm_like_pattern(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 	return (long)o;
 }
+
+const char *const lcm_reason_codes[] = {
+	"member_request", "provider_request", "staffing_change", "workload_balance",
+	"acuity_change", "initial_assignment", "other", NULL,
+};
+
+int
+lcm_reason_code_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && lcm_reason_codes[i] != NULL; i++)
+		if (strcmp(s, lcm_reason_codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+lcm_precondition_holds(const struct lcm_precondition *pc, int64_t version)
+{
+	size_t i;
+
+	if (pc == NULL || !pc->present)
+		return 1;
+	if (pc->any)
+		return version > 0;
+	for (i = 0; i < pc->n; i++)
+		if (pc->version[i] == version)
+			return 1;
+	return 0;
+}

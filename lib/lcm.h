@@ -36,9 +36,32 @@ struct lcm_change {
 	int64_t patient_id;
 	int given[ROLE__MAX];
 	int64_t user[ROLE__MAX];
-	const char *reason;   /* NULL when none; borrowed */
+	const char *reason;       /* the reason's note, NULL when none; borrowed */
 	size_t reason_len;
+	const char *reason_code;  /* one of lcm_reason_codes, NULL when none; borrowed */
+	const char *source;       /* what made it: "assign", "update", "remove", "bulk", "transfer" */
 };
+
+/* The reason codes a change may give, NULL-terminated. */
+extern const char *const lcm_reason_codes[];
+
+/* Non-zero when s is one of lcm_reason_codes. */
+int lcm_reason_code_ok(const char *s);
+
+/*
+ * If-Match on a write: absent, "*" (the case load must exist) or a list of
+ * versions one of which must be the case load's (0: there is none yet).
+ */
+#define LCM_PRECONDITION_MAX 16
+struct lcm_precondition {
+	int present;
+	int any;
+	size_t n;
+	int64_t version[LCM_PRECONDITION_MAX];
+};
+
+/* Non-zero when the precondition holds for a case load of this version (0: none). */
+int lcm_precondition_holds(const struct lcm_precondition *, int64_t version);
 
 #define LCM_REQUEST_ID_MAX 64
 
@@ -69,6 +92,7 @@ struct care_team {
 	struct lcm_person lcm[ROLE__MAX];
 	const char *created_at;
 	const char *updated_at;
+	int64_t version;        /* of the case load; 0 when there is none */
 };
 
 /* ---- read models (lcm_read.c) ------------------------------------------ */
@@ -172,6 +196,7 @@ int lcm_refs_unchanged(const struct lcm_refs *, const struct lcm_change *c);
 /* What one write found and did. */
 struct lcm_written {
 	int changed;                    /* rows were written */
+	int64_t version;                /* the case load's version after the write (0: none) */
 	int64_t ineligible[ROLE__MAX];  /* given users who may not take their role, else 0 */
 	struct care_team team;          /* with LCM_WANT_TEAM: the state this write produced */
 };
@@ -183,12 +208,14 @@ struct lcm_written {
  * team inside that transaction, so the answer is the state this write
  * produced, not a later writer's. A change that would change nothing
  * takes effect at the reference read: no transaction, no row, the team
- * from that read. Returns APP_OK; APP_ENOPATIENT; APP_EINVAL with
- * out->ineligible set; APP_ENOCASELOAD without LCM_MAY_CREATE; or an
- * error of lcm_apply(). The team's strings live until the next read.
+ * from that read. A precondition (If-Match, NULL for none) is checked
+ * against the case load under its lock. Returns APP_OK; APP_ENOPATIENT;
+ * APP_EINVAL with out->ineligible set; APP_EPRECONDITION, nothing
+ * changed; APP_ENOCASELOAD without LCM_MAY_CREATE; or an error of
+ * lcm_apply(). The team's strings live until the next read.
  */
 enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_change *,
-    unsigned flags, struct lcm_written *out);
+    const struct lcm_precondition *, unsigned flags, struct lcm_written *out);
 
 /*
  * Apply one change whose references were checked: lock (or create, when
@@ -208,5 +235,42 @@ enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_c
  */
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, int may_create);
+
+/* ---- history (lcm_read.c) ---------------------------------------------- */
+
+struct lcm_history_query {
+	int64_t patient_id;
+	int64_t page;        /* >= 1 */
+	int64_t per_page;    /* 1..100 */
+	int role;            /* -1 both, else an enum lcm_role */
+};
+
+/* One assignment period; strings live until the next lcm_history_next(). */
+struct lcm_period {
+	const char *role;
+	int64_t user_id;
+	const char *user_name;
+	const char *user_email;
+	const char *started_at;
+	const char *ended_at;        /* NULL while current */
+	int64_t started_by;
+	const char *started_by_name;
+	int64_t ended_by;            /* 0 while current */
+	const char *ended_by_name;
+	const char *reason_code;     /* NULL when none */
+	const char *reason_note;     /* NULL when none */
+	const char *source;
+};
+
+/*
+ * Start reading a patient's assignment periods, newest first: *total of
+ * them match q. Then lcm_history_next() until APP_ENOROW. APP_OK,
+ * APP_ENOPATIENT, or a database error.
+ */
+enum app_err lcm_history(struct db *, const struct lcm_history_query *, int64_t *total);
+enum app_err lcm_history_next(struct db *, struct lcm_period *out);
+
+/* Does the patient exist? APP_OK, APP_ENOPATIENT or a database error. */
+enum app_err lcm_patient_exists(struct db *, int64_t patient_id);
 
 #endif

@@ -34,6 +34,7 @@ lcm_care_team_row(struct db *db, enum stmt st, unsigned base, struct care_team *
 	}
 	t->created_at = db_str(db, st, base + CT_CREATED, NULL);
 	t->updated_at = db_str(db, st, base + CT_UPDATED, NULL);
+	t->version = db_int(db, st, base + CT_VERSION);
 }
 
 enum app_err
@@ -98,6 +99,74 @@ lcm_list_next(struct db *db, struct lcm_row *row)
 	row->count[ROLE_ILCM] = db_int(db, STMT_LCM_PAGE, LP_ILCM_COUNT);
 	row->assigned_patients_count = row->count[ROLE_OLCM] + row->count[ROLE_ILCM] -
 	    db_int(db, STMT_LCM_PAGE, LP_BOTH_COUNT);
+	return APP_OK;
+}
+
+/* ---- history ----------------------------------------------------------- */
+
+enum app_err
+lcm_patient_exists(struct db *db, int64_t patient_id)
+{
+	struct db_param p = DB_P_INT(patient_id);
+	enum app_err rc;
+
+	if ((rc = db_row(db, STMT_PATIENT_EXISTS, &p, 1)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	return db_int(db, STMT_PATIENT_EXISTS, 0) > 0 ? APP_OK : APP_ENOPATIENT;
+}
+
+enum app_err
+lcm_history(struct db *db, const struct lcm_history_query *q, int64_t *total)
+{
+	struct db_param p[4];
+	enum app_err rc;
+
+	*total = 0;
+	db_done(db, STMT_HISTORY_PAGE);
+	if ((rc = lcm_patient_exists(db, q->patient_id)) != APP_OK)
+		return rc;
+	p[0] = DB_P_INT(q->patient_id);
+	p[1] = q->role < 0 ? DB_P_NULL : DB_P_CSTR(lcm_role_name((enum lcm_role)q->role));
+	if ((rc = db_row(db, STMT_HISTORY_COUNT, p, 2)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	*total = db_int(db, STMT_HISTORY_COUNT, 0);
+	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page)
+		return APP_OK;
+	p[2] = DB_P_INT(q->per_page);
+	p[3] = DB_P_INT((q->page - 1) * q->per_page);
+	return db_exec(db, STMT_HISTORY_PAGE, p, 4);
+}
+
+/* A text column, or NULL when it is NULL. */
+static const char *
+str_or_null(struct db *db, enum stmt st, unsigned col)
+{
+	return db_null(db, st, col) ? NULL : db_str(db, st, col, NULL);
+}
+
+enum app_err
+lcm_history_next(struct db *db, struct lcm_period *h)
+{
+	const enum stmt st = STMT_HISTORY_PAGE;
+	enum app_err rc;
+
+	if ((rc = db_next(db, st)) != APP_OK) {
+		db_done(db, st);
+		return rc;
+	}
+	h->role = db_str(db, st, HI_ROLE, NULL);
+	h->user_id = db_int(db, st, HI_USER_ID);
+	h->user_name = db_str(db, st, HI_USER_NAME, NULL);
+	h->user_email = db_str(db, st, HI_USER_EMAIL, NULL);
+	h->started_at = db_str(db, st, HI_STARTED_AT, NULL);
+	h->ended_at = str_or_null(db, st, HI_ENDED_AT);
+	h->started_by = db_int(db, st, HI_STARTED_BY);
+	h->started_by_name = db_str(db, st, HI_STARTED_BY_NAME, NULL);
+	h->ended_by = db_int(db, st, HI_ENDED_BY);
+	h->ended_by_name = str_or_null(db, st, HI_ENDED_BY_NAME);
+	h->reason_code = str_or_null(db, st, HI_REASON_CODE);
+	h->reason_note = str_or_null(db, st, HI_REASON_NOTE);
+	h->source = db_str(db, st, HI_SOURCE, NULL);
 	return APP_OK;
 }
 

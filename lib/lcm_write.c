@@ -60,7 +60,6 @@ case_load_update(struct db *db, int64_t case_load_id, const int set[ROLE__MAX],
 }
 
 struct activity {
-	int64_t patient_id;
 	int64_t case_load_id;
 	const char *type;
 	enum lcm_role role;
@@ -73,7 +72,6 @@ activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_cha
     const struct activity *a)
 {
 	struct db_param p[] = {
-		DB_P_INT(a->patient_id),
 		DB_P_INT(a->case_load_id),
 		DB_P_CSTR(a->type),
 		DB_P_CSTR(lcm_role_name(a->role)),
@@ -81,10 +79,12 @@ activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_cha
 		DB_P_ID(a->new_user_id),
 		DB_P_INT(who->user_id),
 		c->reason ? DB_P_STR(c->reason, c->reason_len) : DB_P_NULL,
+		DB_P_CSTR(c->reason_code),
+		DB_P_CSTR(c->source ? c->source : "assign"),
 		who->request_id && *who->request_id ? DB_P_CSTR(who->request_id) : DB_P_NULL,
 	};
 
-	return db_exec(db, STMT_ACTIVITY_INSERT, p, 9);
+	return db_exec(db, STMT_ACTIVITY_INSERT, p, 10);
 }
 
 /* ---- applying a change ----------------------------------------------- */
@@ -112,18 +112,29 @@ activity_type(int64_t prev, int64_t next)
 	return "lcm_changed";
 }
 
+/* How one attempt of a change is asked for and what it did. */
+struct attempt {
+	const struct lcm_actor *who;
+	const struct lcm_change *c;
+	const struct lcm_precondition *pc;   /* NULL for none */
+	int may_create;
+	struct care_team *team;   /* when not NULL, read before COMMIT */
+	int committing;           /* COMMIT was sent */
+	int64_t version;          /* the case load's, after the change */
+};
+
 /*
- * One attempt of lcm_apply(), inside one transaction; with team, the care
- * team is read before COMMIT. *committing is set once COMMIT was sent: a
- * connection lost after that leaves the outcome to be found out.
+ * One attempt of lcm_apply(), inside one transaction. committing is set
+ * once COMMIT was sent: a connection lost after that leaves the outcome to
+ * be found out.
  */
 static enum app_err
-apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
-    int may_create, struct care_team *team, int *committing)
+apply_once(struct db *db, struct attempt *at)
 {
-	int64_t prev[ROLE__MAX], next[ROLE__MAX];
+	const struct lcm_change *c = at->c;
+	int64_t prev[ROLE__MAX], next[ROLE__MAX], version = 0;
 	int changed[ROLE__MAX], nchanged = 0, r;
-	struct activity a = {.patient_id = c->patient_id};
+	struct activity a = {0};
 	enum app_err rc;
 
 	if ((rc = db_begin(db)) != APP_OK)
@@ -131,9 +142,16 @@ apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 	rc = case_load_lock(db, c->patient_id);
 	if (rc != APP_OK && rc != APP_ENOROW)
 		goto fail;
+	if (rc == APP_OK)
+		version = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_VERSION);
+	/* If-Match, against the case load as this transaction holds it. */
+	if (!lcm_precondition_holds(at->pc, version)) {
+		rc = APP_EPRECONDITION;
+		goto fail;
+	}
 
 	if (rc == APP_ENOROW) {
-		if (!may_create) {
+		if (!at->may_create) {
 			rc = APP_ENOCASELOAD;
 			goto fail;
 		}
@@ -150,6 +168,7 @@ apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 			goto fail;
 		}
 		a.case_load_id = db_insert_id(db, STMT_CASE_LOAD_INSERT);
+		version = 1;
 	} else {
 		a.case_load_id = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ID);
 		prev[ROLE_OLCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_OLCM);
@@ -159,10 +178,13 @@ apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 			changed[r] = next[r] != prev[r];
 			nchanged += changed[r];
 		}
-		if (nchanged > 0 &&
-		    (rc = case_load_update(db, a.case_load_id, changed, next)) != APP_OK)
-			goto fail;
+		if (nchanged > 0) {
+			if ((rc = case_load_update(db, a.case_load_id, changed, next)) != APP_OK)
+				goto fail;
+			version++;
+		}
 	}
+	at->version = version;
 
 	for (r = 0; r < ROLE__MAX; r++) {
 		if (!changed[r])
@@ -171,16 +193,16 @@ apply_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 		a.type = activity_type(prev[r], next[r]);
 		a.previous_user_id = prev[r];
 		a.new_user_id = next[r];
-		if ((rc = activity_insert(db, who, c, &a)) != APP_OK)
+		if ((rc = activity_insert(db, at->who, c, &a)) != APP_OK)
 			goto fail;
 	}
-	if (team != NULL && (rc = lcm_care_team_get(db, c->patient_id, team)) != APP_OK)
+	if (at->team != NULL && (rc = lcm_care_team_get(db, c->patient_id, at->team)) != APP_OK)
 		goto fail;
 	if (nchanged == 0) {
 		db_rollback(db);  /* nothing written: nothing to commit */
 		return APP_OK;
 	}
-	*committing = 1;
+	at->committing = 1;
 	if ((rc = db_commit(db)) != APP_OK)
 		goto fail;
 	return APP_OK;
@@ -205,18 +227,17 @@ committed(struct db *db, const struct lcm_actor *who, int *yes)
 	return APP_OK;
 }
 
-/* lcm_apply(), reading the care team the write produced into team when not NULL. */
+/* lcm_apply(), as the attempt asks. */
 static enum app_err
-apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c, int may_create,
-    struct care_team *team)
+apply(struct db *db, struct attempt *at)
 {
 	struct timespec pause;
 	enum app_err rc = APP_ERETRY;
-	int attempt, committing, lost = 0, done;
+	int attempt, lost = 0, done;
 
 	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-		committing = 0;
-		rc = apply_once(db, who, c, may_create, team, &committing);
+		at->committing = 0;
+		rc = apply_once(db, at);
 		if (rc == APP_EDBLOST) {
 			/*
 			 * The server rolled back what it had not committed; the
@@ -224,8 +245,8 @@ apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c, in
 			 */
 			if (lost++)
 				return APP_EDBLOST;
-			if (committing) {
-				if ((rc = committed(db, who, &done)) != APP_OK)
+			if (at->committing) {
+				if ((rc = committed(db, at->who, &done)) != APP_OK)
 					return rc;
 				if (done)
 					return APP_OK;  /* team holds what was read before COMMIT */
@@ -240,7 +261,7 @@ apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c, in
 		nanosleep(&pause, NULL);
 	}
 	log_msg(LV_WARN, "lcm: patient %" PRId64 ": gave up after %d attempts",
-	    c->patient_id, APPLY_ATTEMPTS);
+	    at->c->patient_id, APPLY_ATTEMPTS);
 	return APP_ERETRY;
 }
 
@@ -248,13 +269,16 @@ enum app_err
 lcm_apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     int may_create)
 {
-	return apply(db, who, c, may_create, NULL);
+	struct attempt at = {.who = who, .c = c, .may_create = may_create};
+
+	return apply(db, &at);
 }
 
 enum app_err
 lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
-    unsigned flags, struct lcm_written *out)
+    const struct lcm_precondition *pc, unsigned flags, struct lcm_written *out)
 {
+	struct attempt at = {.who = who, .c = c, .pc = pc, .may_create = flags & LCM_MAY_CREATE};
 	struct lcm_refs refs = {0};
 	enum app_err rc;
 	int r, bad = 0;
@@ -278,6 +302,12 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 		}
 	if (bad)
 		return APP_EINVAL;
+	/*
+	 * If-Match as the case load stood at that read; a write re-checks it
+	 * under the row's lock.
+	 */
+	if (!lcm_precondition_holds(pc, db_int(db, STMT_REFS, CT_VERSION)))
+		return APP_EPRECONDITION;
 	if (refs.case_load_id == 0 && !(flags & LCM_MAY_CREATE))
 		return APP_ENOCASELOAD;
 	/*
@@ -285,11 +315,14 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	 * read, takes effect at that read: no transaction, no lock, no row.
 	 */
 	if (lcm_refs_unchanged(&refs, c)) {
+		out->version = db_int(db, STMT_REFS, CT_VERSION);
 		if (flags & LCM_WANT_TEAM)
 			lcm_care_team_row(db, STMT_REFS, 0, &out->team);
 		return APP_OK;
 	}
 	out->changed = 1;
-	return apply(db, who, c, flags & LCM_MAY_CREATE,
-	    flags & LCM_WANT_TEAM ? &out->team : NULL);
+	at.team = flags & LCM_WANT_TEAM ? &out->team : NULL;
+	rc = apply(db, &at);
+	out->version = at.version;
+	return rc;
 }

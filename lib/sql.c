@@ -34,13 +34,13 @@
 	"p.id, p.name, c.id, c.provider_id, pr.name," \
 	" c.olcm_user_id, ou.name, ou.email, c.olcm_assigned_at," \
 	" c.ilcm_user_id, iu.name, iu.email, c.ilcm_assigned_at," \
-	" c.created_at, c.updated_at"
+	" c.created_at, c.updated_at, c.version"
 #define SQL_CARE_TEAM_JOINS \
 	" LEFT JOIN case_loads c ON c.patient_id = p.id" \
 	" LEFT JOIN providers pr ON pr.id = c.provider_id" \
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id" \
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-#define SQL_CARE_TEAM_OUT "isiis" "isst" "isst" "tt"
+#define SQL_CARE_TEAM_OUT "isiis" "isst" "isst" "tti"
 
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
@@ -99,8 +99,8 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" WHERE u.active = 1 AND " SQL_IS_ECM, "s", "i", W},
 
 	[STMT_CASE_LOAD_LOCK] = {"case_load_lock",
-	"SELECT id, olcm_user_id, ilcm_user_id FROM case_loads WHERE patient_id = ? FOR UPDATE",
-	"i", "iii", W},
+	"SELECT id, olcm_user_id, ilcm_user_id, version FROM case_loads WHERE patient_id = ? FOR UPDATE",
+	"i", "iiii", W},
 
 	/* A new case load for a patient (none when the patient is gone), provider copied. */
 	[STMT_CASE_LOAD_INSERT] = {"case_load_insert",
@@ -122,18 +122,98 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.olcm_user_id = IF(q.set_olcm, q.olcm, c.olcm_user_id),"
 	" c.ilcm_assigned_at = IF(q.set_ilcm, IF(q.ilcm IS NULL, NULL, NOW(3)), c.ilcm_assigned_at),"
 	" c.ilcm_user_id = IF(q.set_ilcm, q.ilcm, c.ilcm_user_id),"
-	" c.updated_at = NOW(3)",
+	" c.updated_at = NOW(3), c.version = c.version + 1",
 	"iiiii", "", W},
 
+	/*
+	 * One changed role, timed as its case load's change (updated_at, which
+	 * the same statement set as the role's assigned_at): a history period
+	 * starts exactly when the care team says it was assigned.
+	 */
 	[STMT_ACTIVITY_INSERT] = {"activity_insert",
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
-	" previous_user_id, new_user_id, actor_user_id, reason, request_id, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))",
-	"iissiiiss", "", W},
+	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
+	" request_id, created_at)"
+	" SELECT c.patient_id, c.id, q.type, q.role, q.prev, q.next, q.actor, q.note, q.code,"
+	" q.source, q.rid, c.updated_at"
+	" FROM (SELECT ? AS id, ? AS type, ? AS role, ? AS prev, ? AS next, ? AS actor,"
+	" ? AS note, ? AS code, ? AS source, ? AS rid) q JOIN case_loads c ON c.id = q.id",
+	"issiiissss", "", W},
 
 	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
 	[STMT_ACTIVITY_TAGGED] = {"activity_tagged",
 	"SELECT COUNT(*) FROM patient_activities WHERE request_id = ?", "s", "i", W},
+
+	[STMT_PATIENT_EXISTS] = {"patient_exists",
+	"SELECT COUNT(*) FROM patients WHERE id = ?", "i", "i", W},
+
+	/*
+	 * A patient's assignment periods, newest first: each activity that put
+	 * someone in a role starts one, the next activity of that role ends it.
+	 * Parameters: patient, role (NULL: both), limit, offset.
+	 */
+	[STMT_HISTORY_PAGE] = {"history_page",
+	"SELECT h.role, h.user_id, u.name, u.email, h.started_at, h.ended_at,"
+	" h.started_by, sb.name, h.ended_by, eb.name, h.reason_code, h.reason, h.source"
+	" FROM (SELECT a.id, a.role, a.new_user_id AS user_id, a.created_at AS started_at,"
+	"   LEAD(a.created_at) OVER w AS ended_at, a.actor_user_id AS started_by,"
+	"   LEAD(a.actor_user_id) OVER w AS ended_by, a.reason_code, a.reason, a.source"
+	"   FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
+	"   ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"
+	"   WINDOW w AS (PARTITION BY a.role ORDER BY a.id)) h"
+	" JOIN users u ON u.id = h.user_id"
+	" JOIN users sb ON sb.id = h.started_by"
+	" LEFT JOIN users eb ON eb.id = h.ended_by"
+	" WHERE h.user_id IS NOT NULL"
+	" ORDER BY h.started_at DESC, h.id DESC LIMIT ? OFFSET ?",
+	"isii", "sissttisisss" "s", W},
+	[STMT_HISTORY_COUNT] = {"history_count",
+	"SELECT COUNT(*) FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
+	" ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"
+	" WHERE a.new_user_id IS NOT NULL", "is", "i", W},
+
+	/*
+	 * Idempotency-Key: claim a key for a request (a duplicate key means
+	 * another request has it); read a claim (stale: older than 24 hours,
+	 * or running for more than 90 s, longer than any request may run);
+	 * take a stale one over; record the response; let a claim go.
+	 */
+	[STMT_IDEM_CLAIM] = {"idem_claim",
+	"INSERT INTO idempotency_keys (user_id, idem_key, request_sha256, request_id, state,"
+	" created_at) VALUES (?, ?, ?, ?, 'running', NOW(3))", "isss", "", W},
+	[STMT_IDEM_GET] = {"idem_get",
+	"SELECT request_sha256, state, status, etag, body,"
+	" created_at < NOW(3) - INTERVAL 24 HOUR"
+	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND), request_id"
+	" FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", "is", "ssissis", W},
+	[STMT_IDEM_TAKEOVER] = {"idem_takeover",
+	"UPDATE idempotency_keys SET request_sha256 = ?, request_id = ?, state = 'running',"
+	" status = NULL, etag = NULL, body = NULL, created_at = NOW(3), completed_at = NULL"
+	" WHERE user_id = ? AND idem_key = ? AND (created_at < NOW(3) - INTERVAL 24 HOUR"
+	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND))", "ssis", "", W},
+	[STMT_IDEM_DONE] = {"idem_done",
+	"UPDATE idempotency_keys SET state = 'done', status = ?, etag = ?, body = ?,"
+	" completed_at = NOW(3) WHERE user_id = ? AND idem_key = ?", "issis", "", W},
+	[STMT_IDEM_RELEASE] = {"idem_release",
+	"DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND state = 'running'",
+	"is", "", W},
+	[STMT_IDEM_PURGE] = {"idem_purge",
+	"DELETE FROM idempotency_keys WHERE created_at < NOW(3) - INTERVAL 24 HOUR LIMIT 1000",
+	"", "", W},
+
+	/* The PHI access log: a batch of [patient, actor, action, request id, at] rows. */
+	[STMT_ACCESS_INSERT] = {"access_insert",
+	"INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at)"
+	" SELECT j.patient, j.actor, j.action, j.rid, j.at FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]', action VARCHAR(20) PATH '$[2]',"
+	"  rid VARCHAR(80) PATH '$[3]', at DATETIME(3) PATH '$[4]')) AS j", "s", "", W},
+	[STMT_ACCESS_PAGE] = {"access_page",
+	"SELECT l.actor_user_id, u.name, l.action, l.request_id, l.at"
+	" FROM phi_access_log l LEFT JOIN users u ON u.id = l.actor_user_id"
+	" WHERE l.patient_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ? OFFSET ?",
+	"iii", "isss" "t", W},
+	[STMT_ACCESS_COUNT] = {"access_count",
+	"SELECT COUNT(*) FROM phi_access_log WHERE patient_id = ?", "i", "i", W},
 
 	/* --- lcm-admin migrate and check ------------------------------------ */
 

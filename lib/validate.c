@@ -160,11 +160,46 @@ val_common(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	return 0;
 }
 
+/*
+ * reason: a note (a string), or {"code": C, "note": N} with C one of
+ * lcm_reason_codes and N an optional note.
+ */
 static int
 val_reason(struct json_object *obj, struct lcm_change *c, struct json_object *errors, int *n)
 {
-	enum val_res r = val_json_text(obj, "reason", VAL_REASON_MAX, &c->reason, &c->reason_len);
+	struct json_object *v, *code;
+	enum val_res r;
+	char codes[256];
+	size_t i, o = 0;
 
+	c->reason = NULL;
+	c->reason_len = 0;
+	c->reason_code = NULL;
+	if (json_object_object_get_ex(obj, "reason", &v) && json_object_is_type(v, json_type_object)) {
+		if (!json_object_object_get_ex(v, "code", &code) || code == NULL)
+			return complain(errors, 1, n, "reason.code is required");
+		c->reason_code = json_object_is_type(code, json_type_string) ?
+		    json_object_get_string(code) : NULL;
+		if (c->reason_code != NULL && (size_t)json_object_get_string_len(code) !=
+		    strlen(c->reason_code))
+			c->reason_code = NULL;  /* an embedded NUL */
+		if (!lcm_reason_code_ok(c->reason_code)) {
+			c->reason_code = NULL;
+			for (i = 0; lcm_reason_codes[i] != NULL; i++)
+				o += (size_t)snprintf(codes + o, sizeof(codes) - o, "%s%s", i ? ", " : "",
+				    lcm_reason_codes[i]);
+			if (complain(errors, 1, n, "reason.code must be one of %s", codes) < 0)
+				return -1;
+		}
+		r = val_json_text(v, "note", VAL_REASON_MAX, &c->reason, &c->reason_len);
+		if (r != VAL_OK) {
+			c->reason = NULL;
+			c->reason_len = 0;
+		}
+		return complain(errors, r == VAL_BAD, n,
+		    "reason.note must be a string of at most %d characters", VAL_REASON_MAX);
+	}
+	r = val_json_text(obj, "reason", VAL_REASON_MAX, &c->reason, &c->reason_len);
 	if (r != VAL_OK) {
 		c->reason = NULL;
 		c->reason_len = 0;
@@ -242,23 +277,53 @@ query_int(const char *qs, const char *key, int64_t lo, int64_t hi, int64_t *out)
 }
 
 int
+val_paging(const char *qs, int64_t *page, int64_t *per_page, struct json_object *errors)
+{
+	int n = 0;
+
+	*page = 1;
+	*per_page = VAL_PER_PAGE_DEF;
+	if (complain(errors, query_int(qs, "page", 1, INT64_MAX, page) == VAL_BAD, &n,
+	    "page must be a positive integer") < 0 ||
+	    complain(errors, query_int(qs, "per_page", 1, VAL_PER_PAGE_MAX, per_page) == VAL_BAD,
+	    &n, "per_page must be an integer between 1 and %d", VAL_PER_PAGE_MAX) < 0)
+		return -1;
+	return n;
+}
+
+/* role=olcm|ilcm into *role (-1 when absent); any other value, the empty one too, is refused. */
+static int
+val_role_param(const char *qs, int *role, struct json_object *errors, int *n)
+{
+	char rolebuf[16];
+	enum query_res qr = query_get(qs, "role", rolebuf, sizeof(rolebuf));
+
+	*role = qr == QUERY_FOUND ? lcm_role_parse(rolebuf) : -1;
+	return complain(errors, qr != QUERY_ABSENT && *role < 0, n, "role must be olcm or ilcm");
+}
+
+int
+val_history_query(const char *qs, struct lcm_history_query *q, struct json_object *errors)
+{
+	int n;
+
+	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0 ||
+	    val_role_param(qs, &q->role, errors, &n) < 0)
+		return -1;
+	return n;
+}
+
+int
 val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t searchsz,
     struct json_object *errors)
 {
-	char rolebuf[16];
 	enum query_res qr;
-	int n = 0, r;
+	int n;
 	size_t len;
 
-	q->page = 1;
-	q->per_page = VAL_PER_PAGE_DEF;
 	q->search = NULL;
 	q->role = -1;
-
-	if (complain(errors, query_int(qs, "page", 1, INT64_MAX, &q->page) == VAL_BAD, &n,
-	    "page must be a positive integer") < 0 ||
-	    complain(errors, query_int(qs, "per_page", 1, VAL_PER_PAGE_MAX, &q->per_page) == VAL_BAD,
-	    &n, "per_page must be an integer between 1 and %d", VAL_PER_PAGE_MAX) < 0)
+	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0)
 		return -1;
 
 	qr = query_get(qs, "search", searchbuf, searchsz);
@@ -270,15 +335,63 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 		return -1;
 	if (qr == QUERY_FOUND && n == 0)
 		q->search = searchbuf;
-
-	/* Any role but olcm and ilcm, the empty one included, is refused. */
-	qr = query_get(qs, "role", rolebuf, sizeof(rolebuf));
-	for (r = 0; r < ROLE__MAX && qr == QUERY_FOUND; r++)
-		if (strcmp(rolebuf, lcm_role_name((enum lcm_role)r)) == 0)
-			q->role = r;
-	if (complain(errors, qr != QUERY_ABSENT && q->role < 0, &n, "role must be olcm or ilcm") < 0)
+	if (val_role_param(qs, &q->role, errors, &n) < 0)
 		return -1;
 	return n;
+}
+
+int
+val_idempotency_key(const char *key)
+{
+	size_t n;
+
+	if (key == NULL || (n = strlen(key)) == 0 || n > VAL_IDEMPOTENCY_KEY_MAX)
+		return 0;
+	for (; *key != '\0'; key++)
+		if (*key < 0x21 || *key > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
+val_etags(const char *h, int weak_ok, struct lcm_precondition *out)
+{
+	const char *p = h, *q;
+	int64_t v;
+	int weak;
+
+	memset(out, 0, sizeof(*out));
+	out->present = 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '*') {
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			;
+		out->any = 1;
+		return *p == '\0' ? 0 : -1;
+	}
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		weak = strncmp(p, "W/", 2) == 0;
+		if (weak)
+			p += 2;
+		if (*p != '"' || (q = strchr(p + 1, '"')) == NULL)
+			return -1;
+		/* Our tags are versions; another opaque tag is well formed and matches nothing. */
+		if ((!weak || weak_ok) && out->n < LCM_PRECONDITION_MAX) {
+			if (q - p == 2 && p[1] == '0')
+				out->version[out->n++] = 0;
+			else if (val_id_string(p + 1, (size_t)(q - p - 1), &v))
+				out->version[out->n++] = v;
+		}
+		for (p = q + 1; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return -1;
+	}
 }
 
 int

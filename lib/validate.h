@@ -14,6 +14,7 @@ struct json_object;
 #define VAL_PER_PAGE_MAX  100
 #define VAL_PER_PAGE_DEF  25
 #define VAL_BULK_MAX      1000
+#define VAL_IDEMPOTENCY_KEY_MAX 255
 
 enum val_res {
 	VAL_ABSENT,  /* not there, or JSON null */
@@ -74,6 +75,23 @@ int val_bulk_item(struct json_object *item, struct lcm_change *c, struct json_ob
  * messages added, -1 on ENOMEM.
  */
 int val_ineligible(const int64_t user[ROLE__MAX], struct json_object *errors);
+
+/* page and per_page of a listing (defaults 1 and 25). As val_assign(). */
+int val_paging(const char *qs, int64_t *page, int64_t *per_page, struct json_object *errors);
+
+/* The history's query string: page, per_page, role. As val_assign(). */
+int val_history_query(const char *qs, struct lcm_history_query *q, struct json_object *errors);
+
+/* Non-zero when key is an Idempotency-Key: 1..255 visible ASCII characters. */
+int val_idempotency_key(const char *key);
+
+/*
+ * An If-Match or If-None-Match header: "*" or a list of entity tags. Tags
+ * that are versions ("17"; "0": no case load) go into out; a weak one
+ * (W/"17") only when weak_ok (If-None-Match compares weakly, If-Match
+ * strongly); other tags match nothing. 0, or -1 when malformed.
+ */
+int val_etags(const char *header, int weak_ok, struct lcm_precondition *out);
 
 /*
  * The list's query string: page, per_page, search, role. search is decoded

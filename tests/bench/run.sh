@@ -212,6 +212,27 @@ echo "  nginx error log: ${nerr:-0} error lines"
 [ "${nerr:-0}" -gt 0 ] && grep '\[error\]\|\[crit\]\|\[alert\]' "$HVAR/log/nginx-error.log" |
 	sed 's/^[0-9/: ]*//; s/, client.*//' | sort | uniq -c | sort -rn | head -n 3 | sed 's/^/    /'
 echo "  patient_activities after the runs: $(db_sql 'SELECT COUNT(*) FROM patient_activities') rows"
+echo "  phi_access_log after the runs: $(db_sql 'SELECT COUNT(*) FROM phi_access_log') rows (one per read and write)"
+
+section "the PHI access log's cost: the care-team read with the log off"
+# The same workers, started with LCM_ACCESS_LOG=off (a measuring switch, never for production).
+kill -TERM "$(cat "$HVAR/run/workers.pid")"
+for _ in $(seq 1 100); do kill -0 "$(cat "$HVAR/run/workers.pid")" 2>/dev/null || break; sleep 0.1; done
+LCM_ACCESS_LOG=off LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_WORKERS=8 LCM_QUIET=1 \
+	bash deploy/stack.sh start || die "the workers did not come back"
+logged0=$(db_sql 'SELECT COUNT(*) FROM phi_access_log')
+wrk_run "ours-get-nolog" "$BASE" "$BENCH/get.lua" "$API" "$API/lead_care_managers/assign"
+echo "  access log rows written by that run: $(($(db_sql 'SELECT COUNT(*) FROM phi_access_log') - logged0)) (0 expected)"
+kill -TERM "$(cat "$HVAR/run/workers.pid")"
+for _ in $(seq 1 100); do kill -0 "$(cat "$HVAR/run/workers.pid")" 2>/dev/null || break; sleep 0.1; done
+LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_WORKERS=8 LCM_QUIET=1 bash deploy/stack.sh start ||
+	die "the workers did not come back"
+# With the log again, so that on and off surround each other in time.
+wrk_run "ours-get-log2" "$BASE" "$BENCH/get.lua" "$API" "$API/lead_care_managers/assign"
+ACCESS_COST=$(awk -v a="${R_RPS[ours-get]:-0}" -v b="${R_RPS[ours-get-log2]:-0}" -v off="${R_RPS[ours-get-nolog]:-0}" \
+	'BEGIN { if (off > 0) printf "%.1f%%", 100 * (off - (a + b) / 2) / off; else print "-" }')
+echo "  GET with the log: ${R_RPS[ours-get]} and ${R_RPS[ours-get-log2]} req/s; without: ${R_RPS[ours-get-nolog]} req/s;" \
+	"cost $ACCESS_COST (negative: within noise)"
 
 section "bulk_assign: 1000 items"
 # Patients 1..1000 back to the seed's LCMs, then each item changes both roles:
@@ -341,11 +362,14 @@ row "care-team read (GET)" ours-get peer-get
 row "single assign (POST)" ours-post peer-post
 row "  ... threads seeded" ours-post-seeded peer-post-seeded
 row "our /healthz" ours-healthz
+row "  GET, access log off" ours-get-nolog
+row "  GET, log on again" ours-get-log2
 if [ -n "${R_RPS[static]:-}" ]; then
 	printf '  %-22s | %9s %9s %9s %7s %4s |\n' "nginx /static ceiling" \
 		"${R_RPS[static]}" "${R_P50[static]}" "${R_P99[static]}" "${R_BAD[static]}" "-"
 fi
 echo "  bulk_assign 1000 items: ${BULK_TIME}s; list per_page=100 at 100,000 case loads: ${LIST_MED}s (median of 5)"
+echo "  the PHI access log costs the care-team read ${ACCESS_COST:-?} (with it vs without it, same run)"
 echo "  differences not of the code: our nginx writes an access log and runs 2 workers; the peer's logs"
 echo "  nothing and runs 1. Our POST writes an audit row per change and answers with the case load;"
 echo "  a POST that changes nothing writes nothing (the peer's upsert always writes). post.lua as it is"

@@ -5,6 +5,8 @@
 -- Replaces whatever the database holds (the harness loads the demo data).
 -- Generated in SQL from MariaDB's sequence tables (seq_1_to_N).
 SET FOREIGN_KEY_CHECKS = 0;
+TRUNCATE TABLE phi_access_log;
+TRUNCATE TABLE idempotency_keys;
 TRUNCATE TABLE patient_activities;
 TRUNCATE TABLE case_loads;
 TRUNCATE TABLE patients;

@@ -90,7 +90,8 @@ make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >"$T/install.out" 
 	die "make install" "$(cat "$T/install.out")"
 ran make install
 for f in usr/bin/lcm-admin usr/sbin/lcm-worker usr/share/lcm/db-schema/001_users.sql \
-	usr/share/lcm/db-schema/011_base_roles.sql etc/nginx/snippets/lcm-upstream.conf \
+	usr/share/lcm/db-schema/011_base_roles.sql usr/share/lcm/openapi.json \
+	etc/nginx/snippets/lcm-upstream.conf \
 	etc/nginx/snippets/lcm-api.conf lib/systemd/system/lcm-workers.service \
 	etc/lcm/lcm.conf.example; do
 	check "installed $f" [ -s "$D/$f" ]
@@ -216,8 +217,11 @@ PORT=$(harness_free_port)
 mkdir -p "$T/nginx/conf.d" "$T/nginx/tmp" "$T/www"
 echo '<html>the operator'"'"'s own 404</html>' >"$T/www/custom_404.html"
 echo '<html>home</html>' >"$T/www/index.html"
+# The installed snippets, pointing where this install put things (DESTDIR).
 sed "s|unix:/run/lcm/fcgi.sock|unix:$POOL_SOCK|" "$D/etc/nginx/snippets/lcm-upstream.conf" \
 	>"$T/nginx/lcm-upstream.conf"
+sed "s|/usr/share/lcm/openapi.json|$D/usr/share/lcm/openapi.json|" "$D/etc/nginx/snippets/lcm-api.conf" \
+	>"$T/nginx/lcm-api.conf"
 # nginx.conf as an operator's looks: mime types, a default_type, a server with
 # locations and an error page of its own. @API@ is where the include goes.
 user_line=""
@@ -275,7 +279,7 @@ check "before the include, the API is not there" [ "$(answer /healthz | cut -c1-
 # The two includes of the README, then nginx -t and a reload.
 ln -s "$T/nginx/lcm-upstream.conf" "$T/nginx/conf.d/lcm-upstream.conf"
 ran ln
-operator_conf "include $D/etc/nginx/snippets/lcm-api.conf;" >"$T/nginx/nginx.conf"
+operator_conf "include $T/nginx/lcm-api.conf;" >"$T/nginx/nginx.conf"
 ran include
 nginx -t -q -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" 2>"$T/nginx/t.out"
 rc=$?
@@ -296,6 +300,10 @@ out=$(answer /v1/admin/clinic/ecm/lead_care_managers/assign -X POST -H 'Content-
 	--data-binary @<(head -c 1100000 /dev/zero | tr '\0' 'x'))
 check "a body over 1 MiB is the API's JSON 413 ($(cut -c1-70 <<<"$out"))" \
 	[ "$out" = '413 application/json; charset=utf-8 {"errors":["Request body too large (limit 1 MiB)"]}' ]
+out=$(answer /v1/admin/clinic/ecm/openapi.json)
+check "the OpenAPI document is served, without a token ($(head -c 35 <<<"$out"))" \
+	[ "$(head -c 35 <<<"$out")" = '200 application/json; charset=utf-8' ] &&
+	[ "$(jq -r .openapi "$T/body")" = 3.1.0 ]
 out=$(answer /v1/admin/clinic/ecm/lead_care_managers -H 'X-User-Token: old-release-token')
 check "the earlier release's token works after the upgrade" [ "$(cut -c1-3 <<<"$out")" = 200 ]
 

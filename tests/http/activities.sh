@@ -17,10 +17,6 @@ next_act_id() {
 	db_sql "SELECT IFNULL(MAX(id), 0) + 1 FROM patient_activities"
 }
 
-request_id() {
-	echo "$HEADERS" | awk -F': ' '$1 == "x-request-id" {print $2}'
-}
-
 # Make the database refuse every activity row for patients 124 and 126 (a
 # CHECK constraint: the insert fails inside the write's transaction).
 refuse_activities() {

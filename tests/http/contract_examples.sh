@@ -16,3 +16,15 @@ test_javascript_examples_with_node_fetch() {
 	out=$(node "$HARNESS_ROOT/tests/js/examples.mjs" "$BASE" 2>&1) || fail "examples.mjs failed: $out"
 	expect_eq "js summary" "js: 5 passed, 0 failed" "$(echo "$out" | tail -n 1)"
 }
+
+test_openapi_document_describes_what_the_service_answers() {
+	if ! command -v node >/dev/null 2>&1 || [ ! -d "$HARNESS_ROOT/tests/js/node_modules/ajv" ]; then
+		skip "node or the npm packages of tests/js are not installed (make http installs them)"
+		return 0
+	fi
+	local out
+	out=$(node "$HARNESS_ROOT/tests/js/openapi.mjs" "$BASE" 2>&1) || fail "openapi.mjs failed: $(grep -A1 '^not ok' <<<"$out")"
+	expect_eq "openapi summary" 0 "$(tail -n 1 <<<"$out" | sed -n 's/^openapi: [0-9]* passed, \([0-9]*\) failed$/\1/p')"
+	[ "$(tail -n 1 <<<"$out" | sed -n 's/^openapi: \([0-9]*\) passed.*/\1/p')" -ge 15 ] ||
+		fail "too few checks ran: $(tail -n 1 <<<"$out")"
+}

@@ -28,6 +28,7 @@ req() {
 		printf '%s' "$body" >"$T_TMP/req"
 		args+=(--data-binary "@$T_TMP/req")
 	fi
+	: >"$T_TMP/body"  # curl leaves the file alone when there is no body
 	hdr=$(curl "${args[@]}" "$BASE$path" | tr -d '\r')
 	STATUS=$(echo "$hdr" | awk 'NR==1 {print $2}')
 	HEADERS=$(echo "$hdr" | awk -F': ' 'NR>1 && NF>1 {print tolower($1) ": " $2}')
@@ -67,6 +68,16 @@ expect_header() {
 	local got
 	got=$(echo "$HEADERS" | awk -F': ' -v n="$1" '$1 == n {print $2}')
 	expect_eq "header $1" "$2" "$got"
+}
+
+# header NAME: the value of a header of the last response ("" when absent).
+header() {
+	echo "$HEADERS" | awk -F': ' -v n="$1" '$1 == n {print $2}'
+}
+
+# The request id the last response carried.
+request_id() {
+	header x-request-id
 }
 
 # Every error is the JSON envelope: {"errors": [strings]} with a JSON type.

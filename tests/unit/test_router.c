@@ -78,7 +78,7 @@ Test(router, matches_assign_methods)
 	cr_assert_not_null(p.rt);
 	cr_assert_eq(p.rt->handler, lcm_write_one);
 	cr_assert_eq(p.rt->data, &route_assign_post);
-	cr_assert_eq(p.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
+	cr_assert_eq(p.rt->flags, ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT);
 	cr_assert_not_null(u.rt);
 	cr_assert_eq(u.rt->handler, lcm_write_one);
 	cr_assert_eq(u.rt->data, &route_assign_put);
@@ -104,7 +104,24 @@ Test(router, matches_bulk_assign)
 
 	cr_assert_not_null(r.rt);
 	cr_assert_eq(r.rt->handler, lcm_bulk_assign_post);
-	cr_assert_eq(r.rt->flags, ROUTE_ADMIN | ROUTE_BODY);
+	cr_assert_eq(r.rt->flags, ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT);
+}
+
+Test(router, matches_history_and_access_log)
+{
+	struct matched h = match(M_GET, PATIENT("123") "/history");
+	struct matched a = match(M_GET, BASE "/patients/124/access_log");
+	struct matched bad = match(M_POST, BASE "/patients/124/access_log");
+
+	cr_assert_not_null(h.rt);
+	cr_assert_eq(h.rt->handler, patient_history_get);
+	cr_assert_eq(h.rt->flags, ROUTE_ADMIN);
+	cr_assert_eq(h.id, 123);
+	cr_assert_not_null(a.rt);
+	cr_assert_eq(a.rt->handler, patient_access_log_get);
+	cr_assert_eq(a.id, 124);
+	cr_assert_null(bad.rt);
+	cr_assert_str_eq(bad.allow, "GET");
 }
 
 Test(router, matches_patient_with_id)

@@ -1,0 +1,203 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "access_log.h"
+#include "db.h"
+#include "lcm.h"
+#include "log.h"
+
+static const char *const action_names[ACCESS__MAX] = {
+	[ACCESS_READ_CARE_TEAM] = "read_care_team",
+	[ACCESS_READ_HISTORY] = "read_history",
+	[ACCESS_READ_ACCESS_LOG] = "read_access_log",
+	[ACCESS_ASSIGN] = "assign",
+	[ACCESS_UPDATE] = "update",
+	[ACCESS_REMOVE] = "remove",
+	[ACCESS_BULK] = "bulk",
+	[ACCESS_TRANSFER] = "transfer",
+};
+
+struct record {
+	int64_t patient_id;
+	int64_t actor;
+	enum access_action action;
+	char request_id[LCM_REQUEST_ID_MAX + 16];
+	char at[40];                /* "YYYY-MM-DD HH:MM:SS.mmm", UTC */
+	struct timespec mono;
+};
+
+/*
+ * A worker serves one request at a time: one buffer per process. It grows
+ * past a batch for a request that touches many patients (a bulk), and
+ * while the database is away, up to ACCESS_LOG_HOLD records; past that a
+ * record goes to the worker's log instead.
+ */
+#define ACCESS_LOG_HOLD 100000
+static struct record *buf;
+static size_t nbuf, capbuf;
+static int disabled;
+
+void
+access_log_disable(void)
+{
+	disabled = 1;
+}
+
+const char *
+access_action_name(enum access_action a)
+{
+	return (unsigned)a < ACCESS__MAX ? action_names[a] : "";
+}
+
+int
+access_log_add(int64_t patient_id, int64_t actor, enum access_action action,
+    const char *request_id)
+{
+	struct record *r;
+	struct timespec now;
+	struct tm tm;
+
+	if (disabled)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (nbuf == capbuf) {
+		struct record *grown = NULL;
+		size_t cap = capbuf ? capbuf * 2 : ACCESS_LOG_BATCH;
+
+		if (cap <= ACCESS_LOG_HOLD)
+			grown = realloc(buf, cap * sizeof(*buf));
+		if (grown == NULL) {
+			log_msg(LV_WARN, "access: not buffered: patient %" PRId64 " actor %" PRId64
+			    " %s %s", patient_id, actor, access_action_name(action),
+			    request_id ? request_id : "");
+			return 1;
+		}
+		buf = grown;
+		capbuf = cap;
+	}
+	r = &buf[nbuf++];
+	r->patient_id = patient_id;
+	r->actor = actor;
+	r->action = action;
+	snprintf(r->request_id, sizeof(r->request_id), "%s", request_id ? request_id : "");
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(r->at, sizeof(r->at) - 4, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(r->at + strlen(r->at), 5, ".%03u", (unsigned)(now.tv_nsec / 1000000) % 1000u);
+	clock_gettime(CLOCK_MONOTONIC, &r->mono);
+	return nbuf >= ACCESS_LOG_BATCH;
+}
+
+size_t
+access_log_pending(void)
+{
+	return nbuf;
+}
+
+int
+access_log_due(void)
+{
+	struct timespec now;
+	long ms;
+
+	if (nbuf == 0)
+		return 0;
+	if (nbuf >= ACCESS_LOG_BATCH)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long)(now.tv_sec - buf[0].mono.tv_sec) * 1000 +
+	    (now.tv_nsec - buf[0].mono.tv_nsec) / 1000000;
+	return ms >= ACCESS_LOG_DELAY_MS;
+}
+
+/* Records from..to as the JSON array STMT_ACCESS_INSERT takes; 0 when it does not fit. */
+static size_t
+records_json(size_t from, size_t to, char *out, size_t sz)
+{
+	size_t o = 0, i;
+	int n;
+
+	out[o++] = '[';
+	for (i = from; i < to; i++) {
+		/* Request ids are [0-9A-Za-z_.#-]: nothing to escape. */
+		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",\"%s\"]",
+		    i > from ? "," : "", buf[i].patient_id, buf[i].actor, action_names[buf[i].action],
+		    buf[i].request_id, buf[i].at);
+		if (n < 0 || (size_t)n >= sz - o - 1)
+			return 0;
+		o += (size_t)n;
+	}
+	out[o++] = ']';
+	out[o] = '\0';
+	return o;
+}
+
+enum app_err
+access_log_flush(struct db *db)
+{
+	/* A batch's JSON: each record fits in 200 bytes. */
+	static char json[ACCESS_LOG_BATCH * 200 + 16];
+	struct db_param p;
+	enum app_err rc;
+	size_t len, done = 0, to;
+
+	while (done < nbuf) {
+		to = nbuf - done > ACCESS_LOG_BATCH ? done + ACCESS_LOG_BATCH : nbuf;
+		if ((len = records_json(done, to, json, sizeof(json))) == 0) {
+			rc = APP_EINTERNAL;
+			goto out;
+		}
+		p = DB_P_STR(json, len);
+		if ((rc = db_exec(db, STMT_ACCESS_INSERT, &p, 1)) != APP_OK) {
+			log_msg(LV_WARN, "access: %zu records not written yet: %s", nbuf - done,
+			    app_err_name(rc));
+			goto out;
+		}
+		done = to;
+	}
+	rc = APP_OK;
+out:
+	/* What was written goes; the rest waits for the next flush, in order. */
+	memmove(buf, buf + done, (nbuf - done) * sizeof(*buf));
+	nbuf -= done;
+	return rc;
+}
+
+enum app_err
+access_log_list(struct db *db, int64_t patient_id, int64_t page, int64_t per_page,
+    int64_t *total)
+{
+	struct db_param p[3];
+	enum app_err rc;
+
+	*total = 0;
+	db_done(db, STMT_ACCESS_PAGE);
+	p[0] = DB_P_INT(patient_id);
+	if ((rc = db_row(db, STMT_ACCESS_COUNT, p, 1)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	*total = db_int(db, STMT_ACCESS_COUNT, 0);
+	if (*total == 0 || page - 1 > (*total - 1) / per_page)
+		return APP_OK;
+	p[1] = DB_P_INT(per_page);
+	p[2] = DB_P_INT((page - 1) * per_page);
+	return db_exec(db, STMT_ACCESS_PAGE, p, 3);
+}
+
+enum app_err
+access_log_next(struct db *db, struct access_entry *e)
+{
+	enum app_err rc;
+
+	if ((rc = db_next(db, STMT_ACCESS_PAGE)) != APP_OK) {
+		db_done(db, STMT_ACCESS_PAGE);
+		return rc;
+	}
+	e->actor_id = db_int(db, STMT_ACCESS_PAGE, AL_ACTOR_ID);
+	e->actor_name = db_str(db, STMT_ACCESS_PAGE, AL_ACTOR_NAME, NULL);
+	e->action = db_str(db, STMT_ACCESS_PAGE, AL_ACTION, NULL);
+	e->request_id = db_str(db, STMT_ACCESS_PAGE, AL_REQUEST_ID, NULL);
+	e->at = db_str(db, STMT_ACCESS_PAGE, AL_AT, NULL);
+	return APP_OK;
+}

@@ -1,0 +1,108 @@
+# The PHI access log: every read or change of a patient's care team or
+# history, with the acting user, the action, the request id and the time.
+# Records reach the table within two seconds (tests wait for them).
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+# log_rows PATIENT: "action request_id actor" per record of the patient, oldest first
+# (by time: workers write their records at different moments).
+log_rows() {
+	db_sql "SELECT action, request_id, actor_user_id FROM phi_access_log WHERE patient_id = $1 ORDER BY at, id"
+}
+
+# wait_for_rows PATIENT N: until the patient has N records (3 s at most).
+wait_for_rows() {
+	local i
+	for i in $(seq 1 30); do
+		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE patient_id = $1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+}
+
+test_each_kind_of_access_is_recorded_with_its_request_id() {
+	local want="" r
+	req GET $P/patients/123/lead_care_managers
+	want="${want}read_care_team $(request_id) 1"$'\n'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	want="${want}assign $(request_id) 1"$'\n'
+	req PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	want="${want}update $(request_id) 1"$'\n'
+	req GET $P/patients/123/lead_care_managers/history
+	want="${want}read_history $(request_id) 1"$'\n'
+	req DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	want="${want}remove $(request_id) 1"$'\n'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":103},{"patient_id":124,"olcm_user_id":103}]}'
+	want="${want}bulk $(request_id) 1"
+	wait_for_rows 123 6
+	expect_eq "patient 123's records" "$(printf '%s' "$want" | tr ' ' '\t')" "$(log_rows 123)"
+	expect_eq "patient 124's record" "bulk	$(request_id)	1" "$(log_rows 124)"
+}
+
+test_listing_the_log_is_recorded_and_shows_itself() {
+	req GET $P/patients/125/lead_care_managers
+	local read_id
+	read_id=$(request_id)
+	req GET $P/patients/125/access_log
+	expect_status 200
+	expect_json '.access_log[0] | {actor, action}' '{"actor":{"id":1,"name":"Ada Admin"},"action":"read_access_log"}'
+	expect_json '.access_log[0].request_id' "\"$(request_id)\""
+	expect_json '.access_log[0].at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")' true
+	# The earlier read, from whichever worker served it, within two seconds.
+	local i
+	for i in $(seq 1 30); do
+		req GET $P/patients/125/access_log
+		printf '%s' "$BODY" | jq -e --arg id "$read_id" '.access_log | any(.request_id == $id and .action == "read_care_team")' >/dev/null && break
+		sleep 0.1
+	done
+	expect_json "[.access_log[] | select(.request_id == \"$read_id\") | .action]" '["read_care_team"]'
+	expect_json '.pagination.per_page' 25
+}
+
+test_access_log_pages_newest_first() {
+	local i
+	for i in 1 2 3; do req GET $P/patients/126/lead_care_managers; done
+	wait_for_rows 126 3
+	req GET "$P/patients/126/access_log?per_page=2"
+	expect_json '.pagination | {total_count, total_pages, per_page}' '{"total_count":4,"total_pages":2,"per_page":2}'
+	expect_json '[.access_log[].action]' '["read_access_log","read_care_team"]'
+	# Each listing is one more record: 5 now, 3 pages of 2.
+	req GET "$P/patients/126/access_log?per_page=2&page=4"
+	expect_json '.access_log' '[]'
+	expect_json '.pagination | {total_count, total_pages}' '{"total_count":5,"total_pages":3}'
+}
+
+test_access_log_refusals() {
+	req GET $P/patients/999/access_log
+	expect_error 404 '["Patient not found"]'
+	req GET "$P/patients/123/access_log?page=0"
+	expect_error 422 '["page must be a positive integer"]'
+	TOKEN=dev-user-token
+	req GET $P/patients/123/access_log
+	expect_error 403
+}
+
+test_refused_requests_leave_no_record() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":104}'
+	expect_status 422
+	req GET $P/patients/999/lead_care_managers
+	expect_status 404
+	TOKEN=dev-user-token
+	req GET $P/patients/123/lead_care_managers
+	expect_status 403
+	sleep 2.2
+	expect_eq "records" 0 "$(db_sql 'SELECT COUNT(*) FROM phi_access_log WHERE patient_id IN (123, 999)')"
+}
+
+test_a_stopped_pool_writes_what_it_held() {
+	local id
+	req GET $P/patients/124/lead_care_managers
+	id=$(request_id)
+	# Stop the workers at once (TERM: each writes its buffer as it goes).
+	kill -TERM "$(cat "$HVAR/run/workers.pid")"
+	for _ in $(seq 1 50); do kill -0 "$(cat "$HVAR/run/workers.pid")" 2>/dev/null || break; sleep 0.1; done
+	expect_eq "the read was written by the stopping worker" 1 \
+		"$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
+	LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
+		fail "stack did not come back"
+}

@@ -1,0 +1,168 @@
+# Safe retries: Idempotency-Key on POST .../assign and .../bulk_assign.
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+# kreq KEY METHOD PATH BODY: a request with an Idempotency-Key.
+kreq() {
+	local key=$1
+	shift
+	LAST_REQ="$1 $2 (Idempotency-Key: $key) $3"
+	printf '%s' "$3" >"$T_TMP/req"
+	local hdr
+	: >"$T_TMP/body"
+	hdr=$(curl -s -X "$1" -D - -o "$T_TMP/body" -H "X-User-Token: $TOKEN" \
+		-H "Idempotency-Key: $key" -H 'Content-Type: application/json' \
+		--data-binary "@$T_TMP/req" "$BASE$2" | tr -d '\r')
+	STATUS=$(echo "$hdr" | awk 'NR==1 {print $2}')
+	HEADERS=$(echo "$hdr" | awk -F': ' 'NR>1 && NF>1 {print tolower($1) ": " $2}')
+	BODY=$(cat "$T_TMP/body")
+}
+
+acts() { db_sql 'SELECT COUNT(*) FROM patient_activities'; }
+
+test_retry_with_the_key_gets_the_first_answer_and_writes_nothing() {
+	local first etag
+	kreq k-assign-1 POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	first=$BODY
+	etag=$(header etag)
+	expect_eq "activity rows" 1 "$(acts)"
+	# Someone else changes the case load; the retry still gets the first answer.
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	kreq k-assign-1 POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	expect_header idempotent-replayed true
+	expect_eq "replayed body" "$first" "$BODY"
+	expect_header etag "$etag"
+	expect_eq "activity rows after the retry" 2 "$(acts)"
+	expect_eq "the retry did not write" 102 "$(cl_col olcm_user_id 123)"
+}
+
+test_same_key_different_body_is_422() {
+	kreq k-2 POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	local before
+	before=$(snapshot)
+	kreq k-2 POST $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	expect_error 422 '["Idempotency-Key was already used for a different request"]'
+	kreq k-2 POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101}]}'
+	expect_error 422
+	expect_unchanged "a reused key" "$before"
+}
+
+test_twenty_at_once_with_one_key_apply_once() {
+	local i s ok=0 busy=0 bodies
+	for i in $(seq 1 20); do
+		curl -s -o "$T_TMP/k20.$i.body" -w '%{http_code}' -X POST -H 'X-User-Token: dev-admin-token' \
+			-H 'Content-Type: application/json' -H 'Idempotency-Key: twenty-at-once' \
+			--data-binary '{"patient_id":124,"olcm_user_id":101,"ilcm_user_id":102}' \
+			"$BASE$LCM/assign" >"$T_TMP/k20.$i" &
+	done
+	wait
+	for i in $(seq 1 20); do
+		s=$(cat "$T_TMP/k20.$i")
+		case $s in
+		200) ok=$((ok + 1)) ;;
+		409) busy=$((busy + 1))
+			expect_eq "409 body" '{"errors":["A request with this Idempotency-Key is still being processed"]}' \
+				"$(cat "$T_TMP/k20.$i.body")" ;;
+		*) fail "request $i answered $s: $(cat "$T_TMP/k20.$i.body")" ;;
+		esac
+	done
+	expect_eq "answered" 20 $((ok + busy))
+	[ "$ok" -ge 1 ] || fail "no request was answered 200"
+	bodies=$(for i in $(seq 1 20); do [ "$(cat "$T_TMP/k20.$i")" = 200 ] && cat "$T_TMP/k20.$i.body" && echo; done | sort -u | wc -l)
+	expect_eq "every 200 is the same answer" 1 "$bodies"
+	expect_eq "applied once: one case load" 1 "$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE patient_id = 124')"
+	expect_eq "applied once: two activity rows" 2 "$(acts)"
+	expect_eq "applied once: version" 1 "$(cl_col version 124)"
+}
+
+test_bulk_retry_is_replayed() {
+	local first
+	kreq bulk-k POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101},{"patient_id":999,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_json '[.successful_count, .failed_count]' '[1,1]'
+	first=$BODY
+	kreq bulk-k POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101},{"patient_id":999,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_header idempotent-replayed true
+	expect_eq "replayed bulk body" "$first" "$BODY"
+	expect_eq "activity rows" 1 "$(acts)"
+}
+
+test_a_refused_request_is_replayed_too() {
+	kreq k-refused POST $LCM/assign '{"patient_id":123,"olcm_user_id":104}'
+	expect_error 422 '["User 104 is not eligible to be a Lead Care Manager"]'
+	# 104 becomes eligible: the retry still gets the first answer.
+	db_sql "UPDATE users SET active = 1 WHERE id = 104"
+	kreq k-refused POST $LCM/assign '{"patient_id":123,"olcm_user_id":104}'
+	expect_error 422 '["User 104 is not eligible to be a Lead Care Manager"]'
+	expect_header idempotent-replayed true
+	expect_eq "nothing written" 0 "$(acts)"
+}
+
+test_keys_are_per_acting_user() {
+	db_sql "INSERT INTO users (id, name, email, active) VALUES (7, 'Second Admin', 'second.admin@example.test', 1);
+		INSERT INTO api_tokens (user_id, token_sha256, created_at) VALUES (7, UNHEX(SHA2('second-admin-token', 256)), NOW(3));
+		INSERT INTO user_roles (user_id, role_id) SELECT 7, id FROM roles WHERE name = 'admin'"
+	kreq shared-key POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	TOKEN=second-admin-token
+	kreq shared-key POST $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	expect_eq "the second admin's request ran" 102 "$(cl_col olcm_user_id 123)"
+}
+
+test_expired_and_abandoned_keys_run_again() {
+	kreq old-key POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	db_sql "UPDATE idempotency_keys SET created_at = NOW(3) - INTERVAL 25 HOUR"
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	kreq old-key POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	expect_eq "after 24 hours the key is new" 101 "$(cl_col olcm_user_id 123)"
+	# A claim whose request died with its worker (running for minutes) is taken over.
+	db_sql "INSERT INTO idempotency_keys (user_id, idem_key, request_sha256, request_id, state, created_at)
+		VALUES (1, 'dead-key', UNHEX(SHA2('x', 256)), 'gone', 'running', NOW(3) - INTERVAL 5 MINUTE)"
+	kreq dead-key POST $LCM/assign '{"patient_id":124,"olcm_user_id":103}'
+	expect_status 200
+	expect_eq "the abandoned key's request ran" 103 "$(cl_col olcm_user_id 124)"
+	# One still running is not.
+	db_sql "INSERT INTO idempotency_keys (user_id, idem_key, request_sha256, request_id, state, created_at)
+		VALUES (1, 'busy-key', UNHEX(SHA2('x', 256)), 'elsewhere', 'running', NOW(3))"
+	kreq busy-key POST $LCM/assign '{"patient_id":125,"olcm_user_id":103}'
+	expect_error 422
+	expect_eq "a key still running is not taken over" 0 \
+		"$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE patient_id = 125')"
+}
+
+test_key_validation_400() {
+	local before long
+	before=$(snapshot)
+	long=$(printf 'k%.0s' $(seq 1 256))
+	kreq "$long" POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_error 400 '["Idempotency-Key must be 1 to 255 visible ASCII characters"]'
+	kreq "with space" POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_error 400
+	kreq "$(printf 'k%.0s' $(seq 1 255))" POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	send $LCM/assign -X POST -H 'Idempotency-Key: a' -H 'Idempotency-Key: b' \
+		-H 'Content-Type: application/json' --data-binary '{"patient_id":124,"olcm_user_id":101}'
+	expect_error 400 '["Idempotency-Key may be sent once"]'
+	expect_eq "only the valid request wrote" 1 "$(acts)"
+}
+
+test_keys_are_ignored_where_not_honoured() {
+	seed
+	kreq not-here PUT $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	expect_status 200
+	kreq not-here PUT $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	expect_eq "no key kept" 0 "$(db_sql 'SELECT COUNT(*) FROM idempotency_keys')"
+}
