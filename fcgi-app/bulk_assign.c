@@ -6,6 +6,7 @@
 #include <json.h>
 
 #include "app.h"
+#include "db.h"
 #include "access_log.h"
 #include "handlers.h"
 #include "json_out.h"
@@ -18,6 +19,12 @@ static const char msg_busy[] =
     "Assignment could not be applied because of concurrent changes, try again";
 static const char msg_late[] =
     "Assignment was not applied: the request ran out of time, send it again";
+static const char msg_unknown[] =
+    "The database became unreachable while this assignment was applied: it may or may not "
+    "have been applied; read the care team, or send the request again with the same "
+    "Idempotency-Key";
+static const char msg_not_sent[] =
+    "Assignment was not applied: the database became unreachable, send it again";
 
 /* A bulk request stops applying items after this long, well inside nginx's timeout. */
 #define BULK_BUDGET_SECONDS 20
@@ -76,27 +83,43 @@ bulk_validate(struct json_object *list, struct bulk_item *items, size_t n,
 	return APP_OK;
 }
 
+/* What a bulk request looks its items up in, and how it runs them. */
+struct bulk {
+	const struct request *req;
+	struct id_set patients;   /* the items' patients that exist */
+	struct id_set users;      /* the items' users that are eligible */
+	struct id_set limited;    /* the items' users with a caseload limit */
+	int dry_run;
+};
+
 /*
  * Apply one checked item, the index-th; a failure is the item's, not the
- * request's. Its activity rows carry the request id with "#index".
+ * request's. Its activity rows carry the request id with "#index". In a
+ * dry run it is applied inside the run's transaction, under a savepoint.
+ * APP_OK, or what stops the whole request: APP_EDBLOST (the database went
+ * away), APP_ERETRY (a dry run's transaction lost to a deadlock), APP_ENOMEM.
  */
 static enum app_err
-bulk_apply(const struct request *req, struct bulk_item *it, size_t index,
-    const struct id_set *patients, const struct id_set *users)
+bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
 {
+	const struct request *req = b->req;
 	struct lcm_actor who = {req->user_id, NULL};
-	int64_t ineligible[ROLE__MAX] = {0};
+	int64_t ineligible[ROLE__MAX] = {0}, full[ROLE__MAX] = {0};
 	char tag[LCM_REQUEST_ID_MAX + 24];
 	enum app_err rc;
 	int r, bad = 0;
 
-	if (!id_set_has(patients, it->c.patient_id))
+	if (!id_set_has(&b->patients, it->c.patient_id))
 		return item_fail(it, app_err_message(APP_ENOPATIENT));
-	for (r = 0; r < ROLE__MAX; r++)
-		if (it->c.given[r] && it->c.user[r] != 0 && !id_set_has(users, it->c.user[r])) {
+	it->c.limited = 0;
+	for (r = 0; r < ROLE__MAX; r++) {
+		if (it->c.given[r] && it->c.user[r] != 0 && !id_set_has(&b->users, it->c.user[r])) {
 			ineligible[r] = it->c.user[r];
 			bad = 1;
 		}
+		if (id_set_has(&b->limited, it->c.user[r]))
+			it->c.limited |= 1u << r;
+	}
 	if (bad) {
 		if ((it->errors = json_list()) == NULL ||
 		    val_ineligible(ineligible, it->errors) < 0)
@@ -107,16 +130,26 @@ bulk_apply(const struct request *req, struct bulk_item *it, size_t index,
 	snprintf(tag, sizeof(tag), "%s#%zu", req->request_id, index + 1);
 	who.request_id = tag;
 	it->c.source = "bulk";
-	switch ((rc = lcm_apply(req->db, &who, &it->c, 1))) {
+	switch ((rc = lcm_apply(req->db, &who, &it->c,
+	    LCM_MAY_CREATE | (b->dry_run ? LCM_NESTED : 0), full))) {
 	case APP_OK:
-		(void)access_log_add(it->c.patient_id, req->user_id, ACCESS_BULK, req->request_id);
+		if (!b->dry_run)
+			(void)access_log_add(it->c.patient_id, req->user_id, ACCESS_BULK,
+			    req->request_id);
 		return APP_OK;
 	case APP_EDBLOST:
 	case APP_ENOMEM:
-		return rc;  /* the request fails: 503, the items before it stand */
+		return rc;
+	case APP_ERETRY:
+		if (b->dry_run)
+			return rc;
+		return item_fail(it, msg_busy);
 	case APP_ENOPATIENT:
 		return item_fail(it, app_err_message(rc));
-	case APP_ERETRY:
+	case APP_ECAPACITY:
+		if ((it->errors = json_list()) == NULL || val_at_capacity(full, it->errors) < 0)
+			return APP_ENOMEM;
+		return APP_OK;
 	case APP_ELOCKED:
 		return item_fail(it, msg_busy);
 	default:
@@ -125,22 +158,61 @@ bulk_apply(const struct request *req, struct bulk_item *it, size_t index,
 	}
 }
 
-/* POST .../bulk_assign: up to 1000 assignments, each applied on its own, in order. */
+/*
+ * Every good item, in order. The database going away stops the run but
+ * not the answer: the item it happened to is said to be unknown, the ones
+ * after it not attempted, each with its own result.
+ */
+static enum app_err
+bulk_run(struct bulk *b, struct bulk_item *items, size_t n)
+{
+	struct timespec start, now;
+	enum app_err rc;
+	size_t i, j;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < n; i++) {
+		if (items[i].errors != NULL)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= BULK_BUDGET_SECONDS) {
+			if ((rc = item_fail(&items[i], msg_late)) != APP_OK)
+				return rc;
+			continue;
+		}
+		if ((rc = bulk_apply(b, &items[i], i)) == APP_OK)
+			continue;
+		if (rc != APP_EDBLOST || b->dry_run)
+			return rc;
+		if ((rc = item_fail(&items[i], msg_unknown)) != APP_OK)
+			return rc;
+		for (j = i + 1; j < n; j++)
+			if (items[j].errors == NULL && (rc = item_fail(&items[j], msg_not_sent)) != APP_OK)
+				return rc;
+		return APP_OK;
+	}
+	return APP_OK;
+}
+
+/*
+ * POST .../bulk_assign: up to 1000 assignments, each applied on its own, in
+ * order. With "dry_run": true they are applied in one transaction that is
+ * rolled back: each item's result is the one the real run would give now.
+ */
 enum app_err
 lcm_bulk_assign_post(const struct request *req, struct response *resp)
 {
-	struct id_set patients = {0}, users = {0};
+	struct bulk b = {.req = req};
 	struct json_object *list = NULL, *results = NULL, *errors;
 	struct bulk_item *items = NULL;
 	int64_t *pids = NULL, *uids = NULL;
 	size_t n = 0, i, npids, nuids;
-	struct timespec start, now;
 	int64_t ok = 0;
 	enum app_err rc = APP_ENOMEM;
 
 	if ((errors = json_list()) == NULL)
 		return APP_ENOMEM;
-	if ((rc = problems(resp, errors, val_bulk(req->json, &list, &n, errors))) != APP_OK) {
+	if ((rc = problems(resp, errors, val_bulk(req->json, &list, &n, &b.dry_run, errors))) != APP_OK) {
 		n = 0;
 		goto out;
 	}
@@ -151,21 +223,20 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if ((rc = bulk_validate(list, items, n, pids, &npids, uids, &nuids)) != APP_OK)
 		goto out;
-	if ((rc = lcm_patients_existing(req->db, pids, npids, &patients)) != APP_OK ||
-	    (rc = lcm_users_eligible(req->db, uids, nuids, &users)) != APP_OK)
+	if ((rc = lcm_patients_existing(req->db, pids, npids, &b.patients)) != APP_OK ||
+	    (rc = lcm_users_eligible(req->db, uids, nuids, &b.users)) != APP_OK ||
+	    (rc = lcm_id_lookup(req->db, STMT_USERS_LIMITED, uids, nuids, &b.limited)) != APP_OK)
 		goto out;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < n; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (items[i].errors == NULL && now.tv_sec - start.tv_sec >= BULK_BUDGET_SECONDS) {
-			if ((rc = item_fail(&items[i], msg_late)) != APP_OK)
-				goto out;
-		} else if (items[i].errors == NULL &&
-		    (rc = bulk_apply(req, &items[i], i, &patients, &users)) != APP_OK)
-			goto out;
+	if (b.dry_run && (rc = db_begin(req->db)) != APP_OK)
+		goto out;
+	rc = bulk_run(&b, items, n);
+	if (b.dry_run)
+		db_rollback(req->db);  /* a dry run writes nothing */
+	if (rc != APP_OK)
+		goto out;
+	for (i = 0; i < n; i++)
 		ok += items[i].errors == NULL;
-	}
 
 	rc = APP_ENOMEM;
 	if ((results = json_list()) == NULL)
@@ -173,7 +244,7 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 	for (i = 0; i < n; i++)
 		if (json_list_add(results, json_bulk_result(items[i].echo_id, items[i].errors)) != APP_OK)
 			goto out;
-	rc = resp_json(resp, 200, json_bulk(msg_bulk, ok, (int64_t)n - ok, results));
+	rc = resp_json(resp, 200, json_bulk(msg_bulk, ok, (int64_t)n - ok, results, b.dry_run));
 	results = NULL;
 out:
 	json_object_put(results);
@@ -182,7 +253,8 @@ out:
 	free(items);
 	free(pids);
 	free(uids);
-	id_set_free(&patients);
-	id_set_free(&users);
+	id_set_free(&b.patients);
+	id_set_free(&b.users);
+	id_set_free(&b.limited);
 	return rc;
 }

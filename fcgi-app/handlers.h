@@ -20,6 +20,14 @@ enum app_err patient_access_log_get(const struct request *, struct response *);
 /* GET .../lead_care_managers */
 enum app_err lcm_list_get(const struct request *, struct response *);
 
+/* PUT .../lead_care_managers/:id/capacity, GET .../lead_care_managers/:id/patients */
+enum app_err lcm_capacity_put(const struct request *, struct response *);
+enum app_err lcm_user_patients_get(const struct request *, struct response *);
+
+/* POST .../lead_care_managers/transfer and .../auto_assign */
+enum app_err lcm_transfer_post(const struct request *, struct response *);
+enum app_err lcm_auto_assign_post(const struct request *, struct response *);
+
 /*
  * POST, PUT and DELETE .../assign: one handler, told by its route's data
  * (a struct write_route) how to read the body and what to answer.

@@ -72,10 +72,11 @@ lcm_write_one(const struct request *req, struct response *resp)
 		return rc;
 	c.source = wr->source;
 	rc = lcm_write(req->db, &who, &c, &pc, wr->flags, &out);
-	if (rc == APP_EINVAL) {
+	if (rc == APP_EINVAL || rc == APP_ECAPACITY) {
 		if ((errors = json_list()) == NULL)
 			return APP_ENOMEM;
-		return problems(resp, errors, val_ineligible(out.ineligible, errors));
+		return problems(resp, errors, rc == APP_EINVAL ? val_ineligible(out.ineligible, errors) :
+		    val_at_capacity(out.at_capacity, errors));
 	}
 	if (rc != APP_OK)
 		return rc;
@@ -84,4 +85,56 @@ lcm_write_one(const struct request *req, struct response *resp)
 	resp_set_etag(resp, out.version);
 	return resp_json(resp, 200, json_message(wr->message,
 	    wr->flags & LCM_WANT_TEAM ? json_case_load(&out.team) : NULL));
+}
+
+/* PUT .../lead_care_managers/:id/capacity: a user's caseload limits; answers the user's list entry. */
+enum app_err
+lcm_capacity_put(const struct request *req, struct response *resp)
+{
+	int64_t max[ROLE__MAX], user[ROLE__MAX] = {req->path_id, 0};
+	struct json_object *errors;
+	struct lcm_row row;
+	enum app_err rc;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	if ((rc = problems(resp, errors, val_capacity(req->json, max, errors))) != APP_OK)
+		return rc;
+	if ((rc = lcm_capacity_set(req->db, req->user_id, req->path_id, max, &row)) == APP_EINVAL) {
+		/* Not eligible, or no such user: the assign endpoint's 422. */
+		if ((errors = json_list()) == NULL)
+			return APP_ENOMEM;
+		return problems(resp, errors, val_ineligible(user, errors));
+	}
+	if (rc != APP_OK)
+		return rc;
+	return resp_json(resp, 200, json_lcm_row(&row));
+}
+
+/* GET .../lead_care_managers/:id/patients: a user's current patients, one row per patient and role. */
+enum app_err
+lcm_user_patients_get(const struct request *req, struct response *resp)
+{
+	struct lcm_history_query q;
+	struct json_object *errors, *rows;
+	struct lcm_user_patient p;
+	int64_t total;
+	enum app_err rc;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	if ((rc = problems(resp, errors, val_history_query(req->query, &q, errors))) != APP_OK)
+		return rc;
+	if ((rc = lcm_user_patients(req->db, req->path_id, q.role, q.page, q.per_page, &total)) != APP_OK)
+		return rc;
+	if ((rows = json_list()) == NULL)
+		return APP_ENOMEM;
+	while ((rc = lcm_user_patients_next(req->db, &p)) == APP_OK)
+		if ((rc = json_list_add(rows, json_user_patient(&p))) != APP_OK)
+			break;
+	if (rc != APP_ENOROW) {
+		json_object_put(rows);
+		return rc;
+	}
+	return resp_json(resp, 200, json_user_patients_page(rows, total, q.page, q.per_page));
 }

@@ -15,6 +15,8 @@ enum app_err {
 	APP_ENOROW,       /* no (more) rows: a caller's to turn into its own answer */
 	APP_ENOPATIENT,   /* unknown patient */
 	APP_ENOCASELOAD,  /* patient has no case load */
+	APP_ENOUSER,      /* unknown user */
+	APP_ECAPACITY,    /* an assignment would take a user past a caseload limit */
 	APP_EAUTH,        /* missing, unknown or deactivated token */
 	APP_EFORBIDDEN,   /* authenticated, not an admin */
 	APP_EMETHOD,      /* known path, wrong method */

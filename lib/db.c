@@ -692,3 +692,32 @@ db_script(struct db *db, const char *sql, size_t len)
 	} while (more == 0);
 	return APP_OK;
 }
+
+/* A statement that is not in the catalogue because it takes no data: savepoints. */
+static enum app_err
+db_plain(struct db *db, const char *sql)
+{
+	if (db->conn == NULL)
+		return APP_EDBLOST;
+	if (mysql_real_query(db->conn, sql, (unsigned long)strlen(sql)) != 0)
+		return conn_fail(db, "savepoint");
+	return APP_OK;
+}
+
+enum app_err
+db_savepoint(struct db *db)
+{
+	return db->in_tx ? db_plain(db, "SAVEPOINT lcm_item") : APP_EINTERNAL;
+}
+
+enum app_err
+db_release(struct db *db)
+{
+	return db_plain(db, "RELEASE SAVEPOINT lcm_item");
+}
+
+void
+db_rollback_to(struct db *db)
+{
+	(void)db_plain(db, "ROLLBACK TO SAVEPOINT lcm_item");
+}

@@ -146,6 +146,14 @@ enum app_err db_commit(struct db *);
 void db_rollback(struct db *);
 
 /*
+ * A savepoint inside the transaction (db_begin() first), its release, and
+ * a rollback to it: one item of a dry run. APP_OK or an error.
+ */
+enum app_err db_savepoint(struct db *);
+enum app_err db_release(struct db *);
+void db_rollback_to(struct db *);
+
+/*
  * Run SQL text that is not in the catalogue: a migration file, whose
  * statements run in order (the handle must be made with scripts set).
  * APP_OK or an error of db_exec(), with the server's message in

@@ -89,6 +89,9 @@ person(const struct lcm_person *p)
 	put_new(o, "name", json_object_new_string(p->name), 1, &ok);
 	put_new(o, "email", json_object_new_string(p->email), 1, &ok);
 	put_new(o, "assigned_at", at ? json_object_new_string(p->assigned_at) : NULL, at, &ok);
+	/* Only a deactivated holder says so: the contract's shape otherwise. */
+	if (!p->active)
+		put_new(o, "active", json_object_new_boolean(0), 1, &ok);
 	return finish(o, ok);
 }
 
@@ -167,7 +170,7 @@ role_list(const char *csv)
 struct json_object *
 json_lcm_row(const struct lcm_row *r)
 {
-	struct json_object *o;
+	struct json_object *o, *cap;
 	int ok = 1;
 
 	if ((o = json_object_new_object()) == NULL)
@@ -179,6 +182,17 @@ json_lcm_row(const struct lcm_row *r)
 	put_new(o, "assigned_patients_count", json_object_new_int64(r->assigned_patients_count), 1, &ok);
 	put_new(o, "olcm_assignments_count", json_object_new_int64(r->count[ROLE_OLCM]), 1, &ok);
 	put_new(o, "ilcm_assignments_count", json_object_new_int64(r->count[ROLE_ILCM]), 1, &ok);
+	put_new(o, "max_olcm", r->max[ROLE_OLCM] >= 0 ? json_object_new_int64(r->max[ROLE_OLCM]) : NULL,
+	    r->max[ROLE_OLCM] >= 0, &ok);
+	put_new(o, "max_ilcm", r->max[ROLE_ILCM] >= 0 ? json_object_new_int64(r->max[ROLE_ILCM]) : NULL,
+	    r->max[ROLE_ILCM] >= 0, &ok);
+	if ((cap = json_object_new_object()) == NULL)
+		ok = 0;
+	put_new(cap, "olcm", json_object_new_boolean(lcm_row_at_capacity(r, ROLE_OLCM)), 1, &ok);
+	put_new(cap, "ilcm", json_object_new_boolean(lcm_row_at_capacity(r, ROLE_ILCM)), 1, &ok);
+	put_new(o, "at_capacity", cap, 1, &ok);
+	if (!r->active)
+		put_new(o, "active", json_object_new_boolean(0), 1, &ok);
 	return finish(o, ok);
 }
 
@@ -264,6 +278,7 @@ json_period(const struct lcm_period *h)
 	put_new(o, "reason", reason(h->reason_code, h->reason_note),
 	    h->reason_code != NULL || h->reason_note != NULL, &ok);
 	put_new(o, "source", json_object_new_string(h->source), 1, &ok);
+	put_new(o, "capacity_override", json_object_new_boolean(h->capacity_override), 1, &ok);
 	return finish(o, ok);
 }
 
@@ -326,7 +341,8 @@ json_bulk_result(int64_t patient_id, struct json_object *errors)
 }
 
 struct json_object *
-json_bulk(const char *msg, int64_t nok, int64_t failed, struct json_object *results)
+json_bulk(const char *msg, int64_t nok, int64_t failed, struct json_object *results,
+    int dry_run)
 {
 	struct json_object *o;
 	int ok = 1;
@@ -336,6 +352,8 @@ json_bulk(const char *msg, int64_t nok, int64_t failed, struct json_object *resu
 		return NULL;
 	}
 	put_new(o, "message", json_object_new_string(msg), 1, &ok);
+	if (dry_run)
+		put_new(o, "dry_run", json_object_new_boolean(1), 1, &ok);
 	put_new(o, "successful_count", json_object_new_int64(nok), 1, &ok);
 	put_new(o, "failed_count", json_object_new_int64(failed), 1, &ok);
 	put_new(o, "results", results, 1, &ok);
@@ -353,5 +371,111 @@ json_errors(struct json_object *errors)
 		return NULL;
 	}
 	put_new(o, "errors", errors, 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_user_patient(const struct lcm_user_patient *p)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "patient_id", json_object_new_int64(p->patient_id), 1, &ok);
+	put_new(o, "patient_name", json_object_new_string(p->patient_name), 1, &ok);
+	put_new(o, "role", json_object_new_string(p->role), 1, &ok);
+	put_new(o, "assigned_at", json_object_new_string(p->assigned_at), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_user_patients_page(struct json_object *rows, int64_t total, int64_t page, int64_t per_page)
+{
+	return paged("patients", rows, total, page, per_page);
+}
+
+/* The takers' (and the giver's) counts before and after. */
+static struct json_object *
+move_counts(const struct lcm_move_plan *plan)
+{
+	struct json_object *a, *o;
+	const struct lcm_move_user *u;
+	size_t i;
+	int ok = 1;
+
+	if ((a = json_object_new_array()) == NULL)
+		return NULL;
+	for (i = 0; ok && i < plan->nusers; i++) {
+		u = &plan->users[i];
+		if ((o = json_object_new_object()) == NULL) {
+			ok = 0;
+			break;
+		}
+		put_new(o, "user_id", json_object_new_int64(u->user_id), 1, &ok);
+		put_new(o, "olcm_before", json_object_new_int64(u->before[ROLE_OLCM]), 1, &ok);
+		put_new(o, "ilcm_before", json_object_new_int64(u->before[ROLE_ILCM]), 1, &ok);
+		put_new(o, "olcm_after", json_object_new_int64(u->after[ROLE_OLCM]), 1, &ok);
+		put_new(o, "ilcm_after", json_object_new_int64(u->after[ROLE_ILCM]), 1, &ok);
+		if (json_list_add(a, o) != APP_OK)
+			ok = 0;
+	}
+	return finish(a, ok);
+}
+
+/* One move: kind is "transfer" (from/to users) or "auto" (the user, continuity). */
+static struct json_object *
+move(const struct lcm_move *m, int dry_run, int transfer)
+{
+	struct json_object *o, *errors;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "patient_id", json_object_new_int64(m->patient_id), 1, &ok);
+	put_new(o, "role", json_object_new_string(lcm_role_name(m->role)), 1, &ok);
+	if (transfer)
+		put_new(o, "from_user_id", json_object_new_int64(m->from_user), 1, &ok);
+	put_new(o, transfer ? "to_user_id" : "user_id", id_or_null(m->to_user), m->to_user > 0, &ok);
+	put_new(o, "status", json_object_new_string(m->error ? "failed" : dry_run ? "planned" :
+	    transfer ? "moved" : "assigned"), 1, &ok);
+	if (transfer)
+		put_new(o, "capacity_override", json_object_new_boolean(m->overridden), 1, &ok);
+	else
+		put_new(o, "continuity", json_object_new_boolean(m->continuity), 1, &ok);
+	if (m->error != NULL) {
+		if ((errors = json_object_new_array()) == NULL ||
+		    json_list_add_string(errors, m->error) != APP_OK)
+			ok = 0;
+		put_new(o, "errors", errors, 1, &ok);
+	}
+	return finish(o, ok);
+}
+
+struct json_object *
+json_move_plan(const struct lcm_move_plan *plan, int dry_run, int transfer, int unassigned)
+{
+	struct json_object *o, *moves;
+	int64_t done = 0;
+	size_t i;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if ((moves = json_object_new_array()) == NULL)
+		ok = 0;
+	for (i = 0; ok && i < plan->n; i++) {
+		done += plan->moves[i].error == NULL;
+		if (json_list_add(moves, move(&plan->moves[i], dry_run, transfer)) != APP_OK)
+			ok = 0;
+	}
+	put_new(o, "dry_run", json_object_new_boolean(dry_run), 1, &ok);
+	put_new(o, transfer ? (dry_run ? "planned_count" : "moved_count") :
+	    (dry_run ? "planned_count" : "assigned_count"), json_object_new_int64(done), 1, &ok);
+	put_new(o, "failed_count", json_object_new_int64((int64_t)plan->n - done), 1, &ok);
+	if (unassigned)
+		put_new(o, "more_unassigned", json_object_new_boolean(plan->more), 1, &ok);
+	put_new(o, transfer ? "moves" : "assignments", moves, 1, &ok);
+	put_new(o, "counts", move_counts(plan), 1, &ok);
 	return finish(o, ok);
 }

@@ -50,9 +50,23 @@ struct json_object *json_message(const char *msg, struct json_object *case_load)
  */
 struct json_object *json_bulk_result(int64_t patient_id, struct json_object *errors);
 
-/* The bulk body around its results (taken). */
+/* The bulk body around its results (taken); "dry_run": true when it was one. */
 struct json_object *json_bulk(const char *msg, int64_t ok, int64_t failed,
-    struct json_object *results);
+    struct json_object *results, int dry_run);
+
+/* One of a user's patients, and the page around them (taken). */
+struct json_object *json_user_patient(const struct lcm_user_patient *);
+struct json_object *json_user_patients_page(struct json_object *rows, int64_t total,
+    int64_t page, int64_t per_page);
+
+/*
+ * The answer of a transfer (transfer set: moves from user to user) or of
+ * an auto-assign (the patients' new users, continuity, more_unassigned
+ * when it filled the unassigned): every move or assignment, and each
+ * user's counts before and after.
+ */
+struct json_object *json_move_plan(const struct lcm_move_plan *, int dry_run, int transfer,
+    int unassigned);
 
 /* {"errors": [...]} around an array of strings (taken). */
 struct json_object *json_errors(struct json_object *errors);

@@ -40,7 +40,11 @@ struct lcm_change {
 	size_t reason_len;
 	const char *reason_code;  /* one of lcm_reason_codes, NULL when none; borrowed */
 	const char *source;       /* what made it: "assign", "update", "remove", "bulk", "transfer" */
+	int override_capacity;    /* a caseload limit may be passed (recorded in the history) */
+	unsigned limited;         /* 1 << role: that role's new user may have a limit (check it) */
 };
+
+#define LCM_LIMITED_ALL ((1u << ROLE__MAX) - 1)
 
 /* The reason codes a change may give, NULL-terminated. */
 extern const char *const lcm_reason_codes[];
@@ -77,6 +81,7 @@ struct lcm_actor {
  */
 struct lcm_person {
 	int64_t user_id;          /* 0 when the role is unassigned */
+	int active;               /* 0 for a deactivated user still holding the role */
 	const char *name;
 	const char *email;
 	const char *assigned_at;  /* "" when unset */
@@ -116,6 +121,9 @@ struct lcm_list_query {
 	int64_t per_page;    /* 1..100 */
 	const char *search;  /* NULL or "" for no filter */
 	int role;            /* -1 any, else an enum lcm_role */
+	int by_workload;     /* sort=workload: fewest patients first */
+	int available;       /* only users below the limit (of role, or of either) */
+	int inactive;        /* deactivated users still holding patients, instead */
 };
 
 /* One user of the list; strings live until the next lcm_list_next(). */
@@ -126,7 +134,40 @@ struct lcm_row {
 	const char *roles;   /* sorted names, comma-separated */
 	int64_t assigned_patients_count;
 	int64_t count[ROLE__MAX];
+	int64_t max[ROLE__MAX];     /* the limit; -1 for none */
+	int active;
+	int eligible;               /* active with the ecm role */
 };
+
+/* At or past the limit in a role (never without one). */
+int lcm_row_at_capacity(const struct lcm_row *, enum lcm_role);
+
+/* One user as the list shows them. APP_OK, APP_ENOUSER or a database error. */
+enum app_err lcm_user_get(struct db *, int64_t user_id, struct lcm_row *out);
+
+/*
+ * Set a user's limits (-1: none) and read the user back into out. The user
+ * must be eligible: APP_EINVAL otherwise (an unknown user too).
+ */
+enum app_err lcm_capacity_set(struct db *, int64_t actor, int64_t user_id,
+    const int64_t max[ROLE__MAX], struct lcm_row *out);
+
+/* One of a user's current patients; strings live until the next call. */
+struct lcm_user_patient {
+	int64_t patient_id;
+	const char *patient_name;
+	const char *role;
+	const char *assigned_at;
+};
+
+/*
+ * Start listing a user's current patients (role -1: both), one row per
+ * patient and role, by patient id: *total of them. Then
+ * lcm_user_patients_next() until APP_ENOROW. APP_ENOUSER for no such user.
+ */
+enum app_err lcm_user_patients(struct db *, int64_t user_id, int role, int64_t page,
+    int64_t per_page, int64_t *total);
+enum app_err lcm_user_patients_next(struct db *, struct lcm_user_patient *out);
 
 /*
  * Start the list: count the eligible users matching q into *total and,
@@ -176,7 +217,8 @@ enum app_err lcm_id_lookup(struct db *, enum stmt, const int64_t *ids, size_t n,
 
 enum lcm_write_flags {
 	LCM_MAY_CREATE = 1 << 0,  /* a patient without a case load gets one (POST) */
-	LCM_WANT_TEAM = 1 << 1    /* answer with the care team the write left */
+	LCM_WANT_TEAM = 1 << 1,   /* answer with the care team the write left */
+	LCM_NESTED = 1 << 2       /* inside the caller's transaction (a dry run): a savepoint */
 };
 
 /* What the reference read tells about a change before it is applied. */
@@ -198,6 +240,7 @@ struct lcm_written {
 	int changed;                    /* rows were written */
 	int64_t version;                /* the case load's version after the write (0: none) */
 	int64_t ineligible[ROLE__MAX];  /* given users who may not take their role, else 0 */
+	int64_t at_capacity[ROLE__MAX]; /* given users at their limit in the role, else 0 */
 	struct care_team team;          /* with LCM_WANT_TEAM: the state this write produced */
 };
 
@@ -211,16 +254,19 @@ struct lcm_written {
  * from that read. A precondition (If-Match, NULL for none) is checked
  * against the case load under its lock. Returns APP_OK; APP_ENOPATIENT;
  * APP_EINVAL with out->ineligible set; APP_EPRECONDITION, nothing
- * changed; APP_ENOCASELOAD without LCM_MAY_CREATE; or an error of
- * lcm_apply(). The team's strings live until the next read.
+ * changed; APP_ENOCASELOAD without LCM_MAY_CREATE; APP_ECAPACITY with
+ * out->at_capacity set; or an error of lcm_apply(). The team's strings
+ * live until the next read.
  */
 enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_change *,
     const struct lcm_precondition *, unsigned flags, struct lcm_written *out);
 
 /*
- * Apply one change whose references were checked: lock (or create, when
- * may_create) the patient's case load, write the roles that change and
- * one patient activity row per changed role, commit. Re-assigning the
+ * Apply one change whose references were checked: lock (or create, with
+ * LCM_MAY_CREATE) the patient's case load, check the caseload limits of
+ * its new users under their locks, write the roles that change and one
+ * patient activity row per changed role, commit (with LCM_NESTED, release
+ * a savepoint in the caller's transaction instead: nothing is committed). Re-assigning the
  * current user changes nothing and writes nothing. Deadlocks and create
  * races are retried a bounded number of times; a lock wait timeout is not
  * (it has already waited). A connection lost on the way is re-established
@@ -229,12 +275,104 @@ enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_c
  * change is never applied twice.
  *
  * Returns APP_OK; APP_ENOCASELOAD when the patient has no case load and
- * may_create is 0; APP_ENOPATIENT when the patient vanished; APP_ERETRY
- * when retries ran out; APP_ELOCKED; APP_EDBLOST when the database stays
- * away; APP_EDB.
+ * may not be given one; APP_ENOPATIENT when the patient vanished;
+ * APP_ECAPACITY with at_capacity set (when not NULL); APP_ERETRY when
+ * retries ran out (nested: at the first deadlock, the caller's transaction
+ * being lost); APP_ELOCKED; APP_EDBLOST when the database stays away;
+ * APP_EDB.
  */
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
-    const struct lcm_change *, int may_create);
+    const struct lcm_change *, unsigned flags, int64_t at_capacity[ROLE__MAX]);
+
+/* ---- transfers and auto-assign (lcm_move.c) ----------------------------- */
+
+/* A user who gives or takes patients: before, and as planned. */
+struct lcm_move_user {
+	int64_t user_id;
+	int eligible;
+	int64_t max[ROLE__MAX];       /* -1: no limit */
+	int64_t before[ROLE__MAX];
+	int64_t after[ROLE__MAX];     /* before, plus or minus the planned moves */
+};
+
+/* One patient's role, from one user (or none) to another. */
+struct lcm_move {
+	int64_t patient_id;
+	int64_t case_load_id;         /* 0: none yet */
+	enum lcm_role role;
+	int64_t from_user;            /* 0: the role is empty */
+	int64_t to_user;              /* 0 when it fails */
+	int continuity;               /* to its previous holder (auto-assign) */
+	int overridden;               /* past the taker's limit, by override_capacity */
+	const char *error;            /* why it fails, NULL when it goes ahead */
+	char errbuf[96];
+};
+
+struct lcm_move_plan {
+	struct lcm_move *moves;
+	size_t n, cap;
+	struct lcm_move_user *users;  /* the takers, and the giver of a transfer */
+	size_t nusers;
+	int more;                     /* auto-assign of the unassigned: more remain */
+	int64_t ineligible;           /* a named taker who may not take patients */
+};
+
+void lcm_move_plan_free(struct lcm_move_plan *);
+
+/*
+ * Choose the taker of one move of role r among users (skipping exclude
+ * and the ineligible): the most room below its limit (no limit: the most),
+ * then the fewest patients in the role, then the lowest id; with override,
+ * one at its limit too. Counts the move in its after[]. The index, or -1
+ * when none may take it. Deterministic: the same users give the same plan.
+ */
+long lcm_pick_taker(struct lcm_move_user *users, size_t n, enum lcm_role r, int override,
+    int64_t exclude);
+
+struct lcm_transfer {
+	int64_t from_user;
+	const int64_t *to;            /* the takers */
+	size_t nto;
+	int role;                     /* -1: both */
+	const int64_t *patients;      /* NULL: all the giver's */
+	size_t npatients;
+	int override_capacity;
+	int dry_run;
+};
+
+struct lcm_auto {
+	int role;
+	const int64_t *patients;      /* NULL with unassigned */
+	size_t npatients;
+	int unassigned;               /* the first LCM_AUTO_MAX patients lacking the role */
+	const int64_t *users;         /* NULL: every eligible user */
+	size_t nusers;
+	int dry_run;
+};
+
+#define LCM_AUTO_MAX 1000
+
+/*
+ * Move a user's patients (all, or those named; in one role or both) to the
+ * takers, shared as lcm_pick_taker() says, in one transaction: each case
+ * load locked, the takers' limits checked under their locks, one activity
+ * row per move with source "transfer" and c's reason. A dry run does it
+ * all and rolls back: its plan is the one the real run then makes. The
+ * plan is filled either way. APP_OK; APP_ENOUSER (no such giver);
+ * APP_EINVAL with plan->ineligible (a taker may not take patients);
+ * APP_ERETRY, APP_ELOCKED, APP_EDBLOST, APP_EDB as lcm_apply().
+ */
+enum app_err lcm_transfer_run(struct db *, const struct lcm_actor *, const struct lcm_change *c,
+    const struct lcm_transfer *, struct lcm_move_plan *plan);
+
+/*
+ * Fill a role for the patients named, or for the patients lacking it, by
+ * the same rule, preferring a patient's previous holder of the role while
+ * still eligible, among the takers and below the limit (continuity of
+ * care). Case loads are made for patients without one. As lcm_transfer_run().
+ */
+enum app_err lcm_auto_assign_run(struct db *, const struct lcm_actor *, const struct lcm_change *c,
+    const struct lcm_auto *, struct lcm_move_plan *plan);
 
 /* ---- history (lcm_read.c) ---------------------------------------------- */
 
@@ -260,6 +398,7 @@ struct lcm_period {
 	const char *reason_code;     /* NULL when none */
 	const char *reason_note;     /* NULL when none */
 	const char *source;
+	int capacity_override;       /* it passed the user's caseload limit */
 };
 
 /*

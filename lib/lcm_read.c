@@ -15,6 +15,10 @@ lcm_care_team_row(struct db *db, enum stmt st, unsigned base, struct care_team *
 		[ROLE_OLCM] = CT_OLCM_ID,
 		[ROLE_ILCM] = CT_ILCM_ID,
 	};
+	static const unsigned active[ROLE__MAX] = {
+		[ROLE_OLCM] = CT_OLCM_ACTIVE,
+		[ROLE_ILCM] = CT_ILCM_ACTIVE,
+	};
 	unsigned p;
 	int r;
 
@@ -31,6 +35,7 @@ lcm_care_team_row(struct db *db, enum stmt st, unsigned base, struct care_team *
 		t->lcm[r].name = db_str(db, st, p + 1, NULL);
 		t->lcm[r].email = db_str(db, st, p + 2, NULL);
 		t->lcm[r].assigned_at = db_str(db, st, p + 3, NULL);
+		t->lcm[r].active = db_int(db, st, base + active[r]) != 0;
 	}
 	t->created_at = db_str(db, st, base + CT_CREATED, NULL);
 	t->updated_at = db_str(db, st, base + CT_UPDATED, NULL);
@@ -53,33 +58,66 @@ lcm_care_team_get(struct db *db, int64_t patient_id, struct care_team *t)
 
 /* ---- the list -------------------------------------------------------- */
 
+/* The list's five filter parameters (q of SQL_LCM_FILTER) into p. */
+static long
+list_filter(const struct lcm_list_query *q, char *pattern, size_t sz, struct db_param p[5])
+{
+	long plen;
+
+	if ((plen = lcm_like_pattern(q->search ? q->search : "", pattern, sz)) < 0)
+		return -1;
+	p[0] = DB_P_STR(pattern, (size_t)plen);
+	p[1] = q->role < 0 ? DB_P_NULL : DB_P_CSTR(lcm_role_name((enum lcm_role)q->role));
+	p[2] = DB_P_INT(q->inactive != 0);
+	p[3] = DB_P_INT(q->available != 0);
+	p[4] = DB_P_CSTR(q->by_workload ? "workload" : "name");
+	return plen;
+}
+
 enum app_err
 lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
 {
-	struct db_param p[4];
+	struct db_param p[7];
 	char pattern[2048];
-	long plen;
-	int64_t offset;
 	enum app_err rc;
 
 	*total = 0;
-	if ((plen = lcm_like_pattern(q->search ? q->search : "", pattern, sizeof(pattern))) < 0)
+	db_done(db, STMT_LCM_PAGE);
+	if (list_filter(q, pattern, sizeof(pattern), p) < 0)
 		return APP_EINVAL;
-	p[0] = DB_P_STR(pattern, (size_t)plen);
-	p[1] = q->role < 0 ? DB_P_NULL : DB_P_CSTR(lcm_role_name((enum lcm_role)q->role));
-	if ((rc = db_row(db, STMT_LCM_COUNT, p, 2)) != APP_OK)
+	if ((rc = db_row(db, STMT_LCM_COUNT, p, 5)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
 	*total = db_int(db, STMT_LCM_COUNT, 0);
 
 	/* A page past the end, or one whose offset would overflow, is empty. */
-	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page) {
-		db_done(db, STMT_LCM_PAGE);
+	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page)
 		return APP_OK;
+	p[5] = DB_P_INT(q->per_page);
+	p[6] = DB_P_INT((q->page - 1) * q->per_page);
+	return db_exec(db, STMT_LCM_PAGE, p, 7);
+}
+
+/* The current row of a statement with the list's columns (LP_*). */
+static void
+lcm_row_read(struct db *db, enum stmt st, struct lcm_row *row)
+{
+	int r;
+
+	row->id = db_int(db, st, LP_ID);
+	row->name = db_str(db, st, LP_NAME, NULL);
+	row->email = db_str(db, st, LP_EMAIL, NULL);
+	row->roles = db_str(db, st, LP_ROLES, NULL);
+	row->count[ROLE_OLCM] = db_int(db, st, LP_OLCM_COUNT);
+	row->count[ROLE_ILCM] = db_int(db, st, LP_ILCM_COUNT);
+	row->assigned_patients_count = row->count[ROLE_OLCM] + row->count[ROLE_ILCM] -
+	    db_int(db, st, LP_BOTH_COUNT);
+	for (r = 0; r < ROLE__MAX; r++) {
+		unsigned col = r == ROLE_OLCM ? LP_MAX_OLCM : LP_MAX_ILCM;
+
+		row->max[r] = db_null(db, st, col) ? -1 : db_int(db, st, col);
 	}
-	offset = (q->page - 1) * q->per_page;
-	p[2] = DB_P_INT(q->per_page);
-	p[3] = DB_P_INT(offset);
-	return db_exec(db, STMT_LCM_PAGE, p, 4);
+	row->active = db_int(db, st, LP_ACTIVE) != 0;
+	row->eligible = db_int(db, st, LP_ELIGIBLE) != 0;
 }
 
 enum app_err
@@ -91,14 +129,89 @@ lcm_list_next(struct db *db, struct lcm_row *row)
 		db_done(db, STMT_LCM_PAGE);
 		return rc;
 	}
-	row->id = db_int(db, STMT_LCM_PAGE, LP_ID);
-	row->name = db_str(db, STMT_LCM_PAGE, LP_NAME, NULL);
-	row->email = db_str(db, STMT_LCM_PAGE, LP_EMAIL, NULL);
-	row->roles = db_str(db, STMT_LCM_PAGE, LP_ROLES, NULL);
-	row->count[ROLE_OLCM] = db_int(db, STMT_LCM_PAGE, LP_OLCM_COUNT);
-	row->count[ROLE_ILCM] = db_int(db, STMT_LCM_PAGE, LP_ILCM_COUNT);
-	row->assigned_patients_count = row->count[ROLE_OLCM] + row->count[ROLE_ILCM] -
-	    db_int(db, STMT_LCM_PAGE, LP_BOTH_COUNT);
+	lcm_row_read(db, STMT_LCM_PAGE, row);
+	return APP_OK;
+}
+
+int
+lcm_row_at_capacity(const struct lcm_row *row, enum lcm_role r)
+{
+	return row->max[r] >= 0 && row->count[r] >= row->max[r];
+}
+
+enum app_err
+lcm_user_get(struct db *db, int64_t user_id, struct lcm_row *out)
+{
+	struct db_param p = DB_P_INT(user_id);
+	enum app_err rc;
+
+	if ((rc = db_row(db, STMT_LCM_ONE, &p, 1)) == APP_ENOROW)
+		return APP_ENOUSER;
+	if (rc == APP_OK)
+		lcm_row_read(db, STMT_LCM_ONE, out);
+	return rc;
+}
+
+enum app_err
+lcm_capacity_set(struct db *db, int64_t actor, int64_t user_id, const int64_t max[ROLE__MAX],
+    struct lcm_row *out)
+{
+	struct db_param p[] = {
+		DB_P_INT(user_id),
+		max[ROLE_OLCM] >= 0 ? DB_P_INT(max[ROLE_OLCM]) : DB_P_NULL,
+		max[ROLE_ILCM] >= 0 ? DB_P_INT(max[ROLE_ILCM]) : DB_P_NULL,
+		DB_P_INT(actor),
+	};
+	enum app_err rc;
+
+	if ((rc = lcm_user_get(db, user_id, out)) == APP_ENOUSER || (rc == APP_OK && !out->eligible))
+		return APP_EINVAL;
+	if (rc != APP_OK)
+		return rc;
+	if ((rc = db_exec(db, STMT_CAPACITY_SET, p, 4)) != APP_OK)
+		return rc;
+	return lcm_user_get(db, user_id, out);
+}
+
+enum app_err
+lcm_user_patients(struct db *db, int64_t user_id, int role, int64_t page, int64_t per_page,
+    int64_t *total)
+{
+	struct lcm_row u;
+	const char *r = role < 0 ? NULL : lcm_role_name((enum lcm_role)role);
+	enum app_err rc;
+
+	*total = 0;
+	db_done(db, STMT_USER_PATIENTS);
+	if ((rc = lcm_user_get(db, user_id, &u)) != APP_OK)
+		return rc;
+	*total = (role != ROLE_ILCM ? u.count[ROLE_OLCM] : 0) + (role != ROLE_OLCM ? u.count[ROLE_ILCM] : 0);
+	if (*total == 0 || page - 1 > (*total - 1) / per_page)
+		return APP_OK;
+	{
+		/* The user and the role once for each branch of the statement's UNION. */
+		struct db_param p[] = {
+			DB_P_INT(user_id), DB_P_CSTR(r), DB_P_INT(user_id), DB_P_CSTR(r),
+			DB_P_INT(per_page), DB_P_INT((page - 1) * per_page),
+		};
+
+		return db_exec(db, STMT_USER_PATIENTS, p, 6);
+	}
+}
+
+enum app_err
+lcm_user_patients_next(struct db *db, struct lcm_user_patient *out)
+{
+	enum app_err rc;
+
+	if ((rc = db_next(db, STMT_USER_PATIENTS)) != APP_OK) {
+		db_done(db, STMT_USER_PATIENTS);
+		return rc;
+	}
+	out->patient_id = db_int(db, STMT_USER_PATIENTS, UP_PATIENT_ID);
+	out->patient_name = db_str(db, STMT_USER_PATIENTS, UP_PATIENT_NAME, NULL);
+	out->role = db_str(db, STMT_USER_PATIENTS, UP_ROLE, NULL);
+	out->assigned_at = db_str(db, STMT_USER_PATIENTS, UP_ASSIGNED_AT, NULL);
 	return APP_OK;
 }
 
@@ -167,6 +280,7 @@ lcm_history_next(struct db *db, struct lcm_period *h)
 	h->reason_code = str_or_null(db, st, HI_REASON_CODE);
 	h->reason_note = str_or_null(db, st, HI_REASON_NOTE);
 	h->source = db_str(db, st, HI_SOURCE, NULL);
+	h->capacity_override = db_int(db, st, HI_OVERRIDE) != 0;
 	return APP_OK;
 }
 

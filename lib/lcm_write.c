@@ -65,6 +65,7 @@ struct activity {
 	enum lcm_role role;
 	int64_t previous_user_id;
 	int64_t new_user_id;
+	int overridden;           /* it passed a caseload limit */
 };
 
 static enum app_err
@@ -81,10 +82,11 @@ activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_cha
 		c->reason ? DB_P_STR(c->reason, c->reason_len) : DB_P_NULL,
 		DB_P_CSTR(c->reason_code),
 		DB_P_CSTR(c->source ? c->source : "assign"),
+		DB_P_INT(a->overridden),
 		who->request_id && *who->request_id ? DB_P_CSTR(who->request_id) : DB_P_NULL,
 	};
 
-	return db_exec(db, STMT_ACTIVITY_INSERT, p, 10);
+	return db_exec(db, STMT_ACTIVITY_INSERT, p, 11);
 }
 
 /* ---- applying a change ----------------------------------------------- */
@@ -118,10 +120,61 @@ struct attempt {
 	const struct lcm_change *c;
 	const struct lcm_precondition *pc;   /* NULL for none */
 	int may_create;
+	int nested;               /* inside the caller's transaction: a savepoint */
 	struct care_team *team;   /* when not NULL, read before COMMIT */
 	int committing;           /* COMMIT was sent */
 	int64_t version;          /* the case load's, after the change */
+	int64_t at_capacity[ROLE__MAX];  /* users a limit refused, per role */
+	int overridden[ROLE__MAX];       /* roles whose limit override_capacity passed */
 };
+
+/*
+ * The caseload limits of the users this change assigns (next, where
+ * changed), read under the lock of their lcm_capacity rows. APP_OK, or
+ * APP_ECAPACITY with at->at_capacity set, or a database error.
+ */
+static enum app_err
+check_capacity(struct db *db, struct attempt *at, const int changed[ROLE__MAX],
+    const int64_t next[ROLE__MAX])
+{
+	static const unsigned cols[ROLE__MAX][2] = {
+		[ROLE_OLCM] = {CAP_MAX_OLCM, CAP_OLCM_COUNT},
+		[ROLE_ILCM] = {CAP_MAX_ILCM, CAP_ILCM_COUNT},
+	};
+	int check[ROLE__MAX], r, any = 0, refused = 0;
+	struct db_param p[ROLE__MAX];
+	enum app_err rc;
+	int64_t user;
+
+	for (r = 0; r < ROLE__MAX; r++) {
+		check[r] = changed[r] && next[r] != 0 && (at->c->limited & (1u << r));
+		p[r] = check[r] ? DB_P_INT(next[r]) : DB_P_NULL;
+		any |= check[r];
+	}
+	if (!any)
+		return APP_OK;
+	if ((rc = db_exec(db, STMT_CAPACITY_LOCK, p, ROLE__MAX)) != APP_OK)
+		return rc;
+	while ((rc = db_next(db, STMT_CAPACITY_LOCK)) == APP_OK) {
+		user = db_int(db, STMT_CAPACITY_LOCK, CAP_USER_ID);
+		for (r = 0; r < ROLE__MAX; r++) {
+			if (!check[r] || next[r] != user || db_null(db, STMT_CAPACITY_LOCK, cols[r][0]) ||
+			    db_int(db, STMT_CAPACITY_LOCK, cols[r][1]) <
+			    db_int(db, STMT_CAPACITY_LOCK, cols[r][0]))
+				continue;
+			if (at->c->override_capacity)
+				at->overridden[r] = 1;
+			else {
+				at->at_capacity[r] = user;
+				refused = 1;
+			}
+		}
+	}
+	db_done(db, STMT_CAPACITY_LOCK);
+	if (rc != APP_ENOROW)
+		return rc;
+	return refused ? APP_ECAPACITY : APP_OK;
+}
 
 /*
  * One attempt of lcm_apply(), inside one transaction. committing is set
@@ -137,7 +190,8 @@ apply_once(struct db *db, struct attempt *at)
 	struct activity a = {0};
 	enum app_err rc;
 
-	if ((rc = db_begin(db)) != APP_OK)
+	memset(at->overridden, 0, sizeof(at->overridden));
+	if ((rc = at->nested ? db_savepoint(db) : db_begin(db)) != APP_OK)
 		return rc;
 	rc = case_load_lock(db, c->patient_id);
 	if (rc != APP_OK && rc != APP_ENOROW)
@@ -161,6 +215,8 @@ apply_once(struct db *db, struct attempt *at)
 			changed[r] = next[r] != 0;
 			nchanged += changed[r];
 		}
+		if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
+			goto fail;
 		if ((rc = case_load_insert(db, c->patient_id, next)) != APP_OK)
 			goto fail;  /* APP_EDUP: another request created it: retry */
 		if (db_affected(db, STMT_CASE_LOAD_INSERT) == 0) {
@@ -179,6 +235,8 @@ apply_once(struct db *db, struct attempt *at)
 			nchanged += changed[r];
 		}
 		if (nchanged > 0) {
+			if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
+				goto fail;
 			if ((rc = case_load_update(db, a.case_load_id, changed, next)) != APP_OK)
 				goto fail;
 			version++;
@@ -193,11 +251,14 @@ apply_once(struct db *db, struct attempt *at)
 		a.type = activity_type(prev[r], next[r]);
 		a.previous_user_id = prev[r];
 		a.new_user_id = next[r];
+		a.overridden = at->overridden[r];
 		if ((rc = activity_insert(db, at->who, c, &a)) != APP_OK)
 			goto fail;
 	}
 	if (at->team != NULL && (rc = lcm_care_team_get(db, c->patient_id, at->team)) != APP_OK)
 		goto fail;
+	if (at->nested)
+		return db_release(db);  /* the caller's transaction decides */
 	if (nchanged == 0) {
 		db_rollback(db);  /* nothing written: nothing to commit */
 		return APP_OK;
@@ -207,7 +268,12 @@ apply_once(struct db *db, struct attempt *at)
 		goto fail;
 	return APP_OK;
 fail:
-	db_rollback(db);
+	if (at->nested) {
+		/* A deadlock or a lost connection took the whole transaction with it. */
+		if (rc != APP_ERETRY && rc != APP_EDBLOST)
+			db_rollback_to(db);
+	} else
+		db_rollback(db);
 	return rc;
 }
 
@@ -238,6 +304,8 @@ apply(struct db *db, struct attempt *at)
 	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
 		at->committing = 0;
 		rc = apply_once(db, at);
+		if (at->nested)
+			return rc;  /* nothing to retry inside: the caller's transaction is one */
 		if (rc == APP_EDBLOST) {
 			/*
 			 * The server rolled back what it had not committed; the
@@ -267,19 +335,24 @@ apply(struct db *db, struct attempt *at)
 
 enum app_err
 lcm_apply(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
-    int may_create)
+    unsigned flags, int64_t at_capacity[ROLE__MAX])
 {
-	struct attempt at = {.who = who, .c = c, .may_create = may_create};
+	struct attempt at = {.who = who, .c = c, .may_create = (flags & LCM_MAY_CREATE) != 0,
+	    .nested = (flags & LCM_NESTED) != 0};
+	enum app_err rc = apply(db, &at);
 
-	return apply(db, &at);
+	if (at_capacity != NULL)
+		memcpy(at_capacity, at.at_capacity, sizeof(at.at_capacity));
+	return rc;
 }
 
 enum app_err
 lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const struct lcm_precondition *pc, unsigned flags, struct lcm_written *out)
 {
-	struct attempt at = {.who = who, .c = c, .pc = pc, .may_create = flags & LCM_MAY_CREATE};
+	struct attempt at = {.who = who, .pc = pc, .may_create = (flags & LCM_MAY_CREATE) != 0};
 	struct lcm_refs refs = {0};
+	struct lcm_change lc = *c;
 	enum app_err rc;
 	int r, bad = 0;
 
@@ -292,6 +365,10 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	refs.current[ROLE_ILCM] = db_int(db, STMT_REFS, CT_ILCM_ID);
 	refs.eligible[ROLE_OLCM] = db_int(db, STMT_REFS, REFS_OLCM_OK) != 0;
 	refs.eligible[ROLE_ILCM] = db_int(db, STMT_REFS, REFS_ILCM_OK) != 0;
+	/* Only a user with a limit needs the limit's lock. */
+	lc.limited = (db_int(db, STMT_REFS, REFS_OLCM_LIMITED) ? 1u << ROLE_OLCM : 0) |
+	    (db_int(db, STMT_REFS, REFS_ILCM_LIMITED) ? 1u << ROLE_ILCM : 0);
+	at.c = &lc;
 
 	if (!refs.patient_ok)
 		return APP_ENOPATIENT;
@@ -324,5 +401,6 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	at.team = flags & LCM_WANT_TEAM ? &out->team : NULL;
 	rc = apply(db, &at);
 	out->version = at.version;
+	memcpy(out->at_capacity, at.at_capacity, sizeof(at.at_capacity));
 	return rc;
 }

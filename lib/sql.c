@@ -17,30 +17,49 @@
 	" WHERE ur.user_id = u.id AND r.name = 'ecm')"
 
 /*
- * The list filter: eligible, name LIKE q.pat, and when q.role names a role
- * a current assignment in it. The search folds case but not accents: "e"
- * finds "Eve", not "Élodie".
+ * The list: users with their workloads (lcm_workload, kept by triggers) and
+ * limits, filtered by q: pat (a LIKE pattern), role (a current assignment
+ * in it, NULL for any), inactive (1: deactivated users still holding
+ * patients, instead of the eligible ones), avail (1: below the limit of
+ * role, or of either role), sort ('workload': fewest patients first).
+ * The search folds case but not accents: "e" finds "Eve", not "Élodie".
  */
+#define SQL_LCM_COLS \
+	"u.id, u.name, u.email," \
+	" (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR ',')" \
+	"   FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)," \
+	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0), IFNULL(w.both_count, 0)," \
+	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND " SQL_IS_ECM
+#define SQL_LCM_OUT "isssiiiiiii"
+#define SQL_LCM_JOINS \
+	" LEFT JOIN lcm_workload w ON w.user_id = u.id" \
+	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
 #define SQL_LCM_FILTER \
-	" FROM users u JOIN (SELECT ? AS pat, ? AS role) q" \
-	" WHERE u.active = 1 AND " SQL_IS_ECM \
+	" FROM users u JOIN (SELECT ? AS pat, ? AS role, ? AS inactive, ? AS avail, ? AS sort) q" \
+	SQL_LCM_JOINS \
+	" WHERE IF(q.inactive, u.active = 0 AND (w.olcm_count > 0 OR w.ilcm_count > 0)," \
+	"  u.active = 1 AND " SQL_IS_ECM ")" \
 	" AND u.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!'" \
-	" AND (q.role IS NULL" \
-	"  OR (q.role = 'olcm' AND EXISTS (SELECT 1 FROM case_loads c WHERE c.olcm_user_id = u.id))" \
-	"  OR (q.role = 'ilcm' AND EXISTS (SELECT 1 FROM case_loads c WHERE c.ilcm_user_id = u.id)))"
+	" AND (q.role IS NULL OR (q.role = 'olcm' AND w.olcm_count > 0)" \
+	"  OR (q.role = 'ilcm' AND w.ilcm_count > 0))" \
+	" AND (q.avail = 0" \
+	"  OR ((q.role IS NULL OR q.role = 'olcm')" \
+	"   AND (cap.max_olcm IS NULL OR IFNULL(w.olcm_count, 0) < cap.max_olcm))" \
+	"  OR ((q.role IS NULL OR q.role = 'ilcm')" \
+	"   AND (cap.max_ilcm IS NULL OR IFNULL(w.ilcm_count, 0) < cap.max_ilcm)))"
 
 /* A patient's care team (CT_* in sql.h), from patients p and the joins below. */
 #define SQL_CARE_TEAM_COLS \
 	"p.id, p.name, c.id, c.provider_id, pr.name," \
 	" c.olcm_user_id, ou.name, ou.email, c.olcm_assigned_at," \
 	" c.ilcm_user_id, iu.name, iu.email, c.ilcm_assigned_at," \
-	" c.created_at, c.updated_at, c.version"
+	" c.created_at, c.updated_at, c.version, ou.active, iu.active"
 #define SQL_CARE_TEAM_JOINS \
 	" LEFT JOIN case_loads c ON c.patient_id = p.id" \
 	" LEFT JOIN providers pr ON pr.id = c.provider_id" \
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id" \
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-#define SQL_CARE_TEAM_OUT "isiis" "isst" "isst" "tti"
+#define SQL_CARE_TEAM_OUT "isiis" "isst" "isst" "tti" "ii"
 
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
@@ -66,30 +85,71 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"i", SQL_CARE_TEAM_OUT, W},
 
 	[STMT_LCM_PAGE] = {"lcm_page",
-	"SELECT u.id, u.name, u.email,"
-	" (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR ',')"
-	"   FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id),"
-	" (SELECT COUNT(*) FROM case_loads c WHERE c.olcm_user_id = u.id),"
-	" (SELECT COUNT(*) FROM case_loads c WHERE c.ilcm_user_id = u.id),"
-	" (SELECT COUNT(*) FROM case_loads c WHERE c.olcm_user_id = u.id AND c.ilcm_user_id = u.id)"
-	SQL_LCM_FILTER
-	" ORDER BY u.name, u.id LIMIT ? OFFSET ?",
-	"ssii", "isssiii", W},
+	"SELECT " SQL_LCM_COLS SQL_LCM_FILTER
+	" ORDER BY IF(q.sort = 'workload',"
+	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0),"
+	" u.name, u.id LIMIT ? OFFSET ?",
+	"ssiisii", SQL_LCM_OUT, W},
 
-	[STMT_LCM_COUNT] = {"lcm_count", "SELECT COUNT(*)" SQL_LCM_FILTER, "ss", "i", W},
+	[STMT_LCM_COUNT] = {"lcm_count", "SELECT COUNT(*)" SQL_LCM_FILTER, "ssiis", "i", W},
+
+	/* One user as the list shows them, whoever they are (0 rows: no such user). */
+	[STMT_LCM_ONE] = {"lcm_one",
+	"SELECT " SQL_LCM_COLS " FROM users u" SQL_LCM_JOINS " WHERE u.id = ?", "i", SQL_LCM_OUT, W},
+
+	[STMT_CAPACITY_SET] = {"capacity_set",
+	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, updated_at, updated_by)"
+	" VALUES (?, ?, ?, NOW(3), ?) ON DUPLICATE KEY UPDATE max_olcm = VALUES(max_olcm),"
+	" max_ilcm = VALUES(max_ilcm), updated_at = NOW(3), updated_by = VALUES(updated_by)",
+	"iiii", "", W},
+
+	/*
+	 * The limits of the users a change assigns, and their workloads, read
+	 * under the lock of their lcm_capacity rows: an assignment that would
+	 * pass a limit waits for any other one to the same user.
+	 */
+	[STMT_CAPACITY_LOCK] = {"capacity_lock",
+	"SELECT cap.user_id, cap.max_olcm, cap.max_ilcm,"
+	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0)"
+	" FROM (SELECT ? AS a, ? AS b) q JOIN lcm_capacity cap ON cap.user_id IN (q.a, q.b)"
+	" LEFT JOIN lcm_workload w ON w.user_id = cap.user_id"
+	" ORDER BY cap.user_id FOR UPDATE", "ii", "iiiii", W},
+
+	/* Of a JSON array of user ids, those with a limit in some role. */
+	[STMT_USERS_LIMITED] = {"users_limited",
+	"SELECT DISTINCT cap.user_id FROM " SQL_ID_TABLE " JOIN lcm_capacity cap ON cap.user_id = j.id"
+	" WHERE cap.max_olcm IS NOT NULL OR cap.max_ilcm IS NOT NULL", "s", "i", W},
+
+	/*
+	 * A user's current patients, one row per patient and role, by patient
+	 * id. The user and role are bound once per branch.
+	 */
+	[STMT_USER_PATIENTS] = {"user_patients",
+	"SELECT x.patient_id, p.name, x.role, x.assigned_at FROM ("
+	" SELECT c.patient_id, 'olcm' AS role, c.olcm_assigned_at AS assigned_at"
+	"  FROM (SELECT ? AS u, ? AS role) q JOIN case_loads c ON c.olcm_user_id = q.u"
+	"  WHERE q.role IS NULL OR q.role = 'olcm'"
+	" UNION ALL"
+	" SELECT c.patient_id, 'ilcm', c.ilcm_assigned_at"
+	"  FROM (SELECT ? AS u, ? AS role) q JOIN case_loads c ON c.ilcm_user_id = q.u"
+	"  WHERE q.role IS NULL OR q.role = 'ilcm') x"
+	" JOIN patients p ON p.id = x.patient_id"
+	" ORDER BY x.patient_id, x.role LIMIT ? OFFSET ?", "isisii", "isst", W},
 
 	/*
 	 * One change's references: the care team as it stands (patient id
 	 * NULL when there is no such patient), then whether the given oLCM and
-	 * iLCM are eligible.
+	 * iLCM are eligible, and whether each has a limit in that role.
 	 */
 	[STMT_REFS] = {"refs",
 	"SELECT " SQL_CARE_TEAM_COLS ","
 	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.olcm AND u.active = 1 AND " SQL_IS_ECM "),"
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.ilcm AND u.active = 1 AND " SQL_IS_ECM ")"
+	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.ilcm AND u.active = 1 AND " SQL_IS_ECM "),"
+	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.olcm AND k.max_olcm IS NOT NULL),"
+	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.ilcm AND k.max_ilcm IS NOT NULL)"
 	" FROM (SELECT ? AS pid, ? AS olcm, ? AS ilcm) q"
 	" LEFT JOIN patients p ON p.id = q.pid " SQL_CARE_TEAM_JOINS,
-	"iii", SQL_CARE_TEAM_OUT "ii", W},
+	"iii", SQL_CARE_TEAM_OUT "iiii", W},
 
 	[STMT_PATIENTS_EXISTING] = {"patients_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id", "s", "i", W},
@@ -133,16 +193,86 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_ACTIVITY_INSERT] = {"activity_insert",
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
 	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
-	" request_id, created_at)"
+	" capacity_override, request_id, created_at)"
 	" SELECT c.patient_id, c.id, q.type, q.role, q.prev, q.next, q.actor, q.note, q.code,"
-	" q.source, q.rid, c.updated_at"
+	" q.source, q.override, q.rid, c.updated_at"
 	" FROM (SELECT ? AS id, ? AS type, ? AS role, ? AS prev, ? AS next, ? AS actor,"
-	" ? AS note, ? AS code, ? AS source, ? AS rid) q JOIN case_loads c ON c.id = q.id",
-	"issiiissss", "", W},
+	" ? AS note, ? AS code, ? AS source, ? AS override, ? AS rid) q"
+	" JOIN case_loads c ON c.id = q.id",
+	"issiiisssis", "", W},
 
 	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
 	[STMT_ACTIVITY_TAGGED] = {"activity_tagged",
 	"SELECT COUNT(*) FROM patient_activities WHERE request_id = ?", "s", "i", W},
+
+	/* --- transfers and auto-assign: one transaction, set-based ------------- */
+
+	/* The case loads of these patients (a JSON array of ids), locked. */
+	[STMT_MOVE_LOCK_PATIENTS] = {"move_lock_patients",
+	"SELECT c.id, c.patient_id, c.olcm_user_id, c.ilcm_user_id FROM " SQL_ID_TABLE
+	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s", "iiii", W},
+	/* A user's case loads in one role, locked. */
+	[STMT_MOVE_LOCK_OLCM] = {"move_lock_olcm",
+	"SELECT id, patient_id, olcm_user_id, ilcm_user_id FROM case_loads"
+	" WHERE olcm_user_id = ? ORDER BY patient_id FOR UPDATE", "i", "iiii", W},
+	[STMT_MOVE_LOCK_ILCM] = {"move_lock_ilcm",
+	"SELECT id, patient_id, olcm_user_id, ilcm_user_id FROM case_loads"
+	" WHERE ilcm_user_id = ? ORDER BY patient_id FOR UPDATE", "i", "iiii", W},
+	/* The limits of these users, locked as one assignment locks one (STMT_CAPACITY_LOCK). */
+	[STMT_CAPACITY_LOCK_MANY] = {"capacity_lock_many",
+	"SELECT cap.user_id FROM " SQL_ID_TABLE " JOIN lcm_capacity cap ON cap.user_id = j.id"
+	" ORDER BY cap.user_id FOR UPDATE", "s", "i", W},
+	/* These users: eligible or not, limits, workloads. */
+	[STMT_MOVE_TARGETS] = {"move_targets",
+	"SELECT u.id, u.active = 1 AND " SQL_IS_ECM ", cap.max_olcm, cap.max_ilcm,"
+	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0), IFNULL(w.both_count, 0)"
+	" FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id"
+	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
+	" LEFT JOIN lcm_workload w ON w.user_id = u.id ORDER BY u.id", "s", "iiiiiii", W},
+	[STMT_ELIGIBLE_USER_IDS] = {"eligible_user_ids",
+	"SELECT u.id FROM users u WHERE u.active = 1 AND " SQL_IS_ECM " ORDER BY u.id", "", "i", W},
+	/* Patients without a holder of the role (a case load or not), lowest ids first. */
+	[STMT_AUTO_UNASSIGNED] = {"auto_unassigned",
+	"SELECT p.id FROM (SELECT ? AS role) q JOIN patients p"
+	" LEFT JOIN case_loads c ON c.patient_id = p.id"
+	" WHERE IF(q.role = 'olcm', c.olcm_user_id, c.ilcm_user_id) IS NULL"
+	" ORDER BY p.id LIMIT ?", "si", "i", W},
+	/* Each patient's last holder of the role, from the history. */
+	[STMT_PREVIOUS_HOLDERS] = {"previous_holders",
+	"SELECT j.id, (SELECT a.new_user_id FROM patient_activities a"
+	"  WHERE a.patient_id = j.id AND a.role = q.role AND a.new_user_id IS NOT NULL"
+	"  ORDER BY a.id DESC LIMIT 1)"
+	" FROM " SQL_ID_TABLE " JOIN (SELECT ? AS role) q", "ss", "ii", W},
+	/* Empty case loads for these patients (those that exist), provider copied. */
+	[STMT_AUTO_CREATE] = {"auto_create",
+	"INSERT INTO case_loads (patient_id, provider_id, created_at, updated_at)"
+	" SELECT p.id, p.primary_provider_id, NOW(3), NOW(3) FROM " SQL_ID_TABLE
+	" JOIN patients p ON p.id = j.id", "s", "", W},
+	/*
+	 * Many case loads at once: [id, set_olcm, olcm, set_ilcm, ilcm] each,
+	 * as STMT_CASE_LOAD_UPDATE does one.
+	 */
+	[STMT_MOVE_APPLY] = {"move_apply",
+	"UPDATE case_loads c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
+	"  so INT PATH '$[1]', o BIGINT PATH '$[2]', si INT PATH '$[3]', i BIGINT PATH '$[4]')) AS j"
+	" ON c.id = j.id SET"
+	" c.olcm_assigned_at = IF(j.so, IF(j.o IS NULL, NULL, NOW(3)), c.olcm_assigned_at),"
+	" c.olcm_user_id = IF(j.so, j.o, c.olcm_user_id),"
+	" c.ilcm_assigned_at = IF(j.si, IF(j.i IS NULL, NULL, NOW(3)), c.ilcm_assigned_at),"
+	" c.ilcm_user_id = IF(j.si, j.i, c.ilcm_user_id),"
+	" c.updated_at = NOW(3), c.version = c.version + 1", "s", "", W},
+	/* Their activity rows: [case load id, role, previous, new, override] each. */
+	[STMT_MOVE_ACTIVITIES] = {"move_activities",
+	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
+	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
+	" capacity_override, request_id, created_at)"
+	" SELECT c.patient_id, c.id, IF(j.prev IS NULL, 'lcm_assigned', 'lcm_changed'), j.role,"
+	" j.prev, j.next, q.actor, q.note, q.code, q.source, j.override, q.rid, c.updated_at"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', role VARCHAR(4) PATH '$[1]',"
+	"  prev BIGINT PATH '$[2]', next BIGINT PATH '$[3]', override INT PATH '$[4]')) AS j"
+	" JOIN case_loads c ON c.id = j.id"
+	" JOIN (SELECT ? AS actor, ? AS note, ? AS code, ? AS source, ? AS rid) q",
+	"sissss", "", W},
 
 	[STMT_PATIENT_EXISTS] = {"patient_exists",
 	"SELECT COUNT(*) FROM patients WHERE id = ?", "i", "i", W},
@@ -154,10 +284,12 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_HISTORY_PAGE] = {"history_page",
 	"SELECT h.role, h.user_id, u.name, u.email, h.started_at, h.ended_at,"
-	" h.started_by, sb.name, h.ended_by, eb.name, h.reason_code, h.reason, h.source"
+	" h.started_by, sb.name, h.ended_by, eb.name, h.reason_code, h.reason, h.source,"
+	" h.capacity_override"
 	" FROM (SELECT a.id, a.role, a.new_user_id AS user_id, a.created_at AS started_at,"
 	"   LEAD(a.created_at) OVER w AS ended_at, a.actor_user_id AS started_by,"
-	"   LEAD(a.actor_user_id) OVER w AS ended_by, a.reason_code, a.reason, a.source"
+	"   LEAD(a.actor_user_id) OVER w AS ended_by, a.reason_code, a.reason, a.source,"
+	"   a.capacity_override"
 	"   FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
 	"   ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"
 	"   WINDOW w AS (PARTITION BY a.role ORDER BY a.id)) h"
@@ -166,7 +298,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" LEFT JOIN users eb ON eb.id = h.ended_by"
 	" WHERE h.user_id IS NOT NULL"
 	" ORDER BY h.started_at DESC, h.id DESC LIMIT ? OFFSET ?",
-	"isii", "sissttisisss" "s", W},
+	"isii", "sissttisisss" "si", W},
 	[STMT_HISTORY_COUNT] = {"history_count",
 	"SELECT COUNT(*) FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
 	" ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"

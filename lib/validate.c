@@ -65,6 +65,20 @@ val_json_id(struct json_object *obj, const char *key, int64_t *out)
 }
 
 enum val_res
+val_json_bool(struct json_object *obj, const char *key, int *out)
+{
+	struct json_object *v;
+
+	*out = 0;
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+		return VAL_ABSENT;
+	if (!json_object_is_type(v, json_type_boolean))
+		return VAL_BAD;
+	*out = json_object_get_boolean(v) != 0;
+	return VAL_OK;
+}
+
+enum val_res
 val_json_role(struct json_object *obj, const char *key, enum lcm_role *out)
 {
 	struct json_object *v;
@@ -231,6 +245,12 @@ val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	    "At least one of olcm_user_id or ilcm_user_id must be provided") < 0 ||
 	    val_reason(obj, c, errors, &n) < 0)
 		return -1;
+	v = val_json_bool(obj, "override_capacity", &c->override_capacity);
+	if (complain(errors, v == VAL_BAD, &n, "override_capacity must be true or false") < 0 ||
+	    complain(errors, c->override_capacity && c->reason == NULL && c->reason_code == NULL, &n,
+	    "override_capacity needs a reason") < 0)
+		return -1;
+	c->limited = LCM_LIMITED_ALL;
 	return n;
 }
 
@@ -291,6 +311,22 @@ val_paging(const char *qs, int64_t *page, int64_t *per_page, struct json_object 
 	return n;
 }
 
+/*
+ * key=no|yes into *out (0 when absent or no, 1 for yes); any other value,
+ * the empty one too, is refused naming the key.
+ */
+static int
+val_choice(const char *qs, const char *key, const char *no, const char *yes, int *out,
+    struct json_object *errors, int *n)
+{
+	char buf[16];
+	enum query_res qr = query_get(qs, key, buf, sizeof(buf));
+
+	*out = qr == QUERY_FOUND && strcmp(buf, yes) == 0;
+	return complain(errors, qr != QUERY_ABSENT && !(qr == QUERY_FOUND &&
+	    (strcmp(buf, yes) == 0 || strcmp(buf, no) == 0)), n, "%s must be %s or %s", key, no, yes);
+}
+
 /* role=olcm|ilcm into *role (-1 when absent); any other value, the empty one too, is refused. */
 static int
 val_role_param(const char *qs, int *role, struct json_object *errors, int *n)
@@ -335,7 +371,10 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 		return -1;
 	if (qr == QUERY_FOUND && n == 0)
 		q->search = searchbuf;
-	if (val_role_param(qs, &q->role, errors, &n) < 0)
+	if (val_role_param(qs, &q->role, errors, &n) < 0 ||
+	    val_choice(qs, "sort", "name", "workload", &q->by_workload, errors, &n) < 0 ||
+	    val_choice(qs, "available", "false", "true", &q->available, errors, &n) < 0 ||
+	    val_choice(qs, "inactive_with_patients", "false", "true", &q->inactive, errors, &n) < 0)
 		return -1;
 	return n;
 }
@@ -395,12 +434,15 @@ val_etags(const char *h, int weak_ok, struct lcm_precondition *out)
 }
 
 int
-val_bulk(struct json_object *body, struct json_object **list, size_t *n,
+val_bulk(struct json_object *body, struct json_object **list, size_t *n, int *dry_run,
     struct json_object *errors)
 {
 	int bad = 0;
 
 	*n = 0;
+	if (complain(errors, val_json_bool(body, "dry_run", dry_run) == VAL_BAD, &bad,
+	    "dry_run must be true or false") < 0)
+		return -1;
 	if (!json_object_object_get_ex(body, "assignments", list) ||
 	    !json_object_is_type(*list, json_type_array) ||
 	    json_object_array_length(*list) < 1 || json_object_array_length(*list) > VAL_BULK_MAX) {
@@ -409,7 +451,45 @@ val_bulk(struct json_object *body, struct json_object **list, size_t *n,
 		    VAL_BULK_MAX) < 0 ? -1 : bad;
 	}
 	*n = json_object_array_length(*list);
-	return 0;
+	return bad;
+}
+
+int
+val_at_capacity(const int64_t user[ROLE__MAX], struct json_object *errors)
+{
+	int n = 0, r;
+
+	for (r = 0; r < ROLE__MAX; r++)
+		if (user[r] != 0 && complain(errors, 1, &n, "User %" PRId64 " is at capacity for %s",
+		    user[r], lcm_role_name((enum lcm_role)r)) < 0)
+			return -1;
+	return n;
+}
+
+int
+val_capacity(struct json_object *body, int64_t max[ROLE__MAX], struct json_object *errors)
+{
+	static const char *const keys[ROLE__MAX] = {
+		[ROLE_OLCM] = "max_olcm",
+		[ROLE_ILCM] = "max_ilcm",
+	};
+	struct json_object *v;
+	int64_t i;
+	int n = 0, r, bad;
+
+	for (r = 0; r < ROLE__MAX; r++) {
+		max[r] = -1;
+		if (!json_object_object_get_ex(body, keys[r], &v) || v == NULL)
+			continue;  /* null or absent: no limit */
+		i = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+		bad = i < 0 || i > VAL_CAPACITY_MAX;
+		if (complain(errors, bad, &n, "%s must be an integer from 0 to %d, or null for no limit",
+		    keys[r], VAL_CAPACITY_MAX) < 0)
+			return -1;
+		if (!bad)
+			max[r] = i;
+	}
+	return n;
 }
 
 int
@@ -438,5 +518,152 @@ val_ineligible(const int64_t user[ROLE__MAX], struct json_object *errors)
 		    user[r]) < 0)
 			return -1;
 	}
+	return n;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * obj[key]: an array of lo..hi ids, each once, into out (hi of room).
+ * *present tells whether the key was there (and not null). Problems are
+ * counted in *n; -1 on ENOMEM.
+ */
+static int
+val_ids(struct json_object *obj, const char *key, size_t lo, size_t hi, const char *what,
+    int64_t *out, size_t *len, int *present, struct json_object *errors, int *n)
+{
+	struct json_object *v, *item;
+	int64_t *sorted;
+	size_t i, k;
+	int bad = 0, rc = 0;
+
+	*len = 0;
+	*present = json_object_object_get_ex(obj, key, &v) && v != NULL;
+	if (!*present)
+		return 0;
+	k = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+	if (k < lo || k > hi)
+		return complain(errors, 1, n, "%s must be an array of %zu to %zu %s", key, lo, hi, what);
+	for (i = 0; i < k; i++) {
+		item = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(item, json_type_int) || json_object_get_int64(item) <= 0 ||
+		    (json_object_get_int64(item) == INT64_MAX &&
+		    json_object_get_uint64(item) != (uint64_t)INT64_MAX)) {
+			bad = 1;
+			continue;
+		}
+		out[(*len)++] = json_object_get_int64(item);
+	}
+	if (bad)
+		return complain(errors, 1, n, "%s must be an array of %zu to %zu %s", key, lo, hi, what);
+	if ((sorted = malloc(*len * sizeof(*sorted) + 1)) == NULL)
+		return -1;
+	memcpy(sorted, out, *len * sizeof(*sorted));
+	qsort(sorted, *len, sizeof(*sorted), cmp_i64);
+	for (i = 1; i < *len && rc == 0; i++)
+		if (sorted[i] == sorted[i - 1])
+			rc = complain(errors, 1, n, "%s holds %" PRId64 " twice", key, sorted[i]);
+	free(sorted);
+	return rc;
+}
+
+/* dry_run, override_capacity (which needs a reason) and reason, of a transfer or an auto-assign. */
+static int
+val_run_options(struct json_object *obj, struct lcm_change *c, int *dry_run,
+    struct json_object *errors, int *n)
+{
+	if (val_reason(obj, c, errors, n) < 0 ||
+	    complain(errors, val_json_bool(obj, "dry_run", dry_run) == VAL_BAD, n,
+	    "dry_run must be true or false") < 0 ||
+	    complain(errors, val_json_bool(obj, "override_capacity", &c->override_capacity) == VAL_BAD,
+	    n, "override_capacity must be true or false") < 0 ||
+	    complain(errors, c->override_capacity && c->reason == NULL && c->reason_code == NULL, n,
+	    "override_capacity needs a reason") < 0)
+		return -1;
+	return 0;
+}
+
+int
+val_transfer(struct json_object *obj, struct lcm_transfer *t, int64_t *to, int64_t *patients,
+    struct lcm_change *c, struct json_object *errors)
+{
+	enum lcm_role role;
+	enum val_res v;
+	int n = 0, present;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	memset(c, 0, sizeof(*c));
+	t->role = -1;
+	v = val_json_id(obj, "from_user_id", &t->from_user);
+	if (complain(errors, v == VAL_ABSENT, &n, "from_user_id is required") < 0 ||
+	    complain(errors, v == VAL_BAD, &n, "from_user_id must be a positive integer") < 0)
+		return -1;
+	if (val_ids(obj, "to_user_ids", 1, VAL_TAKERS_MAX, "user ids", to, &t->nto, &present,
+	    errors, &n) < 0 ||
+	    complain(errors, !present, &n, "to_user_ids is required") < 0)
+		return -1;
+	for (i = 0; i < t->nto; i++)
+		if (to[i] == t->from_user &&
+		    complain(errors, 1, &n, "to_user_ids must not hold from_user_id") < 0)
+			return -1;
+	t->to = to;
+	v = val_json_role(obj, "role", &role);
+	if (complain(errors, v == VAL_BAD, &n, "role must be olcm or ilcm") < 0)
+		return -1;
+	if (v == VAL_OK)
+		t->role = (int)role;
+	if (val_ids(obj, "patient_ids", 1, VAL_BULK_MAX, "patient ids", patients, &t->npatients,
+	    &present, errors, &n) < 0)
+		return -1;
+	t->patients = present ? patients : NULL;
+	if (val_run_options(obj, c, &t->dry_run, errors, &n) < 0)
+		return -1;
+	t->override_capacity = c->override_capacity;
+	c->source = "transfer";
+	return n;
+}
+
+int
+val_auto_assign(struct json_object *obj, struct lcm_auto *a, int64_t *patients, int64_t *users,
+    struct lcm_change *c, struct json_object *errors)
+{
+	enum lcm_role role;
+	enum val_res v;
+	int n = 0, has_patients, has_users, overridden;
+
+	memset(a, 0, sizeof(*a));
+	memset(c, 0, sizeof(*c));
+	a->role = -1;
+	v = val_json_role(obj, "role", &role);
+	if (complain(errors, v == VAL_ABSENT, &n, "role is required") < 0 ||
+	    complain(errors, v == VAL_BAD, &n, "role must be olcm or ilcm") < 0)
+		return -1;
+	if (v == VAL_OK)
+		a->role = (int)role;
+	if (val_ids(obj, "patient_ids", 1, LCM_AUTO_MAX, "patient ids", patients, &a->npatients,
+	    &has_patients, errors, &n) < 0 ||
+	    complain(errors, val_json_bool(obj, "unassigned", &a->unassigned) == VAL_BAD, &n,
+	    "unassigned must be true or false") < 0 ||
+	    complain(errors, has_patients == a->unassigned, &n,
+	    "Give patient_ids or \"unassigned\": true, one of them") < 0 ||
+	    val_ids(obj, "user_ids", 1, VAL_BULK_MAX, "user ids", users, &a->nusers, &has_users,
+	    errors, &n) < 0)
+		return -1;
+	a->patients = has_patients ? patients : NULL;
+	a->users = has_users ? users : NULL;
+	if (val_run_options(obj, c, &a->dry_run, errors, &n) < 0)
+		return -1;
+	overridden = c->override_capacity;
+	if (complain(errors, overridden, &n, "auto_assign keeps every caseload limit: "
+	    "override_capacity is for assign, bulk_assign and transfer") < 0)
+		return -1;
+	c->source = "assign";
 	return n;
 }

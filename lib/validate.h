@@ -15,6 +15,8 @@ struct json_object;
 #define VAL_PER_PAGE_DEF  25
 #define VAL_BULK_MAX      1000
 #define VAL_IDEMPOTENCY_KEY_MAX 255
+#define VAL_CAPACITY_MAX  100000
+#define VAL_TAKERS_MAX    100   /* to_user_ids of a transfer */
 
 enum val_res {
 	VAL_ABSENT,  /* not there, or JSON null */
@@ -33,6 +35,9 @@ int val_request_id(const char *id);
 
 /* obj[key] as an id: a JSON integer in 1..2^63-1. */
 enum val_res val_json_id(struct json_object *obj, const char *key, int64_t *out);
+
+/* obj[key] as a boolean into *out (0 when absent). */
+enum val_res val_json_bool(struct json_object *obj, const char *key, int *out);
 
 /* obj[key] as a role name, "olcm" or "ilcm". */
 enum val_res val_json_role(struct json_object *obj, const char *key, enum lcm_role *out);
@@ -59,12 +64,21 @@ int val_assign(struct json_object *obj, struct lcm_change *c, struct json_object
 int val_remove(struct json_object *obj, struct lcm_change *c, struct json_object *errors);
 
 /*
- * The bulk body: "assignments" must be an array of 1..VAL_BULK_MAX items.
- * Sets *list (borrowed from body) and *n. Returns 0, 1 with the message in
- * errors, or -1 on ENOMEM.
+ * The bulk body: "assignments" must be an array of 1..VAL_BULK_MAX items,
+ * "dry_run" a boolean when present. Sets *list (borrowed from body), *n
+ * and *dry_run. Returns the number of problems (in errors), or -1 on ENOMEM.
  */
-int val_bulk(struct json_object *body, struct json_object **list, size_t *n,
+int val_bulk(struct json_object *body, struct json_object **list, size_t *n, int *dry_run,
     struct json_object *errors);
+
+/* "User N is at capacity for olcm" for each non-zero user[role]. As val_ineligible(). */
+int val_at_capacity(const int64_t user[ROLE__MAX], struct json_object *errors);
+
+/*
+ * PUT .../capacity: max_olcm and max_ilcm, each 0..VAL_CAPACITY_MAX, or null
+ * (or absent) for no limit, into max (-1 for none). As val_assign().
+ */
+int val_capacity(struct json_object *body, int64_t max[ROLE__MAX], struct json_object *errors);
 
 /* One bulk item: a JSON object read as val_assign() reads a body. As val_assign(). */
 int val_bulk_item(struct json_object *item, struct lcm_change *c, struct json_object *errors);
@@ -92,6 +106,22 @@ int val_idempotency_key(const char *key);
  * strongly); other tags match nothing. 0, or -1 when malformed.
  */
 int val_etags(const char *header, int weak_ok, struct lcm_precondition *out);
+
+/*
+ * POST .../transfer: from_user_id, to_user_ids (1..100, each once, not the
+ * giver), role, patient_ids (1..1000, each once), reason, override_capacity
+ * (with a reason), dry_run. to (VAL_TAKERS_MAX of room) and patients
+ * (VAL_BULK_MAX) hold the ids t points to. As val_assign().
+ */
+int val_transfer(struct json_object *body, struct lcm_transfer *t, int64_t *to, int64_t *patients,
+    struct lcm_change *c, struct json_object *errors);
+
+/*
+ * POST .../auto_assign: role, patient_ids (1..1000) or "unassigned": true,
+ * user_ids (1..1000), reason, dry_run. As val_transfer().
+ */
+int val_auto_assign(struct json_object *body, struct lcm_auto *a, int64_t *patients,
+    int64_t *users, struct lcm_change *c, struct json_object *errors);
 
 /*
  * The list's query string: page, per_page, search, role. search is decoded

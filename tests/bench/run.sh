@@ -255,6 +255,27 @@ echo "  HTTP $bcode in ${btime}s ($(awk -v t="$btime" 'BEGIN { printf "%.2f", t 
 	"body $(wc -c <"$BTMP/bulk.json") bytes"
 BULK_TIME=$btime
 
+section "transfer and auto-assign: 1000 patients each"
+# User 101 holds patients 1..1000 as oLCM; they move to users 102..106 (5 takers).
+db_sql "UPDATE case_loads SET olcm_user_id = 101 WHERE patient_id <= 1000"
+counts() { db_sql "SELECT GROUP_CONCAT(CONCAT(user_id, ':', olcm_count) ORDER BY user_id) FROM lcm_workload WHERE user_id BETWEEN 101 AND 106"; }
+echo "  oLCM counts before (user:count): $(counts)"
+read -r tcode ttime < <(curl -s -o "$BTMP/transfer.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
+	-H 'Content-Type: application/json' --data-binary '{"from_user_id":101,"to_user_ids":[102,103,104,105,106],"role":"olcm","reason":{"code":"staffing_change","note":"bench"}}' \
+	"$BASE$API/lead_care_managers/transfer")
+echo "  transfer of 1000 across 5 users: HTTP $tcode in ${ttime}s; moved $(jq .moved_count "$BTMP/transfer.json" 2>/dev/null)," \
+	"failed $(jq .failed_count "$BTMP/transfer.json" 2>/dev/null)"
+echo "  oLCM counts after: $(counts)"
+TRANSFER_TIME=$ttime
+# Patients 1001..2000 lose their iLCM; auto-assign fills them from users 110..119.
+db_sql "UPDATE case_loads SET ilcm_user_id = NULL WHERE patient_id BETWEEN 1001 AND 2000"
+read -r acode atime < <(curl -s -o "$BTMP/auto.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
+	-H 'Content-Type: application/json' --data-binary '{"role":"ilcm","unassigned":true,"user_ids":[110,111,112,113,114,115,116,117,118,119]}' \
+	"$BASE$API/lead_care_managers/auto_assign")
+echo "  auto-assign of 1000: HTTP $acode in ${atime}s; assigned $(jq .assigned_count "$BTMP/auto.json" 2>/dev/null)," \
+	"failed $(jq .failed_count "$BTMP/auto.json" 2>/dev/null), more $(jq .more_unassigned "$BTMP/auto.json" 2>/dev/null)"
+AUTO_TIME=$atime
+
 section "list: GET $API/lead_care_managers?per_page=100 with 100,000 case loads"
 t0=$(date +%s.%N)
 mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm <"$BENCH/seed-100k.sql" || die "seed-100k.sql failed"
@@ -275,6 +296,9 @@ echo "  median of the last 5: ${LIST_MED}s; rows $(jq '.lead_care_managers | len
 read -r lcode ltime < <(curl -s -o "$BTMP/list2.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
 	"$BASE$API/lead_care_managers?per_page=100&page=2&role=olcm&search=Coordinator")
 echo "  page=2&role=olcm&search=Coordinator: HTTP $lcode in ${ltime}s, rows $(jq '.lead_care_managers | length' "$BTMP/list2.json" 2>/dev/null)"
+read -r lcode ltime < <(curl -s -o "$BTMP/list3.json" -w '%{http_code} %{time_total}\n' "${H[@]}" \
+	"$BASE$API/lead_care_managers?per_page=25&sort=workload&available=true")
+echo "  per_page=25&sort=workload&available=true: HTTP $lcode in ${ltime}s, first $(jq -c '.lead_care_managers[0] | {id, assigned_patients_count}' "$BTMP/list3.json" 2>/dev/null)"
 
 # A statement's text as the catalogue (lib/sql.c) builds it.
 sqlgen() {
@@ -284,9 +308,9 @@ sqlgen() {
 	cc -std=c11 -Ilib -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" lib/sql.c 2>"$BTMP/sql_$id.err" &&
 		"$BTMP/sql_$id"
 }
-# Placeholders in order: LIKE pattern, role (NULL: any), then LIMIT and OFFSET.
+# Placeholders in order: LIKE pattern, role (NULL: any), inactive, available, sort, then LIMIT and OFFSET.
 bind_literals() {
-	awk 'BEGIN { split("'"'"'%%'"'"' NULL 100 0", v, " ") }
+	awk 'BEGIN { split("'"'"'%%'"'"' NULL 0 1 '"'"'workload'"'"' 25 0", v, " ") }
 		{ out = ""; s = $0
 		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++n]; s = substr(s, i + 1) }
 		  print out s }'
@@ -295,7 +319,7 @@ for st in STMT_LCM_PAGE STMT_LCM_COUNT; do
 	if sql=$(sqlgen "$st"); then
 		lit=$(printf '%s' "$sql" | bind_literals)
 		echo
-		echo "  EXPLAIN $st (role any, search '', per_page 100, page 1):"
+		echo "  EXPLAIN $st (role any, search '', available, sort=workload, per_page 25, page 1):"
 		echo "  $lit" | fold -w 110 -s | sed '2,$ s/^/    /'
 		mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
 	else
@@ -369,6 +393,7 @@ if [ -n "${R_RPS[static]:-}" ]; then
 		"${R_RPS[static]}" "${R_P50[static]}" "${R_P99[static]}" "${R_BAD[static]}" "-"
 fi
 echo "  bulk_assign 1000 items: ${BULK_TIME}s; list per_page=100 at 100,000 case loads: ${LIST_MED}s (median of 5)"
+echo "  transfer of 1000 patients across 5 users: ${TRANSFER_TIME:-?}s; auto-assign of 1000: ${AUTO_TIME:-?}s"
 echo "  the PHI access log costs the care-team read ${ACCESS_COST:-?} (with it vs without it, same run)"
 echo "  differences not of the code: our nginx writes an access log and runs 2 workers; the peer's logs"
 echo "  nothing and runs 1. Our POST writes an audit row per change and answers with the case load;"

@@ -7,6 +7,8 @@
 SET FOREIGN_KEY_CHECKS = 0;
 TRUNCATE TABLE phi_access_log;
 TRUNCATE TABLE idempotency_keys;
+TRUNCATE TABLE lcm_capacity;
+TRUNCATE TABLE lcm_workload;
 TRUNCATE TABLE patient_activities;
 TRUNCATE TABLE case_loads;
 TRUNCATE TABLE patients;

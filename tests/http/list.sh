@@ -46,13 +46,17 @@ test_list_default_shows_only_active_ecm_users_ordered_by_name() {
 	expect_json '.pagination' '{"current_page":1,"total_pages":1,"total_count":4,"per_page":25}'
 }
 
+# The contract's fields with their values, and the caseload-limit fields
+# (issue 9) beside them, nothing else.
 test_list_row_shape_and_values() {
 	req GET "$LCM?search=Jane"
 	expect_status 200
-	expect_json '.lead_care_managers' \
+	expect_json '[.lead_care_managers[] | {id, name, email, roles, assigned_patients_count, olcm_assignments_count, ilcm_assignments_count}]' \
 		'[{"id":101,"name":"Jane Coordinator","email":"jane.coordinator@example.test","roles":["coordinator","ecm"],"assigned_patients_count":0,"olcm_assignments_count":0,"ilcm_assignments_count":0}]'
+	expect_json '.lead_care_managers[0] | {max_olcm, max_ilcm, at_capacity}' \
+		'{"max_olcm":null,"max_ilcm":null,"at_capacity":{"olcm":false,"ilcm":false}}'
 	expect_json '.lead_care_managers[0] | keys' \
-		'["assigned_patients_count","email","id","ilcm_assignments_count","name","olcm_assignments_count","roles"]'
+		'["assigned_patients_count","at_capacity","email","id","ilcm_assignments_count","max_ilcm","max_olcm","name","olcm_assignments_count","roles"]'
 }
 
 test_list_inactive_and_non_ecm_never_listed() {

@@ -22,6 +22,8 @@ static const struct expected table[] = {
 	{APP_ENOROW, 500, "Internal server error", "enorow"},
 	{APP_ENOPATIENT, 404, "Patient not found", "enopatient"},
 	{APP_ENOCASELOAD, 404, "Case load not found", "enocaseload"},
+	{APP_ENOUSER, 404, "User not found", "enouser"},
+	{APP_ECAPACITY, 422, "A user is at capacity", "ecapacity"},
 	{APP_EAUTH, 401, "Authentication required", "eauth"},
 	{APP_EFORBIDDEN, 403, "Admin access required", "eforbidden"},
 	{APP_EMETHOD, 405, "Method not allowed", "emethod"},

@@ -19,6 +19,7 @@ set_person(struct lcm_person *p, int64_t id, const char *name, const char *email
 {
 	memset(p, 0, sizeof(*p));
 	p->user_id = id;
+	p->active = 1;
 	p->name = name;
 	p->email = email;
 	p->assigned_at = at;
@@ -256,7 +257,13 @@ set_row(struct lcm_row *r, int64_t id, const char *name, const char *email,
 	r->assigned_patients_count = both;
 	r->count[ROLE_OLCM] = ol;
 	r->count[ROLE_ILCM] = il;
+	r->max[ROLE_OLCM] = r->max[ROLE_ILCM] = -1;
+	r->active = r->eligible = 1;
 }
+
+/* What a list entry of a user without caseload limits ends with. */
+#define NO_LIMITS "\"max_olcm\":null,\"max_ilcm\":null," \
+	"\"at_capacity\":{\"olcm\":false,\"ilcm\":false}"
 
 /* The page body of n rows, built row by row as the handler builds it. */
 static struct json_object *
@@ -275,7 +282,7 @@ page(const struct lcm_row *rows, size_t n, int64_t total, const struct lcm_list_
 static char *
 pagination(int64_t page, int64_t per_page, int64_t total)
 {
-	struct lcm_list_query q = {page, per_page, NULL, -1};
+	struct lcm_list_query q = {page, per_page, NULL, -1, 0, 0, 0};
 	struct json_object *o = json_lcm_page(json_list(), total, &q), *p;
 	char *s;
 
@@ -289,7 +296,7 @@ pagination(int64_t page, int64_t per_page, int64_t total)
 Test(json_out, lcm_page_contract_example)
 {
 	struct lcm_row rows[2];
-	struct lcm_list_query q = {1, 25, NULL, -1};
+	struct lcm_list_query q = {1, 25, NULL, -1, 0, 0, 0};
 	char *s;
 
 	set_row(&rows[0], 101, "Jane Coordinator", "jane@example.com", "coordinator,ecm", 15, 10, 5);
@@ -298,10 +305,10 @@ Test(json_out, lcm_page_contract_example)
 	cr_assert_str_eq(s, "{\"lead_care_managers\":["
 	    "{\"id\":101,\"name\":\"Jane Coordinator\",\"email\":\"jane@example.com\","
 	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":15,"
-	    "\"olcm_assignments_count\":10,\"ilcm_assignments_count\":5},"
+	    "\"olcm_assignments_count\":10,\"ilcm_assignments_count\":5," NO_LIMITS "},"
 	    "{\"id\":102,\"name\":\"Bob Manager\",\"email\":\"bob@example.com\","
 	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":20,"
-	    "\"olcm_assignments_count\":12,\"ilcm_assignments_count\":8}],"
+	    "\"olcm_assignments_count\":12,\"ilcm_assignments_count\":8," NO_LIMITS "}],"
 	    "\"pagination\":{\"current_page\":1,\"total_pages\":2,\"total_count\":30,"
 	    "\"per_page\":25}}");
 	free(s);
@@ -309,7 +316,7 @@ Test(json_out, lcm_page_contract_example)
 
 Test(json_out, lcm_page_nothing_matches)
 {
-	struct lcm_list_query q = {1, 25, "zzz", -1};
+	struct lcm_list_query q = {1, 25, "zzz", -1, 0, 0, 0};
 	char *s = text(page(NULL, 0, 0, &q));
 
 	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
@@ -320,7 +327,7 @@ Test(json_out, lcm_page_nothing_matches)
 
 Test(json_out, lcm_page_past_the_end)
 {
-	struct lcm_list_query q = {5, 25, NULL, -1};
+	struct lcm_list_query q = {5, 25, NULL, -1, 0, 0, 0};
 	char *s = text(page(NULL, 0, 30, &q));
 
 	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
@@ -355,7 +362,7 @@ Test(json_out, lcm_page_total_pages_is_ceiling)
 Test(json_out, lcm_page_roles_split)
 {
 	struct lcm_row rows[3];
-	struct lcm_list_query q = {1, 25, NULL, -1};
+	struct lcm_list_query q = {1, 25, NULL, -1, 0, 0, 0};
 	char *s;
 
 	set_row(&rows[0], 103, "Carla Intensive", "carla@example.com", "ecm", 0, 0, 0);
@@ -365,14 +372,49 @@ Test(json_out, lcm_page_roles_split)
 	cr_assert_str_eq(s, "{\"lead_care_managers\":["
 	    "{\"id\":103,\"name\":\"Carla Intensive\",\"email\":\"carla@example.com\","
 	    "\"roles\":[\"ecm\"],\"assigned_patients_count\":0,"
-	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0},"
+	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0," NO_LIMITS "},"
 	    "{\"id\":104,\"name\":\"No Roles\",\"email\":\"nr@example.com\","
 	    "\"roles\":[],\"assigned_patients_count\":0,"
-	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0},"
+	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0," NO_LIMITS "},"
 	    "{\"id\":105,\"name\":\"Three\",\"email\":\"t@example.com\","
 	    "\"roles\":[\"a\",\"b\",\"ecm\"],\"assigned_patients_count\":1,"
-	    "\"olcm_assignments_count\":1,\"ilcm_assignments_count\":1}],"
+	    "\"olcm_assignments_count\":1,\"ilcm_assignments_count\":1," NO_LIMITS "}],"
 	    "\"pagination\":{\"current_page\":1,\"total_pages\":1,\"total_count\":3,"
 	    "\"per_page\":25}}");
 	free(s);
+}
+
+Test(json_out, lcm_row_limits_and_at_capacity)
+{
+	struct lcm_row r;
+	char *s;
+
+	set_row(&r, 101, "Jane", "j@example.com", "ecm", 3, 3, 0);
+	r.max[ROLE_OLCM] = 3;
+	r.max[ROLE_ILCM] = 5;
+	s = text(json_lcm_row(&r));
+	cr_assert_str_eq(s, "{\"id\":101,\"name\":\"Jane\",\"email\":\"j@example.com\","
+	    "\"roles\":[\"ecm\"],\"assigned_patients_count\":3,\"olcm_assignments_count\":3,"
+	    "\"ilcm_assignments_count\":0,\"max_olcm\":3,\"max_ilcm\":5,"
+	    "\"at_capacity\":{\"olcm\":true,\"ilcm\":false}}");
+	free(s);
+	r.active = 0;
+	s = text(json_lcm_row(&r));
+	cr_assert(strstr(s, ",\"active\":false}") != NULL, "%s", s);
+	free(s);
+}
+
+Test(json_out, care_team_deactivated_holder_says_so)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	t->lcm[ROLE_ILCM].active = 0;
+	s = text(json_care_team(t));
+	cr_assert(strstr(s, "\"ilcm\":{\"user_id\":102,\"name\":\"Bob Manager\","
+	    "\"email\":\"bob@example.com\",\"assigned_at\":\"2024-11-27T10:05:00.000Z\","
+	    "\"active\":false}") != NULL, "%s", s);
+	cr_assert(strstr(s, "\"olcm\":" JANE) != NULL, "an active holder keeps the contract's shape: %s", s);
+	free(s);
+	free(t);
 }

@@ -284,3 +284,69 @@ Test(lcm, refs_changed_when_there_is_no_case_load)
 
 	cr_expect(!lcm_refs_unchanged(&refs, &c));
 }
+
+/* ---- lcm_pick_taker ------------------------------------------------------ */
+
+static struct lcm_move_user
+taker(int64_t id, int64_t max_o, int64_t count_o)
+{
+	struct lcm_move_user u = {.user_id = id, .eligible = 1, .max = {max_o, -1},
+	    .before = {count_o, 0}, .after = {count_o, 0}};
+
+	return u;
+}
+
+Test(lcm, pick_taker_most_room_then_fewest_then_lowest_id)
+{
+	/* room: 103 has 4, 102 has 2, 104 has 1 */
+	struct lcm_move_user u[] = {taker(103, 4, 0), taker(102, 5, 3), taker(104, 10, 9)};
+	static const long want[8] = {
+		0, 0,   /* 103: the most room */
+		0,      /* 103 and 102 at 2: 103 has fewer patients */
+		1,      /* 102: 2 against 1 */
+		0, 1, 2, /* all at 1: fewest first (103 4, 102 4... 103 first by patients), then 104 */
+		-1,     /* nobody has room */
+	};
+	int i;
+
+	for (i = 0; i < 8; i++)
+		cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), want[i], "move %d", i + 1);
+	cr_expect_eq(u[0].after[ROLE_OLCM], 4);
+	cr_expect_eq(u[1].after[ROLE_OLCM], 5);
+	cr_expect_eq(u[2].after[ROLE_OLCM], 10);
+	cr_expect_eq(u[1].before[ROLE_OLCM], 3, "before stays as it was");
+}
+
+Test(lcm, pick_taker_no_limit_is_the_most_room)
+{
+	struct lcm_move_user u[] = {taker(102, 100, 0), taker(103, -1, 50)};
+
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 0, 0), 1);
+}
+
+Test(lcm, pick_taker_ties_go_to_fewest_then_lowest_id)
+{
+	struct lcm_move_user u[] = {taker(105, -1, 2), taker(103, -1, 2), taker(104, -1, 1)};
+
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), 2);   /* 104: fewest */
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), 1);   /* all at 2: 103, the lowest id */
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), 2);   /* 104 and 105 at 2: 104 */
+}
+
+Test(lcm, bad_pick_taker_skips_the_giver_and_the_ineligible)
+{
+	struct lcm_move_user u[] = {taker(101, -1, 0), taker(102, -1, 9), taker(103, -1, 0)};
+
+	u[2].eligible = 0;
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 101), 1);
+	cr_expect_eq(lcm_pick_taker(u, 1, ROLE_OLCM, 0, 101), -1);
+}
+
+Test(lcm, pick_taker_override_goes_past_limits_fewest_first)
+{
+	struct lcm_move_user u[] = {taker(102, 2, 2), taker(103, 1, 1)};
+
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 0, 0), -1);
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 0), 1);  /* no room either: 103 has fewer */
+	cr_expect_eq(u[1].after[ROLE_OLCM], 2, "past its limit of 1");
+}

@@ -13,7 +13,7 @@
 #include "http.h"
 #include "router.h"
 
-/* A route pattern in OpenAPI's words: ":id" is "{patient_id}". */
+/* A route pattern in OpenAPI's words: ":id" is "{patient_id}" or "{user_id}". */
 static void
 as_openapi(const char *pattern, char *out, size_t sz)
 {
@@ -22,7 +22,8 @@ as_openapi(const char *pattern, char *out, size_t sz)
 	if (id == NULL)
 		snprintf(out, sz, "%s", pattern);
 	else
-		snprintf(out, sz, "%.*s{patient_id}%s", (int)(id - pattern), pattern, id + 3);
+		snprintf(out, sz, "%.*s%s%s", (int)(id - pattern), pattern,
+		    strstr(pattern, "/patients/:id") != NULL ? "{patient_id}" : "{user_id}", id + 3);
 }
 
 static void

@@ -1,0 +1,111 @@
+#include <stdlib.h>
+
+#include <json.h>
+
+#include "access_log.h"
+#include "handlers.h"
+#include "json_out.h"
+#include "lcm.h"
+#include "validate.h"
+
+/* Each move that went ahead, in the access log (a real run only). */
+static void
+log_moves(const struct request *req, const struct lcm_move_plan *plan, enum access_action a)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (plan->moves[i].error == NULL)
+			(void)access_log_add(plan->moves[i].patient_id, req->user_id, a, req->request_id);
+}
+
+/* 422 naming a taker who may not take patients. */
+static enum app_err
+ineligible_taker(struct response *resp, int64_t user)
+{
+	int64_t users[ROLE__MAX] = {user, 0};
+	struct json_object *errors;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	return problems(resp, errors, val_ineligible(users, errors));
+}
+
+/*
+ * POST .../lead_care_managers/transfer: move a user's patients to one or
+ * several others, in one transaction; a dry run says what the real run
+ * would do, and writes nothing.
+ */
+enum app_err
+lcm_transfer_post(const struct request *req, struct response *resp)
+{
+	struct lcm_actor who = {req->user_id, req->request_id};
+	int64_t *to = NULL, *patients = NULL;
+	struct lcm_move_plan plan = {0};
+	struct json_object *errors;
+	struct lcm_transfer t;
+	struct lcm_change c;
+	enum app_err rc = APP_ENOMEM;
+
+	if ((to = calloc(VAL_TAKERS_MAX, sizeof(*to))) == NULL ||
+	    (patients = calloc(VAL_BULK_MAX, sizeof(*patients))) == NULL ||
+	    (errors = json_list()) == NULL)
+		goto out;
+	if ((rc = problems(resp, errors, val_transfer(req->json, &t, to, patients, &c,
+	    errors))) != APP_OK)
+		goto out;
+	rc = lcm_transfer_run(req->db, &who, &c, &t, &plan);
+	if (rc == APP_EINVAL) {
+		rc = ineligible_taker(resp, plan.ineligible);
+		goto out;
+	}
+	if (rc != APP_OK)
+		goto out;
+	if (!t.dry_run)
+		log_moves(req, &plan, ACCESS_TRANSFER);
+	rc = resp_json(resp, 200, json_move_plan(&plan, t.dry_run, 1, 0));
+out:
+	lcm_move_plan_free(&plan);
+	free(to);
+	free(patients);
+	return rc;
+}
+
+/*
+ * POST .../lead_care_managers/auto_assign: fill a role for the patients
+ * named or for those lacking it, previous holders first.
+ */
+enum app_err
+lcm_auto_assign_post(const struct request *req, struct response *resp)
+{
+	struct lcm_actor who = {req->user_id, req->request_id};
+	int64_t *users = NULL, *patients = NULL;
+	struct lcm_move_plan plan = {0};
+	struct json_object *errors;
+	struct lcm_auto a;
+	struct lcm_change c;
+	enum app_err rc = APP_ENOMEM;
+
+	if ((users = calloc(VAL_BULK_MAX, sizeof(*users))) == NULL ||
+	    (patients = calloc(LCM_AUTO_MAX, sizeof(*patients))) == NULL ||
+	    (errors = json_list()) == NULL)
+		goto out;
+	if ((rc = problems(resp, errors, val_auto_assign(req->json, &a, patients, users, &c,
+	    errors))) != APP_OK)
+		goto out;
+	rc = lcm_auto_assign_run(req->db, &who, &c, &a, &plan);
+	if (rc == APP_EINVAL) {
+		rc = ineligible_taker(resp, plan.ineligible);
+		goto out;
+	}
+	if (rc != APP_OK)
+		goto out;
+	if (!a.dry_run)
+		log_moves(req, &plan, ACCESS_ASSIGN);
+	rc = resp_json(resp, 200, json_move_plan(&plan, a.dry_run, 0, a.unassigned));
+out:
+	lcm_move_plan_free(&plan);
+	free(users);
+	free(patients);
+	return rc;
+}

@@ -1,0 +1,192 @@
+# Caseload limits, checked inside the assignment under the user's lock;
+# the list's workload fields, sorting and filters; a user's patients;
+# deactivated holders flagged.
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+# more_patients FROM TO: patients FROM..TO ("Patient N"), provider 456.
+more_patients() {
+	db_sql "INSERT INTO patients (id, name, primary_provider_id)
+		SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_$1_to_$2"
+}
+
+# The workload table agrees with the case loads.
+expect_workloads_exact() {
+	expect_eq "lcm_workload against the case loads" \
+		"$(db_sql "SELECT u, SUM(o), SUM(i), SUM(b) FROM (
+			SELECT olcm_user_id u, 1 o, 0 i, IF(olcm_user_id = ilcm_user_id, 1, 0) b FROM case_loads WHERE olcm_user_id IS NOT NULL
+			UNION ALL SELECT ilcm_user_id, 0, 1, 0 FROM case_loads WHERE ilcm_user_id IS NOT NULL) d GROUP BY u ORDER BY u")" \
+		"$(db_sql "SELECT user_id, olcm_count, ilcm_count, both_count FROM lcm_workload
+			WHERE olcm_count <> 0 OR ilcm_count <> 0 OR both_count <> 0 ORDER BY user_id")"
+}
+
+test_capacity_put_answers_the_users_list_entry() {
+	req PUT $LCM/101/capacity '{"max_olcm":2,"max_ilcm":null}'
+	expect_status 200
+	expect_json '{id, max_olcm, max_ilcm, at_capacity, olcm_assignments_count}' \
+		'{"id":101,"max_olcm":2,"max_ilcm":null,"at_capacity":{"olcm":false,"ilcm":false},"olcm_assignments_count":0}'
+	req PUT $LCM/101/capacity '{"max_ilcm":0}'
+	expect_json '{max_olcm, max_ilcm, at_capacity}' '{"max_olcm":null,"max_ilcm":0,"at_capacity":{"olcm":false,"ilcm":true}}'
+	req GET "$LCM?search=Jane"
+	expect_json '.lead_care_managers[0] | {max_olcm, max_ilcm, at_capacity}' \
+		'{"max_olcm":null,"max_ilcm":0,"at_capacity":{"olcm":false,"ilcm":true}}'
+}
+
+test_capacity_put_validation() {
+	local before
+	before=$(db_sql "SELECT * FROM lcm_capacity")
+	req PUT $LCM/101/capacity '{"max_olcm":-1,"max_ilcm":"3"}'
+	expect_error 422 '["max_olcm must be an integer from 0 to 100000, or null for no limit","max_ilcm must be an integer from 0 to 100000, or null for no limit"]'
+	req PUT $LCM/101/capacity '{"max_olcm":100001}'
+	expect_error 422
+	req PUT $LCM/101/capacity '{"max_olcm":1.5}'
+	expect_error 422
+	for u in 104 105 999; do
+		req PUT $LCM/$u/capacity '{"max_olcm":3}'
+		expect_error 422 "[\"User $u is not eligible to be a Lead Care Manager\"]"
+	done
+	req PUT $LCM/101/capacity 'nope'
+	expect_error 400
+	req GET $LCM/101/capacity
+	expect_error 405
+	expect_header allow PUT
+	TOKEN=dev-user-token
+	req PUT $LCM/101/capacity '{"max_olcm":3}'
+	expect_error 403
+	expect_eq "limits unchanged" "$before" "$(db_sql "SELECT * FROM lcm_capacity")"
+}
+
+test_assignment_past_the_limit_is_422_and_changes_nothing() {
+	req PUT $LCM/101/capacity '{"max_olcm":1,"max_ilcm":1}'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	local before
+	before=$(snapshot)
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	expect_error 422 '["User 101 is at capacity for olcm"]'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200  # holding it already is not taking one more
+	req POST $LCM/assign '{"patient_id":124,"ilcm_user_id":101}'
+	expect_status 200  # the other role has its own limit
+	req POST $LCM/assign '{"patient_id":125,"olcm_user_id":101,"ilcm_user_id":101}'
+	expect_error 422 '["User 101 is at capacity for olcm","User 101 is at capacity for ilcm"]'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":126,"olcm_user_id":101},{"patient_id":126,"ilcm_user_id":102}]}'
+	expect_json '[.results[] | {status, errors}]' '[{"status":"failed","errors":["User 101 is at capacity for olcm"]},{"status":"success","errors":null}]'
+	# A limit lowered below what a user holds refuses new ones, keeps the old.
+	req PUT $LCM/101/capacity '{"max_olcm":0}'
+	expect_json .at_capacity.olcm true
+	expect_eq "123 keeps 101" 101 "$(cl_col olcm_user_id 123)"
+	expect_workloads_exact
+}
+
+test_override_needs_a_reason_and_shows_in_the_history() {
+	req PUT $LCM/102/capacity '{"max_olcm":0}'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":102,"override_capacity":true}'
+	expect_error 422 '["override_capacity needs a reason"]'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":102,"override_capacity":"yes","reason":"x"}'
+	expect_error 422 '["override_capacity must be true or false"]'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":102,"override_capacity":true,"reason":{"code":"acuity_change","note":"only 102 speaks Hmong"}}'
+	expect_status 200
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":103,"override_capacity":true,"reason":"no limit here"}'
+	expect_status 200
+	req GET $P/patients/123/lead_care_managers/history
+	expect_json '.history[0] | {capacity_override, reason}' '{"capacity_override":true,"reason":{"code":"acuity_change","note":"only 102 speaks Hmong"}}'
+	req GET $P/patients/124/lead_care_managers/history
+	expect_json '.history[0].capacity_override' false
+}
+
+test_twenty_racing_for_three_slots_give_three() {
+	more_patients 1000 1019
+	req PUT $LCM/102/capacity '{"max_olcm":3}'
+	local i ok=0 full=0 s
+	for i in $(seq 0 19); do
+		curl -s -o "$T_TMP/race.$i.body" -w '%{http_code}' -X POST -H 'X-User-Token: dev-admin-token' \
+			-H 'Content-Type: application/json' --data-binary "{\"patient_id\":$((1000 + i)),\"olcm_user_id\":102}" \
+			"$BASE$LCM/assign" >"$T_TMP/race.$i" &
+	done
+	wait
+	for i in $(seq 0 19); do
+		s=$(cat "$T_TMP/race.$i")
+		[ "$s" = 200 ] && ok=$((ok + 1))
+		[ "$s" = 422 ] && [ "$(cat "$T_TMP/race.$i.body")" = '{"errors":["User 102 is at capacity for olcm"]}' ] &&
+			full=$((full + 1))
+	done
+	expect_eq "successes" 3 "$ok"
+	expect_eq "refused at capacity" 17 "$full"
+	expect_eq "case loads with 102" 3 "$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE olcm_user_id = 102')"
+	expect_workloads_exact
+}
+
+test_list_sort_by_workload_and_available() {
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102},{"patient_id":124,"olcm_user_id":101},{"patient_id":125,"olcm_user_id":103}]}'
+	req PUT $LCM/103/capacity '{"max_olcm":1}'
+	req GET "$LCM?sort=workload"
+	expect_json '[.lead_care_managers[] | [.id, .assigned_patients_count]]' '[[2,0],[102,1],[103,1],[101,2]]'
+	req GET "$LCM?sort=name"
+	expect_json '[.lead_care_managers[].id]' '[102,103,101,2]'
+	req GET "$LCM?available=true"
+	expect_json '[.lead_care_managers[].id]' '[102,103,101,2]'
+	req GET "$LCM?available=true&role=olcm"
+	expect_json '[.lead_care_managers[].id]' '[101]'
+	req PUT $LCM/103/capacity '{"max_olcm":1,"max_ilcm":0}'
+	req GET "$LCM?available=true&sort=workload"
+	expect_json '[.lead_care_managers[].id]' '[2,102,101]'
+	expect_json .pagination.total_count 3
+}
+
+test_list_new_parameters_validated() {
+	req GET "$LCM?sort=random&available=maybe&inactive_with_patients=1"
+	expect_error 422 '["sort must be name or workload","available must be false or true","inactive_with_patients must be false or true"]'
+	req GET "$LCM?sort="
+	expect_error 422 '["sort must be name or workload"]'
+	req GET "$LCM?sort=name&available=false&inactive_with_patients=false"
+	expect_status 200
+}
+
+test_deactivated_holders_are_flagged() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
+	db_sql "UPDATE users SET active = 0 WHERE id = 101"
+	req GET $P/patients/123/lead_care_managers
+	expect_json '.case_load.olcm | {user_id, active}' '{"user_id":101,"active":false}'
+	expect_json '.case_load.ilcm | has("active")' false
+	req GET $LCM
+	expect_json '[.lead_care_managers[].id] | index(101)' null
+	req GET "$LCM?inactive_with_patients=true"
+	expect_json '[.lead_care_managers[] | {id, active, olcm_assignments_count}]' '[{"id":101,"active":false,"olcm_assignments_count":1}]'
+	# Ian Inactive holds nobody: not listed.
+	req DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	req GET "$LCM?inactive_with_patients=true"
+	expect_json '.lead_care_managers' '[]'
+}
+
+test_a_users_patients() {
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":101}'
+	req GET $LCM/101/patients
+	expect_status 200
+	expect_json '[.patients[] | [.patient_id, .patient_name, .role]]' '[[123,"John Doe","ilcm"],[123,"John Doe","olcm"],[124,"Mary Major","olcm"]]'
+	expect_json '.patients[0].assigned_at | test("Z$")' true
+	expect_json .pagination '{"current_page":1,"total_pages":1,"total_count":3,"per_page":25}'
+	req GET "$LCM/101/patients?role=olcm&per_page=1&page=2"
+	expect_json '[.patients[] | .patient_id]' '[124]'
+	expect_json .pagination.total_count 2
+	req GET $LCM/102/patients
+	expect_json . '{"patients":[],"pagination":{"current_page":1,"total_pages":0,"total_count":0,"per_page":25}}'
+	req GET $LCM/999/patients
+	expect_error 404 '["User not found"]'
+	req GET "$LCM/101/patients?role=x&page=0"
+	expect_error 422 '["page must be a positive integer","role must be olcm or ilcm"]'
+}
+
+test_workloads_follow_every_kind_of_change() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":101}'
+	req PUT $LCM/assign '{"patient_id":123,"ilcm_user_id":102}'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101},{"patient_id":125,"ilcm_user_id":101}]}'
+	req DELETE $LCM/assign '{"patient_id":124,"role":"olcm"}'
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[103]}'
+	expect_status 200
+	req POST $LCM/auto_assign '{"role":"ilcm","unassigned":true}'
+	expect_status 200
+	expect_workloads_exact
+}
