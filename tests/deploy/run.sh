@@ -180,7 +180,10 @@ sql lcm -e "INSERT INTO roles (name) VALUES ('admin');
 "$ADMIN" check >"$T/check.out" 2>&1
 check "check fails while migrations are pending" [ $? != 0 ] && grep -q 'pending' "$T/check.out"
 out=$(admin migrate 2>&1)
-check "migrate applies the rest onto the old data" grep -q 'applied 010_users_drop_token.sql' <<<"$out"
+rc=$?
+last=$(basename "$(ls "$D"/usr/share/lcm/db-schema/[0-9]*.sql | tail -1)")
+check "migrate applies the rest onto the old data, through $last ($(tail -1 <<<"$out"))" \
+	[ $rc = 0 ] && grep -q 'applied 010_users_drop_token.sql' <<<"$out" && grep -q "applied $last" <<<"$out"
 out=$(admin migrate 2>&1)
 check "migrate again: up to date" [ "$out" = "migrate: schema is up to date" ]
 out=$(admin check 2>&1)
