@@ -133,7 +133,7 @@ app_dispatch(struct request *req, struct response *resp)
 	if (rc == APP_EDBLOST)
 		rc = APP_EUNAVAIL;
 out:
-	if (rc == APP_OK && resp->body == NULL && resp->status != 304)
+	if (rc == APP_OK && resp->body == NULL && resp->status != 304 && resp->stream.produce == NULL)
 		rc = APP_EINTERNAL;  /* a handler bug: success without a body */
 	if (rc != APP_OK && resp->body == NULL)
 		resp_from_err(resp, rc);

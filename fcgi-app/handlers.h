@@ -13,6 +13,13 @@ enum app_err health_get(const struct request *, struct response *);
 /* GET /v1/admin/clinic/ecm/patients/:id/lead_care_managers (ETag, If-None-Match) */
 enum app_err patient_lcms_get(const struct request *, struct response *);
 
+/* GET .../patients and .../patients/summary */
+enum app_err patients_list_get(const struct request *, struct response *);
+enum app_err patients_summary_get(const struct request *, struct response *);
+
+/* GET .../lead_care_managers/assignments.csv */
+enum app_err assignments_export_get(const struct request *, struct response *);
+
 /* GET .../patients/:id/lead_care_managers/history and .../patients/:id/access_log */
 enum app_err patient_history_get(const struct request *, struct response *);
 enum app_err patient_access_log_get(const struct request *, struct response *);

@@ -14,6 +14,7 @@
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,42 @@ write_response(FCGX_Request *fr, const struct response *resp)
 		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
 }
 
+/* The sink of a streamed body: the FastCGI stream, until it fails. */
+static int
+sink_write(void *arg, const char *s, size_t n)
+{
+	FCGX_Stream *out = arg;
+
+	if (n > 0 && FCGX_PutStr(s, (int)n, out) != (int)n)
+		return -1;
+	return FCGX_GetError(out) != 0 ? -1 : 0;
+}
+
+/*
+ * Headers, then the body as the stream produces it (chunked by nginx: no
+ * Content-Length). A failure past the headers cannot change the status:
+ * the connection is broken instead, so that nginx ends the response as
+ * incomplete rather than as whole.
+ */
+static void
+write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
+{
+	struct sink sink = {sink_write, fr->out};
+	enum app_err rc;
+
+	FCGX_FPrintF(fr->out, "Status: 200 OK\r\nContent-Type: %s\r\nCache-Control: no-store\r\n",
+	    resp->stream.content_type);
+	if (resp->stream.filename[0] != '\0')
+		FCGX_FPrintF(fr->out, "Content-Disposition: attachment; filename=\"%s\"\r\n",
+		    resp->stream.filename);
+	FCGX_PutS("\r\n", fr->out);
+	if ((rc = resp->stream.produce(resp->stream.ctx, db, &sink)) != APP_OK) {
+		log_msg(LV_ERR, "stream cut short: %s", app_err_name(rc));
+		FCGX_FFlush(fr->out);
+		shutdown(fr->ipcFd, SHUT_RDWR);
+	}
+}
+
 static void
 serve(FCGX_Request *fr, struct db *db)
 {
@@ -208,7 +245,10 @@ serve(FCGX_Request *fr, struct db *db)
 		resp_error(&resp, 400, "Request body could not be read");
 	} else
 		app_dispatch(&req, &resp);
-	write_response(fr, &resp);
+	if (resp.stream.produce != NULL && resp.status == 200)
+		write_stream(fr, &resp, db);
+	else
+		write_response(fr, &resp);
 	resp_free(&resp);
 	free(body);
 	log_set_request(NULL);

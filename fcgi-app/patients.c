@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "json_out.h"
 #include "lcm.h"
+#include "patients.h"
 #include "validate.h"
 
 /*
@@ -95,4 +96,51 @@ patient_access_log_get(const struct request *req, struct response *resp)
 		return rc;
 	}
 	return resp_json(resp, 200, json_access_page(rows, total, page, per_page));
+}
+
+/*
+ * GET .../patients: patients with their case loads, by name then id,
+ * filtered. Each patient shown is one record of the PHI access log.
+ */
+enum app_err
+patients_list_get(const struct request *req, struct response *resp)
+{
+	struct json_object *errors, *rows;
+	struct pat_query q;
+	struct pat_row row;
+	char search[1024];
+	int64_t total;
+	enum app_err rc;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	if ((rc = problems(resp, errors, val_patient_query(req->query, &q, search, sizeof(search),
+	    errors))) != APP_OK)
+		return rc;
+	if ((rc = pat_list(req->db, &q, &total)) != APP_OK)
+		return rc;
+	if ((rows = json_list()) == NULL)
+		return APP_ENOMEM;
+	while ((rc = pat_list_next(req->db, &row)) == APP_OK) {
+		if ((rc = json_list_add(rows, json_patient_row(&row))) != APP_OK)
+			break;
+		(void)access_log_add(row.id, req->user_id, ACCESS_READ_PATIENT_LIST, req->request_id);
+	}
+	if (rc != APP_ENOROW) {
+		json_object_put(rows);
+		return rc;
+	}
+	return resp_json(resp, 200, json_patients_page(rows, total, q.page, q.per_page));
+}
+
+/* GET .../patients/summary: counts for a dashboard (no patient's data: no access record). */
+enum app_err
+patients_summary_get(const struct request *req, struct response *resp)
+{
+	struct pat_summary s;
+	enum app_err rc;
+
+	if ((rc = pat_summary_get(req->db, &s)) != APP_OK)
+		return rc;
+	return resp_json(resp, 200, json_patient_summary(&s));
 }

@@ -18,6 +18,8 @@ static const char *const action_names[ACCESS__MAX] = {
 	[ACCESS_REMOVE] = "remove",
 	[ACCESS_BULK] = "bulk",
 	[ACCESS_TRANSFER] = "transfer",
+	[ACCESS_READ_PATIENT_LIST] = "read_patient_list",
+	[ACCESS_EXPORT] = "export_assignments",
 };
 
 struct record {

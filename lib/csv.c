@@ -145,3 +145,28 @@ nomem:
 	snprintf(err, errsz, "out of memory");
 	return -1;
 }
+
+long
+csv_escape(const char *s, char *out, size_t sz)
+{
+	size_t n = strlen(s), o = 0, i;
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
+	int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+
+	/* Worst case: quotes around, each quote doubled, the formula guard, the NUL. */
+	if (2 * n + 4 > sz)
+		return -1;
+	if (quote)
+		out[o++] = '"';
+	if (formula)
+		out[o++] = '\'';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			out[o++] = '"';
+		out[o++] = s[i];
+	}
+	if (quote)
+		out[o++] = '"';
+	out[o] = '\0';
+	return (long)o;
+}

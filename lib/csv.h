@@ -37,4 +37,13 @@ int csv_next(struct csv *, struct csv_record *rec, char *err, size_t errsz);
 /* Release a record's storage; safe to call twice. */
 void csv_record_free(struct csv_record *);
 
+/*
+ * s as one CSV field into out: in quotes (and its quotes doubled) when it
+ * holds a comma, a quote or a line end; with a ' before it when it starts
+ * with = + - @, a tab or a CR, so that a spreadsheet does not read it as a
+ * formula (OWASP's CSV injection advice). The length written, or -1 when
+ * out is too small (2 * strlen(s) + 4 bytes always fit).
+ */
+long csv_escape(const char *s, char *out, size_t sz);
+
 #endif

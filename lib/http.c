@@ -18,6 +18,7 @@ resp_init(struct response *r)
 	r->retry_after = 0;
 	r->etag[0] = '\0';
 	r->replayed = 0;
+	memset(&r->stream, 0, sizeof(r->stream));
 	r->body = NULL;
 	r->body_len = 0;
 }
@@ -51,6 +52,9 @@ resp_raw(struct response *r, int status, const char *body, size_t len)
 void
 resp_free(struct response *r)
 {
+	if (r->stream.release != NULL)
+		r->stream.release(r->stream.ctx);
+	memset(&r->stream, 0, sizeof(r->stream));
 	free(r->body);
 	r->body = NULL;
 	r->body_len = 0;

@@ -48,9 +48,31 @@ struct request {
 	struct json_object *json;       /* parsed body (an object), or NULL */
 };
 
+/* Where a streamed body goes: write() returns 0, or -1 once the client is gone. */
+struct sink {
+	int (*write)(void *arg, const char *s, size_t n);
+	void *arg;
+};
+
+/*
+ * A body too large to hold (the CSV export): the front end sends the
+ * headers, then calls produce(), which writes to the sink as it reads.
+ * produce() returns APP_OK when done or when the client left, else the
+ * error that cut it short (the front end then breaks the connection, so
+ * that nginx tells the client the body is incomplete). release() frees
+ * ctx either way.
+ */
+struct stream {
+	enum app_err (*produce)(void *ctx, struct db *, const struct sink *);
+	void (*release)(void *ctx);
+	void *ctx;
+	const char *content_type;
+	char filename[64];   /* Content-Disposition: attachment, "" for none */
+};
+
 /*
  * A response: status, the few headers we ever send, and a body that is
- * always JSON. The body is owned by the response.
+ * JSON, or a stream. The body is owned by the response.
  */
 struct response {
 	int status;          /* 304 has no body */
@@ -58,6 +80,7 @@ struct response {
 	int retry_after;     /* seconds, 0 when none */
 	char etag[32];       /* ETag, quoted, "" when none */
 	int replayed;        /* Idempotent-Replayed: true */
+	struct stream stream;  /* stream.produce set: the body is streamed */
 	char *body;
 	size_t body_len;
 };

@@ -479,3 +479,51 @@ json_move_plan(const struct lcm_move_plan *plan, int dry_run, int transfer, int 
 	put_new(o, "counts", move_counts(plan), 1, &ok);
 	return finish(o, ok);
 }
+
+struct json_object *
+json_patient_row(const struct pat_row *r)
+{
+	struct json_object *o, *cl = NULL;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "id", json_object_new_int64(r->id), 1, &ok);
+	put_new(o, "name", json_object_new_string(r->name), 1, &ok);
+	if (r->case_load_id > 0) {
+		if ((cl = json_object_new_object()) == NULL)
+			ok = 0;
+		put_new(cl, "id", json_object_new_int64(r->case_load_id), 1, &ok);
+		put_new(cl, "provider_id", id_or_null(r->provider_id), r->provider_id > 0, &ok);
+		put_new(cl, "provider_name", str_or_null(r->provider_name), r->provider_name != NULL, &ok);
+		put_new(cl, "olcm_user_id", id_or_null(r->olcm_id), r->olcm_id > 0, &ok);
+		put_new(cl, "olcm_name", str_or_null(r->olcm_name), r->olcm_name != NULL, &ok);
+		put_new(cl, "ilcm_user_id", id_or_null(r->ilcm_id), r->ilcm_id > 0, &ok);
+		put_new(cl, "ilcm_name", str_or_null(r->ilcm_name), r->ilcm_name != NULL, &ok);
+	}
+	put_new(o, "case_load", cl, r->case_load_id > 0, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_patients_page(struct json_object *rows, int64_t total, int64_t page, int64_t per_page)
+{
+	return paged("patients", rows, total, page, per_page);
+}
+
+struct json_object *
+json_patient_summary(const struct pat_summary *s)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "patients", json_object_new_int64(s->patients), 1, &ok);
+	put_new(o, "with_case_load", json_object_new_int64(s->with_case_load), 1, &ok);
+	put_new(o, "without_olcm", json_object_new_int64(s->without_olcm), 1, &ok);
+	put_new(o, "without_ilcm", json_object_new_int64(s->without_ilcm), 1, &ok);
+	put_new(o, "without_both", json_object_new_int64(s->without_both), 1, &ok);
+	put_new(o, "assigned_to_inactive", json_object_new_int64(s->assigned_to_inactive), 1, &ok);
+	return finish(o, ok);
+}

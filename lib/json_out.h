@@ -5,6 +5,7 @@
 
 #include "access_log.h"
 #include "lcm.h"
+#include "patients.h"
 
 struct json_object;
 
@@ -67,6 +68,14 @@ struct json_object *json_user_patients_page(struct json_object *rows, int64_t to
  */
 struct json_object *json_move_plan(const struct lcm_move_plan *, int dry_run, int transfer,
     int unassigned);
+
+/* The patient list: one patient with its case load or null; the page (rows taken). */
+struct json_object *json_patient_row(const struct pat_row *);
+struct json_object *json_patients_page(struct json_object *rows, int64_t total, int64_t page,
+    int64_t per_page);
+
+/* The patient summary's counts. */
+struct json_object *json_patient_summary(const struct pat_summary *);
 
 /* {"errors": [...]} around an array of strings (taken). */
 struct json_object *json_errors(struct json_object *errors);

@@ -61,6 +61,24 @@
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
 #define SQL_CARE_TEAM_OUT "isiis" "isst" "isst" "tti" "ii"
 
+/*
+ * The patient list: q holds pat (a LIKE pattern), provider (the case
+ * load's, or the primary one without a case load), lcm (a user holding
+ * either role) and unassigned ('olcm', 'ilcm', 'any', 'both'), each NULL
+ * for no filter. It reads patient_index alone (the triggers' mirror of
+ * patients and case loads), whose indexes serve each filter in name order.
+ */
+#define SQL_PATIENT_FILTER \
+	" FROM patient_index x JOIN (SELECT ? AS pat, ? AS provider, ? AS lcm, ? AS unassigned) q" \
+	" WHERE (q.pat IS NULL OR x.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!')" \
+	" AND (q.provider IS NULL OR x.provider_id = q.provider)" \
+	" AND (q.lcm IS NULL OR x.olcm_user_id = q.lcm OR x.ilcm_user_id = q.lcm)" \
+	" AND (q.unassigned IS NULL" \
+	"  OR (q.unassigned = 'olcm' AND x.olcm_user_id IS NULL)" \
+	"  OR (q.unassigned = 'ilcm' AND x.ilcm_user_id IS NULL)" \
+	"  OR (q.unassigned = 'any' AND (x.olcm_user_id IS NULL OR x.ilcm_user_id IS NULL))" \
+	"  OR (q.unassigned = 'both' AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))"
+
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
 
@@ -273,6 +291,62 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" JOIN case_loads c ON c.id = j.id"
 	" JOIN (SELECT ? AS actor, ? AS note, ? AS code, ? AS source, ? AS rid) q",
 	"sissss", "", W},
+
+	/* --- patients, their summary, the assignment export -------------------- */
+
+	[STMT_PATIENT_PAGE] = {"patient_page",
+	"SELECT k.patient_id, k.name, c.id, c.provider_id, pr.name, c.olcm_user_id, ou.name,"
+	" c.ilcm_user_id, iu.name"
+	" FROM (SELECT x.patient_id, x.name" SQL_PATIENT_FILTER
+	"  ORDER BY x.name, x.patient_id LIMIT ? OFFSET ?) k"
+	" LEFT JOIN case_loads c ON c.patient_id = k.patient_id"
+	" LEFT JOIN providers pr ON pr.id = c.provider_id"
+	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
+	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
+	" ORDER BY k.name, k.patient_id",
+	"siisii", "isiisisis", W},
+	[STMT_PATIENT_COUNT] = {"patient_count", "SELECT COUNT(*)" SQL_PATIENT_FILTER, "siis", "i", W},
+	/*
+	 * The dashboard's counts: one count of every patient, the others
+	 * from the holders index's ranges (a patient without a case load has
+	 * no holder), in one statement's read view.
+	 */
+	[STMT_PATIENT_SUMMARY] = {"patient_summary",
+	"SELECT n.c, n.c - (SELECT COUNT(*) FROM patient_index"
+	"  WHERE olcm_user_id IS NULL AND ilcm_user_id IS NULL AND has_case_load = 0),"
+	" (SELECT COUNT(*) FROM patient_index WHERE olcm_user_id IS NULL),"
+	" (SELECT COUNT(*) FROM patient_index WHERE ilcm_user_id IS NULL),"
+	" (SELECT COUNT(*) FROM patient_index WHERE olcm_user_id IS NULL AND ilcm_user_id IS NULL),"
+	" (SELECT COUNT(*) FROM (SELECT y.patient_id FROM users u"
+	"   JOIN patient_index y ON y.olcm_user_id = u.id WHERE u.active = 0"
+	"   UNION SELECT y.patient_id FROM users u"
+	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t)"
+	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "", "iiiiii", W},
+	/* The current assignments, a chunk of case loads after a patient id. */
+	[STMT_EXPORT_NOW] = {"export_now",
+	"SELECT c.patient_id, p.name, c.olcm_user_id, ou.name, ou.email, c.olcm_assigned_at,"
+	" c.ilcm_user_id, iu.name, iu.email, c.ilcm_assigned_at"
+	" FROM case_loads c JOIN patients p ON p.id = c.patient_id"
+	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
+	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
+	" WHERE c.patient_id > ? ORDER BY c.patient_id LIMIT ?", "ii", "isisstisst", W},
+	/* The last patient id of the next chunk of patients after one (NULL: none left). */
+	[STMT_EXPORT_BOUND] = {"export_bound",
+	"SELECT MAX(t.id) FROM (SELECT id FROM patients WHERE id > ? ORDER BY id LIMIT ?) t",
+	"ii", "i", W},
+	/*
+	 * The assignments held before a time, from the history: for patients
+	 * lo < id <= hi, each role's last activity before it, when it put
+	 * someone in the role.
+	 */
+	[STMT_EXPORT_PAST] = {"export_past",
+	"SELECT h.patient_id, p.name, h.role, h.user_id, u.name, u.email, h.at FROM ("
+	" SELECT a.patient_id, a.role, a.new_user_id AS user_id, a.created_at AS at,"
+	"  ROW_NUMBER() OVER (PARTITION BY a.patient_id, a.role ORDER BY a.id DESC) AS rn"
+	" FROM (SELECT ? AS lo, ? AS hi, ? AS cutoff) q JOIN patient_activities a"
+	"  ON a.patient_id > q.lo AND a.patient_id <= q.hi AND a.created_at < q.cutoff) h"
+	" JOIN patients p ON p.id = h.patient_id JOIN users u ON u.id = h.user_id"
+	" WHERE h.rn = 1 ORDER BY h.patient_id, h.role", "iis", "ississt", W},
 
 	[STMT_PATIENT_EXISTS] = {"patient_exists",
 	"SELECT COUNT(*) FROM patients WHERE id = ?", "i", "i", W},

@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE  /* timegm */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -5,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <json.h>
 
 #include "json_out.h"
 #include "query.h"
 #include "utf8.h"
+#include "patients.h"
 #include "validate.h"
 
 int
@@ -665,5 +668,100 @@ val_auto_assign(struct json_object *obj, struct lcm_auto *a, int64_t *patients, 
 	    "override_capacity is for assign, bulk_assign and transfer") < 0)
 		return -1;
 	c->source = "assign";
+	return n;
+}
+
+/* A query parameter that must be an id when present: 0 when absent. */
+static int
+val_id_param(const char *qs, const char *key, int64_t *out, struct json_object *errors, int *n)
+{
+	*out = 0;
+	return complain(errors, query_int(qs, key, 1, INT64_MAX, out) == VAL_BAD, n,
+	    "%s must be a positive integer", key);
+}
+
+int
+val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t searchsz,
+    struct json_object *errors)
+{
+	static const char *const kinds[] = {"olcm", "ilcm", "any", "both", NULL};
+	char unassigned[8];
+	enum query_res qr;
+	size_t len, i;
+	int n;
+
+	memset(q, 0, sizeof(*q));
+	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0)
+		return -1;
+	qr = query_get(qs, "search", searchbuf, searchsz);
+	len = qr == QUERY_FOUND ? strlen(searchbuf) : 0;
+	if (complain(errors, qr == QUERY_MALFORMED ||
+	    (qr == QUERY_FOUND && !utf8_valid(searchbuf, len)), &n, "search must be UTF-8 text") < 0 ||
+	    complain(errors, qr == QUERY_TOO_LONG || (qr == QUERY_FOUND &&
+	    utf8_chars(searchbuf, len) > VAL_SEARCH_MAX), &n, "search must be at most %d characters",
+	    VAL_SEARCH_MAX) < 0)
+		return -1;
+	if (qr == QUERY_FOUND && n == 0)
+		q->search = searchbuf;
+	if (val_id_param(qs, "provider_id", &q->provider_id, errors, &n) < 0 ||
+	    val_id_param(qs, "lcm_user_id", &q->lcm_user_id, errors, &n) < 0)
+		return -1;
+	qr = query_get(qs, "unassigned", unassigned, sizeof(unassigned));
+	for (i = 0; qr == QUERY_FOUND && kinds[i] != NULL; i++)
+		if (strcmp(unassigned, kinds[i]) == 0)
+			q->unassigned = kinds[i];
+	if (complain(errors, qr != QUERY_ABSENT && q->unassigned == NULL, &n,
+	    "unassigned must be olcm, ilcm, any or both") < 0)
+		return -1;
+	return n;
+}
+
+int
+val_date(const char *s, int *y, int *m, int *d)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    strspn(s, "0123456789") != 4 || strspn(s + 5, "0123456789") != 2 ||
+	    strspn(s + 8, "0123456789") != 2)
+		return 0;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+	return *y >= 1970 && *m >= 1 && *m <= 12 && *d >= 1 &&
+	    *d <= days[*m - 1] + (*m == 2 && leap);
+}
+
+int
+val_export_query(const char *qs, const char *today, int *role, char *until, size_t untilsz,
+    struct json_object *errors)
+{
+	char day[16];
+	enum query_res qr;
+	struct tm tm;
+	time_t t;
+	int n = 0, y, m, d;
+
+	until[0] = '\0';
+	if (val_role_param(qs, role, errors, &n) < 0)
+		return -1;
+	qr = query_get(qs, "as_of", day, sizeof(day));
+	if (qr == QUERY_ABSENT)
+		return n;
+	if (complain(errors, qr != QUERY_FOUND || !val_date(day, &y, &m, &d) ||
+	    strcmp(day, today) > 0, &n, "as_of must be a date (YYYY-MM-DD) not after today") < 0)
+		return -1;
+	if (n == 0 && strcmp(day, today) < 0) {
+		/* Before today: from the history, up to the midnight that ends that day. */
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = d + 1;
+		t = timegm(&tm);
+		gmtime_r(&t, &tm);
+		strftime(until, untilsz, "%Y-%m-%d", &tm);
+	}
 	return n;
 }

@@ -123,6 +123,28 @@ int val_transfer(struct json_object *body, struct lcm_transfer *t, int64_t *to, 
 int val_auto_assign(struct json_object *body, struct lcm_auto *a, int64_t *patients,
     int64_t *users, struct lcm_change *c, struct json_object *errors);
 
+struct pat_query;
+
+/*
+ * The patient list's query string: page, per_page, search (as the LCM
+ * list's), provider_id, lcm_user_id, unassigned (olcm, ilcm, any, both).
+ * search is decoded into searchbuf. As val_assign().
+ */
+int val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t searchsz,
+    struct json_object *errors);
+
+/* Non-zero when s is a calendar date YYYY-MM-DD (from 1970), into y, m, d. */
+int val_date(const char *s, int *y, int *m, int *d);
+
+/*
+ * The export's query string: role, and as_of (a date not after today,
+ * "YYYY-MM-DD" as today is). For a day before today, until is the day after
+ * it (the export reads the history up to that midnight); else "" (now).
+ * As val_assign().
+ */
+int val_export_query(const char *qs, const char *today, int *role, char *until, size_t untilsz,
+    struct json_object *errors);
+
 /*
  * The list's query string: page, per_page, search, role. search is decoded
  * into searchbuf. A bad %-escape is a bad value of its parameter. As

@@ -9,7 +9,10 @@
 # 2. wrk -t2 -c64 -d10s --latency, after a short warm-up, on the care-team read
 #    (get.lua), the single assign (post.lua) and /healthz (FastCGI + SELECT 1).
 # 3. One 1000-item bulk_assign, timed; then 100,000 case loads
-#    (seed-100k.sql), the list endpoint timed and its query EXPLAINed.
+#    (seed-100k.sql), the list endpoint timed and its query EXPLAINed; then
+#    gaps in them (seed-gaps.sql), the patient list's filters and summary
+#    timed and EXPLAINed, the whole assignment export timed with the
+#    workers' memory sampled.
 # 4. Worker RSS before and after; our stack stopped.
 # 5. When ../shared/bench-peer/up.sh exists: the peer on its own port and
 #    directory, the same wrk runs plus nginx's /static ceiling; peer stopped.
@@ -327,6 +330,62 @@ for st in STMT_LCM_PAGE STMT_LCM_COUNT; do
 	fi
 done
 
+section "patients: the list, the summary and the export at 100,000 patients (seed-gaps.sql)"
+mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm <"$BENCH/seed-gaps.sql" || die "seed-gaps.sql failed"
+echo "  $(db_sql 'SELECT COUNT(*), SUM(olcm_user_id IS NULL), SUM(has_case_load = 0) FROM patient_index' |
+	awk '{ printf "%d patients, %d without an oLCM, %d without a case load", $1, $2, $3 }')"
+# median5 NAME PATH: six GETs, the median of the last five into MED[NAME].
+declare -A MED
+median5() {
+	local name=$1 path=$2 i code t times=()
+	for i in 1 2 3 4 5 6; do
+		read -r code t < <(curl -s -o "$BTMP/$name.json" -w '%{http_code} %{time_total}\n' "${H[@]}" "$BASE$API/$path")
+		[ "$code" = 200 ] || die "$path answered $code: $(head -c 300 "$BTMP/$name.json")"
+		times+=("$t")
+	done
+	MED[$name]=$(printf '%s\n' "${times[@]:1}" | sort -n | sed -n 3p)
+	printf '  %-44s %s s (median of 5; first %s s), %s\n' "$path" "${MED[$name]}" "${times[0]}" \
+		"$(jq -c 'if .pagination then "total_count \(.pagination.total_count)" else . end' "$BTMP/$name.json")"
+}
+median5 unassigned 'patients?unassigned=olcm'
+median5 unassigned10 'patients?unassigned=olcm&page=10'
+median5 holder 'patients?lcm_user_id=150'
+median5 combined 'patients?unassigned=ilcm&provider_id=8'
+median5 all 'patients'
+median5 search 'patients?search=Patient%2099'
+median5 summary 'patients/summary'
+# Placeholders of the filter: search, provider, lcm, unassigned; then LIMIT, OFFSET.
+explain_patients() {
+	local st=$1 what=$2 values=$3 sql lit
+	sql=$(sqlgen "$st") || { echo "  could not extract $st from lib/sql.c"; return; }
+	lit=$(printf '%s' "$sql" | awk -v vals="$values" 'BEGIN { split(vals, v, " ") }
+		{ out = ""; s = $0
+		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++n]; s = substr(s, i + 1) }
+		  print out s }')
+	echo
+	echo "  EXPLAIN $st ($what):"
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
+}
+explain_patients STMT_PATIENT_COUNT "unassigned=olcm" "NULL NULL NULL 'olcm'"
+explain_patients STMT_PATIENT_PAGE "unassigned=olcm, page 10" "NULL NULL NULL 'olcm' 25 225"
+explain_patients STMT_PATIENT_COUNT "lcm_user_id=150" "NULL NULL 150 NULL"
+explain_patients STMT_PATIENT_PAGE "lcm_user_id=150, page 1" "NULL NULL 150 NULL 25 0"
+explain_patients STMT_PATIENT_SUMMARY "the summary" ""
+
+# The export of every assignment, while the workers' memory is sampled.
+echo
+before=$(ps --ppid "$(cat "$HVAR/run/workers.pid")" -o rss= | sort -n | tail -1)
+( while :; do ps --ppid "$(cat "$HVAR/run/workers.pid")" -o rss= | sort -n | tail -1; sleep 0.05; done ) >"$BTMP/rss" &
+sampler=$!
+read -r ecode etime esize < <(curl -s -o "$BTMP/all.csv" -w '%{http_code} %{time_total} %{size_download}\n' "${H[@]}" \
+	"$BASE$API/lead_care_managers/assignments.csv")
+kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
+peak=$(sort -n "$BTMP/rss" | tail -1)
+EXPORT_TIME=$etime
+echo "  assignments.csv: HTTP $ecode in ${etime}s, $(awk -v b="$esize" 'BEGIN { printf "%.1f MB", b / 1e6 }'), $(($(wc -l <"$BTMP/all.csv") - 1)) rows"
+echo "  largest worker RSS: $((before / 1024)) MiB before, $((peak / 1024)) MiB at most during the export (sampled every 50 ms)"
+PAT_LINE="patients at 100,000: unassigned=olcm ${MED[unassigned]}s (page 10 ${MED[unassigned10]}s), lcm_user_id ${MED[holder]}s, summary ${MED[summary]}s; export ${EXPORT_TIME}s, worker RSS $((before / 1024)) -> $((peak / 1024)) MiB"
+
 section "memory after load"
 workers_rss
 pid_rss "nginx master" "$(cat "$HVAR/run/nginx.pid")"
@@ -394,6 +453,7 @@ if [ -n "${R_RPS[static]:-}" ]; then
 fi
 echo "  bulk_assign 1000 items: ${BULK_TIME}s; list per_page=100 at 100,000 case loads: ${LIST_MED}s (median of 5)"
 echo "  transfer of 1000 patients across 5 users: ${TRANSFER_TIME:-?}s; auto-assign of 1000: ${AUTO_TIME:-?}s"
+echo "  ${PAT_LINE:-patients: not measured}"
 echo "  the PHI access log costs the care-team read ${ACCESS_COST:-?} (with it vs without it, same run)"
 echo "  differences not of the code: our nginx writes an access log and runs 2 workers; the peer's logs"
 echo "  nothing and runs 1. Our POST writes an audit row per change and answers with the case load;"

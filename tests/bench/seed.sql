@@ -9,6 +9,7 @@ TRUNCATE TABLE phi_access_log;
 TRUNCATE TABLE idempotency_keys;
 TRUNCATE TABLE lcm_capacity;
 TRUNCATE TABLE lcm_workload;
+TRUNCATE TABLE patient_index;
 TRUNCATE TABLE patient_activities;
 TRUNCATE TABLE case_loads;
 TRUNCATE TABLE patients;

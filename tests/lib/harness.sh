@@ -58,7 +58,7 @@ db_sql() {
 db_reset() {
 	{
 		echo "SET FOREIGN_KEY_CHECKS = 0;"
-		for t in phi_access_log idempotency_keys lcm_capacity lcm_workload patient_activities case_loads patients providers api_tokens user_roles roles users; do
+		for t in phi_access_log idempotency_keys lcm_capacity lcm_workload patient_index patient_activities case_loads patients providers api_tokens user_roles roles users; do
 			echo "TRUNCATE TABLE $t;"
 		done
 		echo "SET FOREIGN_KEY_CHECKS = 1;"

@@ -72,14 +72,19 @@ read_map(struct entry *e, size_t max, char *def, size_t defsz)
 static void
 as_regex(const char *pattern, char *out, size_t sz)
 {
-	const char *id;
 	size_t o = 0;
 
-	while ((id = strstr(pattern, ":id")) != NULL) {
-		o += (size_t)snprintf(out + o, sz - o, "%.*s[0-9]+", (int)(id - pattern), pattern);
-		pattern = id + 3;
+	for (; *pattern != '\0' && o + 8 < sz; pattern++) {
+		if (strncmp(pattern, ":id", 3) == 0) {
+			o += (size_t)snprintf(out + o, sz - o, "[0-9]+");
+			pattern += 2;
+		} else if (*pattern == '.') {
+			out[o++] = '\\';
+			out[o++] = '.';
+		} else
+			out[o++] = *pattern;
 	}
-	snprintf(out + o, sz - o, "%s", pattern);
+	out[o] = '\0';
 }
 
 Test(nginx_map, allow_map_matches_the_route_table)
@@ -126,10 +131,14 @@ Test(nginx_map, route_ids_become_digit_classes)
 }
 
 /* nginx/lcm-api.conf's body limit and its 413 are the worker's. */
+/*
+ * Every top-level location that passes to the workers sets the body limit
+ * (a nested one inherits it), and the 413 says the workers' message.
+ */
 Test(nginx_api, body_limit_and_its_message_are_the_workers)
 {
 	char line[512], want_size[64], want_413[160];
-	int size_ok = 0, msg_ok = 0;
+	int msg_ok = 0, locations = 0, limited = 0, passes = 0, sized = 0;
 	FILE *f = fopen("nginx/lcm-api.conf", "r");
 
 	cr_assert_not_null(f, "cannot read nginx/lcm-api.conf");
@@ -137,12 +146,29 @@ Test(nginx_api, body_limit_and_its_message_are_the_workers)
 	snprintf(want_413, sizeof(want_413), "return 413 '{\"errors\":[\"%s\"]}\\n';",
 	    app_err_message(APP_ETOOBIG));
 	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "location ", 9) == 0)
+			passes = sized = 0;
 		if (strstr(line, "client_max_body_size") != NULL)
-			size_ok += strstr(line, want_size) != NULL ? 1 : -100;
+			sized += strstr(line, want_size) != NULL ? 1 : -100;
+		if (strstr(line, "fastcgi_pass lcm_workers;") != NULL)
+			passes = 1;
+		if (line[0] == '}' && passes) {  /* the end of a top-level location */
+			locations++;
+			limited += sized == 1;
+		}
 		if (strstr(line, "return 413") != NULL)
 			msg_ok += strstr(line, want_413) != NULL ? 1 : -100;
 	}
 	fclose(f);
-	cr_expect_eq(size_ok, 2, "each API location says %s", want_size);
+	cr_expect_gt(locations, 0);
+	cr_expect_eq(limited, locations, "each API location says %s once", want_size);
 	cr_expect_eq(msg_ok, 1, "the 413 says %s", want_413);
+}
+
+Test(nginx_map, dots_are_literal)
+{
+	char want[64];
+
+	as_regex("/a/b.csv", want, sizeof(want));
+	cr_assert_str_eq(want, "/a/b\\.csv");
 }

@@ -1,0 +1,122 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json.h>
+
+#include "access_log.h"
+#include "csv.h"
+#include "handlers.h"
+#include "json_out.h"
+#include "lcm.h"
+#include "log.h"
+#include "patients.h"
+#include "validate.h"
+
+static const char header[] =
+    "patient_id,patient_name,role,user_id,user_name,user_email,assigned_at\r\n";
+
+/* One export in progress. */
+struct export {
+	int role;
+	char until[16];
+	int64_t actor;
+	char request_id[LCM_REQUEST_ID_MAX + 1];
+	const struct sink *sink;
+	struct db *db;
+	int64_t last_patient;
+	int64_t patients;   /* written so far */
+	int gone;           /* the client left */
+};
+
+/* One CSV line per row; each patient once in the access log. */
+static int
+emit(void *arg, const struct pat_export_row *r)
+{
+	struct export *x = arg;
+	char line[4 * 1024 * 2 + 256], name[2 * 1024], user[2 * 1024], email[2 * 1024];
+	int n;
+
+	if (csv_escape(r->patient_name, name, sizeof(name)) < 0 ||
+	    csv_escape(r->user_name, user, sizeof(user)) < 0 ||
+	    csv_escape(r->user_email, email, sizeof(email)) < 0)
+		return 1;
+	n = snprintf(line, sizeof(line), "%" PRId64 ",%s,%s,%" PRId64 ",%s,%s,%s\r\n",
+	    r->patient_id, name, r->role, r->user_id, user, email, r->assigned_at);
+	if (n < 0 || (size_t)n >= sizeof(line) || x->sink->write(x->sink->arg, line, (size_t)n) != 0) {
+		x->gone = 1;
+		return 1;
+	}
+	if (r->patient_id != x->last_patient) {
+		x->last_patient = r->patient_id;
+		x->patients++;
+		if (access_log_add(r->patient_id, x->actor, ACCESS_EXPORT, x->request_id) ||
+		    access_log_due())
+			(void)access_log_flush(x->db);
+	}
+	return 0;
+}
+
+static enum app_err
+produce(void *ctx, struct db *db, const struct sink *sink)
+{
+	struct export *x = ctx;
+	enum app_err rc = APP_OK;
+
+	x->sink = sink;
+	x->db = db;
+	if (sink->write(sink->arg, header, sizeof(header) - 1) != 0)
+		x->gone = 1;
+	else
+		rc = pat_export(db, x->until[0] ? x->until : NULL, x->role, emit, x);
+	if (x->gone)
+		log_msg(LV_INFO, "export: the client left after %" PRId64 " patients", x->patients);
+	return rc;
+}
+
+static void
+release(void *ctx)
+{
+	free(ctx);
+}
+
+/*
+ * GET .../lead_care_managers/assignments.csv?as_of&role: one CSV row per
+ * patient and role held (now, or at the end of as_of from the history),
+ * streamed: the worker holds a chunk of rows at a time, and stops when the
+ * client leaves. Its errors (before the first line) are JSON.
+ */
+enum app_err
+assignments_export_get(const struct request *req, struct response *resp)
+{
+	struct json_object *errors;
+	struct export *x;
+	char today[16];
+	struct tm tm;
+	time_t now = time(NULL);
+	enum app_err rc;
+
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	if ((x = calloc(1, sizeof(*x))) == NULL || (errors = json_list()) == NULL) {
+		free(x);
+		return APP_ENOMEM;
+	}
+	if ((rc = problems(resp, errors, val_export_query(req->query, today, &x->role, x->until,
+	    sizeof(x->until), errors))) != APP_OK) {
+		free(x);
+		return rc;
+	}
+	x->actor = req->user_id;
+	snprintf(x->request_id, sizeof(x->request_id), "%s", req->request_id);
+	resp->status = 200;
+	resp->stream.produce = produce;
+	resp->stream.release = release;
+	resp->stream.ctx = x;
+	resp->stream.content_type = "text/csv; charset=utf-8";
+	snprintf(resp->stream.filename, sizeof(resp->stream.filename), "lcm-assignments-%s.csv",
+	    x->until[0] ? x->until : today);
+	return APP_OK;
+}

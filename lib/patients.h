@@ -1,0 +1,82 @@
+#ifndef LCM_PATIENTS_H
+#define LCM_PATIENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+
+struct db;
+
+/*
+ * The patients of the clinic with their case loads: the patient list and
+ * its filters, the summary, the assignment export. Read models only.
+ */
+
+/* What the patient list asks for, already validated. */
+struct pat_query {
+	int64_t page;
+	int64_t per_page;
+	const char *search;      /* NULL or "": no filter */
+	int64_t provider_id;     /* 0: no filter */
+	int64_t lcm_user_id;     /* 0: no filter */
+	const char *unassigned;  /* "olcm", "ilcm", "any", "both", or NULL */
+};
+
+/* One patient of the list; strings live until the next pat_list_next(). */
+struct pat_row {
+	int64_t id;
+	const char *name;
+	int64_t case_load_id;    /* 0: none */
+	int64_t provider_id;     /* 0: none */
+	const char *provider_name;  /* NULL: none */
+	int64_t olcm_id;
+	const char *olcm_name;
+	int64_t ilcm_id;
+	const char *ilcm_name;
+};
+
+/*
+ * Start the list, by name then id: *total patients match. Then
+ * pat_list_next() until APP_ENOROW. APP_OK, APP_EINVAL (search too long),
+ * or a database error.
+ */
+enum app_err pat_list(struct db *, const struct pat_query *, int64_t *total);
+enum app_err pat_list_next(struct db *, struct pat_row *out);
+
+struct pat_summary {
+	int64_t patients;
+	int64_t with_case_load;
+	int64_t without_olcm;           /* a patient without a case load included */
+	int64_t without_ilcm;
+	int64_t without_both;
+	int64_t assigned_to_inactive;   /* a role held by a deactivated user */
+};
+
+enum app_err pat_summary_get(struct db *, struct pat_summary *out);
+
+/* One row of the assignment export; strings live for the emit call. */
+struct pat_export_row {
+	int64_t patient_id;
+	const char *patient_name;
+	const char *role;
+	int64_t user_id;
+	const char *user_name;
+	const char *user_email;
+	const char *assigned_at;
+};
+
+#define PAT_EXPORT_CHUNK 1000
+
+/*
+ * Every patient and role held, by patient id then role (olcm, ilcm): now
+ * (until NULL), or just before the midnight that starts the day until
+ * ("YYYY-MM-DD", UTC: the day after the one asked for), from the history.
+ * role -1: both. Rows are read PAT_EXPORT_CHUNK patients at a
+ * time, so memory stays flat; emit returns non-zero to stop (the client
+ * left), which ends the export with APP_OK. APP_OK or a database error.
+ */
+enum app_err pat_export(struct db *, const char *until, int role,
+    int (*emit)(void *arg, const struct pat_export_row *), void *arg);
+
+#endif

@@ -1,0 +1,276 @@
+# The patient list with case-load filters, the summary, and the assignment
+# export (CSV, streamed, from the history for a past date).
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+pids() { printf '%s' "$BODY" | jq -c '[.patients[].id]'; }
+
+# A hand-made clinic: providers 456 and 457; patients 123 (oLCM 101, iLCM 102),
+# 124 (oLCM 101), 125 (iLCM 103, provider 457 on the case load), 126 (none,
+# no primary provider), 127 (none, primary 457), 128 (oLCM 104, deactivated).
+clinic() {
+	db_sql "INSERT INTO providers (id, name) VALUES (457, 'Dr. Jones');
+		INSERT INTO patients (id, name, primary_provider_id) VALUES
+		(127, 'Zoe 100% Sure', 457), (128, 'Al_Underscore', 456)"
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102},{"patient_id":124,"olcm_user_id":101},{"patient_id":125,"ilcm_user_id":103}]}'
+	db_sql "UPDATE case_loads SET provider_id = 457 WHERE patient_id = 125;
+		UPDATE users SET active = 1 WHERE id = 104"
+	req POST $LCM/assign '{"patient_id":128,"olcm_user_id":104}'
+	db_sql "UPDATE users SET active = 0 WHERE id = 104"
+}
+
+test_patient_list_shape_and_order() {
+	clinic
+	req GET $P/patients
+	expect_status 200
+	expect_json '[.patients[] | [.id, .name]]' '[[128,"Al_Underscore"],[123,"John Doe"],[124,"Mary Major"],[126,"Pat Noprovider"],[125,"Sam Minor"],[127,"Zoe 100% Sure"]]'
+	expect_json '.patients[1]' '{"id":123,"name":"John Doe","case_load":{"id":1,"provider_id":456,"provider_name":"Dr. Smith","olcm_user_id":101,"olcm_name":"Jane Coordinator","ilcm_user_id":102,"ilcm_name":"Bob Manager"}}'
+	expect_json '.patients[3].case_load' null
+	expect_json .pagination '{"current_page":1,"total_pages":1,"total_count":6,"per_page":25}'
+	req GET "$P/patients?per_page=2&page=3"
+	expect_json "[.patients[].id]" '[125,127]'
+}
+
+test_patient_list_each_filter() {
+	clinic
+	local q want
+	while IFS='|' read -r q want; do
+		req GET "$P/patients?$q"
+		expect_status 200
+		expect_eq "patients?$q" "$want" "$(pids)"
+	done <<'CASES'
+unassigned=olcm|[126,125,127]
+unassigned=ilcm|[128,124,126,127]
+unassigned=any|[128,124,126,125,127]
+unassigned=both|[126,127]
+lcm_user_id=101|[123,124]
+lcm_user_id=103|[125]
+lcm_user_id=104|[128]
+lcm_user_id=999|[]
+provider_id=456|[128,123,124]
+provider_id=457|[125,127]
+search=doe|[123]
+search=%25|[127]
+search=_|[128]
+search=zzz|[]
+CASES
+}
+
+test_patient_list_filters_combine() {
+	clinic
+	local q want
+	while IFS='|' read -r q want; do
+		req GET "$P/patients?$q"
+		expect_eq "patients?$q" "$want" "$(pids)"
+	done <<'CASES'
+unassigned=ilcm&lcm_user_id=101|[124]
+unassigned=olcm&provider_id=457|[125,127]
+unassigned=both&provider_id=457|[127]
+lcm_user_id=101&provider_id=456&search=mary|[124]
+lcm_user_id=101&unassigned=any&search=john|[]
+CASES
+	req GET "$P/patients?unassigned=any&per_page=2&page=2"
+	expect_json "[.patients[].id]" '[126,125]'
+	expect_json .pagination.total_count 5
+}
+
+test_patient_list_follows_changes() {
+	req GET "$P/patients?unassigned=olcm"
+	expect_eq "before" "[123,124,126,125]" "$(pids)"
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	req GET "$P/patients?unassigned=olcm"
+	expect_eq "after an assign" "[123,126,125]" "$(pids)"
+	req DELETE $LCM/assign '{"patient_id":124,"role":"olcm"}'
+	req GET "$P/patients?unassigned=olcm"
+	expect_eq "after a removal" "[123,124,126,125]" "$(pids)"
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102]}'
+	req POST $LCM/auto_assign '{"role":"olcm","patient_ids":[126]}'
+	req GET "$P/patients?lcm_user_id=2"
+	expect_eq "after an auto-assign" "[126]" "$(pids)"
+	db_sql "UPDATE patients SET name = 'Aaron Renamed' WHERE id = 125"
+	req GET "$P/patients"
+	expect_json '.patients[0] | [.id, .name]' '[125,"Aaron Renamed"]'
+	db_sql "UPDATE patients SET name = 'aaron renamed' WHERE id = 125"
+	req GET "$P/patients?search=renamed"
+	expect_json '[.patients[] | .name]' '["aaron renamed"]'
+	# Without a case load, the patient's primary provider is the filter's.
+	db_sql "INSERT INTO providers (id, name) VALUES (457, 'Dr. Jones');
+		INSERT INTO patients (id, name, primary_provider_id) VALUES (127, 'Zed New', NULL)"
+	req GET "$P/patients?provider_id=457"
+	expect_eq "no provider yet" "[]" "$(pids)"
+	db_sql "UPDATE patients SET primary_provider_id = 457 WHERE id = 127"
+	req GET "$P/patients?provider_id=457"
+	expect_eq "a new primary provider" "[127]" "$(pids)"
+	db_sql "INSERT INTO case_loads (patient_id, provider_id, created_at, updated_at) VALUES (127, 456, NOW(3), NOW(3))"
+	req GET "$P/patients?provider_id=457"
+	expect_eq "the case load's provider wins" "[]" "$(pids)"
+	db_sql "UPDATE case_loads SET provider_id = 457 WHERE patient_id = 127"
+	req GET "$P/patients?provider_id=457"
+	expect_eq "a case load's new provider" "[127]" "$(pids)"
+	db_sql "UPDATE case_loads SET provider_id = 456 WHERE patient_id = 127; DELETE FROM case_loads WHERE patient_id = 127"
+	req GET "$P/patients?provider_id=457"
+	expect_eq "an operator's delete: the primary provider again" "[127]" "$(pids)"
+}
+
+test_patient_list_validation() {
+	req GET "$P/patients?page=0&per_page=500&provider_id=x&lcm_user_id=0&unassigned=none"
+	expect_error 422 '["page must be a positive integer","per_page must be an integer between 1 and 100","provider_id must be a positive integer","lcm_user_id must be a positive integer","unassigned must be olcm, ilcm, any or both"]'
+	req GET "$P/patients?search=%ZZ"
+	expect_error 422 '["search must be UTF-8 text"]'
+	TOKEN=dev-user-token
+	req GET $P/patients
+	expect_error 403
+}
+
+test_summary_counts() {
+	clinic
+	req GET $P/patients/summary
+	expect_status 200
+	expect_json . '{"patients":6,"with_case_load":4,"without_olcm":3,"without_ilcm":4,"without_both":2,"assigned_to_inactive":1}'
+	db_sql "UPDATE users SET active = 0 WHERE id = 101"
+	req GET $P/patients/summary
+	expect_json .assigned_to_inactive 3
+}
+
+test_patient_reads_are_in_the_access_log() {
+	clinic
+	req GET "$P/patients?lcm_user_id=101"
+	local id
+	id=$(request_id)
+	for _ in $(seq 1 30); do
+		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")" = 2 ] && break
+		sleep 0.1
+	done
+	expect_eq "one record per patient shown" "123 read_patient_list
+124 read_patient_list" "$(db_sql "SELECT patient_id, action FROM phi_access_log WHERE request_id = '$id' ORDER BY patient_id" | tr '\t' ' ')"
+	req GET $P/patients/summary
+	id=$(request_id)
+	sleep 2.2
+	expect_eq "the summary shows no patient's data" 0 "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
+}
+
+# csv PATH: the export's body into BODY, its headers into HEADERS.
+csv() {
+	req GET "$1"
+}
+
+test_export_now_csv() {
+	clinic
+	csv "$LCM/assignments.csv"
+	expect_status 200
+	expect_header content-type 'text/csv; charset=utf-8'
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u +%F).csv\""
+	expect_eq "the header" "patient_id,patient_name,role,user_id,user_name,user_email,assigned_at" \
+		"$(printf '%s' "$BODY" | head -1 | tr -d '\r')"
+	expect_eq "rows, by patient then role (olcm, ilcm)" "123,John Doe,olcm,101,Jane Coordinator,jane.coordinator@example.test
+123,John Doe,ilcm,102,Bob Manager,bob.manager@example.test
+124,Mary Major,olcm,101,Jane Coordinator,jane.coordinator@example.test
+125,Sam Minor,ilcm,103,Carla Intensive,carla.intensive@example.test
+128,Al_Underscore,olcm,104,Ian Inactive,ian.inactive@example.test" \
+		"$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r' | cut -d, -f1-6)"
+	expect_eq "every line ends CRLF" 0 "$(printf '%s' "$BODY" | grep -cv $'\r$')"
+	expect_eq "assigned_at is the care team's" "$(db_sql "SELECT DATE_FORMAT(olcm_assigned_at, '%Y-%m-%dT%H:%i:%s.%f') FROM case_loads WHERE patient_id = 123" | cut -c1-23)Z" \
+		"$(printf '%s' "$BODY" | sed -n 2p | tr -d '\r' | cut -d, -f7)"
+	csv "$LCM/assignments.csv?role=ilcm"
+	expect_eq "role=ilcm" "123 125" "$(printf '%s' "$BODY" | tail -n +2 | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')"
+}
+
+test_export_as_of_a_past_day_from_the_history() {
+	local y2 y1
+	y2=$(date -u -d '2 days ago' +%F)
+	y1=$(date -u -d 'yesterday' +%F)
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":102}'
+	db_sql "UPDATE patient_activities SET created_at = '$y2 10:00:00.000';
+		UPDATE case_loads SET olcm_assigned_at = '$y2 10:00:00.000', ilcm_assigned_at = '$y2 10:00:00.000'"
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	req DELETE $LCM/assign '{"patient_id":123,"role":"ilcm"}'
+	csv "$LCM/assignments.csv?as_of=$y1"
+	expect_status 200
+	expect_eq "as of yesterday" "123,John Doe,olcm,101,Jane Coordinator,jane.coordinator@example.test,${y2}T10:00:00.000Z
+123,John Doe,ilcm,102,Bob Manager,bob.manager@example.test,${y2}T10:00:00.000Z" \
+		"$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r')"
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u +%F).csv\""
+	csv "$LCM/assignments.csv?as_of=$(date -u -d '3 days ago' +%F)"
+	expect_eq "before any assignment: the header alone" \
+		"patient_id,patient_name,role,user_id,user_name,user_email,assigned_at" "$(printf '%s' "$BODY" | tr -d '\r')"
+	csv "$LCM/assignments.csv?as_of=$(date -u +%F)"
+	expect_eq "as of today: now" "123,John Doe,olcm,103" "$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r' | cut -d, -f1-4)"
+}
+
+test_export_escapes_formulas_and_quotes() {
+	db_sql "UPDATE patients SET name = '=HYPERLINK(\"http://x\")' WHERE id = 123;
+		UPDATE patients SET name = '+1 555, call' WHERE id = 124;
+		UPDATE users SET name = '@admin', email = '-x@example.test' WHERE id = 101"
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101},{"patient_id":124,"olcm_user_id":102}]}'
+	csv "$LCM/assignments.csv"
+	expect_eq "line 2" "123,\"'=HYPERLINK(\"\"http://x\"\")\",olcm,101,'@admin,'-x@example.test" \
+		"$(printf '%s' "$BODY" | sed -n 2p | tr -d '\r' | cut -d, -f1-6)"
+	expect_eq "line 3" "124,\"'+1 555, call\",olcm,102" \
+		"$(printf '%s' "$BODY" | sed -n 3p | tr -d '\r' | cut -d, -f1-5)"
+}
+
+test_export_errors_are_json() {
+	csv "$LCM/assignments.csv?as_of=2026-02-30"
+	expect_error 422 '["as_of must be a date (YYYY-MM-DD) not after today"]'
+	csv "$LCM/assignments.csv?as_of=$(date -u -d tomorrow +%F)"
+	expect_error 422
+	csv "$LCM/assignments.csv?role=x&as_of=yesterday"
+	expect_error 422 '["role must be olcm or ilcm","as_of must be a date (YYYY-MM-DD) not after today"]'
+	TOKEN=""
+	csv "$LCM/assignments.csv"
+	expect_error 401
+}
+
+test_export_is_in_the_access_log_per_patient() {
+	clinic
+	csv "$LCM/assignments.csv"
+	local id
+	id=$(request_id)
+	for _ in $(seq 1 30); do
+		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")" = 4 ] && break
+		sleep 0.1
+	done
+	expect_eq "one record per patient exported" "123 124 125 128" \
+		"$(db_sql "SELECT patient_id FROM phi_access_log WHERE request_id = '$id' AND action = 'export_assignments' ORDER BY patient_id" | tr '\n' ' ' | sed 's/ $//')"
+}
+
+test_a_client_leaving_mid_export_stops_the_worker() {
+	# 100,000 patients with both roles: 200,000 lines, about 19 MB, well
+	# over what the kernel buffers between the worker and the client (a
+	# loopback send buffer grows to 4 MB).
+	db_sql "INSERT INTO patients (id, name, primary_provider_id) SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_1000_to_100999;
+		INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at, ilcm_user_id, ilcm_assigned_at, created_at, updated_at)
+		SELECT seq, 456, 101, NOW(3), 102, NOW(3), NOW(3), NOW(3) FROM seq_1000_to_100999"
+	# A client that reads the first 4 KB, waits a second and leaves (curl's
+	# --limit-rate cannot be trusted to hold the kernel's buffers small).
+	(
+		exec 3<>"/dev/tcp/127.0.0.1/${BASE##*:}" || exit 1
+		printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nX-User-Token: dev-admin-token\r\nConnection: close\r\n\r\n' \
+			"$LCM/assignments.csv" >&3
+		head -c 4096 <&3 >"$T_TMP/partial.csv"
+		sleep 1
+	)
+	expect_eq "the start of the export" "HTTP/1.1 200 OK" "$(head -1 "$T_TMP/partial.csv" | tr -d '\r')"
+	# The worker is back at once: every worker answers now.
+	local i ok=0 lines
+	for i in 1 2 3 4 5 6 7 8; do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'X-User-Token: dev-admin-token' "$BASE$P/patients/123/lead_care_managers")" = 200 ] && ok=$((ok + 1))
+	done
+	expect_eq "requests served right after" 8 "$ok"
+	sleep 2.2
+	lines=$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE action = 'export_assignments'")
+	[ "$lines" -lt 50000 ] || fail "the export went on ($lines patients of 100,000) after its client left"
+	expect_eq "no error logged" 0 "$(grep -c 'stream cut short' "$HVAR/log/workers.log")"
+	grep -q 'export: the client left after' "$HVAR/log/workers.log" || fail "the worker did not say the client left"
+}
+
+test_a_whole_export_of_twenty_thousand() {
+	db_sql "INSERT INTO patients (id, name, primary_provider_id) SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_1000_to_20999;
+		INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at, created_at, updated_at)
+		SELECT seq, 456, 101, NOW(3), NOW(3), NOW(3) FROM seq_1000_to_20999"
+	curl -s -o "$T_TMP/all.csv" -H 'X-User-Token: dev-admin-token' "$BASE$LCM/assignments.csv"
+	expect_eq "lines" 20001 "$(wc -l <"$T_TMP/all.csv")"
+	expect_eq "the last" "20999,Patient 20999,olcm,101" "$(tail -1 "$T_TMP/all.csv" | cut -d, -f1-4)"
+	expect_eq "in order" "$(seq 1000 20999 | tr '\n' ' ')" "$(tail -n +2 "$T_TMP/all.csv" | cut -d, -f1 | tr '\n' ' ')"
+}
