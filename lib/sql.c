@@ -34,14 +34,23 @@
 #define SQL_LCM_JOINS \
 	" LEFT JOIN lcm_workload w ON w.user_id = u.id" \
 	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
+/*
+ * The list's filter. A condition on w or cap (LEFT JOINed) goes through
+ * IFNULL or IS NULL: MariaDB 10.11 folds q's columns as constants when it
+ * first runs the prepared statement, and a condition that then rejects a
+ * NULL w row (w.olcm_count > 0 for role=olcm) turns the LEFT JOIN into an
+ * inner join for good, so that later runs on that connection lose the users
+ * without a workload row. IFNULL never rejects a NULL row.
+ */
 #define SQL_LCM_FILTER \
 	" FROM users u JOIN (SELECT ? AS pat, ? AS role, ? AS inactive, ? AS avail, ? AS sort) q" \
 	SQL_LCM_JOINS \
-	" WHERE IF(q.inactive, u.active = 0 AND (w.olcm_count > 0 OR w.ilcm_count > 0)," \
+	" WHERE IF(q.inactive," \
+	"  u.active = 0 AND (IFNULL(w.olcm_count, 0) > 0 OR IFNULL(w.ilcm_count, 0) > 0)," \
 	"  u.active = 1 AND " SQL_IS_ECM ")" \
 	" AND u.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!'" \
-	" AND (q.role IS NULL OR (q.role = 'olcm' AND w.olcm_count > 0)" \
-	"  OR (q.role = 'ilcm' AND w.ilcm_count > 0))" \
+	" AND (q.role IS NULL OR (q.role = 'olcm' AND IFNULL(w.olcm_count, 0) > 0)" \
+	"  OR (q.role = 'ilcm' AND IFNULL(w.ilcm_count, 0) > 0))" \
 	" AND (q.avail = 0" \
 	"  OR ((q.role IS NULL OR q.role = 'olcm')" \
 	"   AND (cap.max_olcm IS NULL OR IFNULL(w.olcm_count, 0) < cap.max_olcm))" \

@@ -46,6 +46,24 @@ test_list_default_shows_only_active_ecm_users_ordered_by_name() {
 	expect_json '.pagination' '{"current_page":1,"total_pages":1,"total_count":4,"per_page":25}'
 }
 
+# A worker whose connection first ran the list with role=olcm&available=true
+# still lists everyone afterwards (MariaDB once made that first run's
+# outer-join simplification permanent, losing Nora, who has no workload
+# row). The workers' connections are killed so that each prepares anew.
+test_list_filtered_first_does_not_stick() {
+	local i counts=""
+	db_sql "SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist WHERE user = 'lcm_app'" |
+		db_sql "$(cat)" 2>/dev/null
+	for i in $(seq 1 16); do
+		req GET "$LCM?role=olcm&available=true"
+	done
+	for i in $(seq 1 16); do
+		req GET $LCM
+		counts="$counts$(printf '%s' "$BODY" | jq .pagination.total_count) "
+	done
+	expect_eq "16 default lists, on every worker" "$(printf '4 %.0s' $(seq 1 16))" "$counts"
+}
+
 # The contract's fields with their values, and the caseload-limit fields
 # (issue 9) beside them, nothing else.
 test_list_row_shape_and_values() {
