@@ -352,29 +352,38 @@ val_history_query(const char *qs, struct lcm_history_query *q, struct json_objec
 	return n;
 }
 
+/*
+ * search: UTF-8 of at most VAL_SEARCH_MAX characters, into buf; *out points
+ * at it when it is there and nothing so far was wrong.
+ */
+static int
+val_search(const char *qs, const char **out, char *buf, size_t bufsz,
+    struct json_object *errors, int *n)
+{
+	enum query_res qr = query_get(qs, "search", buf, bufsz);
+	size_t len = qr == QUERY_FOUND ? strlen(buf) : 0;
+
+	if (complain(errors, qr == QUERY_MALFORMED || (qr == QUERY_FOUND && !utf8_valid(buf, len)),
+	    n, "search must be UTF-8 text") < 0 ||
+	    complain(errors, qr == QUERY_TOO_LONG ||
+	    (qr == QUERY_FOUND && utf8_chars(buf, len) > VAL_SEARCH_MAX),
+	    n, "search must be at most %d characters", VAL_SEARCH_MAX) < 0)
+		return -1;
+	*out = qr == QUERY_FOUND && *n == 0 ? buf : NULL;
+	return 0;
+}
+
 int
 val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t searchsz,
     struct json_object *errors)
 {
-	enum query_res qr;
 	int n;
-	size_t len;
 
 	q->search = NULL;
 	q->role = -1;
-	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0)
-		return -1;
-
-	qr = query_get(qs, "search", searchbuf, searchsz);
-	len = qr == QUERY_FOUND ? strlen(searchbuf) : 0;
-	if (complain(errors, qr == QUERY_MALFORMED ||
-	    (qr == QUERY_FOUND && !utf8_valid(searchbuf, len)), &n, "search must be UTF-8 text") < 0 ||
-	    complain(errors, qr == QUERY_TOO_LONG || (qr == QUERY_FOUND &&
-	    utf8_chars(searchbuf, len) > VAL_SEARCH_MAX), &n, "search must be at most %d characters", VAL_SEARCH_MAX) < 0)
-		return -1;
-	if (qr == QUERY_FOUND && n == 0)
-		q->search = searchbuf;
-	if (val_role_param(qs, &q->role, errors, &n) < 0 ||
+	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0 ||
+	    val_search(qs, &q->search, searchbuf, searchsz, errors, &n) < 0 ||
+	    val_role_param(qs, &q->role, errors, &n) < 0 ||
 	    val_choice(qs, "sort", "name", "workload", &q->by_workload, errors, &n) < 0 ||
 	    val_choice(qs, "available", "false", "true", &q->available, errors, &n) < 0 ||
 	    val_choice(qs, "inactive_with_patients", "false", "true", &q->inactive, errors, &n) < 0)
@@ -687,23 +696,13 @@ val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t s
 	static const char *const kinds[] = {"olcm", "ilcm", "any", "both", NULL};
 	char unassigned[8];
 	enum query_res qr;
-	size_t len, i;
+	size_t i;
 	int n;
 
 	memset(q, 0, sizeof(*q));
-	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0)
-		return -1;
-	qr = query_get(qs, "search", searchbuf, searchsz);
-	len = qr == QUERY_FOUND ? strlen(searchbuf) : 0;
-	if (complain(errors, qr == QUERY_MALFORMED ||
-	    (qr == QUERY_FOUND && !utf8_valid(searchbuf, len)), &n, "search must be UTF-8 text") < 0 ||
-	    complain(errors, qr == QUERY_TOO_LONG || (qr == QUERY_FOUND &&
-	    utf8_chars(searchbuf, len) > VAL_SEARCH_MAX), &n, "search must be at most %d characters",
-	    VAL_SEARCH_MAX) < 0)
-		return -1;
-	if (qr == QUERY_FOUND && n == 0)
-		q->search = searchbuf;
-	if (val_id_param(qs, "provider_id", &q->provider_id, errors, &n) < 0 ||
+	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0 ||
+	    val_search(qs, &q->search, searchbuf, searchsz, errors, &n) < 0 ||
+	    val_id_param(qs, "provider_id", &q->provider_id, errors, &n) < 0 ||
 	    val_id_param(qs, "lcm_user_id", &q->lcm_user_id, errors, &n) < 0)
 		return -1;
 	qr = query_get(qs, "unassigned", unassigned, sizeof(unassigned));

@@ -138,16 +138,23 @@ test_patient_reads_are_in_the_access_log() {
 	req GET "$P/patients?lcm_user_id=101"
 	local id
 	id=$(request_id)
-	for _ in $(seq 1 30); do
-		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")" = 2 ] && break
-		sleep 0.1
-	done
+	logged_within_3s "$id" 2
 	expect_eq "one record per patient shown" "123 read_patient_list
 124 read_patient_list" "$(db_sql "SELECT patient_id, action FROM phi_access_log WHERE request_id = '$id' ORDER BY patient_id" | tr '\t' ' ')"
 	req GET $P/patients/summary
 	id=$(request_id)
 	sleep 2.2
 	expect_eq "the summary shows no patient's data" 0 "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
+}
+
+# logged_within_3s ID N: wait until request ID has N access log records (the
+# workers write theirs within 2 s).
+logged_within_3s() {
+	local i
+	for i in $(seq 1 30); do
+		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$1'")" = "$2" ] && return
+		sleep 0.1
+	done
 }
 
 # csv PATH: the export's body into BODY, its headers into HEADERS.
@@ -227,10 +234,7 @@ test_export_is_in_the_access_log_per_patient() {
 	csv "$LCM/assignments.csv"
 	local id
 	id=$(request_id)
-	for _ in $(seq 1 30); do
-		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")" = 4 ] && break
-		sleep 0.1
-	done
+	logged_within_3s "$id" 4
 	expect_eq "one record per patient exported" "123 124 125 128" \
 		"$(db_sql "SELECT patient_id FROM phi_access_log WHERE request_id = '$id' AND action = 'export_assignments' ORDER BY patient_id" | tr '\n' ' ' | sed 's/ $//')"
 }

@@ -578,7 +578,7 @@ test_rb_path_tricks() {
 		"$P/patients/123;x/lead_care_managers" "$P/patients/123%20/lead_care_managers" \
 		"$P/patients/%20123/lead_care_managers" "$P/patients/%ff/lead_care_managers" \
 		"$P/patients/%C3%A9/lead_care_managers" "$P/patients//lead_care_managers" \
-		"$P/patients/123/lead_care_managers/x" "$P/patients/123" "$P/patients" \
+		"$P/patients/123/lead_care_managers/x" "$P/patients/123" "$P/patients/" "$P/patients/summary/" \
 		"/V1/admin/clinic/ecm/patients/123/lead_care_managers" "$P/lead_care_managers/ASSIGN" \
 		"$P/patients/$(head -c 4000 /dev/zero | tr '\0' 1)/lead_care_managers" \
 		"/$(head -c 4000 /dev/zero | tr '\0' a)" "$LCM/assign/../../../../../etc/passwd"; do
