@@ -27,11 +27,60 @@ struct export {
 	const struct sink *sink;
 	struct db *db;
 	int64_t last_patient;
-	int64_t patients;   /* written so far */
+	int64_t patients;   /* sent so far */
+	int64_t held;       /* patients in the chunk not sent yet */
+	char *chunk;        /* the chunk's CSV lines */
+	size_t len, cap;
+	enum app_err failed; /* the access log could not be written */
 	int gone;           /* the client left */
 };
 
-/* One CSV line per row; each patient once in the access log. */
+/* Append a line to the chunk. */
+static int
+chunk_put(struct export *x, const char *s, size_t n)
+{
+	if (x->len + n > x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256 * 1024;
+		char *grown;
+
+		while (cap < x->len + n)
+			cap *= 2;
+		if ((grown = realloc(x->chunk, cap)) == NULL)
+			return -1;
+		x->chunk = grown;
+		x->cap = cap;
+	}
+	memcpy(x->chunk + x->len, s, n);
+	x->len += n;
+	return 0;
+}
+
+/*
+ * A whole chunk: its patients go to the access log, written, before any of
+ * its lines leaves; so a patient sent is a patient logged, whatever
+ * happens next (a client that leaves midway is logged for its last chunk,
+ * received or not). No log, no data: the export stops.
+ */
+static int
+chunk_send(struct export *x)
+{
+	enum app_err rc;
+
+	if (x->held > 0 && (rc = access_log_flush(x->db)) != APP_OK) {
+		x->failed = rc;
+		return 1;
+	}
+	if (x->len > 0 && x->sink->write(x->sink->arg, x->chunk, x->len) != 0) {
+		x->gone = 1;
+		return 1;
+	}
+	x->patients += x->held;
+	x->held = 0;
+	x->len = 0;
+	return 0;
+}
+
+/* One CSV line per row, each patient once in the access log; NULL: the chunk is whole. */
 static int
 emit(void *arg, const struct pat_export_row *r)
 {
@@ -39,22 +88,26 @@ emit(void *arg, const struct pat_export_row *r)
 	char line[4 * 1024 * 2 + 256], name[2 * 1024], user[2 * 1024], email[2 * 1024];
 	int n;
 
+	if (r == NULL)
+		return chunk_send(x);
+	/* A line that does not fit ends the export as cut short, never as whole. */
 	if (csv_escape(r->patient_name, name, sizeof(name)) < 0 ||
 	    csv_escape(r->user_name, user, sizeof(user)) < 0 ||
-	    csv_escape(r->user_email, email, sizeof(email)) < 0)
+	    csv_escape(r->user_email, email, sizeof(email)) < 0 ||
+	    (n = snprintf(line, sizeof(line), "%" PRId64 ",%s,%s,%" PRId64 ",%s,%s,%s\r\n",
+	    r->patient_id, name, r->role, r->user_id, user, email, r->assigned_at)) < 0 ||
+	    (size_t)n >= sizeof(line)) {
+		x->failed = APP_EINTERNAL;
 		return 1;
-	n = snprintf(line, sizeof(line), "%" PRId64 ",%s,%s,%" PRId64 ",%s,%s,%s\r\n",
-	    r->patient_id, name, r->role, r->user_id, user, email, r->assigned_at);
-	if (n < 0 || (size_t)n >= sizeof(line) || x->sink->write(x->sink->arg, line, (size_t)n) != 0) {
-		x->gone = 1;
+	}
+	if (chunk_put(x, line, (size_t)n) != 0) {
+		x->failed = APP_ENOMEM;
 		return 1;
 	}
 	if (r->patient_id != x->last_patient) {
 		x->last_patient = r->patient_id;
-		x->patients++;
-		if (access_log_add(r->patient_id, x->actor, ACCESS_EXPORT, x->request_id) ||
-		    access_log_due())
-			(void)access_log_flush(x->db);
+		x->held++;
+		(void)access_log_add(r->patient_id, x->actor, ACCESS_EXPORT, x->request_id);
 	}
 	return 0;
 }
@@ -63,23 +116,28 @@ static enum app_err
 produce(void *ctx, struct db *db, const struct sink *sink)
 {
 	struct export *x = ctx;
-	enum app_err rc = APP_OK;
+	enum app_err rc;
 
 	x->sink = sink;
 	x->db = db;
-	if (sink->write(sink->arg, header, sizeof(header) - 1) != 0)
-		x->gone = 1;
-	else
-		rc = pat_export(db, x->until[0] ? x->until : NULL, x->role, emit, x);
+	/* The header line leaves with the first chunk (or alone, for no rows). */
+	if (chunk_put(x, header, sizeof(header) - 1) != 0)
+		return APP_ENOMEM;
+	rc = pat_export(db, x->until[0] ? x->until : NULL, x->role, emit, x);
+	if (rc == APP_OK && !x->failed && !x->gone)
+		(void)chunk_send(x);
 	if (x->gone)
 		log_msg(LV_INFO, "export: the client left after %" PRId64 " patients", x->patients);
-	return rc;
+	return rc == APP_OK ? x->failed : rc;
 }
 
 static void
 release(void *ctx)
 {
-	free(ctx);
+	struct export *x = ctx;
+
+	free(x->chunk);
+	free(x);
 }
 
 /*

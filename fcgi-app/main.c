@@ -171,38 +171,70 @@ write_response(FCGX_Request *fr, const struct response *resp)
 		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
 }
 
-/* The sink of a streamed body: the FastCGI stream, until it fails. */
-static int
-sink_write(void *arg, const char *s, size_t n)
-{
-	FCGX_Stream *out = arg;
+/* A streamed body on its way: the headers go with its first bytes. */
+struct out_stream {
+	FCGX_Request *fr;
+	const struct response *resp;
+	int started;
+};
 
-	if (n > 0 && FCGX_PutStr(s, (int)n, out) != (int)n)
-		return -1;
-	return FCGX_GetError(out) != 0 ? -1 : 0;
-}
-
-/*
- * Headers, then the body as the stream produces it (chunked by nginx: no
- * Content-Length). A failure past the headers cannot change the status:
- * the connection is broken instead, so that nginx ends the response as
- * incomplete rather than as whole.
- */
 static void
-write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
+stream_headers(FCGX_Request *fr, const struct response *resp)
 {
-	struct sink sink = {sink_write, fr->out};
-	enum app_err rc;
-
 	FCGX_FPrintF(fr->out, "Status: 200 OK\r\nContent-Type: %s\r\nCache-Control: no-store\r\n",
 	    resp->stream.content_type);
 	if (resp->stream.filename[0] != '\0')
 		FCGX_FPrintF(fr->out, "Content-Disposition: attachment; filename=\"%s\"\r\n",
 		    resp->stream.filename);
 	FCGX_PutS("\r\n", fr->out);
-	if ((rc = resp->stream.produce(resp->stream.ctx, db, &sink)) != APP_OK) {
+}
+
+/* The sink of a streamed body: the FastCGI stream, until it fails. */
+static int
+sink_write(void *arg, const char *s, size_t n)
+{
+	struct out_stream *o = arg;
+
+	if (!o->started) {
+		stream_headers(o->fr, o->resp);
+		o->started = 1;
+	}
+	if (n > 0 && FCGX_PutStr(s, (int)n, o->fr->out) != (int)n)
+		return -1;
+	return FCGX_GetError(o->fr->out) != 0 ? -1 : 0;
+}
+
+/*
+ * The body as the stream produces it (chunked by nginx: no
+ * Content-Length), the headers with its first bytes: a failure before
+ * them is an error response like any other. Past them it cannot change the
+ * status: the response must end broken instead, or the client takes what
+ * it got for the whole. Closing the connection is not enough (without
+ * fastcgi_keep_conn nginx takes the close for the end of a response); a
+ * record nginx cannot read is: it then drops the client's connection
+ * without the last chunk, and a client sees a transfer cut short.
+ */
+static void
+write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
+{
+	struct out_stream o = {fr, resp, 0};
+	struct sink sink = {sink_write, &o};
+	enum app_err rc;
+
+	if ((rc = resp->stream.produce(resp->stream.ctx, db, &sink)) == APP_OK)
+		return;
+	if (rc == APP_EDBLOST)
+		rc = APP_EUNAVAIL;
+	if (!o.started) {
+		log_msg(app_err_status(rc) == 500 ? LV_ERR : LV_WARN, "stream: %s", app_err_name(rc));
+		resp_from_err(resp, rc);
+		write_response(fr, resp);
+	} else {
+		static const unsigned char unreadable[8];  /* FastCGI version 0 */
+
 		log_msg(LV_ERR, "stream cut short: %s", app_err_name(rc));
 		FCGX_FFlush(fr->out);
+		(void)!write(fr->ipcFd, unreadable, sizeof(unreadable));
 		shutdown(fr->ipcFd, SHUT_RDWR);
 	}
 }

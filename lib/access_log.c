@@ -139,14 +139,14 @@ records_json(size_t from, size_t to, char *out, size_t sz)
 enum app_err
 access_log_flush(struct db *db)
 {
-	/* A batch's JSON: each record fits in 200 bytes. */
-	static char json[ACCESS_LOG_BATCH * 200 + 16];
+	/* One INSERT's JSON: each record fits in 200 bytes. */
+	static char json[ACCESS_LOG_INSERT_ROWS * 200 + 16];
 	struct db_param p;
 	enum app_err rc;
 	size_t len, done = 0, to;
 
 	while (done < nbuf) {
-		to = nbuf - done > ACCESS_LOG_BATCH ? done + ACCESS_LOG_BATCH : nbuf;
+		to = nbuf - done > ACCESS_LOG_INSERT_ROWS ? done + ACCESS_LOG_INSERT_ROWS : nbuf;
 		if ((len = records_json(done, to, json, sizeof(json))) == 0) {
 			rc = APP_EINTERNAL;
 			goto out;

@@ -24,6 +24,8 @@ struct db;
 
 #define ACCESS_LOG_BATCH 100
 #define ACCESS_LOG_DELAY_MS 1000
+/* Rows per INSERT when more are waiting (an export's chunk, a bulk). */
+#define ACCESS_LOG_INSERT_ROWS 1000
 
 enum access_action {
 	ACCESS_READ_CARE_TEAM,

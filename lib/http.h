@@ -55,12 +55,13 @@ struct sink {
 };
 
 /*
- * A body too large to hold (the CSV export): the front end sends the
- * headers, then calls produce(), which writes to the sink as it reads.
- * produce() returns APP_OK when done or when the client left, else the
- * error that cut it short (the front end then breaks the connection, so
- * that nginx tells the client the body is incomplete). release() frees
- * ctx either way.
+ * A body too large to hold (the CSV export): the front end calls
+ * produce(), which writes to the sink as it reads; the headers (200) go
+ * with the first bytes. produce() returns APP_OK when done or when the
+ * client left, else the error that stopped it: an error response when
+ * nothing was written yet, else the front end ends the response broken, so
+ * that the client learns the body is incomplete. release() frees ctx
+ * either way.
  */
 struct stream {
 	enum app_err (*produce)(void *ctx, struct db *, const struct sink *);

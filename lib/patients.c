@@ -118,6 +118,7 @@ export_now(struct db *db, int role, int (*emit)(void *, const struct pat_export_
 		db_done(db, st);
 		if (!stop && rc != APP_ENOROW)
 			return rc;
+		stop = stop || emit(arg, NULL) != 0;
 	} while (!stop && n == PAT_EXPORT_CHUNK);
 	return APP_OK;
 }
@@ -167,6 +168,8 @@ export_past(struct db *db, const char *day, int role,
 			return APP_OK;
 		if (rc != APP_ENOROW)
 			return rc;
+		if (emit(arg, NULL) != 0)
+			return APP_OK;
 		lo = hi;
 	}
 }

@@ -73,8 +73,9 @@ struct pat_export_row {
  * (until NULL), or just before the midnight that starts the day until
  * ("YYYY-MM-DD", UTC: the day after the one asked for), from the history.
  * role -1: both. Rows are read PAT_EXPORT_CHUNK patients at a
- * time, so memory stays flat; emit returns non-zero to stop (the client
- * left), which ends the export with APP_OK. APP_OK or a database error.
+ * time, so memory stays flat; after each chunk's rows emit gets NULL (the
+ * chunk is whole). emit returns non-zero to stop (the client left), which
+ * ends the export with APP_OK. APP_OK or a database error.
  */
 enum app_err pat_export(struct db *, const char *until, int role,
     int (*emit)(void *arg, const struct pat_export_row *), void *arg);
