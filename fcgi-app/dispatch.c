@@ -18,7 +18,7 @@ authenticate(struct request *req)
 	enum app_err rc;
 	int is_admin;
 
-	if ((rc = auth_user(req->db, req->token, &req->user_id, &is_admin)) != APP_OK)
+	if ((rc = auth_user(req->db, req->auth, req->token, &req->user_id, &is_admin)) != APP_OK)
 		return rc;
 	return is_admin ? APP_OK : APP_EFORBIDDEN;
 }

@@ -26,6 +26,7 @@
 #include <mysql.h>
 
 #include "access_log.h"
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
@@ -34,6 +35,8 @@
 #include "validate.h"
 
 static volatile sig_atomic_t stopping;
+/* The tokens this worker checked lately (lib/auth.h). */
+static struct auth_cache auth_cache;
 
 /* SIGALRM, once a second: a chance to write the access log while idle. */
 static void
@@ -250,6 +253,7 @@ serve(FCGX_Request *fr, struct db *db)
 	char *body;
 
 	req.db = db;
+	req.auth = &auth_cache;
 	req.method = http_method_parse(FCGX_GetParam("REQUEST_METHOD", fr->envp));
 	uri = FCGX_GetParam("DOCUMENT_URI", fr->envp);
 	req.path = uri != NULL ? uri : "/";
@@ -382,6 +386,7 @@ main(int argc, char **argv)
 		access_log_disable();
 		log_msg(LV_WARN, "LCM_ACCESS_LOG=off: the PHI access log records nothing (make bench only)");
 	}
+	auth_cache_init(&auth_cache, cfg.auth_cache_seconds * 1000u);
 	dbc.socket = cfg.db_socket[0] ? cfg.db_socket : NULL;
 	dbc.host = cfg.db_host[0] ? cfg.db_host : NULL;
 	dbc.port = cfg.db_port;

@@ -7,7 +7,7 @@
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
-enum kind { K_STR, K_PORT, K_LEVEL, K_WORKERS, K_MODE };
+enum kind { K_STR, K_PORT, K_LEVEL, K_WORKERS, K_MODE, K_SECONDS };
 
 /* The keys a file may set, and where each goes. */
 static const struct key {
@@ -30,6 +30,8 @@ static const struct key {
 	{"listen", NULL, K_STR, offsetof(struct config, listen)},
 	{"socket_mode", NULL, K_MODE, offsetof(struct config, socket_mode)},
 	{"workers", NULL, K_WORKERS, offsetof(struct config, workers)},
+	{"auth_cache_seconds", "LCM_AUTH_CACHE_SECONDS", K_SECONDS,
+	    offsetof(struct config, auth_cache_seconds)},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -50,6 +52,7 @@ config_defaults(struct config *c)
 	snprintf(c->listen, sizeof(c->listen), "/run/lcm/fcgi.sock");
 	c->workers = 4;
 	c->socket_mode = 0660;
+	c->auth_cache_seconds = CONFIG_AUTH_CACHE_DEFAULT;
 }
 
 /* Decimal digits only, in lo..hi. */
@@ -92,7 +95,12 @@ set(struct config *c, const struct key *k, const char *value)
 		return NULL;
 	case K_WORKERS:
 		if (!number(value, 1, CONFIG_WORKERS_MAX, &n))
-			return "must be a number of workers, 1 to 256";
+			return "must be a number of workers, 1 to " CONFIG_STR(CONFIG_WORKERS_MAX);
+		*(unsigned *)(void *)field = (unsigned)n;
+		return NULL;
+	case K_SECONDS:
+		if (!number(value, 0, CONFIG_AUTH_CACHE_MAX, &n))
+			return "must be a number of seconds, 0 to " CONFIG_STR(CONFIG_AUTH_CACHE_MAX);
 		*(unsigned *)(void *)field = (unsigned)n;
 		return NULL;
 	case K_MODE:

@@ -17,6 +17,10 @@
 #define CONFIG_DEFAULT_PATH "/etc/lcm/lcm.conf"
 #define CONFIG_VALUE_MAX    512   /* bytes of a value, its NUL included */
 #define CONFIG_WORKERS_MAX  256
+#define CONFIG_AUTH_CACHE_DEFAULT 2
+#define CONFIG_AUTH_CACHE_MAX 60
+#define CONFIG_STR_(x) #x
+#define CONFIG_STR(x) CONFIG_STR_(x)
 
 struct config {
 	char db_socket[CONFIG_VALUE_MAX];        /* "" for the client's default */
@@ -33,6 +37,7 @@ struct config {
 	char listen[CONFIG_VALUE_MAX];           /* the pool's socket path, or host:port */
 	unsigned socket_mode;                    /* 0660: the pool's group (nginx's) may connect */
 	unsigned workers;                        /* 4 */
+	unsigned auth_cache_seconds;             /* how long a worker trusts a token it checked: 2 */
 	char path[CONFIG_VALUE_MAX];             /* the file this came from */
 };
 

@@ -42,6 +42,7 @@ struct request {
 
 	/* Set by the dispatcher. */
 	struct db *db;
+	struct auth_cache *auth;        /* the worker's, or NULL */
 	int64_t user_id;                /* authenticated user, 0 when none */
 	int64_t path_id;                /* the :id of the route, 0 when none */
 	const void *route_data;         /* the matched route's data */

@@ -98,11 +98,12 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_AUTH_TOKEN] = {"auth_token",
 	"SELECT u.id, EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	" WHERE ur.user_id = u.id AND r.name = 'admin'), t.id,"
-	" t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 1 MINUTE"
+	" t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 1 MINUTE,"
+	" TIMESTAMPDIFF(MICROSECOND, NOW(3), t.expires_at) DIV 1000"
 	" FROM api_tokens t JOIN users u ON u.id = t.user_id"
 	" WHERE t.token_sha256 = ? AND t.revoked_at IS NULL"
 	" AND (t.expires_at IS NULL OR t.expires_at > NOW(3)) AND u.active = 1",
-	"s", "iiii", W},
+	"s", "iiiii", W},
 
 	[STMT_TOKEN_TOUCH] = {"token_touch",
 	"UPDATE api_tokens SET last_used_at = NOW(3) WHERE id = ?", "i", "", W},

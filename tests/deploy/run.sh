@@ -384,12 +384,17 @@ check "a used token's last use is noted" grep -qP "^$first\tactive\tada laptop\t
 out=$(admin token revoke "$first")
 check "token revoke ($out)" [ "$out" = "token $first revoked" ]
 tok_status() { curl -s -o /dev/null -w '%{http_code}' -H "X-User-Token: $1" "http://127.0.0.1:$PORT/v1/admin/clinic/ecm/lead_care_managers"; }
+# A worker trusts a token it checked for auth_cache_seconds (2 by default).
+settle() { sleep 2.1; }
+settle
 check "a revoked token gets 401" [ "$(tok_status "$TOKEN")" = 401 ]
 check "the new token works" [ "$(tok_status "$NEW")" = 200 ]
 sql lcm -e "UPDATE api_tokens SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE token_sha256 = UNHEX(SHA2('$NEW', 256))"
+settle
 check "an expired token gets 401" [ "$(tok_status "$NEW")" = 401 ]
 check "token list says expired" grep -qP '\texpired\t' <<<"$("$ADMIN" token list "$ADA")"
 "$ADMIN" user deactivate 1000 >/dev/null
+settle
 check "a deactivated user's token gets 401" [ "$(tok_status old-release-token)" = 401 ]
 
 # ---- a bad configuration line stops the workers with its message ----------------

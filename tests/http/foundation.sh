@@ -92,10 +92,72 @@ test_unknown_token_401() {
 	expect_error 401 '["Authentication required"]'
 }
 
-test_deactivated_user_401() {
+# A worker trusts a token it has checked for auth_cache_seconds (2 s by
+# default): a revoked or expired token, a deactivated user or a lost admin
+# role takes effect on every worker within that. warm_workers has each of
+# them check the token first; after the change and 2.1 s, 12 requests (spread
+# over the 4 workers) must all be refused.
+warm_workers() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		req GET $P/patients/123/lead_care_managers
+		expect_status 200
+	done
+}
+every_worker_answers() {
+	local want=$1 i
+	sleep 2.1
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		req GET $P/patients/123/lead_care_managers
+		expect_status "$want"
+	done
+	expect_json '.errors | length' 1
+}
+
+test_deactivated_user_401_within_2s() {
+	warm_workers
 	db_sql "UPDATE users SET active = 0 WHERE id = 1"
+	every_worker_answers 401
+	expect_error 401 '["Authentication required"]'
+}
+
+test_revoked_token_401_within_2s() {
+	warm_workers
+	db_sql "UPDATE api_tokens SET revoked_at = NOW(3) WHERE user_id = 1"
+	every_worker_answers 401
+	expect_error 401 '["Authentication required"]'
+}
+
+test_expired_token_401_within_2s() {
+	warm_workers
+	db_sql "UPDATE api_tokens SET expires_at = NOW(3) WHERE user_id = 1"
+	every_worker_answers 401
+}
+
+test_token_expiring_soon_is_not_trusted_past_its_expiry() {
+	sleep 2.1  # what earlier tests left in the workers' memory lapses
+	db_sql "UPDATE api_tokens SET expires_at = NOW(3) + INTERVAL 1500000 MICROSECOND WHERE user_id = 1"
+	warm_workers
+	sleep 1.6
 	req GET $P/patients/123/lead_care_managers
 	expect_error 401 '["Authentication required"]'
+}
+
+test_lost_admin_role_403_within_2s() {
+	warm_workers
+	db_sql "DELETE FROM user_roles WHERE user_id = 1 AND role_id = (SELECT id FROM roles WHERE name = 'admin')"
+	every_worker_answers 403
+	expect_error 403 '["Admin access required"]'
+}
+
+test_new_token_works_at_once() {
+	TOKEN=brand-new-token
+	req GET $P/patients/123/lead_care_managers
+	expect_error 401 '["Authentication required"]'
+	db_sql "INSERT INTO api_tokens (user_id, token_sha256, created_at)
+		VALUES (1, UNHEX(SHA2('brand-new-token', 256)), NOW(3))"
+	req GET $P/patients/123/lead_care_managers
+	expect_status 200
 }
 
 test_non_admin_403() {

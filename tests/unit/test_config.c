@@ -50,6 +50,17 @@ Test(config, defaults)
 	cr_assert_eq(c.socket_mode, 0660);
 	cr_assert_eq(c.log_level, LV_INFO);
 	cr_assert_eq(c.db_port, 0);
+	cr_assert_eq(c.auth_cache_seconds, 2);
+}
+
+Test(config, auth_cache_seconds_0_to_60)
+{
+	struct config c;
+
+	cr_assert_eq(parse(&c, "auth_cache_seconds = 0"), 0, "%s", err);
+	cr_assert_eq(c.auth_cache_seconds, 0);
+	cr_assert_eq(parse(&c, "auth_cache_seconds = 60"), 0, "%s", err);
+	cr_assert_eq(c.auth_cache_seconds, 60);
 }
 
 Test(config, reads_every_key_with_comments_blanks_and_spaces)
@@ -134,6 +145,9 @@ Test(config, bad_values_say_what_is_wrong)
 		{"workers = 0", "lcm.conf:1: workers must be a number of workers, 1 to 256"},
 		{"workers = 257", "lcm.conf:1: workers must be a number of workers, 1 to 256"},
 		{"workers = four", "lcm.conf:1: workers must be a number of workers, 1 to 256"},
+		{"auth_cache_seconds = 61", "lcm.conf:1: auth_cache_seconds must be a number of seconds, 0 to 60"},
+		{"auth_cache_seconds = -1", "lcm.conf:1: auth_cache_seconds must be a number of seconds, 0 to 60"},
+		{"auth_cache_seconds = 2s", "lcm.conf:1: auth_cache_seconds must be a number of seconds, 0 to 60"},
 		{"log_level = verbose", "lcm.conf:1: log_level must be error, warn, info or debug"},
 		{"socket_mode = 0666", "lcm.conf:1: socket_mode must give the owner read and write "
 		    "and others nothing (0600 or 0660)"},
