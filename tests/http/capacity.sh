@@ -190,3 +190,38 @@ test_workloads_follow_every_kind_of_change() {
 	expect_status 200
 	expect_workloads_exact
 }
+
+# Every shape of change the triggers distinguish: a new case load with one
+# role, with two users in either id order, with one user in both; a change
+# to the same user in both roles, a swap, a clear; each checked at once.
+test_workloads_exact_through_every_shape_of_change() {
+	more_patients 200 209
+	local step
+	for step in \
+		'POST {"patient_id":200,"olcm_user_id":101}' \
+		'POST {"patient_id":201,"olcm_user_id":101,"ilcm_user_id":102}' \
+		'POST {"patient_id":202,"olcm_user_id":102,"ilcm_user_id":101}' \
+		'POST {"patient_id":203,"olcm_user_id":103,"ilcm_user_id":103}' \
+		'POST {"patient_id":204,"ilcm_user_id":103}' \
+		'POST {"patient_id":201,"ilcm_user_id":101}' \
+		'POST {"patient_id":201,"olcm_user_id":102,"ilcm_user_id":101}' \
+		'POST {"patient_id":202,"olcm_user_id":101,"ilcm_user_id":102}' \
+		'POST {"patient_id":203,"olcm_user_id":101}' \
+		'DELETE {"patient_id":203,"role":"olcm"}' \
+		'DELETE {"patient_id":203,"role":"ilcm"}' \
+		'POST {"patient_id":203,"olcm_user_id":103}' \
+		'POST {"patient_id":200,"olcm_user_id":102,"ilcm_user_id":102}' \
+		'POST {"patient_id":200,"olcm_user_id":101,"ilcm_user_id":103}'; do
+		req "${step%% *}" $LCM/assign "${step#* }"
+		expect_status 200
+		expect_workloads_exact
+	done
+	req POST $LCM/bulk_assign '{"assignments":[
+		{"patient_id":205,"olcm_user_id":103,"ilcm_user_id":101},
+		{"patient_id":205,"olcm_user_id":101},
+		{"patient_id":206,"olcm_user_id":102,"ilcm_user_id":102},
+		{"patient_id":206,"ilcm_user_id":103},
+		{"patient_id":201,"olcm_user_id":103,"ilcm_user_id":103}]}'
+	expect_json .successful_count 5
+	expect_workloads_exact
+}
