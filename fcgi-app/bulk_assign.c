@@ -195,9 +195,68 @@ bulk_run(struct bulk *b, struct bulk_item *items, size_t n)
 }
 
 /*
- * POST .../bulk_assign: up to 1000 assignments, each applied on its own, in
- * order. With "dry_run": true they are applied in one transaction that is
- * rolled back: each item's result is the one the real run would give now.
+ * The set-based run (lcm_bulk_run): every item decided in one transaction.
+ * APP_OK with each item's result set; APP_ELOCKED when another transaction
+ * held a case load (nothing applied); another error with nothing applied.
+ */
+static enum app_err
+bulk_set_run(struct bulk *b, struct bulk_item *items, size_t n)
+{
+	const struct request *req = b->req;
+	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_bulk_item *bi;
+	enum app_err rc;
+	size_t i;
+
+	if ((bi = calloc(n + 1, sizeof(*bi))) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n; i++) {
+		bi[i].c = items[i].c;
+		bi[i].c.source = "bulk";
+		bi[i].skip = items[i].errors != NULL;
+	}
+	if ((rc = lcm_bulk_run(req->db, &who, bi, n, b->dry_run)) != APP_OK)
+		goto out;
+	for (i = 0; i < n && rc == APP_OK; i++) {
+		if (bi[i].skip)
+			continue;
+		switch (bi[i].outcome) {
+		case APP_OK:
+			if (!b->dry_run)
+				(void)access_log_add(bi[i].c.patient_id, req->user_id, ACCESS_BULK,
+				    req->request_id);
+			break;
+		case APP_EINVAL:
+			if ((items[i].errors = json_list()) == NULL ||
+			    val_ineligible(bi[i].ineligible, items[i].errors) < 0)
+				rc = APP_ENOMEM;
+			break;
+		case APP_ECAPACITY:
+			if ((items[i].errors = json_list()) == NULL ||
+			    val_at_capacity(bi[i].at_capacity, items[i].errors) < 0)
+				rc = APP_ENOMEM;
+			break;
+		case APP_EDBLOST:
+			rc = item_fail(&items[i], msg_unknown);
+			break;
+		default:
+			rc = item_fail(&items[i], app_err_message(bi[i].outcome));
+			break;
+		}
+	}
+out:
+	free(bi);
+	return rc;
+}
+
+/*
+ * POST .../bulk_assign: up to 1000 assignments, in order, each failing
+ * alone; those that succeed are applied together in one transaction
+ * (lcm_bulk_run). When another transaction holds one of their case loads
+ * for over a second, or the batch fails as a whole for a reason that is
+ * not concurrency (a row the database refuses), each item is applied on
+ * its own instead, as a single assignment is. With "dry_run": true nothing is committed: each
+ * item's result is the one the real run would give now.
  */
 enum app_err
 lcm_bulk_assign_post(const struct request *req, struct response *resp)
@@ -223,6 +282,13 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if ((rc = bulk_validate(list, items, n, pids, &npids, uids, &nuids)) != APP_OK)
 		goto out;
+	if ((rc = bulk_set_run(&b, items, n)) == APP_OK)
+		goto answer;
+	if (rc != APP_ELOCKED && rc != APP_EDB)
+		goto out;
+	/* Nothing was applied: item by item, what failed the batch fails its item alone. */
+	log_msg(LV_WARN, "bulk: the set-based run failed (%s): applying the %zu items one by one",
+	    app_err_name(rc), n);
 	if ((rc = lcm_patients_existing(req->db, pids, npids, &b.patients)) != APP_OK ||
 	    (rc = lcm_users_eligible(req->db, uids, nuids, &b.users)) != APP_OK ||
 	    (rc = lcm_id_lookup(req->db, STMT_USERS_LIMITED, uids, nuids, &b.limited)) != APP_OK)
@@ -235,6 +301,7 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		db_rollback(req->db);  /* a dry run writes nothing */
 	if (rc != APP_OK)
 		goto out;
+answer:
 	for (i = 0; i < n; i++)
 		ok += items[i].errors == NULL;
 

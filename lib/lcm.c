@@ -75,3 +75,23 @@ lcm_precondition_holds(const struct lcm_precondition *pc, int64_t version)
 			return 1;
 	return 0;
 }
+
+int
+lcm_next_roles(const int64_t prev[ROLE__MAX], const struct lcm_change *c,
+    int64_t next[ROLE__MAX], int changed[ROLE__MAX])
+{
+	int r, n = 0;
+
+	for (r = 0; r < ROLE__MAX; r++) {
+		next[r] = c->given[r] ? c->user[r] : prev[r];
+		changed[r] = next[r] != prev[r];
+		n += changed[r];
+	}
+	return n;
+}
+
+int
+lcm_at_limit(int64_t count, int64_t max)
+{
+	return max >= 0 && count >= max;
+}

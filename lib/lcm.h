@@ -67,6 +67,17 @@ struct lcm_precondition {
 /* Non-zero when the precondition holds for a case load of this version (0: none). */
 int lcm_precondition_holds(const struct lcm_precondition *, int64_t version);
 
+/*
+ * What change c makes of a case load whose roles are prev (0: empty; all 0
+ * for a case load not made yet): next[] for each role, changed[] where it
+ * differs. Returns how many roles change. Every write path decides here.
+ */
+int lcm_next_roles(const int64_t prev[ROLE__MAX], const struct lcm_change *c,
+    int64_t next[ROLE__MAX], int changed[ROLE__MAX]);
+
+/* Would one more patient in a role pass a limit of max (-1: none) at count? */
+int lcm_at_limit(int64_t count, int64_t max);
+
 #define LCM_REQUEST_ID_MAX 64
 
 /* Who makes a change, for the activity rows. */
@@ -304,6 +315,8 @@ struct lcm_move {
 	int64_t to_user;              /* 0 when it fails */
 	int continuity;               /* to its previous holder (auto-assign) */
 	int overridden;               /* past the taker's limit, by override_capacity */
+	size_t item;                  /* bulk: the item's index + 1 (its request id's "#N"); else 0 */
+	const struct lcm_change *change;  /* bulk: the item's (its reason); else the run's */
 	const char *error;            /* why it fails, NULL when it goes ahead */
 	char errbuf[96];
 };
@@ -315,6 +328,7 @@ struct lcm_move_plan {
 	size_t nusers;
 	int more;                     /* auto-assign of the unassigned: more remain */
 	int64_t ineligible;           /* a named taker who may not take patients */
+	int unknown;                  /* the connection went during COMMIT and stayed away */
 };
 
 void lcm_move_plan_free(struct lcm_move_plan *);
@@ -373,6 +387,41 @@ enum app_err lcm_transfer_run(struct db *, const struct lcm_actor *, const struc
  */
 enum app_err lcm_auto_assign_run(struct db *, const struct lcm_actor *, const struct lcm_change *c,
     const struct lcm_auto *, struct lcm_move_plan *plan);
+
+/* One item of a bulk assignment, and what became of it. */
+struct lcm_bulk_item {
+	struct lcm_change c;            /* checked; the caller sets skip for a bad one */
+	int skip;                       /* failed before the run: not looked at */
+	enum app_err outcome;           /* APP_OK, APP_ENOPATIENT, APP_EINVAL (ineligible[]),
+	                                   APP_ECAPACITY (at_capacity[]), APP_EDBLOST (it wrote
+	                                   rows and the database went during COMMIT) */
+	int64_t ineligible[ROLE__MAX];
+	int64_t at_capacity[ROLE__MAX];
+};
+
+/*
+ * A bulk assignment, set-based: every item's patient and users looked up
+ * at once, every case load named locked at once (in patient order, waiting
+ * a second at most), the items decided in order in memory against the
+ * state the earlier ones left (so a later item for a patient sees an
+ * earlier one, and limits count the earlier items' patients), then one
+ * INSERT of the missing case loads, one UPDATE of the changed ones and one
+ * INSERT of the activity rows (source "bulk", each with its item's reason
+ * and the request id with "#N"), committed together: either every item
+ * that succeeded is applied or none is. An item fails alone. A dry run
+ * does it all and rolls back. Deadlocks and create races are retried; a
+ * COMMIT lost on the wire is settled by the activity rows.
+ *
+ * APP_OK with each item's outcome (APP_EDBLOST for the items that would
+ * have been applied when the database went away during COMMIT and stayed
+ * away, so that nobody can tell); APP_ELOCKED when a case load stayed
+ * locked by another transaction, or APP_EDB when the database refused a
+ * statement (nothing was applied either way: the caller may apply the
+ * items one by one instead); APP_ERETRY, APP_EDBLOST, APP_ENOMEM with
+ * nothing applied.
+ */
+enum app_err lcm_bulk_run(struct db *, const struct lcm_actor *, struct lcm_bulk_item *items,
+    size_t n, int dry_run);
 
 /* ---- history (lcm_read.c) ---------------------------------------------- */
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json.h>
+
 #include "db.h"
 #include "lcm.h"
 #include "log.h"
@@ -121,6 +123,22 @@ buf_printf(struct buf *b, const char *fmt, ...)
 		b->s = grown;
 		b->cap = b->cap * 2 + (size_t)n + 64;
 	}
+}
+
+/* s (len bytes, NULL: null) as a JSON value. */
+static int
+buf_json_str(struct buf *b, const char *s, size_t len)
+{
+	struct json_object *o;
+	int rc;
+
+	if (s == NULL)
+		return buf_printf(b, "null");
+	if ((o = json_object_new_string_len(s, (int)len)) == NULL)
+		return -1;
+	rc = buf_printf(b, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return rc;
 }
 
 static int
@@ -283,20 +301,46 @@ cmp_move(const void *a, const void *b)
 
 	if (x->patient_id != y->patient_id)
 		return (x->patient_id > y->patient_id) - (x->patient_id < y->patient_id);
-	return (int)x->role - (int)y->role;
+	if (x->role != y->role)
+		return (int)x->role - (int)y->role;
+	return (x->item > y->item) - (x->item < y->item);  /* a bulk's items in order */
 }
 
-/* One UPDATE for every case load, one INSERT for every activity row. */
+/* A user id for JSON: 0 is null. */
+static void
+id_or_null(int64_t id, char *out, size_t outsz)
+{
+	if (id != 0)
+		snprintf(out, outsz, "%" PRId64, id);
+	else
+		snprintf(out, outsz, "null");
+}
+
+/* The request id of a move's activity row: the request's, "#N" for bulk item N. */
+static void
+move_tag(const struct lcm_actor *who, const struct lcm_move *m, char *out, size_t outsz)
+{
+	if (m->item > 0)
+		snprintf(out, outsz, "%s#%zu", who->request_id, m->item);
+	else
+		snprintf(out, outsz, "%s", who->request_id);
+}
+
+/*
+ * One UPDATE for every case load, one INSERT for every activity row (a
+ * bulk's in the order of its items, so that their ids follow it).
+ */
 static enum app_err
 write_moves(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const char *source, const struct lcm_move_plan *plan)
 {
 	struct buf cl = {0}, act = {0};
 	const struct lcm_move *m;
+	const struct lcm_change *mc;
 	enum app_err rc = APP_ENOMEM;
-	size_t i, j, ncl = 0;
+	size_t i, j, k, ncl = 0, nitems;
 	int64_t set[ROLE__MAX], to[ROLE__MAX];
-	char prev[24];
+	char prev[24], next[24], onext[24], inext[24], tag[LCM_REQUEST_ID_MAX + 24];
 
 	if (buf_printf(&cl, "[") != 0 || buf_printf(&act, "[") != 0)
 		goto out;
@@ -304,26 +348,40 @@ write_moves(struct db *db, const struct lcm_actor *who, const struct lcm_change 
 		/* The moves of one case load are next to each other (sorted by patient). */
 		memset(set, 0, sizeof(set));
 		memset(to, 0, sizeof(to));
+		nitems = 0;
 		for (j = i; j < plan->n && plan->moves[j].patient_id == plan->moves[i].patient_id; j++) {
 			m = &plan->moves[j];
 			if (m->error != NULL)
 				continue;
+			/* Changes: one per bulk item that moves it (at most two moves each), else one. */
+			for (k = i; k < j && (plan->moves[k].error != NULL ||
+			    plan->moves[k].item != m->item); k++)
+				;
+			if (k == j && (m->item > 0 || nitems == 0))
+				nitems++;
 			set[m->role] = 1;
 			to[m->role] = m->to_user;
-			if (m->from_user)
-				snprintf(prev, sizeof(prev), "%" PRId64, m->from_user);
-			else
-				snprintf(prev, sizeof(prev), "null");
-			if (buf_printf(&act, "%s[%" PRId64 ",\"%s\",%s,%" PRId64 ",%d]",
-			    act.len > 1 ? "," : "", m->case_load_id, lcm_role_name(m->role), prev,
-			    m->to_user, m->overridden) != 0)
+			mc = m->change != NULL ? m->change : c;
+			id_or_null(m->from_user, prev, sizeof(prev));
+			id_or_null(m->to_user, next, sizeof(next));
+			move_tag(who, m, tag, sizeof(tag));
+			if (buf_printf(&act, "%s[%" PRId64 ",\"%s\",%s,%s,%d,", act.len > 1 ? "," : "",
+			    m->case_load_id, lcm_role_name(m->role), prev, next, m->overridden) != 0 ||
+			    buf_json_str(&act, mc->reason, mc->reason_len) != 0 ||
+			    buf_printf(&act, ",") != 0 ||
+			    buf_json_str(&act, mc->reason_code,
+			    mc->reason_code ? strlen(mc->reason_code) : 0) != 0 ||
+			    buf_printf(&act, ",") != 0 || buf_json_str(&act, tag, strlen(tag)) != 0 ||
+			    buf_printf(&act, ",%zu]", m->item ? m->item * ROLE__MAX + (size_t)m->role : 0) != 0)
 				goto out;
 		}
 		if (!set[ROLE_OLCM] && !set[ROLE_ILCM])
 			continue;
-		if (buf_printf(&cl, "%s[%" PRId64 ",%d,%" PRId64 ",%d,%" PRId64 "]", ncl++ ? "," : "",
-		    plan->moves[i].case_load_id, (int)set[ROLE_OLCM], to[ROLE_OLCM],
-		    (int)set[ROLE_ILCM], to[ROLE_ILCM]) != 0)
+		id_or_null(to[ROLE_OLCM], onext, sizeof(onext));
+		id_or_null(to[ROLE_ILCM], inext, sizeof(inext));
+		if (buf_printf(&cl, "%s[%" PRId64 ",%d,%s,%d,%s,%zu]", ncl++ ? "," : "",
+		    plan->moves[i].case_load_id, (int)set[ROLE_OLCM], onext,
+		    (int)set[ROLE_ILCM], inext, nitems) != 0)
 			goto out;
 	}
 	if (buf_printf(&cl, "]") != 0 || buf_printf(&act, "]") != 0)
@@ -336,14 +394,11 @@ write_moves(struct db *db, const struct lcm_actor *who, const struct lcm_change 
 		struct db_param pa[] = {
 			DB_P_STR(act.s, act.len),
 			DB_P_INT(who->user_id),
-			c->reason ? DB_P_STR(c->reason, c->reason_len) : DB_P_NULL,
-			DB_P_CSTR(c->reason_code),
 			DB_P_CSTR(source),
-			DB_P_CSTR(who->request_id),
 		};
 
 		if ((rc = db_exec(db, STMT_MOVE_APPLY, &pc, 1)) == APP_OK)
-			rc = db_exec(db, STMT_MOVE_ACTIVITIES, pa, 6);
+			rc = db_exec(db, STMT_MOVE_ACTIVITIES, pa, 3);
 	}
 out:
 	free(cl.s);
@@ -355,9 +410,20 @@ out:
 
 /* Did the transaction with this request id commit? Its activity rows tell. */
 static enum app_err
-settled(struct db *db, const struct lcm_actor *who, int *yes)
+settled(struct db *db, const struct lcm_actor *who, const struct lcm_move_plan *plan, int *yes)
 {
-	struct db_param p = DB_P_CSTR(who->request_id);
+	char tag[LCM_REQUEST_ID_MAX + 24];
+	struct db_param p;
+	size_t i;
+
+	/* A bulk run's rows carry "#N": the first move it wrote tells. */
+	snprintf(tag, sizeof(tag), "%s", who->request_id);
+	for (i = 0; i < plan->n; i++)
+		if (plan->moves[i].error == NULL) {
+			move_tag(who, &plan->moves[i], tag, sizeof(tag));
+			break;
+		}
+	p = DB_P_CSTR(tag);
 	enum app_err rc;
 
 	if ((rc = db_row(db, STMT_ACTIVITY_TAGGED, &p, 1)) != APP_OK)
@@ -511,8 +577,10 @@ run_attempts(struct db *db, const struct lcm_actor *who, struct lcm_move_plan *p
 			if (lost++)
 				return APP_EDBLOST;
 			if (committing) {
-				if ((rc = settled(db, who, &done)) != APP_OK)
+				if ((rc = settled(db, who, plan, &done)) != APP_OK) {
+					plan->unknown = 1;
 					return rc;
+				}
 				if (done)
 					return APP_OK;
 			}
@@ -524,7 +592,7 @@ run_attempts(struct db *db, const struct lcm_actor *who, struct lcm_move_plan *p
 		pause.tv_nsec = (long)(1 + attempt) * (2000000L + rand() % 8000000L);
 		nanosleep(&pause, NULL);
 	}
-	log_msg(LV_WARN, "lcm: a transfer or auto-assign gave up after %d attempts", MOVE_ATTEMPTS);
+	log_msg(LV_WARN, "lcm: a transfer, auto-assign or bulk gave up after %d attempts", MOVE_ATTEMPTS);
 	return APP_ERETRY;
 }
 
@@ -649,15 +717,22 @@ make_case_loads(struct db *db, struct lcm_move_plan *plan)
 	struct buf b = {0};
 	struct db_param p;
 	const struct cl *cl;
+	struct lcm_move *m;
 	enum app_err rc = APP_ENOMEM;
+	int64_t last = 0;
 	size_t i, n = 0;
 
 	if (buf_printf(&b, "[") != 0)
 		goto out;
-	for (i = 0; i < plan->n; i++)
-		if (plan->moves[i].error == NULL && plan->moves[i].case_load_id == 0 &&
-		    buf_printf(&b, "%s%" PRId64, n++ ? "," : "", plan->moves[i].patient_id) != 0)
+	/* Each patient once (a bulk may move both roles, or one twice). */
+	for (i = 0; i < plan->n; i++) {
+		m = &plan->moves[i];
+		if (m->error != NULL || m->case_load_id != 0 || m->patient_id == last)
+			continue;
+		last = m->patient_id;
+		if (buf_printf(&b, "%s%" PRId64, n++ ? "," : "", m->patient_id) != 0)
 			goto out;
+	}
 	if (buf_printf(&b, "]") != 0)
 		goto out;
 	rc = APP_OK;
@@ -828,5 +903,236 @@ lcm_auto_assign_run(struct db *db, const struct lcm_actor *who, const struct lcm
 	x.existing = &existing;
 	rc = run_attempts(db, who, plan, auto_attempt, &x);
 	id_set_free(&existing);
+	return rc;
+}
+
+/* ---- bulk assignment -------------------------------------------------------- */
+
+/* A patient's case load as the items decided so far leave it. */
+struct bulk_state {
+	int64_t patient;
+	int64_t case_load_id;         /* 0: none yet */
+	int64_t user[ROLE__MAX];
+};
+
+struct bulk_args {
+	struct db *db;
+	const struct lcm_actor *who;
+	struct lcm_bulk_item *items;
+	size_t n;
+	int dry_run;
+	struct lcm_move_plan *plan;
+	int64_t *pids, *uids;         /* the good items' patients and users */
+	size_t npids, nuids;
+};
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static struct bulk_state *
+find_state(struct bulk_state *s, size_t n, int64_t patient)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s[mid].patient == patient)
+			return &s[mid];
+		if (s[mid].patient < patient)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Decide one item against the state the earlier ones left: its outcome,
+ * and its moves into the plan. APP_OK, or APP_ENOMEM.
+ */
+static enum app_err
+bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
+    struct bulk_state *st, const struct id_set *eligible)
+{
+	int64_t next[ROLE__MAX];
+	int changed[ROLE__MAX], over[ROLE__MAX] = {0}, r, bad = 0;
+	struct lcm_move_user *u;
+	struct lcm_move *m;
+
+	it->outcome = APP_OK;
+	memset(it->ineligible, 0, sizeof(it->ineligible));
+	memset(it->at_capacity, 0, sizeof(it->at_capacity));
+	if (st == NULL) {
+		it->outcome = APP_ENOPATIENT;
+		return APP_OK;
+	}
+	for (r = 0; r < ROLE__MAX; r++)
+		if (it->c.given[r] && it->c.user[r] != 0 && !id_set_has(eligible, it->c.user[r])) {
+			it->ineligible[r] = it->c.user[r];
+			bad = 1;
+		}
+	if (bad) {
+		it->outcome = APP_EINVAL;
+		return APP_OK;
+	}
+	if (lcm_next_roles(st->user, &it->c, next, changed) == 0)
+		return APP_OK;  /* re-assigning the holders changes nothing */
+	for (r = 0; r < ROLE__MAX; r++) {
+		if (!changed[r] || next[r] == 0 || (u = find_user(plan, next[r])) == NULL ||
+		    !lcm_at_limit(u->after[r], u->max[r]))
+			continue;
+		if (it->c.override_capacity)
+			over[r] = 1;
+		else {
+			it->at_capacity[r] = next[r];
+			bad = 1;
+		}
+	}
+	if (bad) {
+		it->outcome = APP_ECAPACITY;
+		return APP_OK;
+	}
+	for (r = 0; r < ROLE__MAX; r++) {
+		if (!changed[r])
+			continue;
+		if ((m = plan_add(plan, st->patient, st->case_load_id, (enum lcm_role)r,
+		    st->user[r])) == NULL)
+			return APP_ENOMEM;
+		m->to_user = next[r];
+		m->overridden = over[r];
+		m->item = index + 1;
+		m->change = &it->c;
+		if ((u = find_user(plan, st->user[r])) != NULL)
+			u->after[r]--;
+		if ((u = find_user(plan, next[r])) != NULL)
+			u->after[r]++;
+		st->user[r] = next[r];
+	}
+	return APP_OK;
+}
+
+static enum app_err
+bulk_once(struct bulk_args *a, int *committing)
+{
+	struct db *db = a->db;
+	struct id_set existing = {0}, eligible = {0}, limited = {0};
+	struct bulk_state *states = NULL;
+	struct cls cls = {0};
+	struct buf b = {0};
+	struct db_param p;
+	const struct cl *cl;
+	enum app_err rc;
+	size_t i, ns = 0;
+
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	if ((rc = lcm_patients_existing(db, a->pids, a->npids, &existing)) != APP_OK ||
+	    (rc = lcm_users_eligible(db, a->uids, a->nuids, &eligible)) != APP_OK ||
+	    (rc = lcm_id_lookup(db, STMT_USERS_LIMITED, a->uids, a->nuids, &limited)) != APP_OK)
+		goto fail;
+	rc = APP_ENOMEM;
+	if (existing.n > 0) {
+		if (ids_buf(&b, existing.ids, existing.n) != 0)
+			goto fail;
+		p = DB_P_STR(b.s, b.len);
+		if ((rc = read_locked(db, STMT_BULK_LOCK_PATIENTS, &p, 1, &cls)) != APP_OK)
+			goto fail;
+	}
+	/* The limits of the users that have one, locked, with their workloads. */
+	if ((rc = load_users(db, limited.ids, limited.n, a->plan)) != APP_OK)
+		goto fail;
+	rc = APP_ENOMEM;
+	if ((states = calloc(existing.n + 1, sizeof(*states))) == NULL)
+		goto fail;
+	for (i = 0; i < existing.n; i++) {  /* existing.ids are sorted */
+		states[ns].patient = existing.ids[i];
+		if ((cl = find_cl(&cls, existing.ids[i])) != NULL) {
+			states[ns].case_load_id = cl->id;
+			memcpy(states[ns].user, cl->user, sizeof(cl->user));
+		}
+		ns++;
+	}
+	for (i = 0; i < a->n; i++)
+		if (!a->items[i].skip && (rc = bulk_decide(a->plan, &a->items[i], i,
+		    find_state(states, ns, a->items[i].c.patient_id), &eligible)) != APP_OK)
+			goto fail;
+	qsort(a->plan->moves, a->plan->n, sizeof(*a->plan->moves), cmp_move);
+	if (a->plan->n > 0) {
+		if ((rc = make_case_loads(db, a->plan)) != APP_OK)
+			goto fail;
+		for (i = 0; i < a->plan->n; i++)
+			if (a->plan->moves[i].case_load_id == 0) {
+				rc = APP_ERETRY;  /* the patient went meanwhile: decide again */
+				goto fail;
+			}
+		if ((rc = write_moves(db, a->who, NULL, "bulk", a->plan)) != APP_OK)
+			goto fail;
+	}
+	if (a->dry_run || a->plan->n == 0) {
+		db_rollback(db);
+		rc = APP_OK;
+		goto out;
+	}
+	*committing = 1;
+	if ((rc = db_commit(db)) != APP_OK)
+		goto fail;
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	id_set_free(&existing);
+	id_set_free(&eligible);
+	id_set_free(&limited);
+	free(states);
+	free(cls.v);
+	free(b.s);
+	return rc;
+}
+
+static enum app_err
+bulk_attempt(void *arg, int *committing)
+{
+	return bulk_once(arg, committing);
+}
+
+enum app_err
+lcm_bulk_run(struct db *db, const struct lcm_actor *who, struct lcm_bulk_item *items, size_t n,
+    int dry_run)
+{
+	struct lcm_move_plan plan = {0};
+	struct bulk_args a = {db, who, items, n, dry_run, &plan, NULL, NULL, 0, 0};
+	enum app_err rc = APP_ENOMEM;
+	size_t i;
+	int r;
+
+	if ((a.pids = malloc((n + 1) * sizeof(*a.pids))) == NULL ||
+	    (a.uids = malloc((n * ROLE__MAX + 1) * sizeof(*a.uids))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (items[i].skip)
+			continue;
+		a.pids[a.npids++] = items[i].c.patient_id;
+		for (r = 0; r < ROLE__MAX; r++)
+			if (items[i].c.given[r] && items[i].c.user[r] > 0)
+				a.uids[a.nuids++] = items[i].c.user[r];
+	}
+	qsort(a.pids, a.npids, sizeof(*a.pids), cmp_id);
+	rc = run_attempts(db, who, &plan, bulk_attempt, &a);
+	if (rc != APP_OK && plan.unknown) {
+		/* The items that wrote rows may or may not have been applied: they say so. */
+		for (i = 0; i < plan.n; i++)
+			if (plan.moves[i].item > 0)
+				items[plan.moves[i].item - 1].outcome = APP_EDBLOST;
+		rc = APP_OK;
+	}
+out:
+	lcm_move_plan_free(&plan);
+	free(a.pids);
+	free(a.uids);
 	return rc;
 }

@@ -158,9 +158,10 @@ check_capacity(struct db *db, struct attempt *at, const int changed[ROLE__MAX],
 	while ((rc = db_next(db, STMT_CAPACITY_LOCK)) == APP_OK) {
 		user = db_int(db, STMT_CAPACITY_LOCK, CAP_USER_ID);
 		for (r = 0; r < ROLE__MAX; r++) {
-			if (!check[r] || next[r] != user || db_null(db, STMT_CAPACITY_LOCK, cols[r][0]) ||
-			    db_int(db, STMT_CAPACITY_LOCK, cols[r][1]) <
-			    db_int(db, STMT_CAPACITY_LOCK, cols[r][0]))
+			if (!check[r] || next[r] != user ||
+			    !lcm_at_limit(db_int(db, STMT_CAPACITY_LOCK, cols[r][1]),
+			    db_null(db, STMT_CAPACITY_LOCK, cols[r][0]) ? -1 :
+			    db_int(db, STMT_CAPACITY_LOCK, cols[r][0])))
 				continue;
 			if (at->c->override_capacity)
 				at->overridden[r] = 1;
@@ -209,12 +210,8 @@ apply_once(struct db *db, struct attempt *at)
 			rc = APP_ENOCASELOAD;
 			goto fail;
 		}
-		for (r = 0; r < ROLE__MAX; r++) {
-			prev[r] = 0;
-			next[r] = c->given[r] ? c->user[r] : 0;
-			changed[r] = next[r] != 0;
-			nchanged += changed[r];
-		}
+		prev[ROLE_OLCM] = prev[ROLE_ILCM] = 0;
+		nchanged = lcm_next_roles(prev, c, next, changed);
 		if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
 			goto fail;
 		if ((rc = case_load_insert(db, c->patient_id, next)) != APP_OK)
@@ -229,12 +226,7 @@ apply_once(struct db *db, struct attempt *at)
 		a.case_load_id = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ID);
 		prev[ROLE_OLCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_OLCM);
 		prev[ROLE_ILCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ILCM);
-		for (r = 0; r < ROLE__MAX; r++) {
-			next[r] = c->given[r] ? c->user[r] : prev[r];
-			changed[r] = next[r] != prev[r];
-			nchanged += changed[r];
-		}
-		if (nchanged > 0) {
+		if ((nchanged = lcm_next_roles(prev, c, next, changed)) > 0) {
 			if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
 				goto fail;
 			if ((rc = case_load_update(db, a.case_load_id, changed, next)) != APP_OK)

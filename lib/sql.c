@@ -239,6 +239,14 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_MOVE_LOCK_PATIENTS] = {"move_lock_patients",
 	"SELECT c.id, c.patient_id, c.olcm_user_id, c.ilcm_user_id FROM " SQL_ID_TABLE
 	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s", "iiii", W},
+	/*
+	 * The same for a bulk assignment, which waits a second at most for a
+	 * row another transaction holds (it then applies its items one by one).
+	 */
+	[STMT_BULK_LOCK_PATIENTS] = {"bulk_lock_patients",
+	"SET STATEMENT innodb_lock_wait_timeout = 1 FOR"
+	" SELECT c.id, c.patient_id, c.olcm_user_id, c.ilcm_user_id FROM " SQL_ID_TABLE
+	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s", "iiii", W},
 	/* A user's case loads in one role, locked. */
 	[STMT_MOVE_LOCK_OLCM] = {"move_lock_olcm",
 	"SELECT id, patient_id, olcm_user_id, ilcm_user_id FROM case_loads"
@@ -271,36 +279,49 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  WHERE a.patient_id = j.id AND a.role = q.role AND a.new_user_id IS NOT NULL"
 	"  ORDER BY a.id DESC LIMIT 1)"
 	" FROM " SQL_ID_TABLE " JOIN (SELECT ? AS role) q", "ss", "ii", W},
-	/* Empty case loads for these patients (those that exist), provider copied. */
+	/*
+	 * Empty case loads for these patients (those that exist), provider
+	 * copied, at version 0: STMT_MOVE_APPLY fills them in the same
+	 * transaction, making them version 1 as a single assignment's.
+	 */
 	[STMT_AUTO_CREATE] = {"auto_create",
-	"INSERT INTO case_loads (patient_id, provider_id, created_at, updated_at)"
-	" SELECT p.id, p.primary_provider_id, NOW(3), NOW(3) FROM " SQL_ID_TABLE
+	"INSERT INTO case_loads (patient_id, provider_id, version, created_at, updated_at)"
+	" SELECT p.id, p.primary_provider_id, 0, NOW(3), NOW(3) FROM " SQL_ID_TABLE
 	" JOIN patients p ON p.id = j.id", "s", "", W},
 	/*
-	 * Many case loads at once: [id, set_olcm, olcm, set_ilcm, ilcm] each,
-	 * as STMT_CASE_LOAD_UPDATE does one.
+	 * Many case loads at once: [id, set_olcm, olcm, set_ilcm, ilcm, changes]
+	 * each, as STMT_CASE_LOAD_UPDATE does one; the version counts each
+	 * change (a bulk's items for one patient are several).
 	 */
 	[STMT_MOVE_APPLY] = {"move_apply",
 	"UPDATE case_loads c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
-	"  so INT PATH '$[1]', o BIGINT PATH '$[2]', si INT PATH '$[3]', i BIGINT PATH '$[4]')) AS j"
+	"  so INT PATH '$[1]', o BIGINT PATH '$[2]', si INT PATH '$[3]', i BIGINT PATH '$[4]',"
+	"  k INT PATH '$[5]')) AS j"
 	" ON c.id = j.id SET"
 	" c.olcm_assigned_at = IF(j.so, IF(j.o IS NULL, NULL, NOW(3)), c.olcm_assigned_at),"
 	" c.olcm_user_id = IF(j.so, j.o, c.olcm_user_id),"
 	" c.ilcm_assigned_at = IF(j.si, IF(j.i IS NULL, NULL, NOW(3)), c.ilcm_assigned_at),"
 	" c.ilcm_user_id = IF(j.si, j.i, c.ilcm_user_id),"
-	" c.updated_at = NOW(3), c.version = c.version + 1", "s", "", W},
-	/* Their activity rows: [case load id, role, previous, new, override] each. */
+	" c.updated_at = NOW(3), c.version = c.version + j.k", "s", "", W},
+	/*
+	 * Their activity rows: [case load id, role, previous, new, override,
+	 * reason note, reason code, request id, order] each, written (their
+	 * ids given) by order, then in the array's order.
+	 */
 	[STMT_MOVE_ACTIVITIES] = {"move_activities",
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
 	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
 	" capacity_override, request_id, created_at)"
-	" SELECT c.patient_id, c.id, IF(j.prev IS NULL, 'lcm_assigned', 'lcm_changed'), j.role,"
-	" j.prev, j.next, q.actor, q.note, q.code, q.source, j.override, q.rid, c.updated_at"
-	" FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', role VARCHAR(4) PATH '$[1]',"
-	"  prev BIGINT PATH '$[2]', next BIGINT PATH '$[3]', override INT PATH '$[4]')) AS j"
+	" SELECT c.patient_id, c.id,"
+	" IF(j.prev IS NULL, 'lcm_assigned', IF(j.next IS NULL, 'lcm_removed', 'lcm_changed')), j.role,"
+	" j.prev, j.next, q.actor, j.note, j.code, q.source, j.override, j.rid, c.updated_at"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id BIGINT PATH '$[0]',"
+	"  role VARCHAR(4) PATH '$[1]', prev BIGINT PATH '$[2]', next BIGINT PATH '$[3]',"
+	"  override INT PATH '$[4]', note VARCHAR(500) PATH '$[5]', code VARCHAR(40) PATH '$[6]',"
+	"  rid VARCHAR(100) PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
 	" JOIN case_loads c ON c.id = j.id"
-	" JOIN (SELECT ? AS actor, ? AS note, ? AS code, ? AS source, ? AS rid) q",
-	"sissss", "", W},
+	" JOIN (SELECT ? AS actor, ? AS source) q ORDER BY j.seq, j.n",
+	"sis", "", W},
 
 	/* --- patients, their summary, the assignment export -------------------- */
 

@@ -234,3 +234,29 @@ test_bulk_refused_requests_change_nothing() {
 	TOKEN=dev-admin-token
 	expect_unchanged "refused bulk requests" "$before"
 }
+
+# The items are decided in one transaction: a limit counts the patients the
+# earlier items gave the user, a version counts every item that changed
+# the case load (as if each had been its own request), and a patient
+# named by several items gets one case load.
+test_bulk_limits_and_versions_count_each_item() {
+	req PUT $LCM/101/capacity '{"max_olcm":2}'
+	expect_status 200
+	bulk '{"assignments":[{"patient_id":123,"olcm_user_id":101},{"patient_id":124,"olcm_user_id":101},
+		{"patient_id":125,"olcm_user_id":101},{"patient_id":124,"ilcm_user_id":102},
+		{"patient_id":124,"olcm_user_id":103},{"patient_id":125,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_json '[.results[].status]' '["success","success","failed","success","success","success"]'
+	expect_json '.results[2].errors' '["User 101 is at capacity for olcm"]'
+	expect_eq "case loads" '{"123":[101,null],"124":[103,102],"125":[101,null]}' "$(case_loads_json)"
+	req GET $P/patients/124/lead_care_managers
+	expect_header etag '"3"'
+	req GET $P/patients/123/lead_care_managers
+	expect_header etag '"1"'
+	expect_eq "activity rows in item order" "123 olcm #1
+124 olcm #2
+124 ilcm #4
+124 olcm #5
+125 olcm #6" "$(db_sql "SELECT patient_id, role, SUBSTRING_INDEX(request_id, '#', -1) FROM patient_activities ORDER BY id" |
+		awk '{ print $1, $2, "#" $3 }')"
+}
