@@ -13,6 +13,11 @@
 #    gaps in them (seed-gaps.sql), the patient list's filters and summary
 #    timed and EXPLAINed, the whole assignment export timed with the
 #    workers' memory sampled.
+#    Before that, at 10,000 case loads, the list and the patient list under
+#    wrk too (path.lua); and at 10,000, 100,000 and 1,000,000 case loads
+#    (seed-1m.sql) the growth table: the read, the assign and the list
+#    (any.lua, path.lua) for BENCH_GROWTH_DURATION each, with the plans of
+#    their queries compared from size to size (BENCH_GROWTH=0 skips it).
 # 4. Worker RSS before and after; our stack stopped.
 # 5. When ../shared/bench-peer/up.sh exists: the peer on its own port and
 #    directory, the same wrk runs plus nginx's /static ceiling; peer stopped.
@@ -28,6 +33,8 @@ BENCH=$ROOT/tests/bench
 PEER_SRC=$ROOT/../shared/bench-peer
 
 DURATION=${BENCH_DURATION:-10s}
+GROWTH_DURATION=${BENCH_GROWTH_DURATION:-5s}
+GROWTH=${BENCH_GROWTH:-1}
 WARMUP=${BENCH_WARMUP:-2s}
 CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
@@ -237,6 +244,62 @@ ACCESS_COST=$(awk -v a="${R_RPS[ours-get]:-0}" -v b="${R_RPS[ours-get-log2]:-0}"
 echo "  GET with the log: ${R_RPS[ours-get]} and ${R_RPS[ours-get-log2]} req/s; without: ${R_RPS[ours-get-nolog]} req/s;" \
 	"cost $ACCESS_COST (negative: within noise)"
 
+section "the lists under load (10,000 case loads)"
+declare -A LIST_Q=(
+	[list]="lead_care_managers?per_page=25"
+	[list-search]="lead_care_managers?per_page=25&search=Coordinator%201"
+	[list-workload]="lead_care_managers?per_page=25&sort=workload"
+	[patients-unassigned]="patients?unassigned=olcm"
+)
+LIST_KEYS="list list-search list-workload patients-unassigned"
+for k in $LIST_KEYS; do
+	QUERY_PATH="$API/${LIST_Q[$k]}" wrk_run "ours-$k" "$BASE" "$BENCH/path.lua" "$API" "$API/lead_care_managers/assign"
+done
+
+# --- growth: the same requests at 10,000, 100,000 and 1,000,000 case loads ----
+
+# A statement's text as the catalogue (lib/sql.c) builds it.
+sqlgen() {
+	local id=$1
+	printf '#include <stdio.h>\n#include "sql.h"\nint main(void) { fputs(sql_stmts[%s].sql, stdout); return 0; }\n' \
+		"$id" >"$BTMP/sql_$id.c"
+	cc -std=c11 -Ilib -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" lib/sql.c 2>"$BTMP/sql_$id.err" &&
+		"$BTMP/sql_$id"
+}
+# A statement's plan as "table:type:key" per row (values "|"-separated, bound in order).
+plan_sig() {
+	local st=$1 values=$2 sql lit
+	sql=$(sqlgen "$st") || { echo "?"; return; }
+	lit=$(printf '%s' "$sql" | awk -v vals="$values" 'BEGIN { split(vals, v, "|") }
+		{ out = ""; s = $0; k = 0
+		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++k]; s = substr(s, i + 1) }
+		  print out s }')
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot --batch --skip-column-names lcm -e "EXPLAIN $lit" |
+		awk -F'\t' '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $3, $4, ($7 == "NULL" ? "-" : $7) }'
+}
+declare -A GPLAN
+GROWTH_SIZES=""
+GROWTH_PLANS="STMT_CARE_TEAM STMT_REFS STMT_CASE_LOAD_LOCK STMT_LCM_PAGE STMT_LCM_COUNT"
+# growth_at LABEL PATIENTS: the read, the assign and the list, and the plans.
+growth_at() {
+	local label=$1 n=$2 DURATION=$GROWTH_DURATION mid=$(( $2 / 2 ))
+	GROWTH_SIZES="$GROWTH_SIZES $label"
+	echo "  $(db_sql 'SELECT COUNT(*) FROM case_loads') case loads, $(db_sql 'SELECT COUNT(*) FROM patient_activities') patient activities:"
+	KIND=get PATIENTS=$n wrk_run "g$label-read" "$BASE" "$BENCH/any.lua" "$API" "$API/lead_care_managers/assign"
+	KIND=post PATIENTS=$n wrk_run "g$label-assign" "$BASE" "$BENCH/any.lua" "$API" "$API/lead_care_managers/assign"
+	QUERY_PATH="$API/${LIST_Q[list]}" wrk_run "g$label-list" "$BASE" "$BENCH/path.lua" "$API" "$API/lead_care_managers/assign"
+	GPLAN[$label:STMT_CARE_TEAM]=$(plan_sig STMT_CARE_TEAM "$mid")
+	GPLAN[$label:STMT_REFS]=$(plan_sig STMT_REFS "$mid|101|NULL")
+	GPLAN[$label:STMT_CASE_LOAD_LOCK]=$(plan_sig STMT_CASE_LOAD_LOCK "$mid")
+	GPLAN[$label:STMT_LCM_PAGE]=$(plan_sig STMT_LCM_PAGE "'%%'|NULL|0|0|'name'|25|0")
+	GPLAN[$label:STMT_LCM_COUNT]=$(plan_sig STMT_LCM_COUNT "'%%'|NULL|0|0|'name'")
+}
+
+if [ "$GROWTH" = 1 ]; then
+	section "growth at 10,000 case loads (wrk -d$GROWTH_DURATION each)"
+	growth_at 10k 10000
+fi
+
 section "bulk_assign: 1000 items"
 # Patients 1..1000 back to the seed's LCMs, then each item changes both roles:
 # 1000 transactions, 2000 activity rows.
@@ -303,14 +366,6 @@ read -r lcode ltime < <(curl -s -o "$BTMP/list3.json" -w '%{http_code} %{time_to
 	"$BASE$API/lead_care_managers?per_page=25&sort=workload&available=true")
 echo "  per_page=25&sort=workload&available=true: HTTP $lcode in ${ltime}s, first $(jq -c '.lead_care_managers[0] | {id, assigned_patients_count}' "$BTMP/list3.json" 2>/dev/null)"
 
-# A statement's text as the catalogue (lib/sql.c) builds it.
-sqlgen() {
-	local id=$1
-	printf '#include <stdio.h>\n#include "sql.h"\nint main(void) { fputs(sql_stmts[%s].sql, stdout); return 0; }\n' \
-		"$id" >"$BTMP/sql_$id.c"
-	cc -std=c11 -Ilib -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" lib/sql.c 2>"$BTMP/sql_$id.err" &&
-		"$BTMP/sql_$id"
-}
 # Placeholders in order: LIKE pattern, role (NULL: any), inactive, available, sort, then LIMIT and OFFSET.
 bind_literals() {
 	awk 'BEGIN { split("'"'"'%%'"'"' NULL 0 1 '"'"'workload'"'"' 25 0", v, " ") }
@@ -329,6 +384,11 @@ for st in STMT_LCM_PAGE STMT_LCM_COUNT; do
 		echo "  could not extract $st from lib/sql.c: $(head -c 300 "$BTMP/sql_$st.err")"
 	fi
 done
+
+if [ "$GROWTH" = 1 ]; then
+	section "growth at 100,000 case loads"
+	growth_at 100k 100000
+fi
 
 section "patients: the list, the summary and the export at 100,000 patients (seed-gaps.sql)"
 mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm <"$BENCH/seed-gaps.sql" || die "seed-gaps.sql failed"
@@ -385,6 +445,15 @@ EXPORT_TIME=$etime
 echo "  assignments.csv: HTTP $ecode in ${etime}s, $(awk -v b="$esize" 'BEGIN { printf "%.1f MB", b / 1e6 }'), $(($(wc -l <"$BTMP/all.csv") - 1)) rows"
 echo "  largest worker RSS: $((before / 1024)) MiB before, $((peak / 1024)) MiB at most during the export (sampled every 50 ms)"
 PAT_LINE="patients at 100,000: unassigned=olcm ${MED[unassigned]}s (page 10 ${MED[unassigned10]}s), lcm_user_id ${MED[holder]}s, summary ${MED[summary]}s; export ${EXPORT_TIME}s, worker RSS $((before / 1024)) -> $((peak / 1024)) MiB"
+
+if [ "$GROWTH" = 1 ]; then
+	section "growth at 1,000,000 case loads (seed-1m.sql)"
+	t0=$(date +%s.%N)
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot lcm <"$BENCH/seed-1m.sql" || die "seed-1m.sql failed"
+	t1=$(date +%s.%N)
+	echo "  seed-1m.sql in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')s"
+	growth_at 1M 1001000
+fi
 
 section "memory after load"
 workers_rss
@@ -451,10 +520,44 @@ if [ -n "${R_RPS[static]:-}" ]; then
 	printf '  %-22s | %9s %9s %9s %7s %4s |\n' "nginx /static ceiling" \
 		"${R_RPS[static]}" "${R_P50[static]}" "${R_P99[static]}" "${R_BAD[static]}" "-"
 fi
+row "list (per_page 25)" ours-list
+row "  ... search" ours-list-search
+row "  ... sort=workload" ours-list-workload
+row "patients unassigned" ours-patients-unassigned
 echo "  bulk_assign 1000 items: ${BULK_TIME}s; list per_page=100 at 100,000 case loads: ${LIST_MED}s (median of 5)"
 echo "  transfer of 1000 patients across 5 users: ${TRANSFER_TIME:-?}s; auto-assign of 1000: ${AUTO_TIME:-?}s"
 echo "  ${PAT_LINE:-patients: not measured}"
 echo "  the PHI access log costs the care-team read ${ACCESS_COST:-?} (with it vs without it, same run)"
+if [ -n "$GROWTH_SIZES" ]; then
+	echo
+	echo "  growth (wrk -d$GROWTH_DURATION, $CONNS connections; req/s and p99 at each number of case loads):"
+	printf '  %-22s' ""
+	for s in $GROWTH_SIZES; do printf ' | %18s' "$s"; done
+	printf ' | %s\n' "last/first"
+	for what in read assign list; do
+		printf '  %-22s' "$what"
+		first= last=
+		for s in $GROWTH_SIZES; do
+			printf ' | %9s %8s' "${R_RPS[g$s-$what]:--}" "${R_P99[g$s-$what]:--}"
+			[ -z "$first" ] && first=${R_RPS[g$s-$what]:-}
+			last=${R_RPS[g$s-$what]:-}
+		done
+		awk -v a="$first" -v b="$last" 'BEGIN { if (a > 0) printf " | %.2f\n", b / a; else print " | -" }'
+	done
+	for st in $GROWTH_PLANS; do
+		first= changed=
+		for s in $GROWTH_SIZES; do
+			[ -z "$first" ] && first=${GPLAN[$s:$st]}
+			[ "${GPLAN[$s:$st]}" != "$first" ] && changed="$changed $s"
+		done
+		if [ -z "$changed" ]; then
+			echo "  plan of $st: the same at every size ($first)"
+		else
+			echo "  plan of $st CHANGES:"
+			for s in $GROWTH_SIZES; do echo "    $s: ${GPLAN[$s:$st]}"; done
+		fi
+	done
+fi
 echo "  differences not of the code: our nginx writes an access log and runs 2 workers; the peer's logs"
 echo "  nothing and runs 1. Our POST writes an audit row per change and answers with the case load;"
 echo "  a POST that changes nothing writes nothing (the peer's upsert always writes). post.lua as it is"

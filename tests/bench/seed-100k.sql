@@ -9,3 +9,11 @@ INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at,
   SELECT id, primary_provider_id, 101 + (id % 200), NOW(3),
          101 + ((id * 7) % 200), NOW(3), NOW(3), NOW(3)
   FROM patients WHERE id > 10000;
+
+-- Their history: the activity of each assignment, as a write would leave it.
+INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,
+                                new_user_id, actor_user_id, source, created_at)
+  SELECT c.patient_id, c.id, 'lcm_assigned', r.role,
+         IF(r.role = 'olcm', c.olcm_user_id, c.ilcm_user_id), 1, 'assign', c.created_at
+  FROM case_loads c JOIN (SELECT 'olcm' AS role UNION ALL SELECT 'ilcm') r
+  WHERE c.patient_id > 10000 ORDER BY c.patient_id, r.role;
