@@ -253,6 +253,7 @@ struct lcm_written {
 	int64_t ineligible[ROLE__MAX];  /* given users who may not take their role, else 0 */
 	int64_t at_capacity[ROLE__MAX]; /* given users at their limit in the role, else 0 */
 	struct care_team team;          /* with LCM_WANT_TEAM: the state this write produced */
+	char at[32];                    /* the team's time of the change, when written here */
 };
 
 /*

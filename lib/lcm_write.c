@@ -1,4 +1,5 @@
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,10 +44,10 @@ case_load_insert(struct db *db, int64_t patient_id, const int64_t user[ROLE__MAX
 	return db_exec(db, STMT_CASE_LOAD_INSERT, p, 3);
 }
 
-/* Set each role with set[role] to user[role] (0 clears it). */
+/* Set each role with set[role] to user[role] (0 clears it), at the time at. */
 static enum app_err
 case_load_update(struct db *db, int64_t case_load_id, const int set[ROLE__MAX],
-    const int64_t user[ROLE__MAX])
+    const int64_t user[ROLE__MAX], const char *at)
 {
 	struct db_param p[] = {
 		DB_P_INT(case_load_id),
@@ -54,9 +55,10 @@ case_load_update(struct db *db, int64_t case_load_id, const int set[ROLE__MAX],
 		DB_P_ID(user[ROLE_OLCM]),
 		DB_P_INT(set[ROLE_ILCM] != 0),
 		DB_P_ID(user[ROLE_ILCM]),
+		DB_P_CSTR(at),
 	};
 
-	return db_exec(db, STMT_CASE_LOAD_UPDATE, p, 5);
+	return db_exec(db, STMT_CASE_LOAD_UPDATE, p, 6);
 }
 
 struct activity {
@@ -121,7 +123,9 @@ struct attempt {
 	const struct lcm_precondition *pc;   /* NULL for none */
 	int may_create;
 	int nested;               /* inside the caller's transaction: a savepoint */
-	struct care_team *team;   /* when not NULL, read before COMMIT */
+	struct care_team *team;   /* when not NULL, the state the change leaves */
+	const struct lcm_refs *refs;  /* the reference read (STMT_REFS's row), or NULL */
+	char *at;                 /* 32 bytes for the team's time of the change */
 	int committing;           /* COMMIT was sent */
 	int64_t version;          /* the case load's, after the change */
 	int64_t at_capacity[ROLE__MAX];  /* users a limit refused, per role */
@@ -178,6 +182,49 @@ check_capacity(struct db *db, struct attempt *at, const int changed[ROLE__MAX],
 }
 
 /*
+ * The care team an update leaves, without reading it again: the reference
+ * read's row (STMT_REFS), with the changed roles' new users (whose names
+ * that read fetched) assigned at the time the lock read ("YYYY-MM-DD
+ * HH:MM:SS.fff", UTC). Only when the case load still held what that read
+ * saw; else 0 (read it).
+ */
+static int
+team_written(struct db *db, struct attempt *at, int64_t case_load_id,
+    const int64_t prev[ROLE__MAX], const int64_t next[ROLE__MAX],
+    const int changed[ROLE__MAX], const char *when, int64_t version)
+{
+	static const unsigned cols[ROLE__MAX][3] = {
+		[ROLE_OLCM] = {REFS_OLCM_NAME, REFS_OLCM_EMAIL, REFS_OLCM_ACTIVE},
+		[ROLE_ILCM] = {REFS_ILCM_NAME, REFS_ILCM_EMAIL, REFS_ILCM_ACTIVE},
+	};
+	struct care_team *t = at->team;
+	struct lcm_person *p;
+	int r;
+
+	if (at->refs == NULL || at->refs->case_load_id != case_load_id ||
+	    strlen(when) != 23 || when[10] != ' ')
+		return 0;
+	for (r = 0; r < ROLE__MAX; r++)
+		if (at->refs->current[r] != prev[r])
+			return 0;  /* another writer came between: read what this one left */
+	snprintf(at->at, 32, "%.10sT%.12sZ", when, when + 11);
+	lcm_care_team_row(db, STMT_REFS, 0, t);
+	for (r = 0; r < ROLE__MAX; r++) {
+		if (!changed[r])
+			continue;
+		p = &t->lcm[r];
+		p->user_id = next[r];
+		p->name = next[r] ? db_str(db, STMT_REFS, cols[r][0], NULL) : "";
+		p->email = next[r] ? db_str(db, STMT_REFS, cols[r][1], NULL) : "";
+		p->active = next[r] ? db_int(db, STMT_REFS, cols[r][2]) != 0 : 0;
+		p->assigned_at = next[r] ? at->at : "";
+	}
+	t->updated_at = at->at;
+	t->version = version;
+	return 1;
+}
+
+/*
  * One attempt of lcm_apply(), inside one transaction. committing is set
  * once COMMIT was sent: a connection lost after that leaves the outcome to
  * be found out.
@@ -187,8 +234,9 @@ apply_once(struct db *db, struct attempt *at)
 {
 	const struct lcm_change *c = at->c;
 	int64_t prev[ROLE__MAX], next[ROLE__MAX], version = 0;
-	int changed[ROLE__MAX], nchanged = 0, r;
+	int changed[ROLE__MAX], nchanged = 0, r, written = 0;
 	struct activity a = {0};
+	char when[32] = "";
 	enum app_err rc;
 
 	memset(at->overridden, 0, sizeof(at->overridden));
@@ -226,13 +274,16 @@ apply_once(struct db *db, struct attempt *at)
 		a.case_load_id = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ID);
 		prev[ROLE_OLCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_OLCM);
 		prev[ROLE_ILCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ILCM);
+		snprintf(when, sizeof(when), "%s", db_str(db, STMT_CASE_LOAD_LOCK, LOCK_AT, NULL));
 		if ((nchanged = lcm_next_roles(prev, c, next, changed)) > 0) {
 			if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
 				goto fail;
-			if ((rc = case_load_update(db, a.case_load_id, changed, next)) != APP_OK)
+			if ((rc = case_load_update(db, a.case_load_id, changed, next, when)) != APP_OK)
 				goto fail;
 			version++;
 		}
+		if (at->team != NULL && nchanged > 0)
+			written = team_written(db, at, a.case_load_id, prev, next, changed, when, version);
 	}
 	at->version = version;
 
@@ -247,7 +298,8 @@ apply_once(struct db *db, struct attempt *at)
 		if ((rc = activity_insert(db, at->who, c, &a)) != APP_OK)
 			goto fail;
 	}
-	if (at->team != NULL && (rc = lcm_care_team_get(db, c->patient_id, at->team)) != APP_OK)
+	if (at->team != NULL && !written &&
+	    (rc = lcm_care_team_get(db, c->patient_id, at->team)) != APP_OK)
 		goto fail;
 	if (at->nested)
 		return db_release(db);  /* the caller's transaction decides */
@@ -308,8 +360,14 @@ apply(struct db *db, struct attempt *at)
 			if (at->committing) {
 				if ((rc = committed(db, at->who, &done)) != APP_OK)
 					return rc;
+				/*
+				 * The new connection freed the rows the team pointed
+				 * into: read it again (this change, or a later one).
+				 */
+				if (done && at->team != NULL)
+					return lcm_care_team_get(db, at->c->patient_id, at->team);
 				if (done)
-					return APP_OK;  /* team holds what was read before COMMIT */
+					return APP_OK;
 			}
 			continue;
 		}
@@ -391,6 +449,8 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	}
 	out->changed = 1;
 	at.team = flags & LCM_WANT_TEAM ? &out->team : NULL;
+	at.refs = &refs;
+	at.at = out->at;
 	rc = apply(db, &at);
 	out->version = at.version;
 	memcpy(out->at_capacity, at.at_capacity, sizeof(at.at_capacity));

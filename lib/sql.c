@@ -167,17 +167,20 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/*
 	 * One change's references: the care team as it stands (patient id
 	 * NULL when there is no such patient), then whether the given oLCM and
-	 * iLCM are eligible, and whether each has a limit in that role.
+	 * iLCM are eligible, whether each has a limit in that role, and their
+	 * names, emails and whether active (for the answer of a write).
 	 */
 	[STMT_REFS] = {"refs",
 	"SELECT " SQL_CARE_TEAM_COLS ","
 	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.olcm AND u.active = 1 AND " SQL_IS_ECM "),"
 	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.ilcm AND u.active = 1 AND " SQL_IS_ECM "),"
 	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.olcm AND k.max_olcm IS NOT NULL),"
-	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.ilcm AND k.max_ilcm IS NOT NULL)"
+	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.ilcm AND k.max_ilcm IS NOT NULL),"
+	" go.name, go.email, go.active, gi.name, gi.email, gi.active"
 	" FROM (SELECT ? AS pid, ? AS olcm, ? AS ilcm) q"
-	" LEFT JOIN patients p ON p.id = q.pid " SQL_CARE_TEAM_JOINS,
-	"iii", SQL_CARE_TEAM_OUT "iiii", W},
+	" LEFT JOIN patients p ON p.id = q.pid " SQL_CARE_TEAM_JOINS
+	" LEFT JOIN users go ON go.id = q.olcm LEFT JOIN users gi ON gi.id = q.ilcm",
+	"iii", SQL_CARE_TEAM_OUT "iiii" "ssissi", W},
 
 	[STMT_PATIENTS_EXISTING] = {"patients_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id", "s", "i", W},
@@ -186,9 +189,15 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"SELECT DISTINCT u.id FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id"
 	" WHERE u.active = 1 AND " SQL_IS_ECM, "s", "i", W},
 
+	/*
+	 * A patient's case load, locked, and the time once the lock is held
+	 * (SYSDATE, not NOW, which is the statement's start, before any wait):
+	 * the time of the change, later than any change before it.
+	 */
 	[STMT_CASE_LOAD_LOCK] = {"case_load_lock",
-	"SELECT id, olcm_user_id, ilcm_user_id, version FROM case_loads WHERE patient_id = ? FOR UPDATE",
-	"i", "iiii", W},
+	"SELECT id, olcm_user_id, ilcm_user_id, version, CAST(SYSDATE(3) AS CHAR)"
+	" FROM case_loads WHERE patient_id = ? FOR UPDATE",
+	"i", "iiiis", W},
 
 	/* A new case load for a patient (none when the patient is gone), provider copied. */
 	[STMT_CASE_LOAD_INSERT] = {"case_load_insert",
@@ -201,17 +210,18 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 
 	/*
 	 * Set the roles that change (q.set_olcm, q.set_ilcm) to their new
-	 * user, or NULL; a role set to someone is assigned now.
+	 * user, or NULL; a role set to someone is assigned at q.at (the time
+	 * STMT_CASE_LOAD_LOCK read).
 	 */
 	[STMT_CASE_LOAD_UPDATE] = {"case_load_update",
 	"UPDATE case_loads c JOIN (SELECT ? AS id, ? AS set_olcm, ? AS olcm,"
-	" ? AS set_ilcm, ? AS ilcm) q ON c.id = q.id SET"
-	" c.olcm_assigned_at = IF(q.set_olcm, IF(q.olcm IS NULL, NULL, NOW(3)), c.olcm_assigned_at),"
+	" ? AS set_ilcm, ? AS ilcm, CAST(? AS DATETIME(3)) AS at) q ON c.id = q.id SET"
+	" c.olcm_assigned_at = IF(q.set_olcm, IF(q.olcm IS NULL, NULL, q.at), c.olcm_assigned_at),"
 	" c.olcm_user_id = IF(q.set_olcm, q.olcm, c.olcm_user_id),"
-	" c.ilcm_assigned_at = IF(q.set_ilcm, IF(q.ilcm IS NULL, NULL, NOW(3)), c.ilcm_assigned_at),"
+	" c.ilcm_assigned_at = IF(q.set_ilcm, IF(q.ilcm IS NULL, NULL, q.at), c.ilcm_assigned_at),"
 	" c.ilcm_user_id = IF(q.set_ilcm, q.ilcm, c.ilcm_user_id),"
-	" c.updated_at = NOW(3), c.version = c.version + 1",
-	"iiiii", "", W},
+	" c.updated_at = q.at, c.version = c.version + 1",
+	"iiiiis", "", W},
 
 	/*
 	 * One changed role, timed as its case load's change (updated_at, which
