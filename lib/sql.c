@@ -24,16 +24,26 @@
  * role, or of either role), sort ('workload': fewest patients first).
  * The search folds case but not accents: "e" finds "Eve", not "Élodie".
  */
-#define SQL_LCM_COLS \
+/* A user's role names, sorted, comma-separated. */
+#define SQL_LCM_ROLES(id) \
+	"(SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR ',')" \
+	" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = " id ")"
+/* A list entry's columns but the roles, from u and the joins below. */
+#define SQL_LCM_ROW \
 	"u.id, u.name, u.email," \
-	" (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR ',')" \
-	"   FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)," \
-	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0), IFNULL(w.both_count, 0)," \
-	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND " SQL_IS_ECM
+	" IFNULL(w.olcm_count, 0) AS o, IFNULL(w.ilcm_count, 0) AS i, IFNULL(w.both_count, 0) AS b," \
+	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible"
 #define SQL_LCM_OUT "isssiiiiiii"
+/*
+ * Workload, limits, and u's user_roles row of the ecm role (e, NULL for
+ * none): a join, where an EXISTS per user was a subquery run for each of
+ * them on every page.
+ */
 #define SQL_LCM_JOINS \
 	" LEFT JOIN lcm_workload w ON w.user_id = u.id" \
-	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
+	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id" \
+	" LEFT JOIN (user_roles e JOIN roles er ON er.id = e.role_id AND er.name = 'ecm')" \
+	"  ON e.user_id = u.id"
 /*
  * The list's filter. A condition on w or cap (LEFT JOINed) goes through
  * IFNULL or IS NULL: MariaDB 10.11 folds q's columns as constants when it
@@ -47,7 +57,7 @@
 	SQL_LCM_JOINS \
 	" WHERE IF(q.inactive," \
 	"  u.active = 0 AND (IFNULL(w.olcm_count, 0) > 0 OR IFNULL(w.ilcm_count, 0) > 0)," \
-	"  u.active = 1 AND " SQL_IS_ECM ")" \
+	"  u.active = 1 AND IFNULL(e.user_id, 0) <> 0)" \
 	" AND u.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!'" \
 	" AND (q.role IS NULL OR (q.role = 'olcm' AND IFNULL(w.olcm_count, 0) > 0)" \
 	"  OR (q.role = 'ilcm' AND IFNULL(w.ilcm_count, 0) > 0))" \
@@ -112,18 +122,23 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"SELECT " SQL_CARE_TEAM_COLS " FROM patients p " SQL_CARE_TEAM_JOINS " WHERE p.id = ?",
 	"i", SQL_CARE_TEAM_OUT, W},
 
+	/* The page first, then each of its users' roles (a subquery per row of the page only). */
 	[STMT_LCM_PAGE] = {"lcm_page",
-	"SELECT " SQL_LCM_COLS SQL_LCM_FILTER
-	" ORDER BY IF(q.sort = 'workload',"
-	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0),"
-	" u.name, u.id LIMIT ? OFFSET ?",
+	"SELECT x.id, x.name, x.email, " SQL_LCM_ROLES("x.id") ","
+	" x.o, x.i, x.b, x.max_olcm, x.max_ilcm, x.active, x.eligible FROM ("
+	" SELECT " SQL_LCM_ROW ", IF(q.sort = 'workload',"
+	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0) AS k"
+	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x"
+	" ORDER BY x.k, x.name, x.id",
 	"ssiisii", SQL_LCM_OUT, W},
 
 	[STMT_LCM_COUNT] = {"lcm_count", "SELECT COUNT(*)" SQL_LCM_FILTER, "ssiis", "i", W},
 
 	/* One user as the list shows them, whoever they are (0 rows: no such user). */
 	[STMT_LCM_ONE] = {"lcm_one",
-	"SELECT " SQL_LCM_COLS " FROM users u" SQL_LCM_JOINS " WHERE u.id = ?", "i", SQL_LCM_OUT, W},
+	"SELECT u.id, u.name, u.email, " SQL_LCM_ROLES("u.id") ", o, i, b, max_olcm, max_ilcm,"
+	" active, eligible FROM (SELECT " SQL_LCM_ROW " FROM users u" SQL_LCM_JOINS
+	" WHERE u.id = ?) u", "i", SQL_LCM_OUT, W},
 
 	[STMT_CAPACITY_SET] = {"capacity_set",
 	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, updated_at, updated_by)"

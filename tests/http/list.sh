@@ -64,6 +64,27 @@ test_list_filtered_first_does_not_stick() {
 	expect_eq "16 default lists, on every worker" "$(printf '4 %.0s' $(seq 1 16))" "$counts"
 }
 
+# The same for the ecm role's join: a default list first on every fresh
+# connection must not make later inactive_with_patients lists lose a
+# deactivated holder who no longer has the ecm role.
+test_list_eligible_first_does_not_hide_inactive_without_ecm() {
+	local i ids=""
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	db_sql "UPDATE users SET active = 0 WHERE id = 101;
+		DELETE FROM user_roles WHERE user_id = 101;
+		SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist WHERE user = 'lcm_app'" |
+		db_sql "$(cat)" 2>/dev/null
+	for i in $(seq 1 16); do
+		req GET $LCM
+	done
+	for i in $(seq 1 16); do
+		req GET "$LCM?inactive_with_patients=true"
+		ids="$ids$(printf '%s' "$BODY" | jq -c '[.lead_care_managers[].id]') "
+	done
+	expect_eq "16 inactive lists, on every worker" "$(printf '[101] %.0s' $(seq 1 16))" "$ids"
+}
+
 # The contract's fields with their values, and the caseload-limit fields
 # (issue 9) beside them, nothing else.
 test_list_row_shape_and_values() {
