@@ -275,7 +275,7 @@ plan_sig() {
 		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++k]; s = substr(s, i + 1) }
 		  print out s }')
 	mariadb --no-defaults --socket="$DB_SOCK" -uroot --batch --skip-column-names lcm -e "EXPLAIN $lit" |
-		awk -F'\t' '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $3, $4, ($7 == "NULL" ? "-" : $7) }'
+		awk -F'\t' '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $3, $4, ($6 == "NULL" ? "-" : $6) }'
 }
 declare -A GPLAN
 GROWTH_SIZES=""
