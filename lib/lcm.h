@@ -313,6 +313,7 @@ struct lcm_move {
 	int64_t case_load_id;         /* 0: none yet */
 	enum lcm_role role;
 	int64_t from_user;            /* 0: the role is empty */
+	int64_t before[ROLE__MAX];    /* the case load's roles before the run (0: empty) */
 	int64_t to_user;              /* 0 when it fails */
 	int continuity;               /* to its previous holder (auto-assign) */
 	int overridden;               /* past the taker's limit, by override_capacity */

@@ -25,7 +25,7 @@ lcm_move_plan_free(struct lcm_move_plan *p)
 
 static struct lcm_move *
 plan_add(struct lcm_move_plan *p, int64_t patient, int64_t case_load, enum lcm_role r,
-    int64_t from)
+    int64_t from, const int64_t before[ROLE__MAX])
 {
 	struct lcm_move *grown, *m;
 	size_t cap;
@@ -43,6 +43,8 @@ plan_add(struct lcm_move_plan *p, int64_t patient, int64_t case_load, enum lcm_r
 	m->case_load_id = case_load;
 	m->role = r;
 	m->from_user = from;
+	if (before != NULL)
+		memcpy(m->before, before, sizeof(m->before));
 	return m;
 }
 
@@ -326,33 +328,140 @@ move_tag(const struct lcm_actor *who, const struct lcm_move *m, char *out, size_
 		snprintf(out, outsz, "%s", who->request_id);
 }
 
+/* A user's workload deltas, per role and for holding both roles of one patient. */
+struct wl_delta {
+	int64_t user;
+	int o, i, b;
+};
+
+struct wl_deltas {
+	struct wl_delta *v;
+	size_t n, cap;
+};
+
+static int
+wl_add(struct wl_deltas *d, int64_t user, int o, int i, int b)
+{
+	struct wl_delta *grown;
+
+	if (user == 0 || (o == 0 && i == 0 && b == 0))
+		return 0;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		if ((grown = realloc(d->v, d->cap * sizeof(*grown))) == NULL)
+			return -1;
+		d->v = grown;
+	}
+	d->v[d->n++] = (struct wl_delta){user, o, i, b};
+	return 0;
+}
+
+/* What a case load going from before to after does to its users' workloads. */
+static int
+wl_case_load(struct wl_deltas *d, const int64_t before[ROLE__MAX], const int64_t after[ROLE__MAX])
+{
+	int bb = before[ROLE_OLCM] != 0 && before[ROLE_OLCM] == before[ROLE_ILCM];
+	int ab = after[ROLE_OLCM] != 0 && after[ROLE_OLCM] == after[ROLE_ILCM];
+
+	return wl_add(d, before[ROLE_OLCM], -1, 0, -bb) != 0 ||
+	    wl_add(d, before[ROLE_ILCM], 0, -1, 0) != 0 ||
+	    wl_add(d, after[ROLE_OLCM], 1, 0, ab) != 0 ||
+	    wl_add(d, after[ROLE_ILCM], 0, 1, 0) != 0 ? -1 : 0;
+}
+
+static int
+cmp_wl(const void *a, const void *b)
+{
+	const struct wl_delta *x = a, *y = b;
+
+	return (x->user > y->user) - (x->user < y->user);
+}
+
+/* The deltas summed per user, in user id order, as JSON [[user, o, i, b], ...]. */
+static int
+wl_json(struct wl_deltas *d, struct buf *b)
+{
+	size_t i, j, n = 0;
+	int o, in, both;
+
+	qsort(d->v, d->n, sizeof(*d->v), cmp_wl);
+	if (buf_printf(b, "[") != 0)
+		return -1;
+	for (i = 0; i < d->n; i = j) {
+		o = in = both = 0;
+		for (j = i; j < d->n && d->v[j].user == d->v[i].user; j++) {
+			o += d->v[j].o;
+			in += d->v[j].i;
+			both += d->v[j].b;
+		}
+		if ((o != 0 || in != 0 || both != 0) &&
+		    buf_printf(b, "%s[%" PRId64 ",%d,%d,%d]", n++ ? "," : "", d->v[i].user, o, in,
+		    both) != 0)
+			return -1;
+	}
+	return buf_printf(b, "]");
+}
+
 /*
- * One UPDATE for every case load, one INSERT for every activity row (a
- * bulk's in the order of its items, so that their ids follow it).
+ * The one UPDATE of many case loads, with the bookkeeping its trigger
+ * leaves to its caller (db-schema/034) done in two statements: the users'
+ * workloads and the patients' index rows. @lcm_bookkeeping is set for that
+ * UPDATE alone; a connection lost meanwhile takes the variable with it.
+ */
+static enum app_err
+apply_case_loads(struct db *db, const struct buf *cl, const struct buf *wl, const struct buf *ix)
+{
+	struct db_param p = DB_P_STR(cl->s, cl->len);
+	enum app_err rc, reset;
+
+	if ((rc = db_exec(db, STMT_BOOKKEEPING_CALLER, NULL, 0)) != APP_OK)
+		return rc;
+	rc = db_exec(db, STMT_MOVE_APPLY, &p, 1);
+	reset = db_exec(db, STMT_BOOKKEEPING_TRIGGER, NULL, 0);
+	if (rc == APP_OK)
+		rc = reset;
+	if (rc != APP_OK)
+		return rc;
+	p = DB_P_STR(wl->s, wl->len);
+	if ((rc = db_exec(db, STMT_MOVE_WORKLOAD, &p, 1)) != APP_OK)
+		return rc;
+	p = DB_P_STR(ix->s, ix->len);
+	return db_exec(db, STMT_MOVE_INDEX, &p, 1);
+}
+
+/*
+ * One UPDATE for every case load (with one statement each for their
+ * users' workloads and their index rows), one INSERT for every activity
+ * row (a bulk's in the order of its items, so that their ids follow it).
  */
 static enum app_err
 write_moves(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const char *source, const struct lcm_move_plan *plan)
 {
-	struct buf cl = {0}, act = {0};
-	const struct lcm_move *m;
+	struct buf cl = {0}, act = {0}, wl = {0}, ix = {0};
+	struct wl_deltas deltas = {0};
+	const struct lcm_move *m, *first;
 	const struct lcm_change *mc;
+	int64_t after[ROLE__MAX];
 	enum app_err rc = APP_ENOMEM;
 	size_t i, j, k, ncl = 0, nitems;
 	int64_t set[ROLE__MAX], to[ROLE__MAX];
 	char prev[24], next[24], onext[24], inext[24], tag[LCM_REQUEST_ID_MAX + 24];
 
-	if (buf_printf(&cl, "[") != 0 || buf_printf(&act, "[") != 0)
+	if (buf_printf(&cl, "[") != 0 || buf_printf(&act, "[") != 0 || buf_printf(&ix, "[") != 0)
 		goto out;
 	for (i = 0; i < plan->n; i = j) {
 		/* The moves of one case load are next to each other (sorted by patient). */
 		memset(set, 0, sizeof(set));
 		memset(to, 0, sizeof(to));
 		nitems = 0;
+		first = NULL;
 		for (j = i; j < plan->n && plan->moves[j].patient_id == plan->moves[i].patient_id; j++) {
 			m = &plan->moves[j];
 			if (m->error != NULL)
 				continue;
+			if (first == NULL)
+				first = m;
 			/* Changes: one per bulk item that moves it (at most two moves each), else one. */
 			for (k = i; k < j && (plan->moves[k].error != NULL ||
 			    plan->moves[k].item != m->item); k++)
@@ -379,30 +488,43 @@ write_moves(struct db *db, const struct lcm_actor *who, const struct lcm_change 
 			continue;
 		id_or_null(to[ROLE_OLCM], onext, sizeof(onext));
 		id_or_null(to[ROLE_ILCM], inext, sizeof(inext));
-		if (buf_printf(&cl, "%s[%" PRId64 ",%d,%s,%d,%s,%zu]", ncl++ ? "," : "",
+		if (buf_printf(&cl, "%s[%" PRId64 ",%d,%s,%d,%s,%zu]", ncl ? "," : "",
 		    plan->moves[i].case_load_id, (int)set[ROLE_OLCM], onext,
 		    (int)set[ROLE_ILCM], inext, nitems) != 0)
 			goto out;
+		/* What the trigger would have done for this row. */
+		for (k = 0; k < ROLE__MAX; k++)
+			after[k] = set[k] ? to[k] : first->before[k];
+		id_or_null(after[ROLE_OLCM], onext, sizeof(onext));
+		id_or_null(after[ROLE_ILCM], inext, sizeof(inext));
+		if (wl_case_load(&deltas, first->before, after) != 0 ||
+		    buf_printf(&ix, "%s[%" PRId64 ",%s,%s]", ncl ? "," : "", first->patient_id,
+		    onext, inext) != 0)
+			goto out;
+		ncl++;
 	}
-	if (buf_printf(&cl, "]") != 0 || buf_printf(&act, "]") != 0)
+	if (buf_printf(&cl, "]") != 0 || buf_printf(&act, "]") != 0 || buf_printf(&ix, "]") != 0 ||
+	    wl_json(&deltas, &wl) != 0)
 		goto out;
 	rc = APP_OK;
 	if (ncl == 0)
 		goto out;
 	{
-		struct db_param pc = DB_P_STR(cl.s, cl.len);
 		struct db_param pa[] = {
 			DB_P_STR(act.s, act.len),
 			DB_P_INT(who->user_id),
 			DB_P_CSTR(source),
 		};
 
-		if ((rc = db_exec(db, STMT_MOVE_APPLY, &pc, 1)) == APP_OK)
+		if ((rc = apply_case_loads(db, &cl, &wl, &ix)) == APP_OK)
 			rc = db_exec(db, STMT_MOVE_ACTIVITIES, pa, 3);
 	}
 out:
 	free(cl.s);
 	free(act.s);
+	free(wl.s);
+	free(ix.s);
+	free(deltas.v);
 	return rc;
 }
 
@@ -498,7 +620,7 @@ transfer_once(struct db *db, const struct lcm_actor *who, const struct lcm_chang
 				if (cl != NULL && cl->user[r] != t->from_user && t->role < 0)
 					continue;  /* both roles asked: the one the giver does not hold is no move */
 				if ((m = plan_add(plan, t->patients[i], cl ? cl->id : 0, (enum lcm_role)r,
-				    t->from_user)) == NULL)
+				    t->from_user, cl ? cl->user : NULL)) == NULL)
 					goto fail;
 				if (!id_set_has(existing, t->patients[i]))
 					move_fail(m, "Patient not found");
@@ -508,7 +630,7 @@ transfer_once(struct db *db, const struct lcm_actor *who, const struct lcm_chang
 			}
 			if (cl != NULL && t->role < 0 && cl->user[ROLE_OLCM] != t->from_user &&
 			    cl->user[ROLE_ILCM] != t->from_user) {
-				if ((m = plan_add(plan, t->patients[i], cl->id, ROLE_OLCM, t->from_user)) == NULL)
+				if ((m = plan_add(plan, t->patients[i], cl->id, ROLE_OLCM, t->from_user, cl->user)) == NULL)
 					goto fail;
 				move_fail(m, "Patient %" PRId64 " has no role held by user %" PRId64,
 				    t->patients[i], t->from_user);
@@ -519,7 +641,7 @@ transfer_once(struct db *db, const struct lcm_actor *who, const struct lcm_chang
 			for (r = 0; r < ROLE__MAX; r++)
 				if ((t->role < 0 || t->role == r) && cls.v[i].user[r] == t->from_user &&
 				    plan_add(plan, cls.v[i].patient, cls.v[i].id, (enum lcm_role)r,
-				    t->from_user) == NULL)
+				    t->from_user, cls.v[i].user) == NULL)
 					goto fail;
 	qsort(plan->moves, plan->n, sizeof(*plan->moves), cmp_move);
 
@@ -823,7 +945,7 @@ auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 		cl = find_cl(&cls, pids[i]);
 		if (a->unassigned && cl != NULL && cl->user[r] != 0)
 			continue;  /* filled meanwhile */
-		if ((m = plan_add(plan, pids[i], cl ? cl->id : 0, r, 0)) == NULL)
+		if ((m = plan_add(plan, pids[i], cl ? cl->id : 0, r, 0, cl ? cl->user : NULL)) == NULL)
 			goto fail;
 		if (!a->unassigned && !id_set_has(existing, pids[i]))
 			move_fail(m, "Patient not found");
@@ -913,6 +1035,7 @@ struct bulk_state {
 	int64_t patient;
 	int64_t case_load_id;         /* 0: none yet */
 	int64_t user[ROLE__MAX];
+	int64_t orig[ROLE__MAX];      /* before the run */
 };
 
 struct bulk_args {
@@ -1001,7 +1124,7 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
 		if (!changed[r])
 			continue;
 		if ((m = plan_add(plan, st->patient, st->case_load_id, (enum lcm_role)r,
-		    st->user[r])) == NULL)
+		    st->user[r], st->orig)) == NULL)
 			return APP_ENOMEM;
 		m->to_user = next[r];
 		m->overridden = over[r];
@@ -1054,6 +1177,7 @@ bulk_once(struct bulk_args *a, int *committing)
 		if ((cl = find_cl(&cls, existing.ids[i])) != NULL) {
 			states[ns].case_load_id = cl->id;
 			memcpy(states[ns].user, cl->user, sizeof(cl->user));
+			memcpy(states[ns].orig, cl->user, sizeof(cl->user));
 		}
 		ns++;
 	}

@@ -329,6 +329,26 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.ilcm_user_id = IF(j.si, j.i, c.ilcm_user_id),"
 	" c.updated_at = NOW(3), c.version = c.version + j.k", "s", "", W},
 	/*
+	 * The bookkeeping STMT_MOVE_APPLY's rows would have had the trigger do
+	 * (db-schema/034): each user's workload deltas, [user, olcm, ilcm,
+	 * both], written in user id order as the trigger writes them; each
+	 * patient's index row, [patient, olcm, ilcm].
+	 */
+	[STMT_BOOKKEEPING_CALLER] = {"bookkeeping_caller",
+	"SET @lcm_bookkeeping = 'caller'", "", "", W},
+	[STMT_BOOKKEEPING_TRIGGER] = {"bookkeeping_trigger", "SET @lcm_bookkeeping = NULL", "", "", W},
+	[STMT_MOVE_WORKLOAD] = {"move_workload",
+	"INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)"
+	" SELECT j.u, j.o, j.i, j.b FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]',"
+	"  o INT PATH '$[1]', i INT PATH '$[2]', b INT PATH '$[3]')) AS j ORDER BY j.u"
+	" ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),"
+	"  ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count)",
+	"s", "", W},
+	[STMT_MOVE_INDEX] = {"move_index",
+	"UPDATE patient_index x JOIN JSON_TABLE(?, '$[*]' COLUMNS (p BIGINT PATH '$[0]',"
+	"  o BIGINT PATH '$[1]', i BIGINT PATH '$[2]')) AS j ON x.patient_id = j.p"
+	" SET x.olcm_user_id = j.o, x.ilcm_user_id = j.i", "s", "", W},
+	/*
 	 * Their activity rows: [case load id, role, previous, new, override,
 	 * reason note, reason code, request id, order] each, written (their
 	 * ids given) by order, then in the array's order.

@@ -21,6 +21,14 @@ expect_workloads_exact() {
 			WHERE olcm_count <> 0 OR ilcm_count <> 0 OR both_count <> 0 ORDER BY user_id")"
 }
 
+# The patient index agrees with the case loads (and patients without one).
+expect_index_exact() {
+	expect_eq "patient_index against the case loads" \
+		"$(db_sql "SELECT p.id, IFNULL(c.provider_id, p.primary_provider_id), c.olcm_user_id, c.ilcm_user_id, c.id IS NOT NULL
+			FROM patients p LEFT JOIN case_loads c ON c.patient_id = p.id ORDER BY p.id")" \
+		"$(db_sql "SELECT patient_id, provider_id, olcm_user_id, ilcm_user_id, has_case_load FROM patient_index ORDER BY patient_id")"
+}
+
 test_capacity_put_answers_the_users_list_entry() {
 	req PUT $LCM/101/capacity '{"max_olcm":2,"max_ilcm":null}'
 	expect_status 200
@@ -189,6 +197,7 @@ test_workloads_follow_every_kind_of_change() {
 	req POST $LCM/auto_assign '{"role":"ilcm","unassigned":true}'
 	expect_status 200
 	expect_workloads_exact
+	expect_index_exact
 }
 
 # Every shape of change the triggers distinguish: a new case load with one
@@ -224,4 +233,14 @@ test_workloads_exact_through_every_shape_of_change() {
 		{"patient_id":201,"olcm_user_id":103,"ilcm_user_id":103}]}'
 	expect_json .successful_count 5
 	expect_workloads_exact
+	expect_index_exact
+	# The single writes after a set-based one keep the books again.
+	req POST $LCM/assign '{"patient_id":205,"olcm_user_id":102}'
+	expect_status 200
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102,103]}'
+	expect_status 200
+	req POST $LCM/assign '{"patient_id":206,"ilcm_user_id":101}'
+	expect_status 200
+	expect_workloads_exact
+	expect_index_exact
 }
