@@ -1,18 +1,10 @@
 -- The care-team read (KIND=get) or the assignment (KIND=post) of a random
--- patient among 1..PATIENTS, for the growth table; each wrk thread seeded
--- apart (see seeded.lua), so that every assignment is a change almost surely.
+-- patient among 1..PATIENTS, for the growth table; run through seeded.lua
+-- (SCRIPT=any.lua), so that every assignment is a change almost surely.
 local kind = os.getenv("KIND") or "get"
 local n = tonumber(os.getenv("PATIENTS") or "10000")
 local prefix = os.getenv("PREFIX") or "/v1/admin/clinic/ecm"
 local token = os.getenv("TOKEN") or "admintoken"
-local no = 0
-function setup(thread)
-  no = no + 1
-  thread:set("thread_no", no)
-end
-function init(args)
-  math.randomseed(os.time() * 1000 + (thread_no or 0) * 7919 + math.floor(os.clock() * 1e6))
-end
 request = function()
   local id = math.random(1, n)
   if kind == "post" then

@@ -285,8 +285,10 @@ growth_at() {
 	local label=$1 n=$2 DURATION=$GROWTH_DURATION mid=$(( $2 / 2 ))
 	GROWTH_SIZES="$GROWTH_SIZES $label"
 	echo "  $(db_sql 'SELECT COUNT(*) FROM case_loads') case loads, $(db_sql 'SELECT COUNT(*) FROM patient_activities') patient activities:"
-	KIND=get PATIENTS=$n wrk_run "g$label-read" "$BASE" "$BENCH/any.lua" "$API" "$API/lead_care_managers/assign"
-	KIND=post PATIENTS=$n wrk_run "g$label-assign" "$BASE" "$BENCH/any.lua" "$API" "$API/lead_care_managers/assign"
+	KIND=get PATIENTS=$n wrk_run "g$label-read" "$BASE" "$BENCH/seeded.lua" "$API" \
+		"$API/lead_care_managers/assign" "$BENCH/any.lua"
+	KIND=post PATIENTS=$n wrk_run "g$label-assign" "$BASE" "$BENCH/seeded.lua" "$API" \
+		"$API/lead_care_managers/assign" "$BENCH/any.lua"
 	QUERY_PATH="$API/${LIST_Q[list]}" wrk_run "g$label-list" "$BASE" "$BENCH/path.lua" "$API" "$API/lead_care_managers/assign"
 	GPLAN[$label:STMT_CARE_TEAM]=$(plan_sig STMT_CARE_TEAM "$mid")
 	GPLAN[$label:STMT_REFS]=$(plan_sig STMT_REFS "$mid|101|NULL")
