@@ -10,7 +10,9 @@
 # Environment: LCM_VAR (default ./var), LCM_PORT (8080), LCM_WORKERS (4),
 # LCM_DEMO (1: load the demo data into an empty database), LCM_QUIET (1:
 # print only errors), LCM_BIN (the worker binary, default build/lcm-worker),
-# LCM_ADMIN (lcm-admin, default build/lcm-admin).
+# LCM_ADMIN (lcm-admin, default build/lcm-admin), LCM_DB_BUFFER_POOL (the
+# private MariaDB's InnoDB buffer pool, default 256M; make bench's million
+# case loads want 2G).
 #
 # It runs the production pieces the way a deployment does: lcm-admin migrate,
 # the workers through lcm-admin pool (spawn-fcgi -n + multiwatch), nginx
@@ -21,6 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR=${LCM_VAR:-$ROOT/var}
 PORT=${LCM_PORT:-8080}
 WORKERS=${LCM_WORKERS:-4}
+BUFFER_POOL=${LCM_DB_BUFFER_POOL:-256M}
 DEMO=${LCM_DEMO:-1}
 QUIET=${LCM_QUIET:-0}
 BIN=${LCM_BIN:-$ROOT/build/lcm-worker}
@@ -80,7 +83,7 @@ start_db() {
 		setsid mariadbd --no-defaults --datadir="$VAR/mysql/data" --socket="$SOCK" \
 			--pid-file="$RUN/mysqld.pid" --log-error="$VAR/log/mariadb.err" \
 			--skip-networking --user="$ME" --character-set-server=utf8mb4 \
-			--collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size=256M \
+			--collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size="$BUFFER_POOL" \
 			--max-connections=200 </dev/null >/dev/null 2>&1 &
 	fi
 	local i
