@@ -74,6 +74,9 @@ list_filter(const struct lcm_list_query *q, char *pattern, size_t sz, struct db_
 	return plen;
 }
 
+/* The page's first row, read by lcm_list() for its total, still to be given out. */
+static int page_row_pending;
+
 enum app_err
 lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
 {
@@ -82,19 +85,35 @@ lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
 	enum app_err rc;
 
 	*total = 0;
+	page_row_pending = 0;
 	db_done(db, STMT_LCM_PAGE);
 	if (list_filter(q, pattern, sizeof(pattern), p) < 0)
 		return APP_EINVAL;
+	/*
+	 * One statement: the page, its rows carrying the total. Only a page
+	 * past the end (no row to carry it), or one whose offset would
+	 * overflow, counts on its own.
+	 */
+	if (q->page - 1 <= INT64_MAX / q->per_page) {
+		p[5] = DB_P_INT(q->per_page);
+		p[6] = DB_P_INT((q->page - 1) * q->per_page);
+		if ((rc = db_exec(db, STMT_LCM_PAGE, p, 7)) != APP_OK)
+			return rc;
+		if ((rc = db_next(db, STMT_LCM_PAGE)) == APP_OK) {
+			*total = db_int(db, STMT_LCM_PAGE, LP_TOTAL);
+			page_row_pending = 1;
+			return APP_OK;
+		}
+		db_done(db, STMT_LCM_PAGE);
+		if (rc != APP_ENOROW)
+			return rc;
+		if (q->page == 1)
+			return APP_OK;  /* nobody matches */
+	}
 	if ((rc = db_row(db, STMT_LCM_COUNT, p, 5)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
 	*total = db_int(db, STMT_LCM_COUNT, 0);
-
-	/* A page past the end, or one whose offset would overflow, is empty. */
-	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page)
-		return APP_OK;
-	p[5] = DB_P_INT(q->per_page);
-	p[6] = DB_P_INT((q->page - 1) * q->per_page);
-	return db_exec(db, STMT_LCM_PAGE, p, 7);
+	return APP_OK;
 }
 
 /* The current row of a statement with the list's columns (LP_*). */
@@ -125,7 +144,9 @@ lcm_list_next(struct db *db, struct lcm_row *row)
 {
 	enum app_err rc;
 
-	if ((rc = db_next(db, STMT_LCM_PAGE)) != APP_OK) {
+	if (page_row_pending)
+		page_row_pending = 0;  /* the row lcm_list() read */
+	else if ((rc = db_next(db, STMT_LCM_PAGE)) != APP_OK) {
 		db_done(db, STMT_LCM_PAGE);
 		return rc;
 	}

@@ -122,15 +122,21 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"SELECT " SQL_CARE_TEAM_COLS " FROM patients p " SQL_CARE_TEAM_JOINS " WHERE p.id = ?",
 	"i", SQL_CARE_TEAM_OUT, W},
 
-	/* The page first, then each of its users' roles (a subquery per row of the page only). */
+	/*
+	 * The page first, then each of its users' roles (a subquery per row of
+	 * the page only); every row also carries the number of users the
+	 * filter matches (a window over them all, before the LIMIT), so that
+	 * a page needs no count of its own.
+	 */
 	[STMT_LCM_PAGE] = {"lcm_page",
 	"SELECT x.id, x.name, x.email, " SQL_LCM_ROLES("x.id") ","
-	" x.o, x.i, x.b, x.max_olcm, x.max_ilcm, x.active, x.eligible FROM ("
+	" x.o, x.i, x.b, x.max_olcm, x.max_ilcm, x.active, x.eligible, x.total FROM ("
 	" SELECT " SQL_LCM_ROW ", IF(q.sort = 'workload',"
-	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0) AS k"
+	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0) AS k,"
+	" COUNT(*) OVER () AS total"
 	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x"
 	" ORDER BY x.k, x.name, x.id",
-	"ssiisii", SQL_LCM_OUT, W},
+	"ssiisii", SQL_LCM_OUT "i", W},
 
 	[STMT_LCM_COUNT] = {"lcm_count", "SELECT COUNT(*)" SQL_LCM_FILTER, "ssiis", "i", W},
 

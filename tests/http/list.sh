@@ -394,3 +394,18 @@ test_list_requires_admin() {
 	req GET "$LCM?page=0"
 	expect_error 401
 }
+
+# A page past the end is empty and still says how many there are, whether
+# its offset fits or would overflow; and so is a search that finds nobody.
+test_list_pages_past_the_end_keep_the_total() {
+	local page
+	for page in 2 99 4611686018427387904 9223372036854775807; do
+		req GET "$LCM?page=$page&per_page=100"
+		expect_status 200
+		expect_json '[(.lead_care_managers | length), .pagination.total_count]' '[0,4]'
+		# jq reads numbers as doubles: the page, as sent, in the raw body.
+		case $BODY in *"\"current_page\":$page,"*) ;; *) fail "page $page: $BODY" ;; esac
+	done
+	req GET "$LCM?search=nobody-is-called-this"
+	expect_json '[(.lead_care_managers | length), .pagination.total_count]' '[0,0]'
+}
