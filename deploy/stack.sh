@@ -5,6 +5,7 @@
 #   stack.sh start    start what is not running; migrate; load demo data on
 #                     first run; wait until the API answers; print how to use it
 #   stack.sh stop     stop all it started
+#   stack.sh stop-workers   stop the worker pool alone (nginx and MariaDB stay)
 #   stack.sh status
 #
 # Environment: LCM_VAR (default ./var), LCM_PORT (8080), LCM_WORKERS (4),
@@ -49,18 +50,19 @@ alive() {
 }
 sql() { mariadb --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot --batch --skip-column-names "$@"; }
 
-# stop_pid PIDFILE NAME SIGNAL: stop the process gracefully and wait for it to go.
+# stop_pid PIDFILE NAME SIGNAL: stop the process gracefully and wait for it to
+# go: 60 s, nginx's fastcgi_read_timeout, the longest a request may run.
 stop_pid() {
 	local f=$1 name=$2 sig=${3:-TERM} pid i
 	alive "$f" "$name" || { rm -f "$f"; return 0; }
 	pid=$(cat "$f")
 	kill -"$sig" "$pid" 2>/dev/null || true
-	for i in $(seq 1 150); do
+	for i in $(seq 1 300); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		echo "stack: $name did not stop in 30s, killing it" >&2
+		echo "stack: $name did not stop in 60s, killing it" >&2
 		pkill -KILL -P "$pid" 2>/dev/null || true
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
@@ -148,9 +150,11 @@ start_workers() {
 	# configuration and the database, then becomes spawn-fcgi -n and
 	# multiwatch. The socket is the workers' only door: mode 0600 in a 0700
 	# directory, so only this user (and nginx's workers, running as this
-	# user) reach it. The supervisors' own messages go to the workers' log.
+	# user) reach it. The supervisors' own messages (lcm-admin pool,
+	# spawn-fcgi, multiwatch: a worker replaced) go to pool.log, which they
+	# hold open for their life; the workers write workers.log (log_file).
 	setsid "$ADMIN" --config "$VAR/lcm.conf" pool --worker "$BIN" \
-		>>"$VAR/log/workers.log" 2>&1 </dev/null &
+		>>"$VAR/log/pool.log" 2>&1 </dev/null &
 	local pid=$! i
 	echo "$pid" >"$RUN/workers.pid"
 	for i in $(seq 1 100); do
@@ -158,8 +162,8 @@ start_workers() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	tail -n 5 "$VAR/log/workers.log" >&2
-	die "the worker pool did not start, see $VAR/log/workers.log"
+	tail -n 5 "$VAR/log/pool.log" "$VAR/log/workers.log" >&2
+	die "the worker pool did not start, see $VAR/log/pool.log"
 }
 
 start_nginx() {
@@ -218,9 +222,15 @@ MSG
 	;;
 stop)
 	stop_pid "$RUN/nginx.pid" nginx QUIT      # graceful: finish what is in flight
-	stop_pid "$RUN/workers.pid" multiwatch   # TERM to each worker, which finishes its request
+	stop_pid "$RUN/workers.pid" multiwatch   # a stop to each worker, which finishes its request
 	rm -f "$FCGI_SOCK"
 	stop_pid "$RUN/mysqld.pid" mariadbd
+	;;
+stop-workers)
+	# What systemctl stop lcm-workers does: multiwatch passes the stop on
+	# (QUIT, from Debian's build) and exits when the last worker has.
+	stop_pid "$RUN/workers.pid" multiwatch
+	rm -f "$FCGI_SOCK"
 	;;
 status)
 	for p in nginx:nginx workers:multiwatch mysqld:mariadbd; do
@@ -232,7 +242,7 @@ status)
 	done
 	;;
 *)
-	echo "usage: $0 start|stop|status" >&2
+	echo "usage: $0 start|stop|stop-workers|status" >&2
 	exit 2
 	;;
 esac

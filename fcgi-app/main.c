@@ -8,8 +8,11 @@
  * (see lib/config.h); LCM_DB_* and LCM_LOG_* override it. A bad file, an
  * unreadable password file, a database that refuses the login or a schema
  * that is not up to date stop the worker at start with one line on stderr
- * and exit status 1. A database that is down is not fatal: requests get
- * 503 until it is back.
+ * and exit status 1 (a second later: see cannot_start()). A database that
+ * is down is not fatal: requests get 503 until it is back.
+ *
+ * Signals: TERM, QUIT, INT or USR1 stop it once the request it serves is
+ * answered.
  */
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
@@ -51,6 +54,14 @@ on_term(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+}
+
+/* Between requests: do what a signal asked for while serving or idle. */
+static void
+housekeeping(struct db *db)
+{
+	if (access_log_due())
+		(void)access_log_flush(db);
 }
 
 /*
@@ -292,10 +303,10 @@ serve(FCGX_Request *fr, struct db *db)
 
 /*
  * The accept loop, until a stop signal. A timer ticks every second. While
- * a request is served, signals wait (so neither a tick nor a stop
- * interrupts a database call: a stop ends the loop once the request is
- * answered); while idle they interrupt accept(), so that the access log is
- * written within two seconds of a record, and a stop is prompt.
+ * a request is served, signals wait (so neither a tick, a stop nor a log
+ * reopen interrupts a database call: a stop ends the loop once the request
+ * is answered); while idle they interrupt accept(), so that the access log
+ * is written within two seconds of a record, and a stop is prompt.
  */
 static void
 run(FCGX_Request *fr, struct db *db)
@@ -309,12 +320,12 @@ run(FCGX_Request *fr, struct db *db)
 	sigaddset(&alarm_set, SIGTERM);
 	sigaddset(&alarm_set, SIGQUIT);
 	sigaddset(&alarm_set, SIGINT);
+	sigaddset(&alarm_set, SIGUSR1);
 	setitimer(ITIMER_REAL, &tick, NULL);
 	while (!stopping) {
 		if ((rc = FCGX_Accept_r(fr)) < 0) {
 			if (rc == -EINTR && !stopping) {
-				if (access_log_due())
-					(void)access_log_flush(db);
+				housekeeping(db);
 				continue;
 			}
 			if (!stopping)
@@ -324,8 +335,7 @@ run(FCGX_Request *fr, struct db *db)
 		sigprocmask(SIG_BLOCK, &alarm_set, NULL);
 		serve(fr, db);
 		FCGX_Finish_r(fr);
-		if (access_log_due())
-			(void)access_log_flush(db);
+		housekeeping(db);
 		sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
 	}
 	memset(&tick, 0, sizeof(tick));
@@ -342,17 +352,10 @@ configure(struct config *cfg, char *password, size_t pwsz)
 		fprintf(stderr, "lcm-worker: %s\n", err);
 		return -1;
 	}
-	if (cfg->log_file[0] != '\0') {
-		FILE *f = fopen(cfg->log_file, "a");
-
-		if (f == NULL) {
-			fprintf(stderr, "lcm-worker: cannot open log file %s: %s\n", cfg->log_file,
-			    strerror(errno));
-			return -1;
-		}
-		fclose(f);
-		if (freopen(cfg->log_file, "a", stderr) == NULL)
-			return -1;
+	if (cfg->log_file[0] != '\0' && log_open(cfg->log_file) != 0) {
+		fprintf(stderr, "lcm-worker: cannot open log file %s: %s\n", cfg->log_file,
+		    strerror(errno));
+		return -1;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	log_set_level(cfg->log_level);
@@ -361,6 +364,19 @@ configure(struct config *cfg, char *password, size_t pwsz)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The exit status of a worker that cannot start (1), a second later: a
+ * supervisor that replaces a worker at once (multiwatch) then restarts
+ * one that cannot start once a second, not as fast as it can fork.
+ */
+static int
+cannot_start(void)
+{
+	if (!stopping)
+		sleep(1);
+	return 1;
 }
 
 int
@@ -381,7 +397,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (configure(&cfg, password, sizeof(password)) != 0)
-		return 1;
+		return cannot_start();
 	if ((v = getenv("LCM_ACCESS_LOG")) != NULL && strcmp(v, "off") == 0) {
 		access_log_disable();
 		log_msg(LV_WARN, "LCM_ACCESS_LOG=off: the PHI access log records nothing (make bench only)");
@@ -399,13 +415,15 @@ main(int argc, char **argv)
 	sa.sa_handler = on_term;   /* no SA_RESTART: accept returns on SIGTERM */
 	sigemptyset(&sa.sa_mask);
 	/*
-	 * Whatever the supervisor sends to stop (multiwatch passes SIGQUIT on
-	 * for the TERM it is given): finish the request, write the access log,
-	 * exit.
+	 * Whatever the supervisor sends to stop (Debian's multiwatch passes
+	 * SIGQUIT on for the first TERM it is given, TERM for the next;
+	 * multiwatch's default is USR1, libfcgi's own): finish the request,
+	 * write the access log, exit.
 	 */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_tick;   /* no SA_RESTART either: an idle accept returns each second */
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -413,13 +431,13 @@ main(int argc, char **argv)
 
 	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0) {
 		log_msg(LV_ERR, "library initialisation failed");
-		return 1;
+		return cannot_start();
 	}
 	db = db_new(&dbc);
 	explicit_bzero(password, sizeof(password));
 	if (db == NULL) {
 		log_msg(LV_ERR, "out of memory");
-		return 1;
+		return cannot_start();
 	}
 	/*
 	 * Connect now: a refused login or an old schema is fatal, a database
@@ -438,14 +456,14 @@ main(int argc, char **argv)
 	case APP_EDBLOGIN:
 		log_msg(LV_ERR, "the database refused the login of %s to %s: %s", cfg.db_user,
 		    cfg.db_name, db_last_error(db));
-		return 1;
+		return cannot_start();
 	case APP_ESCHEMA:
 		log_msg(LV_ERR, "the database schema is not up to date (%s): run lcm-admin migrate",
 		    db_last_error(db));
-		return 1;
+		return cannot_start();
 	default:
 		log_msg(LV_ERR, "cannot use the database: %s", db_last_error(db));
-		return 1;
+		return cannot_start();
 	}
 	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
 

@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 static enum log_level level = LV_INFO;
 static const char *request_id;
+static char log_path[4096];  /* the file stderr goes to; "" for stderr as it came */
 
 static const char *const names[LV__MAX] = {
 	[LV_ERR] = "error",
@@ -65,4 +68,50 @@ log_msg(enum log_level l, const char *fmt, ...)
 	fprintf(stderr, "%s.%03ldZ %s [%ld] %s%s%s\n", when, ts.tv_nsec / 1000000,
 	    names[l], (long)getpid(), request_id && *request_id ? request_id : "",
 	    request_id && *request_id ? " " : "", msg);
+}
+
+/* Point stderr at path, appending; 0, or -1 with errno set (stderr unchanged). */
+static int
+point_stderr(const char *path)
+{
+	int fd, saved;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0)
+		return -1;
+	fflush(stderr);
+	if (fd != STDERR_FILENO && dup2(fd, STDERR_FILENO) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (fd != STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+int
+log_open(const char *path)
+{
+	if (strlen(path) >= sizeof(log_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (point_stderr(path) != 0)
+		return -1;
+	snprintf(log_path, sizeof(log_path), "%s", path);
+	return 0;
+}
+
+int
+log_reopen(void)
+{
+	if (log_path[0] == '\0')
+		return 0;
+	if (point_stderr(log_path) != 0) {
+		log_msg(LV_ERR, "cannot reopen the log file %s: %s (still writing to the old one)",
+		    log_path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -26,4 +26,18 @@ void log_set_request(const char *request_id);
 void log_msg(enum log_level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Send stderr, and so every line, to the file at path (appended to,
+ * created mode 0640 when absent). 0, or -1 with errno set and stderr as it
+ * was.
+ */
+int log_open(const char *path);
+
+/*
+ * Open the file log_open() named again, by its name: after a rotation
+ * moved the old one away, lines go to the new one. 0 (also when stderr was
+ * never pointed at a file), or -1 after saying why in the old file.
+ */
+int log_reopen(void);
+
 #endif

@@ -27,7 +27,7 @@ done
 echo
 if [ ${#T_FAILURES[@]} -gt 0 ]; then
 	echo "failed: ${T_FAILURES[*]}"
-	echo "worker log tail:"; tail -n 20 "$HVAR/log/workers.log"
+	echo "worker log tail:"; tail -n 20 "$HVAR/log/workers.log" "$HVAR/log/pool.log"
 fi
 echo "http: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 [ "$T_FAIL" = 0 ]

@@ -505,6 +505,9 @@ cmd_import(int argc, char **argv)
 
 /* ---- pool ------------------------------------------------------------ */
 
+/* multiwatch's retry limit per slot: as good as none (its counter is an int). */
+#define POOL_RETRIES "2147483647"
+
 /*
  * Check what a worker needs, then become spawn-fcgi -n (in the foreground,
  * for systemd) running multiwatch with the configured number of workers.
@@ -571,6 +574,20 @@ cmd_pool(int argc, char **argv)
 	av[n++] = "/usr/bin/multiwatch";
 	av[n++] = "-f";
 	av[n++] = workers;
+	/*
+	 * Replace a worker however often it dies: multiwatch's default gives a
+	 * slot up after three quick deaths (and exits once every slot is
+	 * given up). It says "Child[N] died, respawn" or "Spawning child[N]
+	 * failed, next try" on its stderr, which is ours: the journal, or the
+	 * stack's workers.log. A worker that cannot start waits a second before
+	 * it exits, so a slot never spins.
+	 */
+	av[n++] = "-r";
+	av[n++] = POOL_RETRIES;
+	/*
+	 * The graceful stop it sends the workers on TERM (Debian's build sends
+	 * QUIT for the first TERM, then TERM): each finishes its request.
+	 */
 	av[n++] = "-s";
 	av[n++] = "TERM";
 	av[n++] = "--";

@@ -101,7 +101,7 @@ check "no demo data is installed" [ -z "$(find "$D" -name 'demo*')" ]
 UNIT=$D/lib/systemd/system/lcm-workers.service
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNIT")
 check "the unit starts /usr/bin/lcm-admin pool" [ "$EXEC" = "/usr/bin/lcm-admin pool" ]
-for key in 'User=lcm' 'Restart=on-failure' 'ProtectSystem=strict' 'ProtectHome=yes' \
+for key in 'User=lcm' 'Restart=always' 'TimeoutStopSec=60' 'ProtectSystem=strict' 'ProtectHome=yes' \
 	'PrivateTmp=yes' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=' 'RestrictAddressFamilies=' \
 	'RuntimeDirectory=lcm' 'RuntimeDirectoryMode=0750' 'Group=www-data' 'KillMode=mixed'; do
 	check "the unit has $key" grep -q "^$key" "$UNIT"
