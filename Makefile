@@ -24,6 +24,7 @@ DESTDIR ?=
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 NGINX_SNIPPETS ?= /etc/nginx/snippets
 SYSCONFDIR ?= /etc/lcm
+LOGROTATEDIR ?= /etc/logrotate.d
 
 B = build
 LIB_SRC   = $(wildcard lib/*.c)
@@ -110,6 +111,8 @@ install: all
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' deploy/lcm-workers.service.in \
 		>$(DESTDIR)$(UNITDIR)/lcm-workers.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lcm-workers.service
+	install -d $(DESTDIR)$(LOGROTATEDIR)
+	install -m 0644 deploy/lcm.logrotate $(DESTDIR)$(LOGROTATEDIR)/lcm
 	sed -e 's|@SCHEMA_DIR@|$(PREFIX)/share/lcm/db-schema|g' deploy/lcm.conf.example \
 		>$(DESTDIR)$(SYSCONFDIR)/lcm.conf.example
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/lcm.conf.example

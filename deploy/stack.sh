@@ -6,6 +6,8 @@
 #                     first run; wait until the API answers; print how to use it
 #   stack.sh stop     stop all it started
 #   stack.sh stop-workers   stop the worker pool alone (nginx and MariaDB stay)
+#   stack.sh reopen-logs    after moving the logs away: the workers and nginx
+#                     write to new files (what a logrotate rule's postrotate does)
 #   stack.sh status
 #
 # Environment: LCM_VAR (default ./var), LCM_PORT (8080), LCM_WORKERS (4),
@@ -152,7 +154,8 @@ start_workers() {
 	# directory, so only this user (and nginx's workers, running as this
 	# user) reach it. The supervisors' own messages (lcm-admin pool,
 	# spawn-fcgi, multiwatch: a worker replaced) go to pool.log, which they
-	# hold open for their life; the workers write workers.log (log_file).
+	# hold open for their life; the workers write workers.log (log_file),
+	# which they reopen on reopen-logs.
 	setsid "$ADMIN" --config "$VAR/lcm.conf" pool --worker "$BIN" \
 		>>"$VAR/log/pool.log" 2>&1 </dev/null &
 	local pid=$! i
@@ -232,6 +235,14 @@ stop-workers)
 	stop_pid "$RUN/workers.pid" multiwatch
 	rm -f "$FCGI_SOCK"
 	;;
+reopen-logs)
+	# multiwatch passes USR2 on to each worker (HUP would stop it), as
+	# systemctl reload lcm-workers does; nginx reopens its own.
+	if alive "$RUN/workers.pid" multiwatch; then kill -USR2 "$(cat "$RUN/workers.pid")"; fi
+	if alive "$RUN/nginx.pid" nginx; then
+		nginx -p "$VAR" -c "$VAR/nginx.conf" -e "$VAR/log/nginx-error.log" -s reopen
+	fi
+	;;
 status)
 	for p in nginx:nginx workers:multiwatch mysqld:mariadbd; do
 		if alive "$RUN/${p%%:*}.pid" "${p#*:}"; then
@@ -242,7 +253,7 @@ status)
 	done
 	;;
 *)
-	echo "usage: $0 start|stop|stop-workers|status" >&2
+	echo "usage: $0 start|stop|stop-workers|reopen-logs|status" >&2
 	exit 2
 	;;
 esac

@@ -12,7 +12,7 @@
  * is down is not fatal: requests get 503 until it is back.
  *
  * Signals: TERM, QUIT, INT or USR1 stop it once the request it serves is
- * answered.
+ * answered; HUP or USR2 reopen its log file (log_file) between requests.
  */
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
@@ -38,6 +38,7 @@
 #include "validate.h"
 
 static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t reopen_log;
 /* The tokens this worker checked lately (lib/auth.h). */
 static struct auth_cache auth_cache;
 
@@ -56,10 +57,23 @@ on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
+/* SIGHUP (sent to a worker) or SIGUSR2 (what multiwatch passes on): reopen the log. */
+static void
+on_reopen(int sig)
+{
+	(void)sig;
+	reopen_log = 1;
+}
+
 /* Between requests: do what a signal asked for while serving or idle. */
 static void
 housekeeping(struct db *db)
 {
+	if (reopen_log) {
+		reopen_log = 0;
+		if (log_reopen() == 0)
+			log_msg(LV_INFO, "log reopened");
+	}
 	if (access_log_due())
 		(void)access_log_flush(db);
 }
@@ -321,6 +335,8 @@ run(FCGX_Request *fr, struct db *db)
 	sigaddset(&alarm_set, SIGQUIT);
 	sigaddset(&alarm_set, SIGINT);
 	sigaddset(&alarm_set, SIGUSR1);
+	sigaddset(&alarm_set, SIGHUP);
+	sigaddset(&alarm_set, SIGUSR2);
 	setitimer(ITIMER_REAL, &tick, NULL);
 	while (!stopping) {
 		if ((rc = FCGX_Accept_r(fr)) < 0) {
@@ -424,6 +440,10 @@ main(int argc, char **argv)
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* A log rotation: SIGHUP to a worker, or SIGUSR2 to multiwatch, which passes it on. */
+	sa.sa_handler = on_reopen;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = on_tick;   /* no SA_RESTART either: an idle accept returns each second */
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -106,6 +106,17 @@ for key in 'User=lcm' 'Restart=always' 'TimeoutStopSec=60' 'ProtectSystem=strict
 	'RuntimeDirectory=lcm' 'RuntimeDirectoryMode=0750' 'Group=www-data' 'KillMode=mixed'; do
 	check "the unit has $key" grep -q "^$key" "$UNIT"
 done
+check "the unit's reload has multiwatch pass USR2 on (the workers reopen their log)" \
+	grep -qx 'ExecReload=/bin/kill -USR2 $MAINPID' "$UNIT"
+check "installed etc/logrotate.d/lcm, reloading the unit" \
+	grep -q 'systemctl reload lcm-workers' "$D/etc/logrotate.d/lcm"
+if command -v logrotate >/dev/null 2>&1; then
+	out=$(logrotate -d -s "$T/logrotate.state" "$D/etc/logrotate.d/lcm" 2>&1)
+	check "logrotate reads the rule" [ $? = 0 ]
+else
+	SKIP=$((SKIP + 1))
+	echo "skip - logrotate -d: logrotate is not installed"
+fi
 # systemd-analyze checks the unit; the binaries it names live under DESTDIR here.
 sed "s|/usr/bin/|$D/usr/bin/|g" "$UNIT" >"$T/lcm-workers.service"
 if command -v systemd-analyze >/dev/null 2>&1; then
@@ -373,6 +384,14 @@ POOL_PID=$!
 ran systemctl restart
 for _ in $(seq 1 50); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
 check "the restarted pool answers" [ "$(answer /healthz | cut -c1-3)" = 200 ]
+# systemctl reload lcm-workers: the unit's ExecReload (USR2 to multiwatch,
+# passed on: each worker reopens its log; tests/http/pool.sh moves one away).
+before=$(pgrep -P "$POOL_PID" | sort | tr '\n' ' ')
+kill -USR2 "$POOL_PID"
+ran systemctl reload
+sleep 0.3
+check "a reload stops no worker" [ "$(pgrep -P "$POOL_PID" | sort | tr '\n' ' ')" = "$before" ] &&
+	[ "$(answer /healthz | cut -c1-3)" = 200 ]
 
 # ---- 11. tokens: rotation, revocation, expiry ------------------------------------
 NEW=$(admin token issue "$ADA" --label "ada laptop 2027" 2>/dev/null)

@@ -1,5 +1,5 @@
 # runs last (tests/run-http.sh runs files marked so after the others): the
-# worker pool is stopped, its workers signalled and killed.
+# worker pool is stopped, its workers signalled and killed, its log moved.
 
 P=/v1/admin/clinic/ecm
 
@@ -105,4 +105,37 @@ test_killed_workers_are_always_replaced() {
 	expect_status 200
 	req GET $P/patients/123/lead_care_managers
 	expect_status 200
+}
+
+# A request whose worker logs a line: every app connection killed first,
+# the worker says so (with the request id) and reconnects.
+logged_request() {
+	db_sql "SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist WHERE user = 'lcm_app'" |
+		db_sql "$(cat)" 2>/dev/null || true
+	req GET $P/patients/123/lead_care_managers
+	expect_status 200
+}
+
+test_a_moved_log_is_reopened_on_reload_and_on_hup() {
+	local log=$HVAR/log/workers.log pids
+	pids=$(pool_workers | sort | tr '\n' ' ')
+	# logrotate's move, then its postrotate (systemctl reload: USR2 to
+	# multiwatch, which passes it on).
+	mv "$log" "$log.1"
+	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" reopen-logs ||
+		fail "reopen-logs failed"
+	sleep 0.5
+	logged_request
+	[ -f "$log" ] || fail "no new workers.log after reopen-logs"
+	expect_eq "workers that reopened the log" 4 "$(grep -c 'log reopened' "$log" 2>/dev/null)"
+	expect_eq "the request's line is in the new log" 1 "$(grep -c "$(request_id)" "$log" 2>/dev/null)"
+	expect_eq "the request's line is not in the old log" 0 "$(grep -c "$(request_id)" "$log.1")"
+	# HUP sent to the workers themselves: the same, and none of them stops.
+	mv "$log" "$log.2"
+	kill -HUP $(pool_workers)
+	sleep 0.5
+	logged_request
+	expect_eq "workers that reopened the log on HUP" 4 "$(grep -c 'log reopened' "$log" 2>/dev/null)"
+	expect_eq "the request's line is in the newest log" 1 "$(grep -c "$(request_id)" "$log" 2>/dev/null)"
+	expect_eq "the same workers (HUP stopped none)" "$pids" "$(pool_workers | sort | tr '\n' ' ')"
 }
