@@ -97,7 +97,9 @@ struct bulk {
  * request's. Its activity rows carry the request id with "#index". In a
  * dry run it is applied inside the run's transaction, under a savepoint.
  * APP_OK, or what stops the whole request: APP_EDBLOST (the database went
- * away), APP_ERETRY (a dry run's transaction lost to a deadlock), APP_ENOMEM.
+ * away: the item was not applied), APP_EUNKNOWN (it went during the item's
+ * COMMIT, for good), APP_ERETRY (a dry run's transaction lost to a
+ * deadlock), APP_ENOMEM.
  */
 static enum app_err
 bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
@@ -138,6 +140,7 @@ bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
 			    req->request_id);
 		return APP_OK;
 	case APP_EDBLOST:
+	case APP_EUNKNOWN:
 	case APP_ENOMEM:
 		return rc;
 	case APP_ERETRY:
@@ -159,16 +162,33 @@ bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
 }
 
 /*
+ * Items not attempted because the database went away: each says so (send
+ * it again), from the from-th on.
+ */
+static enum app_err
+bulk_not_sent(struct bulk_item *items, size_t from, size_t n)
+{
+	enum app_err rc;
+	size_t j;
+
+	for (j = from; j < n; j++)
+		if (items[j].errors == NULL && (rc = item_fail(&items[j], msg_not_sent)) != APP_OK)
+			return rc;
+	return APP_OK;
+}
+
+/*
  * Every good item, in order. The database going away stops the run but
- * not the answer: the item it happened to is said to be unknown, the ones
- * after it not attempted, each with its own result.
+ * not the answer: the item it happened to says whether it was applied
+ * (not, or maybe: during its COMMIT), the ones after it that they were not
+ * attempted, each with its own result; those before say what they are.
  */
 static enum app_err
 bulk_run(struct bulk *b, struct bulk_item *items, size_t n)
 {
 	struct timespec start, now;
 	enum app_err rc;
-	size_t i, j;
+	size_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < n; i++) {
@@ -182,14 +202,11 @@ bulk_run(struct bulk *b, struct bulk_item *items, size_t n)
 		}
 		if ((rc = bulk_apply(b, &items[i], i)) == APP_OK)
 			continue;
-		if (rc != APP_EDBLOST || b->dry_run)
+		if ((rc != APP_EDBLOST && rc != APP_EUNKNOWN) || b->dry_run)
 			return rc;
-		if ((rc = item_fail(&items[i], msg_unknown)) != APP_OK)
+		if ((rc = item_fail(&items[i], rc == APP_EUNKNOWN ? msg_unknown : msg_not_sent)) != APP_OK)
 			return rc;
-		for (j = i + 1; j < n; j++)
-			if (items[j].errors == NULL && (rc = item_fail(&items[j], msg_not_sent)) != APP_OK)
-				return rc;
-		return APP_OK;
+		return bulk_not_sent(items, i + 1, n);
 	}
 	return APP_OK;
 }
@@ -236,7 +253,7 @@ bulk_set_run(struct bulk *b, struct bulk_item *items, size_t n)
 			    val_at_capacity(bi[i].at_capacity, items[i].errors) < 0)
 				rc = APP_ENOMEM;
 			break;
-		case APP_EDBLOST:
+		case APP_EUNKNOWN:
 			rc = item_fail(&items[i], msg_unknown);
 			break;
 		default:
@@ -284,6 +301,8 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if ((rc = bulk_set_run(&b, items, n)) == APP_OK)
 		goto answer;
+	if (rc == APP_EDBLOST && !b.dry_run)
+		goto lost;  /* nothing was applied */
 	if (rc != APP_ELOCKED && rc != APP_EDB)
 		goto out;
 	/* Nothing was applied: item by item, what failed the batch fails its item alone. */
@@ -291,8 +310,11 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 	    app_err_name(rc), n);
 	if ((rc = lcm_patients_existing(req->db, pids, npids, &b.patients)) != APP_OK ||
 	    (rc = lcm_users_eligible(req->db, uids, nuids, &b.users)) != APP_OK ||
-	    (rc = lcm_id_lookup(req->db, STMT_USERS_LIMITED, uids, nuids, &b.limited)) != APP_OK)
+	    (rc = lcm_id_lookup(req->db, STMT_USERS_LIMITED, uids, nuids, &b.limited)) != APP_OK) {
+		if (rc == APP_EDBLOST && !b.dry_run)
+			goto lost;
 		goto out;
+	}
 
 	if (b.dry_run && (rc = db_begin(req->db)) != APP_OK)
 		goto out;
@@ -300,6 +322,11 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 	if (b.dry_run)
 		db_rollback(req->db);  /* a dry run writes nothing */
 	if (rc != APP_OK)
+		goto out;
+	goto answer;
+lost:
+	/* The database went before any item was applied: each says so. */
+	if ((rc = bulk_not_sent(items, 0, n)) != APP_OK)
 		goto out;
 answer:
 	for (i = 0; i < n; i++)

@@ -2,11 +2,15 @@
 #include "handlers.h"
 #include "json_out.h"
 
-/* 200 {"status":"ok"} when the database answers a query, else 503. */
+/*
+ * 200 {"status":"ok"} when the database answers a ping within
+ * DB_PING_TIMEOUT (1 s), else 503: on a connection of its own, so that a
+ * server that stopped answering is told within that time.
+ */
 enum app_err
 health_get(const struct request *req, struct response *resp)
 {
-	if (db_row(req->db, STMT_PING, NULL, 0) != APP_OK)
+	if (db_ping(req->db) != APP_OK)
 		return APP_EUNAVAIL;
 	return resp_json(resp, 200, json_health());
 }

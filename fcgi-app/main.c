@@ -426,6 +426,8 @@ main(int argc, char **argv)
 	dbc.user = cfg.db_user;
 	dbc.password = password[0] != '\0' ? password : NULL;
 	dbc.prepare = DB_USE_WORKER;
+	dbc.connect_timeout = DB_WORKER_CONNECT_TIMEOUT;
+	dbc.read_timeout = DB_WORKER_READ_TIMEOUT;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;   /* no SA_RESTART: accept returns on SIGTERM */

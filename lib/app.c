@@ -33,6 +33,9 @@ static const struct {
 	[APP_ELOCKED] = {503, "Service temporarily unavailable, try again shortly", "elocked"},
 	[APP_EDUP] = {500, "Internal server error", "edup"},
 	[APP_EUNAVAIL] = {503, "Service temporarily unavailable, try again shortly", "eunavail"},
+	[APP_EUNKNOWN] = {503, "The database stopped answering while this change was being saved: "
+	    "it may or may not have been applied. Read it again, or send the same request again "
+	    "(with the same Idempotency-Key)", "eunknown"},
 	[APP_EDBLOGIN] = {500, "Internal server error", "edblogin"},
 	[APP_ESCHEMA] = {500, "Internal server error", "eschema"},
 	[APP_EDB] = {500, "Internal server error", "edb"},

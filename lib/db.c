@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -43,8 +44,44 @@ struct db {
 	MYSQL_STMT *st[STMT__MAX];
 	struct result res[STMT__MAX];
 	int in_tx;  /* between db_begin() and db_commit()/db_rollback() */
+	int committing;            /* inside mysql_commit() */
+	int timed_out;             /* the last call's connection was lost to the timeout */
+	unsigned long lost_thread; /* the server session a write lost, for db_fence() */
+	struct timespec lost_at;   /* when */
+	struct timespec call_start;
+	MYSQL *probe;              /* db_ping()'s connection */
 	char error[256];
 };
+
+/* Milliseconds since *t (CLOCK_MONOTONIC). */
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+static unsigned
+read_timeout(const struct db *db)
+{
+	return db->cfg.read_timeout > 0 ? db->cfg.read_timeout : DB_DEFAULT_READ_TIMEOUT;
+}
+
+static unsigned
+connect_timeout(const struct db *db)
+{
+	return db->cfg.connect_timeout > 0 ? db->cfg.connect_timeout : DB_DEFAULT_CONNECT_TIMEOUT;
+}
+
+/* A call to the server begins: the time that tells a timeout from another loss. */
+static void
+call_start(struct db *db)
+{
+	db->timed_out = 0;
+	clock_gettime(CLOCK_MONOTONIC, &db->call_start);
+}
 
 struct db_param
 DB_P_CSTR(const char *s)
@@ -103,6 +140,7 @@ db_disconnect(struct db *db)
 		mysql_close(db->conn);
 	db->conn = NULL;
 	db->in_tx = 0;  /* the server rolls back what the connection had open */
+	db->committing = 0;
 }
 
 static void
@@ -122,6 +160,8 @@ db_free(struct db *db)
 	if (db == NULL)
 		return;
 	db_disconnect(db);
+	if (db->probe != NULL)
+		mysql_close(db->probe);
 	free((void *)(uintptr_t)db->cfg.host);
 	free((void *)(uintptr_t)db->cfg.socket);
 	free((void *)(uintptr_t)db->cfg.user);
@@ -163,6 +203,8 @@ db_errno_class(unsigned e)
 	case ER_NO_SUCH_TABLE:
 	case ER_BAD_FIELD_ERROR:
 		return APP_ESCHEMA;
+	case ER_NO_SUCH_THREAD:
+		return APP_ENOROW;  /* KILL of a session that is gone: what db_fence() wants */
 	default:
 		return APP_EDB;
 	}
@@ -175,10 +217,22 @@ fail(struct db *db, unsigned e, const char *msg, const char *what, const char *n
 	enum app_err rc = db_errno_class(e);
 
 	snprintf(db->error, sizeof(db->error), "%u %s", e, msg);
-	log_msg(rc == APP_EDB ? LV_ERR : LV_WARN, "db: %s%s%s: %u %s",
-	    what, name ? " " : "", name ? name : "", e, msg);
-	if (rc == APP_EDBLOST)
+	if (rc == APP_EDBLOST && db->conn != NULL &&
+	    ms_since(&db->call_start) >= (long)read_timeout(db) * 1000L - 250L) {
+		db->timed_out = 1;
+		msg = "no answer within the timeout";
+	}
+	if (rc != APP_ENOROW)
+		log_msg(rc == APP_EDB ? LV_ERR : LV_WARN, "db: %s%s%s: %u %s",
+		    what, name ? " " : "", name ? name : "", e, msg);
+	if (rc == APP_EDBLOST) {
+		/* A write's session: the server may still be at it (db_fence()). */
+		if (db->conn != NULL && (db->in_tx || db->committing)) {
+			db->lost_thread = mysql_thread_id(db->conn);
+			clock_gettime(CLOCK_MONOTONIC, &db->lost_at);
+		}
 		db_disconnect(db);
+	}
 	return rc;
 }
 
@@ -340,7 +394,7 @@ fail:
 enum app_err
 db_ensure(struct db *db)
 {
-	unsigned timeout = 2, rw_timeout = 30, e;
+	unsigned timeout = connect_timeout(db), rw_timeout = read_timeout(db), e;
 	unsigned long flags = db->cfg.scripts ? CLIENT_MULTI_STATEMENTS : 0;
 	enum app_err rc;
 	int i, n = 0;
@@ -355,6 +409,7 @@ db_ensure(struct db *db)
 	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, init_command);
+	call_start(db);
 	if (mysql_real_connect(db->conn, db->cfg.host, db->cfg.user, db->cfg.password,
 	    db->cfg.database, db->cfg.port, db->cfg.socket, flags) == NULL) {
 		e = mysql_errno(db->conn);
@@ -462,6 +517,7 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 	db_done(db, id);
 	if ((rc = bind_params(db, id, p, np, in, lens, nulls, ints)) != APP_OK)
 		return rc;
+	call_start(db);
 	if (mysql_stmt_execute(db->st[id]) != 0)
 		return stmt_fail(db, id, "execute");
 	if (r->n == 0)
@@ -488,7 +544,11 @@ db_exec(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 		return exec_once(db, id, p, np);
 	if ((rc = db_ensure(db)) != APP_OK)
 		return rc;
-	if ((rc = exec_once(db, id, p, np)) == APP_EDBLOST &&
+	/*
+	 * Not after a timeout: a server that did not answer within it is not
+	 * asked again within the same request.
+	 */
+	if ((rc = exec_once(db, id, p, np)) == APP_EDBLOST && !db->timed_out &&
 	    (rc = db_ensure(db)) == APP_OK)
 		rc = exec_once(db, id, p, np);
 	return rc;
@@ -644,6 +704,7 @@ db_begin(struct db *db)
 	/* Nothing is lost yet: (re)connect when needed. */
 	if ((rc = db_ensure(db)) != APP_OK)
 		return rc;
+	call_start(db);
 	if (mysql_real_query(db->conn, begin_sql, sizeof(begin_sql) - 1) != 0)
 		return conn_fail(db, "begin");
 	db->in_tx = 1;
@@ -653,18 +714,23 @@ db_begin(struct db *db)
 enum app_err
 db_commit(struct db *db)
 {
+	enum app_err rc;
+
 	if (db->conn == NULL)
 		return APP_EDBLOST;
 	db->in_tx = 0;
-	if (mysql_commit(db->conn) != 0)
-		return conn_fail(db, "commit");
-	return APP_OK;
+	db->committing = 1;
+	call_start(db);
+	rc = mysql_commit(db->conn) != 0 ? conn_fail(db, "commit") : APP_OK;
+	db->committing = 0;
+	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
 	db->in_tx = 0;
+	call_start(db);
 	if (db->conn != NULL && mysql_rollback(db->conn) != 0)
 		(void)conn_fail(db, "rollback");
 }
@@ -680,6 +746,7 @@ db_script(struct db *db, const char *sql, size_t len)
 		return APP_EINTERNAL;
 	if ((rc = db_ensure(db)) != APP_OK)
 		return rc;
+	call_start(db);
 	if (mysql_real_query(db->conn, sql, (unsigned long)len) != 0)
 		return conn_fail(db, "script");
 	do {
@@ -699,6 +766,7 @@ db_plain(struct db *db, const char *sql)
 {
 	if (db->conn == NULL)
 		return APP_EDBLOST;
+	call_start(db);
 	if (mysql_real_query(db->conn, sql, (unsigned long)strlen(sql)) != 0)
 		return conn_fail(db, "savepoint");
 	return APP_OK;
@@ -720,4 +788,63 @@ void
 db_rollback_to(struct db *db)
 {
 	(void)db_plain(db, "ROLLBACK TO SAVEPOINT lcm_item");
+}
+
+enum app_err
+db_fence(struct db *db)
+{
+	struct timespec pause = {0, 50 * 1000000L};
+	struct db_param p;
+	enum app_err rc;
+	long since;
+	int i;
+
+	if (db->lost_thread == 0)
+		return APP_OK;
+	p = DB_P_INT((int64_t)db->lost_thread);
+	for (i = 0; i < DB_FENCE_TRIES; i++) {
+		if ((rc = db_row(db, STMT_SESSION_GONE, &p, 1)) != APP_OK)
+			return rc == APP_ENOROW ? APP_EDB : rc;
+		/*
+		 * A server that started after the loss has no trace of the
+		 * session, and the id may be another's now: leave it alone.
+		 */
+		since = ms_since(&db->lost_at);
+		if (db_int(db, STMT_SESSION_GONE, 0) * 1000 < since + 1000 ||
+		    db_int(db, STMT_SESSION_GONE, 1) == 0) {
+			db->lost_thread = 0;
+			return APP_OK;
+		}
+		if (i == 0 && (rc = db_exec(db, STMT_SESSION_KILL, &p, 1)) != APP_OK &&
+		    rc != APP_ENOROW)
+			return rc;
+		nanosleep(&pause, NULL);
+	}
+	log_msg(LV_WARN, "db: the lost session %lu is still there after %d ms", db->lost_thread,
+	    DB_FENCE_TRIES * 50);
+	return APP_EDBLOST;
+}
+
+enum app_err
+db_ping(struct db *db)
+{
+	unsigned t = DB_PING_TIMEOUT;
+
+	if (db->probe == NULL) {
+		if ((db->probe = mysql_init(NULL)) == NULL)
+			return APP_ENOMEM;
+		mysql_options(db->probe, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+		mysql_options(db->probe, MYSQL_OPT_READ_TIMEOUT, &t);
+		mysql_options(db->probe, MYSQL_OPT_WRITE_TIMEOUT, &t);
+		if (mysql_real_connect(db->probe, db->cfg.host, db->cfg.user, db->cfg.password,
+		    db->cfg.database, db->cfg.port, db->cfg.socket, 0) == NULL)
+			goto lost;
+	}
+	if (mysql_ping(db->probe) == 0)
+		return APP_OK;
+lost:
+	log_msg(LV_WARN, "db: ping: %u %s", mysql_errno(db->probe), mysql_error(db->probe));
+	mysql_close(db->probe);
+	db->probe = NULL;
+	return APP_EDBLOST;
 }

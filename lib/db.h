@@ -57,7 +57,28 @@ struct db_config {
 	const char *database;
 	unsigned prepare;      /* enum db_use: the statements prepared at connect */
 	int scripts;           /* allow db_script() (multi-statement text) */
+	unsigned connect_timeout;  /* seconds to connect and log in; 0: the default */
+	unsigned read_timeout;     /* seconds a call waits for the server; 0: the default */
 };
+
+/*
+ * Timeouts, in seconds. A call the server does not answer within the read
+ * timeout loses its connection (APP_EDBLOST). lcm-admin keeps the defaults
+ * (a migration may take long); the worker sets its own (DB_WORKER_*).
+ */
+#define DB_DEFAULT_CONNECT_TIMEOUT 2
+#define DB_DEFAULT_READ_TIMEOUT 30
+/*
+ * The worker's: above the 5 s lock wait (InnoDB notices it within a second
+ * more), the longest a statement of a request legitimately waits; its
+ * statements (a 1000-item bulk's, an export chunk's) take well under one.
+ */
+#define DB_WORKER_CONNECT_TIMEOUT 2
+#define DB_WORKER_READ_TIMEOUT 8
+/* db_ping()'s, to connect and to answer: /healthz. */
+#define DB_PING_TIMEOUT 1
+/* db_fence() waits this many times 50 ms for a lost session to end. */
+#define DB_FENCE_TRIES 40
 
 struct db;
 
@@ -160,6 +181,25 @@ void db_rollback_to(struct db *);
  * db_last_error().
  */
 enum app_err db_script(struct db *, const char *sql, size_t len);
+
+/*
+ * After a write lost its connection (within a transaction or its COMMIT),
+ * make sure the server session that ran it has ended (asking it to with
+ * KILL), so that what the tables say of it is final: the answer it was
+ * still working on when the connection went (a COMMIT queued behind a
+ * stall, a timeout) cannot land later. APP_OK when no write was lost or
+ * its session is gone (or the server restarted since); APP_EDBLOST when the
+ * server cannot be reached or the session stays; another error of
+ * db_exec(). Connects when needed.
+ */
+enum app_err db_fence(struct db *);
+
+/*
+ * Whether the server answers within DB_PING_TIMEOUT, on a connection of
+ * its own (kept open between calls), whatever the handle's connection is
+ * doing: APP_OK or APP_EDBLOST.
+ */
+enum app_err db_ping(struct db *);
 
 /* Map a server or client error number to an app_err. */
 enum app_err db_errno_class(unsigned errnum);

@@ -290,8 +290,9 @@ enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_c
  * may not be given one; APP_ENOPATIENT when the patient vanished;
  * APP_ECAPACITY with at_capacity set (when not NULL); APP_ERETRY when
  * retries ran out (nested: at the first deadlock, the caller's transaction
- * being lost); APP_ELOCKED; APP_EDBLOST when the database stays away;
- * APP_EDB.
+ * being lost); APP_ELOCKED; APP_EDBLOST when the database stays away (the
+ * change was not applied); APP_EUNKNOWN when it went during COMMIT and
+ * whether the change was applied cannot be learnt; APP_EDB.
  */
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, unsigned flags, int64_t at_capacity[ROLE__MAX]);
@@ -395,8 +396,8 @@ struct lcm_bulk_item {
 	struct lcm_change c;            /* checked; the caller sets skip for a bad one */
 	int skip;                       /* failed before the run: not looked at */
 	enum app_err outcome;           /* APP_OK, APP_ENOPATIENT, APP_EINVAL (ineligible[]),
-	                                   APP_ECAPACITY (at_capacity[]), APP_EDBLOST (it wrote
-	                                   rows and the database went during COMMIT) */
+	                                   APP_ECAPACITY (at_capacity[]), APP_EUNKNOWN (it
+	                                   wrote rows and the database went during COMMIT) */
 	int64_t ineligible[ROLE__MAX];
 	int64_t at_capacity[ROLE__MAX];
 };
@@ -414,7 +415,7 @@ struct lcm_bulk_item {
  * does it all and rolls back. Deadlocks and create races are retried; a
  * COMMIT lost on the wire is settled by the activity rows.
  *
- * APP_OK with each item's outcome (APP_EDBLOST for the items that would
+ * APP_OK with each item's outcome (APP_EUNKNOWN for the items that would
  * have been applied when the database went away during COMMIT and stayed
  * away, so that nobody can tell); APP_ELOCKED when a case load stayed
  * locked by another transaction, or APP_EDB when the database refused a

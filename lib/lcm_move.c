@@ -696,16 +696,17 @@ run_attempts(struct db *db, const struct lcm_actor *who, struct lcm_move_plan *p
 		committing = 0;
 		rc = once(arg, &committing);
 		if (rc == APP_EDBLOST) {
-			if (lost++)
-				return APP_EDBLOST;
+			/* Lost during its COMMIT: see lcm_write.c's apply(). */
 			if (committing) {
-				if ((rc = settled(db, who, plan, &done)) != APP_OK) {
+				if (db_fence(db) != APP_OK || settled(db, who, plan, &done) != APP_OK) {
 					plan->unknown = 1;
-					return rc;
+					return APP_EUNKNOWN;
 				}
 				if (done)
 					return APP_OK;
 			}
+			if (lost++)
+				return APP_EDBLOST;  /* not applied */
 			continue;
 		}
 		if (rc != APP_ERETRY && rc != APP_EDUP)
@@ -1251,7 +1252,7 @@ lcm_bulk_run(struct db *db, const struct lcm_actor *who, struct lcm_bulk_item *i
 		/* The items that wrote rows may or may not have been applied: they say so. */
 		for (i = 0; i < plan.n; i++)
 			if (plan.moves[i].item > 0)
-				items[plan.moves[i].item - 1].outcome = APP_EDBLOST;
+				items[plan.moves[i].item - 1].outcome = APP_EUNKNOWN;
 		rc = APP_OK;
 	}
 out:

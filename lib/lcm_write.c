@@ -352,14 +352,14 @@ apply(struct db *db, struct attempt *at)
 			return rc;  /* nothing to retry inside: the caller's transaction is one */
 		if (rc == APP_EDBLOST) {
 			/*
-			 * The server rolled back what it had not committed; the
-			 * next db_begin() or read reconnects. Once per change.
+			 * Lost during its COMMIT: once the session that ran it is
+			 * over (db_fence), its activity rows say whether it
+			 * happened. When that cannot be learnt, the answer says
+			 * so: it may have been applied.
 			 */
-			if (lost++)
-				return APP_EDBLOST;
 			if (at->committing) {
-				if ((rc = committed(db, at->who, &done)) != APP_OK)
-					return rc;
+				if (db_fence(db) != APP_OK || committed(db, at->who, &done) != APP_OK)
+					return APP_EUNKNOWN;
 				/*
 				 * The new connection freed the rows the team pointed
 				 * into: read it again (this change, or a later one).
@@ -369,6 +369,12 @@ apply(struct db *db, struct attempt *at)
 				if (done)
 					return APP_OK;
 			}
+			/*
+			 * Not applied: the server rolls back what it had not
+			 * committed; the next db_begin() reconnects. Once per change.
+			 */
+			if (lost++)
+				return APP_EDBLOST;
 			continue;
 		}
 		/* A deadlock victim or the loser of a create race tries again. */

@@ -263,6 +263,16 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
 	[STMT_ACTIVITY_TAGGED] = {"activity_tagged",
 	"SELECT COUNT(*) FROM patient_activities WHERE request_id = ?", "s", "i", W},
+	/*
+	 * A session lost on the wire (db_fence): the server's uptime, and whether
+	 * a session of that id (only ours are visible: no PROCESS privilege) is
+	 * still there. Then its end, which KILL only asks for.
+	 */
+	[STMT_SESSION_GONE] = {"session_gone",
+	"SELECT CAST((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+	" WHERE VARIABLE_NAME = 'UPTIME') AS UNSIGNED),"
+	" EXISTS (SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?)", "i", "ii", W},
+	[STMT_SESSION_KILL] = {"session_kill", "KILL CONNECTION ?", "i", "", W},
 
 	/* --- transfers and auto-assign: one transaction, set-based ------------- */
 

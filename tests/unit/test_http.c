@@ -276,6 +276,17 @@ Test(http, from_err_unavailable_sets_retry_after)
 	}
 }
 
+Test(http, from_err_unknown_outcome_says_so_with_retry_after)
+{
+	struct response r = from_err(APP_EUNKNOWN);
+
+	cr_assert_eq(r.status, 503);
+	cr_expect_gt(r.retry_after, 0);
+	cr_expect(strstr(r.body, "may or may not have been applied") != NULL, "%s", r.body);
+	cr_expect(strstr(r.body, "Idempotency-Key") != NULL, "%s", r.body);
+	resp_free(&r);
+}
+
 Test(http, from_err_unavailable_retry_after_is_five_seconds)
 {
 	struct response r = from_err(APP_EUNAVAIL);
