@@ -65,6 +65,9 @@ test_stopping_the_pool_lets_a_bulk_in_flight_finish() {
 	for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
 	expect_eq "workers left" "" "$left"
 	expect_eq "workers that said they stopped" 4 "$(grep -c 'worker stopping' "$HVAR/log/workers.log")"
+	# While the pool is stopped nginx answers for it, in JSON.
+	req GET $P/patients/123/lead_care_managers
+	expect_error 502
 	LCM_VAR=$HVAR LCM_PORT=$port LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
 		fail "the stack did not start again"
 	req GET /healthz
