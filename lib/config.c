@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "db.h"
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
-enum kind { K_STR, K_PORT, K_LEVEL, K_WORKERS, K_MODE, K_SECONDS };
+enum kind { K_STR, K_HOSTS, K_PORT, K_LEVEL, K_WORKERS, K_MODE, K_SECONDS };
 
 /* The keys a file may set, and where each goes. */
 static const struct key {
@@ -17,7 +18,7 @@ static const struct key {
 	size_t off;
 } keys[] = {
 	{"db_socket", "LCM_DB_SOCKET", K_STR, offsetof(struct config, db_socket)},
-	{"db_host", "LCM_DB_HOST", K_STR, offsetof(struct config, db_host)},
+	{"db_host", "LCM_DB_HOST", K_HOSTS, offsetof(struct config, db_host)},
 	{"db_port", "LCM_DB_PORT", K_PORT, offsetof(struct config, db_port)},
 	{"db_name", "LCM_DB_NAME", K_STR, offsetof(struct config, db_name)},
 	{"db_user", "LCM_DB_USER", K_STR, offsetof(struct config, db_user)},
@@ -79,6 +80,7 @@ static const char *
 set(struct config *c, const struct key *k, const char *value)
 {
 	char *field = (char *)c + k->off;
+	struct db_node nodes[DB_MAX_NODES];
 	unsigned long n;
 	int lv;
 
@@ -86,6 +88,14 @@ set(struct config *c, const struct key *k, const char *value)
 	case K_STR:
 		if (strlen(value) >= CONFIG_VALUE_MAX)
 			return "is too long (at most 511 bytes)";
+		memcpy(field, value, strlen(value) + 1);
+		return NULL;
+	case K_HOSTS:
+		if (strlen(value) >= CONFIG_VALUE_MAX)
+			return "is too long (at most 511 bytes)";
+		if (value[0] != '\0' && db_nodes_parse(value, 3306, nodes) < 0)
+			return "must be host[:port], or several separated by commas (at most "
+			    CONFIG_STR(DB_MAX_NODES) ")";
 		memcpy(field, value, strlen(value) + 1);
 		return NULL;
 	case K_PORT:

@@ -40,6 +40,8 @@ static const char init_command[] =
 
 struct db {
 	struct db_config cfg;
+	struct db_node nodes[DB_MAX_NODES];
+	int n_nodes;          /* 0 for the socket (or a host list that did not parse) */
 	MYSQL *conn;
 	MYSQL_STMT *st[STMT__MAX];
 	struct result res[STMT__MAX];
@@ -47,6 +49,8 @@ struct db {
 	int committing;            /* inside mysql_commit() */
 	int timed_out;             /* the last call's connection was lost to the timeout */
 	unsigned long lost_thread; /* the server session a write lost, for db_fence() */
+	int node;                  /* the node of nodes[] connected to (0 for the socket) */
+	int lost_node;             /* the node lost_thread was a session of */
 	struct timespec lost_at;   /* when */
 	struct timespec call_start;
 	MYSQL *probe;              /* db_ping()'s connection */
@@ -108,7 +112,57 @@ db_new(const struct db_config *cfg)
 	db->cfg.user = dup_or_null(cfg->user);
 	db->cfg.password = dup_or_null(cfg->password);
 	db->cfg.database = dup_or_null(cfg->database);
+	if (cfg->host != NULL && (db->n_nodes = db_nodes_parse(cfg->host, cfg->port, db->nodes)) < 0)
+		db->n_nodes = 0;
 	return db;
+}
+
+int
+db_nodes_parse(const char *list, unsigned port, struct db_node nodes[DB_MAX_NODES])
+{
+	const char *p = list, *end, *host, *host_end;
+	char *num_end;
+	unsigned long v;
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (n == DB_MAX_NODES)
+			return -1;
+		nodes[n].port = port;
+		if (*p == '[') {               /* [an:ipv6::address]:port */
+			host = p + 1;
+			if ((host_end = strchr(host, ']')) == NULL)
+				return -1;
+			end = host_end + 1;
+		} else {
+			host = p;
+			host_end = host + strcspn(host, ":, \t");
+			end = host_end;
+		}
+		if (host_end == host || (size_t)(host_end - host) >= DB_NODE_MAX)
+			return -1;
+		memcpy(nodes[n].host, host, (size_t)(host_end - host));
+		nodes[n].host[host_end - host] = '\0';
+		if (*end == ':') {
+			if (end[1] < '0' || end[1] > '9')
+				return -1;
+			v = strtoul(end + 1, &num_end, 10);
+			if (v == 0 || v > 65535)
+				return -1;
+			nodes[n].port = (unsigned)v;
+			end = num_end;
+		}
+		while (*end == ' ' || *end == '\t')
+			end++;
+		n++;
+		if (*end == '\0')
+			return n;
+		if (*end != ',')
+			return -1;
+		p = end + 1;
+	}
 }
 
 static void
@@ -189,6 +243,7 @@ db_errno_class(unsigned e)
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
 	case ER_QUERY_INTERRUPTED:
+	case ER_UNKNOWN_COM_ERROR:  /* Galera: this node is not in the primary component */
 		return APP_EDBLOST;
 	case ER_LOCK_DEADLOCK:
 		return APP_ERETRY;
@@ -229,6 +284,7 @@ fail(struct db *db, unsigned e, const char *msg, const char *what, const char *n
 		/* A write's session: the server may still be at it (db_fence()). */
 		if (db->conn != NULL && (db->in_tx || db->committing)) {
 			db->lost_thread = mysql_thread_id(db->conn);
+			db->lost_node = db->node;
 			clock_gettime(CLOCK_MONOTONIC, &db->lost_at);
 		}
 		db_disconnect(db);
@@ -391,16 +447,18 @@ fail:
 	return rc;
 }
 
-enum app_err
-db_ensure(struct db *db)
+/*
+ * Connect to one server (host NULL: the socket) and prepare the handle's
+ * statements there.
+ */
+static enum app_err
+connect_to(struct db *db, int node, const char *host, unsigned port)
 {
 	unsigned timeout = connect_timeout(db), rw_timeout = read_timeout(db), e;
 	unsigned long flags = db->cfg.scripts ? CLIENT_MULTI_STATEMENTS : 0;
 	enum app_err rc;
 	int i, n = 0;
 
-	if (db->conn != NULL)
-		return APP_OK;
 	db->error[0] = '\0';
 	if ((db->conn = mysql_init(NULL)) == NULL)
 		return APP_ENOMEM;
@@ -410,12 +468,25 @@ db_ensure(struct db *db)
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, init_command);
 	call_start(db);
-	if (mysql_real_connect(db->conn, db->cfg.host, db->cfg.user, db->cfg.password,
-	    db->cfg.database, db->cfg.port, db->cfg.socket, flags) == NULL) {
+	if (mysql_real_connect(db->conn, host, db->cfg.user, db->cfg.password,
+	    db->cfg.database, port, db->cfg.socket, flags) == NULL) {
 		e = mysql_errno(db->conn);
 		rc = fail(db, e, mysql_error(db->conn), "connect", NULL);
 		db_disconnect(db);
 		return rc == APP_EDBLOGIN ? rc : APP_EDBLOST;
+	}
+	/*
+	 * On a Galera node, a read waits until the node has applied every
+	 * write the cluster committed before it began: a read after a write
+	 * that went through another node (another pool, or the node this
+	 * worker used before a failover) sees that write. Elsewhere the
+	 * variable is unknown or does nothing.
+	 */
+	if (mysql_query(db->conn, "SET SESSION wsrep_sync_wait = IF(@@wsrep_on, 1, 0)") != 0 &&
+	    mysql_errno(db->conn) != ER_UNKNOWN_SYSTEM_VARIABLE) {
+		rc = conn_fail(db, "connect");
+		db_disconnect(db);
+		return rc == APP_EDBLOGIN || rc == APP_ENOMEM ? rc : APP_EDBLOST;
 	}
 	for (i = 0; i < STMT__MAX; i++) {
 		if (!(sql_stmts[i].use & db->cfg.prepare))
@@ -426,8 +497,41 @@ db_ensure(struct db *db)
 		}
 		n++;
 	}
-	log_msg(LV_DEBUG, "db: connected, %d statements prepared", n);
+	db->node = node;
+	log_msg(LV_DEBUG, "db: connected to %s, %d statements prepared",
+	    host != NULL ? host : "the socket", n);
 	return APP_OK;
+}
+
+enum app_err
+db_ensure(struct db *db)
+{
+	enum app_err rc = APP_EDBLOST;
+	int i;
+
+	if (db->conn != NULL)
+		return APP_OK;
+	if (db->cfg.host == NULL)
+		return connect_to(db, 0, NULL, db->cfg.port);
+	if (db->n_nodes == 0) {
+		snprintf(db->error, sizeof(db->error), "db_host is not a list of host[:port]");
+		log_msg(LV_ERR, "db: %s", db->error);
+		return APP_EDB;
+	}
+	/*
+	 * The nodes in the order given: every worker prefers the first one that
+	 * is up and ready, so that while it is, one node takes all the writes
+	 * and the cluster has no conflicts to certify.
+	 */
+	for (i = 0; i < db->n_nodes; i++) {
+		rc = connect_to(db, i, db->nodes[i].host, db->nodes[i].port);
+		if (rc != APP_EDBLOST)
+			break;
+	}
+	if (rc == APP_OK && i > 0)
+		log_msg(LV_WARN, "db: connected to %s:%u, the earlier nodes did not answer",
+		    db->nodes[i].host, db->nodes[i].port);
+	return rc;
 }
 
 enum app_err
@@ -801,6 +905,21 @@ db_fence(struct db *db)
 
 	if (db->lost_thread == 0)
 		return APP_OK;
+	if ((rc = db_ensure(db)) != APP_OK)
+		return rc;
+	if (db->node != db->lost_node) {
+		/*
+		 * The session was on another node of the cluster, which cannot
+		 * be asked. Should that node still commit the write, Galera
+		 * certifies it after whatever this connection does to the same
+		 * rows: the later of two conflicting writes is refused.
+		 */
+		log_msg(LV_WARN, "db: the lost session %lu was on %s:%u; now on %s:%u",
+		    db->lost_thread, db->nodes[db->lost_node].host, db->nodes[db->lost_node].port,
+		    db->nodes[db->node].host, db->nodes[db->node].port);
+		db->lost_thread = 0;
+		return APP_OK;
+	}
 	p = DB_P_INT((int64_t)db->lost_thread);
 	for (i = 0; i < DB_FENCE_TRIES; i++) {
 		if ((rc = db_row(db, STMT_SESSION_GONE, &p, 1)) != APP_OK)
@@ -825,26 +944,44 @@ db_fence(struct db *db)
 	return APP_EDBLOST;
 }
 
-enum app_err
-db_ping(struct db *db)
+/* Open db->probe to one server, with the ping's timeouts. */
+static int
+probe_connect(struct db *db, const char *host, unsigned port)
 {
 	unsigned t = DB_PING_TIMEOUT;
 
-	if (db->probe == NULL) {
-		if ((db->probe = mysql_init(NULL)) == NULL)
-			return APP_ENOMEM;
-		mysql_options(db->probe, MYSQL_OPT_CONNECT_TIMEOUT, &t);
-		mysql_options(db->probe, MYSQL_OPT_READ_TIMEOUT, &t);
-		mysql_options(db->probe, MYSQL_OPT_WRITE_TIMEOUT, &t);
-		if (mysql_real_connect(db->probe, db->cfg.host, db->cfg.user, db->cfg.password,
-		    db->cfg.database, db->cfg.port, db->cfg.socket, 0) == NULL)
-			goto lost;
-	}
-	if (mysql_ping(db->probe) == 0)
-		return APP_OK;
-lost:
+	if ((db->probe = mysql_init(NULL)) == NULL)
+		return 0;
+	mysql_options(db->probe, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	mysql_options(db->probe, MYSQL_OPT_READ_TIMEOUT, &t);
+	mysql_options(db->probe, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	if (mysql_real_connect(db->probe, host, db->cfg.user, db->cfg.password,
+	    db->cfg.database, port, db->cfg.socket, 0) != NULL)
+		return 1;
 	log_msg(LV_WARN, "db: ping: %u %s", mysql_errno(db->probe), mysql_error(db->probe));
 	mysql_close(db->probe);
 	db->probe = NULL;
+	return 0;
+}
+
+enum app_err
+db_ping(struct db *db)
+{
+	int i;
+
+	if (db->probe != NULL) {
+		if (mysql_ping(db->probe) == 0)
+			return APP_OK;
+		log_msg(LV_WARN, "db: ping: %u %s", mysql_errno(db->probe), mysql_error(db->probe));
+		mysql_close(db->probe);
+		db->probe = NULL;
+		return APP_EDBLOST;  /* the next ping connects again, to whichever node answers */
+	}
+	/* A cluster answers when one of its nodes does, in the order listed. */
+	if (db->cfg.host == NULL)
+		return probe_connect(db, NULL, db->cfg.port) ? APP_OK : APP_EDBLOST;
+	for (i = 0; i < db->n_nodes; i++)
+		if (probe_connect(db, db->nodes[i].host, db->nodes[i].port))
+			return APP_OK;
 	return APP_EDBLOST;
 }

@@ -49,7 +49,7 @@ enum db_use {
 };
 
 struct db_config {
-	const char *host;      /* NULL for the socket */
+	const char *host;      /* NULL for the socket; or a list of nodes, below */
 	unsigned port;
 	const char *socket;
 	const char *user;
@@ -79,6 +79,27 @@ struct db_config {
 #define DB_PING_TIMEOUT 1
 /* db_fence() waits this many times 50 ms for a lost session to end. */
 #define DB_FENCE_TRIES 40
+
+/*
+ * db_config.host may name several servers of one cluster (Galera), in the
+ * order they are preferred: "10.0.0.1, 10.0.0.2:3307, [fd00::3]". A node
+ * without a port has db_config.port. A connection goes to the first node
+ * that answers and is ready; a node that goes away or says it is not part
+ * of the cluster's primary component (1047) sends the next connection to
+ * the next node.
+ */
+#define DB_MAX_NODES 8
+#define DB_NODE_MAX 256
+struct db_node {
+	char host[DB_NODE_MAX];
+	unsigned port;
+};
+
+/*
+ * Parse such a list into nodes[]: their number (1 or more), or -1 for an
+ * empty entry, a bad port, an unclosed '[', or more than DB_MAX_NODES.
+ */
+int db_nodes_parse(const char *list, unsigned port, struct db_node nodes[DB_MAX_NODES]);
 
 struct db;
 

@@ -260,3 +260,20 @@ Test(config, bad_secret_files)
 	free(empty);
 	free(longer);
 }
+
+Test(config, db_host_may_list_the_nodes_of_a_cluster)
+{
+	struct config c;
+
+	cr_assert_eq(parse(&c, "db_host = 10.0.0.1, 10.0.0.2:3307,[fd00::3]:3308\n"), 0, "%s", err);
+	cr_assert_str_eq(c.db_host, "10.0.0.1, 10.0.0.2:3307,[fd00::3]:3308");
+	cr_assert_eq(parse(&c, "db_host =\n"), 0, "%s", err);
+	cr_assert_str_eq(c.db_host, "");
+	cr_assert_neq(parse(&c, "db_host = a,,b\n"), 0);
+	cr_assert(strstr(err, "db_host") != NULL && strstr(err, "host[:port]") != NULL, "%s", err);
+	cr_assert_neq(parse(&c, "db_host = a:0\n"), 0);
+	cr_assert_neq(parse(&c, "db_host = a:65536\n"), 0);
+	cr_assert_neq(parse(&c, "db_host = [fd00::3\n"), 0);
+	cr_assert_neq(parse(&c, "db_host = a b\n"), 0);
+	cr_assert_neq(parse(&c, "db_host = a,b,c,d,e,f,g,h,i\n"), 0);
+}
