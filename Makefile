@@ -4,6 +4,7 @@
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
 #   make test    unit, HTTP and deploy tests against throwaway stacks
+#   make cluster-test   three Galera nodes, two worker pools, failovers
 #   make bench   throughput figures against the PHP-FPM peer
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
@@ -39,7 +40,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test bench install
+.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench install
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -88,6 +89,12 @@ deploy-test: deps
 
 test: unit http deploy-test
 
+# Three Galera nodes, two pools, one nginx, kills in the middle (deploy/README.md).
+cluster-test: deps
+	@$(MAKE) --no-print-directory all
+	@sh deploy/install-deps.sh --cluster
+	@bash tests/cluster/run.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --bench
@@ -97,11 +104,13 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 		$(DESTDIR)$(PREFIX)/share/lcm/db-schema $(DESTDIR)$(PREFIX)/share/lcm/nginx \
+		$(DESTDIR)$(PREFIX)/share/lcm/galera \
 		$(DESTDIR)$(NGINX_SNIPPETS) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(B)/lcm-admin $(DESTDIR)$(PREFIX)/bin/lcm-admin
 	install -m 0755 $(B)/lcm-worker $(DESTDIR)$(PREFIX)/sbin/lcm-worker
 	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
 	install -m 0644 nginx/openapi.json $(DESTDIR)$(PREFIX)/share/lcm/openapi.json
+	install -m 0644 deploy/galera/60-lcm-galera.cnf.in $(DESTDIR)$(PREFIX)/share/lcm/galera/
 	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/
 	sed -e 's|/usr/share/lcm/openapi.json|$(PREFIX)/share/lcm/openapi.json|' nginx/lcm-api.conf \
 		>$(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf

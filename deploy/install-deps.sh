@@ -9,6 +9,8 @@ default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
 nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
+# make cluster-test: Galera, and the state transfer's tools.
+[ "${1:-}" = "--cluster" ] && PKGS="$PKGS galera-4 mariadb-backup socat"
 # The JavaScript tests' tools come from the npm registry: npm itself from
 # Debian when the machine has none.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"

@@ -1,0 +1,466 @@
+#!/bin/bash
+# make cluster-test: the service on a three-node MariaDB Galera cluster with
+# two worker pools behind one nginx, all on loopback ports and directories
+# of its own, under a write load (single assigns, bulk items, transfers).
+# In the middle it kills -9 the database node every worker uses and one of
+# the pools, then brings both back. Then every node must hold every write
+# answered 200 exactly once, the same case loads and a consistent activity
+# chain. It prints what it served, the errors of each failover by status,
+# the time from each kill to the first success through the survivors, and
+# the time the node took to rejoin.
+#
+# Environment: CLUSTER_LOAD_SECONDS (60), CLUSTER_CLIENTS (4), CLUSTER_KEEP
+# (keep the directory).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+. tests/lib/harness.sh   # harness_free_port
+
+LOAD_SECONDS=${CLUSTER_LOAD_SECONDS:-60}
+CLIENTS=${CLUSTER_CLIENTS:-4}
+TOKEN=cluster-admin-token
+API=/v1/admin/clinic/ecm
+PATIENTS=400
+ME=$(id -un)
+
+C=$(mktemp -d /tmp/lcm-cluster.XXXXXX)
+FAILED=0
+fail() { echo "not ok - $*"; FAILED=1; }
+ok() { echo "ok - $*"; }
+now_ms() { date +%s%3N; }
+log() { echo "# $*"; }
+
+# ---- the three nodes ---------------------------------------------------------
+
+declare -a PORT GPORT IPORT SPORT
+for i in 1 2 3; do
+	PORT[$i]=$(harness_free_port) GPORT[$i]=$(harness_free_port)
+	IPORT[$i]=$(harness_free_port) SPORT[$i]=$(harness_free_port)
+done
+PEERS="127.0.0.1:${GPORT[1]},127.0.0.1:${GPORT[2]},127.0.0.1:${GPORT[3]}"
+
+# The shipped template with this node's loopback ports, under a [mysqld] of
+# the node's own directories.
+node_config() {
+	local i=$1 d=$C/n$1
+	mkdir -p "$d/data" "$d/run"
+	sed -e "s|@CLUSTER_NAME@|lcm-cluster-test|; s|@CLUSTER_NODES@|$PEERS|" \
+		-e "s|@NODE_NAME@|n$i|; s|@NODE_ADDRESS@|127.0.0.1:${GPORT[$i]}|g" \
+		-e "s|@IST_ADDRESS@|127.0.0.1:${IPORT[$i]}|; s|@SST_ADDRESS@|127.0.0.1:${SPORT[$i]}|" \
+		-e "s|@GCACHE_SIZE@|128M|; s|@SST_USER@:@SST_PASSWORD@|root:|" \
+		deploy/galera/60-lcm-galera.cnf.in >"$d/galera.cnf"
+	cat >"$d/my.cnf" <<CNF
+[mysqld]
+datadir = $d/data
+socket = $d/run/mysqld.sock
+pid-file = $d/run/mysqld.pid
+log-error = $d/error.log
+user = $ME
+bind-address = 127.0.0.1
+port = ${PORT[$i]}
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 64M
+max_connections = 100
+!include $d/galera.cnf
+[sst]
+# The state transfer's own messages into the data directory, not syslog.
+sst-syslog = -1
+CNF
+}
+
+node_start() {
+	(setsid mariadbd --defaults-file="$C/n$1/my.cnf" "${@:2}" </dev/null >/dev/null 2>&1 &)
+}
+
+# A node that was killed starts from the position its storage engine
+# recovers (what Debian's galera_recovery does for the systemd unit), so
+# it can catch up by IST from a donor's gcache instead of a full SST.
+node_restart() {
+	local d=$C/n$1 pos
+	mariadbd --defaults-file="$d/my.cnf" --wsrep-recover --log-error="$d/recover.log" \
+		</dev/null >/dev/null 2>&1
+	pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$d/recover.log" | tail -n 1)
+	log "node $1 recovered position ${pos:-none}"
+	node_start "$1" ${pos:+--wsrep-start-position="$pos"}
+}
+
+node_sql() {
+	local i=$1; shift
+	mariadb --no-defaults --default-character-set=utf8mb4 --socket="$C/n$i/run/mysqld.sock" -uroot \
+		--batch --skip-column-names "$@"
+}
+
+node_state() { node_sql "$1" -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
+cluster_size() { node_sql "$1" -e "SHOW STATUS LIKE 'wsrep_cluster_size'" 2>/dev/null | cut -f2; }
+
+# wait_synced NODE SECONDS: the node is Synced in a cluster of three.
+wait_synced() {
+	local i=$1 deadline=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		[ "$(node_state "$i")" = Synced ] && [ "$(cluster_size "$i")" = 3 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+node_kill() {
+	local pid
+	pid=$(cat "$C/n$1/run/mysqld.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
+	pkill -KILL -f -- "--defaults-file=$C/n$1/my.cnf" 2>/dev/null || true
+}
+
+pool_start() {
+	rm -f "$C/run/pool$1.sock"
+	(setsid build/lcm-admin --config "$C/pool$1.conf" pool --worker "$ROOT/build/lcm-worker" \
+		>>"$C/log/pool$1.log" 2>&1 </dev/null & echo $! >"$C/run/pool$1.pid")
+	for t in $(seq 1 100); do [ -S "$C/run/pool$1.sock" ] && return 0; sleep 0.1; done
+	return 1
+}
+# A pool dies as a host would: its supervisor and every worker at once.
+pool_kill() {
+	local pid
+	pid=$(cat "$C/run/pool$1.pid" 2>/dev/null) || return 0
+	pkill -KILL -P "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null
+	pkill -KILL -f -- "$C/pool$1.conf" 2>/dev/null || true
+}
+pool_stop() {
+	local pid
+	pid=$(cat "$C/run/pool$1.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for t in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	pool_kill "$1"
+}
+cleanup() {
+	local p
+	[ -f "$C/run/nginx.pid" ] && kill -QUIT "$(cat "$C/run/nginx.pid")" 2>/dev/null
+	for p in 1 2; do pool_stop "$p"; done
+	for p in 1 2 3; do node_kill "$p"; done
+	sleep 0.5
+	if [ -n "${CLUSTER_KEEP:-}" ]; then echo "# kept $C"; else rm -rf "$C"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$C/run" "$C/log" "$C/tmp" "$C/secrets"
+chmod 700 "$C/run" "$C/secrets"
+for i in 1 2 3; do node_config "$i"; done
+
+T0=$(date +%s)
+mariadb-install-db --no-defaults --datadir="$C/n1/data" --user="$ME" \
+	--auth-root-authentication-method=normal --skip-test-db >"$C/log/install-db.log" 2>&1 ||
+	{ echo "Bail out! mariadb-install-db failed"; exit 1; }
+node_start 1 --wsrep-new-cluster
+for t in $(seq 1 150); do [ "$(node_state 1)" = Synced ] && break; sleep 0.2; done
+[ "$(node_state 1)" = Synced ] || { tail "$C/n1/error.log"; echo "Bail out! the first node did not start"; exit 1; }
+# The others join one at a time, each by a full state transfer from a donor.
+for i in 2 3; do
+	node_start "$i"
+	for t in $(seq 1 600); do [ "$(node_state "$i")" = Synced ] && break; sleep 0.2; done
+	[ "$(node_state "$i")" = Synced ] || { tail "$C/n$i/error.log"; echo "Bail out! node $i did not join"; exit 1; }
+done
+log "three nodes synced in $(($(date +%s) - T0)) s"
+
+# ---- the database, the pools, nginx ------------------------------------------
+
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$C/secrets/db_password"
+PW=$(cat "$C/secrets/db_password")
+node_sql 1 <<SQL
+CREATE DATABASE lcm CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER 'lcm_app'@'127.0.0.1' IDENTIFIED BY '$PW';
+GRANT SELECT, INSERT, UPDATE, DELETE ON lcm.* TO 'lcm_app'@'127.0.0.1';
+SQL
+NODES="127.0.0.1:${PORT[1]}, 127.0.0.1:${PORT[2]}, 127.0.0.1:${PORT[3]}"
+pool_config() {
+	cat >"$C/pool$1.conf" <<CONF
+# Pool $1: one app host's workers. Every pool lists the nodes in the same order.
+db_host = $NODES
+db_name = lcm
+db_user = lcm_app
+db_password_file = $C/secrets/db_password
+migrate_user = root
+log_file = $C/log/pool$1.log
+schema_dir = $ROOT/db-schema
+listen = $C/run/pool$1.sock
+socket_mode = 0600
+workers = 3
+CONF
+}
+pool_config 1
+pool_config 2
+build/lcm-admin --config "$C/pool1.conf" migrate >"$C/log/migrate.log" 2>&1 ||
+	{ cat "$C/log/migrate.log"; echo "Bail out! migrate failed on the cluster"; exit 1; }
+node_sql 1 lcm <tests/cluster/seed.sql || { echo "Bail out! seed failed"; exit 1; }
+
+for p in 1 2; do pool_start "$p" || { tail "$C/log/pool$p.log"; echo "Bail out! pool $p did not start"; exit 1; }; done
+
+# nginx: the shipped snippets, the upstream with both pools' sockets.
+NPORT=$(harness_free_port)
+mkdir -p "$C/nginx"
+sed -e "s|server unix:/run/lcm/fcgi.sock;|server unix:$C/run/pool1.sock;\n    server unix:$C/run/pool2.sock;|" \
+	nginx/lcm-upstream.conf >"$C/nginx/lcm-upstream.conf"
+sed -e "s|/usr/share/lcm/openapi.json|$ROOT/nginx/openapi.json|" nginx/lcm-api.conf >"$C/nginx/lcm-api.conf"
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user $ME $(id -gn);"
+sed -e "s|@VAR@|$C|g" -e "s|@PORT@|$NPORT|g" -e "s|@USER@|$user_line|g" nginx/lcm.conf.in >"$C/nginx.conf"
+grep -q "pool2.sock" "$C/nginx/lcm-upstream.conf" || { echo "Bail out! upstream not rendered"; exit 1; }
+nginx -p "$C" -c "$C/nginx.conf" -e "$C/log/nginx-error.log" ||
+	{ echo "Bail out! nginx did not start"; exit 1; }
+BASE=http://127.0.0.1:$NPORT
+for t in $(seq 1 50); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break
+	sleep 0.2
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] || { echo "Bail out! no /healthz"; exit 1; }
+log "two pools of 3 workers behind nginx on port $NPORT; stack up in $(($(date +%s) - T0)) s"
+
+# ---- the load ----------------------------------------------------------------
+#
+# Client k owns the patients p with p % CLIENTS == k and knows what it last
+# made of each, so every write it sends is a change: a single assign of one
+# or both roles, or a bulk of five items. After an answer that is not a 200
+# it reads the patient again. The transfer client moves the oLCM patients of
+# manager 111 to 112 and back (patients 391-400, only it touches them).
+# Each line of a client's log: time_ms kind status request_id rows, where
+# rows is how many activity rows the write must have made (-1: unknown).
+
+# post PATH BODY: prints the status; the body and headers go to $TMPF.body
+# and $TMPF.head, $TMPF being the calling client's own.
+post() {
+	curl -s -o "$TMPF.body" -D "$TMPF.head" -w '%{http_code}' --max-time 70 \
+		-H "X-User-Token: $TOKEN" -H 'Content-Type: application/json' -X POST -d "$2" "$BASE$API/$1"
+}
+rid_of() { tr -d '\r' <"$TMPF.head" | sed -n 's/^X-Request-Id: //Ip' | head -n 1; }
+
+client() {
+	local k=$1 end=$2 out=$C/log/client$1.log
+	TMPF=$C/tmp/client$1
+	local -A ol il
+	local p o i st rid n body items x
+	for ((p = 1; p <= 390; p++)); do [ $((p % CLIENTS)) = "$k" ] && ol[$p]=0 && il[$p]=0; done
+	local mine=("${!ol[@]}")
+	while [ "$(date +%s)" -lt "$end" ]; do
+		if [ $((RANDOM % 4)) = 0 ]; then
+			items="" n=0
+			for x in 1 2 3 4 5; do
+				p=${mine[$((RANDOM % ${#mine[@]}))]}
+				[[ ",$items" == *"\"patient_id\":$p,"* ]] && continue
+				o=$((101 + (ol[$p] - 101 + 1 + RANDOM % 9) % 10))
+				[ "${ol[$p]}" = 0 ] && o=$((101 + RANDOM % 10))
+				items+="${items:+,}{\"patient_id\":$p,\"olcm_user_id\":$o}"
+				ol[$p]=$o
+				n=$((n + 1))
+			done
+			st=$(post lead_care_managers/bulk_assign "{\"assignments\":[$items]}")
+			rid=$(rid_of)
+			if [ "$st" = 200 ] && [ "$(jq -r '.failed_count' "$TMPF.body")" = 0 ]; then
+				echo "$(now_ms) bulk 200 $rid $n" >>"$out"
+			else
+				echo "$(now_ms) bulk $st $rid -1" >>"$out"
+				resync "$k"
+			fi
+		else
+			p=${mine[$((RANDOM % ${#mine[@]}))]}
+			o=$((101 + RANDOM % 10)) i=$((101 + RANDOM % 10))
+			while [ "$o" = "${ol[$p]}" ]; do o=$((101 + RANDOM % 10)); done
+			while [ "$i" = "${il[$p]}" ]; do i=$((101 + RANDOM % 10)); done
+			st=$(post lead_care_managers/assign \
+				"{\"patient_id\":$p,\"olcm_user_id\":$o,\"ilcm_user_id\":$i,\"reason\":\"cluster test\"}")
+			rid=$(rid_of)
+			if [ "$st" = 200 ]; then
+				ol[$p]=$o il[$p]=$i
+				echo "$(now_ms) assign 200 $rid 2" >>"$out"
+			else
+				echo "$(now_ms) assign $st $rid -1" >>"$out"
+				resync "$k"
+			fi
+		fi
+	done
+}
+
+# After an answer that is not a 200 the client no longer knows its patients'
+# state for sure: read them all (retrying until the service answers).
+resync() {
+	local p body
+	for p in "${mine[@]}"; do
+		while :; do
+			body=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" "$BASE$API/patients/$p/lead_care_managers") &&
+				echo "$body" | jq -e '.patient_id' >/dev/null 2>&1 && break
+			sleep 0.2
+		done
+		ol[$p]=$(echo "$body" | jq -r '.case_load.olcm.user_id // 0')
+		il[$p]=$(echo "$body" | jq -r '.case_load.ilcm.user_id // 0')
+	done
+}
+
+transfer_client() {
+	local end=$1 out=$C/log/client-transfer.log from=111 to=112 st rid moved items p x
+	TMPF=$C/tmp/transfer
+	items=""
+	for p in $(seq 391 400); do items+="${items:+,}{\"patient_id\":$p,\"olcm_user_id\":111}"; done
+	post lead_care_managers/bulk_assign "{\"assignments\":[$items]}" >/dev/null
+	echo "$(now_ms) bulk $(post lead_care_managers/bulk_assign "{\"assignments\":[$items]}") $(rid_of) 0" >>"$out"
+	while [ "$(date +%s)" -lt "$end" ]; do
+		st=$(post lead_care_managers/transfer "{\"from_user_id\":$from,\"to_user_ids\":[$to],\"role\":\"olcm\"}")
+		rid=$(rid_of)
+		if [ "$st" = 200 ]; then
+			moved=$(jq -r '.moved_count' "$TMPF.body")
+			echo "$(now_ms) transfer 200 $rid $moved" >>"$out"
+			if [ "$moved" != 10 ]; then echo "$(now_ms) transfer-count $moved" >>"$C/log/anomalies"; fi
+			x=$from from=$to to=$x
+		else
+			echo "$(now_ms) transfer $st $rid -1" >>"$out"
+			# Whichever of the two now holds them gives them next.
+			sleep 0.2
+			st=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" \
+				"$BASE$API/lead_care_managers/$from/patients?role=olcm" | jq -r '.pagination.total_count // 0' 2>/dev/null)
+			[ "${st:-0}" = 0 ] && x=$from from=$to to=$x
+		fi
+		sleep 0.3
+	done
+}
+
+# The first 200 after time T (ms) in every client's log, as ms after T.
+first_success_after() {
+	cat "$C"/log/client*.log | awk -v t="$1" '$1 >= t && $3 == 200 { if (!m || $1 < m) m = $1 } END { print (m ? m - t : -1) }'
+}
+errors_between() {
+	cat "$C"/log/client*.log | awk -v a="$1" -v b="$2" '$1 >= a && $1 < b && $3 != 200 { n[$3]++ }
+		END { s = ""; for (k in n) s = s sprintf("%s %s:%d", s ? "," : "", k, n[k]); print (s ? s : "none") }'
+}
+
+LOAD_START=$(date +%s)
+LOAD_END=$((LOAD_START + LOAD_SECONDS))
+CLIENT_PIDS=()
+for ((k = 0; k < CLIENTS; k++)); do client "$k" "$LOAD_END" & CLIENT_PIDS+=($!); done
+transfer_client "$LOAD_END" &
+CLIENT_PIDS+=($!)
+
+# A third of the way in: the node every worker writes through goes.
+sleep $((LOAD_SECONDS / 3))
+KILL_NODE_MS=$(now_ms)
+node_kill 1
+log "killed -9 database node 1 (the workers' first choice)"
+# Half way: one whole pool goes.
+sleep $((LOAD_SECONDS / 6))
+KILL_POOL_MS=$(now_ms)
+pool_kill 1
+log "killed -9 worker pool 1 (supervisor and workers)"
+# Two thirds: both come back; the node rejoins.
+sleep $((LOAD_SECONDS / 6))
+BACK_MS=$(now_ms)
+pool_start 1 || fail "pool 1 did not start again"
+N1_LINES=$(wc -l <"$C/n1/error.log")
+node_restart 1
+if wait_synced 1 300; then
+	REJOIN_MS=$(($(now_ms) - BACK_MS))
+	# (An IST is logged as an "SST received" of the recovered position, then "IST received".)
+	if tail -n +$((N1_LINES + 1)) "$C/n1/error.log" | grep -q "IST received"; then HOW="by IST"; else HOW="by SST"; fi
+	log "node 1 rejoined $HOW in $REJOIN_MS ms"
+else
+	REJOIN_MS=-1 HOW=""
+	fail "node 1 did not rejoin"
+fi
+wait "${CLIENT_PIDS[@]}"
+log "load over"
+
+# ---- figures -----------------------------------------------------------------
+
+TOTAL=$(cat "$C"/log/client*.log | wc -l)
+OK200=$(cat "$C"/log/client*.log | awk '$3 == 200' | wc -l)
+echo
+echo "requests (writes) served: $TOTAL, answered 200: $OK200 ($(awk -v a="$OK200" -v t="$TOTAL" 'BEGIN { printf "%.2f", t ? 100 * a / t : 0 }')%)"
+echo "by kind: $(cat "$C"/log/client*.log | awk '{ n[$2 " " $3]++ } END { for (k in n) printf "%s=%d  ", k, n[k] }')"
+echo "node 1 killed: first success through the survivors after $(first_success_after "$KILL_NODE_MS") ms;" \
+	"errors in the next 10 s: $(errors_between "$KILL_NODE_MS" $((KILL_NODE_MS + 10000)))"
+echo "pool 1 killed: first success after $(first_success_after "$KILL_POOL_MS") ms;" \
+	"errors in the next 10 s: $(errors_between "$KILL_POOL_MS" $((KILL_POOL_MS + 10000)))"
+echo "node 1 rejoined $HOW in $REJOIN_MS ms; errors while it did: $(errors_between "$BACK_MS" $((BACK_MS + REJOIN_MS + 1000)))"
+echo "nginx gave up on a pool (and tried the next) $(grep -c 'connect() to unix' "$C/log/nginx-error.log" 2>/dev/null) times"
+echo
+
+# ---- checks ------------------------------------------------------------------
+
+[ "$OK200" -gt 100 ] && ok "the cluster served writes ($OK200 answered 200)" || fail "too few writes served: $OK200"
+[ ! -s "$C/log/anomalies" ] && ok "every transfer moved all ten patients" || fail "transfers: $(cat "$C/log/anomalies")"
+for i in 1 2 3; do
+	[ "$(node_state "$i")" = Synced ] || fail "node $i is $(node_state "$i"), not Synced"
+done
+
+# What each node holds, per request: its activity rows.
+for i in 1 2 3; do
+	node_sql "$i" lcm -e "SELECT SUBSTRING_INDEX(request_id, '#', 1) AS r, COUNT(*) FROM patient_activities
+		WHERE request_id IS NOT NULL GROUP BY r ORDER BY r" >"$C/rows.$i" || fail "node $i: no activity rows read"
+	node_sql "$i" lcm -e "SELECT id, patient_id, olcm_user_id, ilcm_user_id, version FROM case_loads ORDER BY id" \
+		| md5sum | cut -d' ' -f1 >"$C/case_loads.$i"
+done
+if cmp -s "$C/rows.1" "$C/rows.2" && cmp -s "$C/rows.1" "$C/rows.3"; then
+	ok "the three nodes hold the same activity rows per request ($(wc -l <"$C/rows.1") requests)"
+else
+	fail "the nodes' activity rows differ"
+fi
+if [ "$(cat "$C/case_loads.1")" = "$(cat "$C/case_loads.2")" ] && [ "$(cat "$C/case_loads.1")" = "$(cat "$C/case_loads.3")" ]; then
+	ok "the three nodes hold identical case loads"
+else
+	fail "the nodes' case loads differ"
+fi
+
+# Every write answered 200 made exactly the rows it should, once: none
+# lost, none applied twice. (A bulk item's rows carry #N after the id.)
+cat "$C"/log/client*.log | awk '$3 == 200 && $5 > 0 { print $4, $5 }' | sort >"$C/expected"
+bad=$(join -a 1 -e 0 -o 0,1.2,2.2 "$C/expected" <(sort "$C/rows.1" | tr '\t' ' ') | awk '$2 != $3' | head -n 5)
+if [ -z "$bad" ]; then
+	ok "every write answered 200 is on every node with exactly its rows ($(wc -l <"$C/expected") writes)"
+else
+	fail "writes answered 200 whose rows are missing or doubled (request expected found): $bad"
+fi
+# A request not answered 200 made its rows at most once (its outcome may be unknown).
+dup=$(awk '$2 > 10' "$C/rows.1" | head -n 3)
+[ -z "$dup" ] && ok "no request made more rows than a bulk of its size" || fail "requests with too many rows: $dup"
+
+# The chain: per patient and role, each row's previous holder is the one
+# before's new holder, and the last one's is the case load's.
+for i in 1 2 3; do
+	broken=$(node_sql "$i" lcm -e "
+		SELECT COUNT(*) FROM (
+		  SELECT a.patient_id, a.role, a.previous_user_id,
+		         LAG(a.new_user_id) OVER (PARTITION BY a.patient_id, a.role ORDER BY a.id) AS before_it
+		  FROM patient_activities a) x
+		WHERE NOT (x.previous_user_id <=> x.before_it)")
+	tail=$(node_sql "$i" lcm -e "
+		SELECT COUNT(*) FROM case_loads c
+		JOIN (SELECT patient_id, role, MAX(id) AS id FROM patient_activities GROUP BY patient_id, role) l
+		  ON l.patient_id = c.patient_id
+		JOIN patient_activities a ON a.id = l.id
+		WHERE NOT (a.new_user_id <=> IF(l.role = 'olcm', c.olcm_user_id, c.ilcm_user_id))")
+	[ "$broken" = 0 ] && [ "$tail" = 0 ] && ok "node $i: the activity chains are consistent" ||
+		fail "node $i: $broken links and $tail ends of the activity chains do not match"
+done
+# The workload the triggers keep agrees with the case loads on every node.
+for i in 1 2 3; do
+	w=$(node_sql "$i" lcm -e "
+		SELECT COUNT(*) FROM users u LEFT JOIN lcm_workload w ON w.user_id = u.id
+		WHERE IFNULL(w.olcm_count, 0) <> (SELECT COUNT(*) FROM case_loads WHERE olcm_user_id = u.id)
+		   OR IFNULL(w.ilcm_count, 0) <> (SELECT COUNT(*) FROM case_loads WHERE ilcm_user_id = u.id)")
+	[ "$w" = 0 ] && ok "node $i: workloads match the case loads" || fail "node $i: $w users' workloads are off"
+done
+# What read-your-writes costs: a care-team read on node 2, one client,
+# with the session setting the workers use on a cluster and without it.
+read_us() {
+	local t0 t1
+	t0=$(now_ms)
+	mariadb-slap --no-defaults --socket="$C/n2/run/mysqld.sock" -uroot --create-schema=lcm \
+		--concurrency=1 --iterations=1 --number-of-queries=2000 --delimiter=';' \
+		--query="SET SESSION wsrep_sync_wait = $1;SELECT p.id, c.olcm_user_id, c.ilcm_user_id, c.version FROM patients p LEFT JOIN case_loads c ON c.patient_id = p.id WHERE p.id = 17" \
+		>/dev/null 2>&1 || { echo "?"; return; }
+	t1=$(now_ms)
+	echo $(((t1 - t0) * 1000 / 1000))
+}
+echo "# a read on node 2: $(read_us 1) us with wsrep_sync_wait = 1 (what the workers set), $(read_us 0) us without (one client, a SET and a SELECT, mariadb-slap)"
+grep -h "certification\|deadlock\|1213" "$C"/log/pool*.log 2>/dev/null | head -n 3 | sed 's/^/# /'
+echo "# failovers the workers logged: $(grep -h 'earlier nodes did not answer' "$C"/log/pool*.log | wc -l)"
+
+echo
+if [ "$FAILED" = 0 ]; then echo "cluster-test: passed in $(($(date +%s) - T0)) s"; else echo "cluster-test: FAILED"; fi
+exit "$FAILED"
