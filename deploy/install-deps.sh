@@ -8,6 +8,8 @@ PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
 nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
+# The browser the console's end-to-end tests drive, headless (tests/browser/).
+PKGS="$PKGS chromium"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
 # The JavaScript tests' tools come from the npm registry: npm itself from
 # Debian when the machine has none.
