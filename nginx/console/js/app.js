@@ -1,0 +1,119 @@
+// The console: a hash router over views that call only the public API.
+// The route lives in the URL (#/list?search=..., #/patient/123); the token
+// lives in sessionStorage alone.
+import { api, getToken, setToken, clearToken, onUnauthorized } from './api.js';
+import { h, field, messageSlot, showErrors, showNotice, focusHeading } from './dom.js';
+import { listView } from './list.js';
+import { patientView } from './patient.js';
+import { personView } from './person.js';
+import { bulkView } from './bulk.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const signOutButton = document.getElementById('sign-out');
+let flash = null; // {kind: 'error'|'notice', text}: what the sign-in page says next
+let generation = 0;
+
+const routes = [
+  [/^#\/signin$/, signinView, 'Sign in'],
+  [/^#\/list(?:\?(.*))?$/, listView, 'Care managers'],
+  [/^#\/patient(?:\/([^?]*))?$/, patientView, 'Patient'],
+  [/^#\/person\/(\d+)$/, personView, 'Person'],
+  [/^#\/bulk$/, bulkView, 'Bulk assign'],
+];
+
+export function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function signOut(message, kind = 'notice') {
+  clearToken();
+  flash = message ? { kind, text: message } : null;
+  go('#/signin');
+}
+
+onUnauthorized((err) => signOut(err.messages.join(' '), 'error'));
+signOutButton.addEventListener('click', () => signOut('Signed out.'));
+
+/*
+ * The context a view gets: current() is false once the user went elsewhere
+ * (a slow answer must not draw over the next view); title(text) names the page.
+ */
+async function route() {
+  const hash = location.hash || '#/list';
+  const signedIn = Boolean(getToken());
+  if (!signedIn && hash !== '#/signin') return go('#/signin');
+  if (signedIn && hash === '#/signin') return go('#/list');
+  const found = routes.map(([re, view, title]) => [re.exec(hash), view, title]).find(([m]) => m);
+  if (!found) return go('#/list');
+  const [m, view, title] = found;
+  nav.hidden = !signedIn;
+  signOutButton.hidden = !signedIn;
+  for (const a of nav.querySelectorAll('a')) {
+    if (hash.startsWith(a.getAttribute('href'))) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  generation += 1;
+  const mine = generation;
+  const ctx = {
+    current: () => mine === generation,
+    title: (t) => { document.title = `${t} - Lead Care Managers console`; },
+    go,
+  };
+  ctx.title(title);
+  try {
+    // A view that only redrew part of itself answers 'kept': focus stays where it was.
+    const kept = await view(main, m.slice(1), ctx);
+    if (ctx.current() && kept !== 'kept') focusHeading(main);
+  } catch (err) {
+    if (!ctx.current()) return;
+    const slot = messageSlot();
+    main.replaceChildren(h('h1', { tabindex: '-1' }, title), slot);
+    showErrors(slot, err);
+    focusHeading(main);
+  }
+}
+
+async function signinView(root, _params, ctx) {
+  const input = h('input', { type: 'password', id: 'token', name: 'token', autocomplete: 'off', spellcheck: 'false', required: true });
+  const slot = messageSlot();
+  const button = h('button', { type: 'submit' }, 'Sign in');
+  const form = h('form', { novalidate: true },
+    field('API token', input, 'Paste your X-User-Token. It is kept in this tab only, until you sign out or close it.'),
+    button);
+  root.replaceChildren(h('h1', {}, 'Sign in'), slot, form);
+  if (flash) {
+    if (flash.kind === 'error') showErrors(slot, { messages: [flash.text] });
+    else showNotice(slot, flash.text);
+    flash = null;
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const token = input.value.trim();
+    if (!token) {
+      showErrors(slot, { messages: ['Paste an API token first.'] });
+      input.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      // Any read tells whether the API takes the token and its user is an admin.
+      await api('GET', '/lead_care_managers?per_page=1', { token });
+      setToken(token);
+      input.value = '';
+      go('#/list');
+    } catch (err) {
+      if (!ctx.current()) return;
+      showErrors(slot, err);
+      input.focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  input.focus();
+  return 'kept';
+}
+
+window.addEventListener('hashchange', route);
+route();
