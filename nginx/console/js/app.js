@@ -33,7 +33,11 @@ function signOut(message, kind = 'notice') {
   go('#/signin');
 }
 
-onUnauthorized((err) => signOut(err.messages.join(' '), 'error'));
+// Requests that were under way when the token stopped working come back
+// 401 too: the first one signs out, the others have nothing left to do.
+onUnauthorized((err) => {
+  if (getToken()) signOut(err.messages.join(' '), 'error');
+});
 signOutButton.addEventListener('click', () => signOut('Signed out.'));
 
 /*
@@ -83,13 +87,14 @@ async function signinView(root, _params, ctx) {
     field('API token', input, 'Paste your X-User-Token. It is kept in this tab only, until you sign out or close it.'),
     button);
   root.replaceChildren(h('h1', {}, 'Sign in'), slot, form);
+  // The message stays until the next attempt (a redraw must not lose it).
   if (flash) {
     if (flash.kind === 'error') showErrors(slot, { messages: [flash.text] });
     else showNotice(slot, flash.text);
-    flash = null;
   }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    flash = null;
     const token = input.value.trim();
     if (!token) {
       showErrors(slot, { messages: ['Paste an API token first.'] });

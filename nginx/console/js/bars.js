@@ -1,6 +1,6 @@
 // A person's load as one bar in two parts, oLCM then iLCM: each part filled
 // to the person's count in that role, followed by the room left below their
-// limit (grey) or by what is above it (red). Bars that share a scale (the
+// limit (a paler tint of the role's colour) or by what is above it (red). Bars that share a scale (the
 // largest count-or-limit among them) compare at a glance.
 import { h } from './dom.js';
 
@@ -46,7 +46,7 @@ function seg(cls, n, scale) {
 function part(role, count, max, scale) {
   if (max === null || max === undefined) return [seg(role, count, scale)];
   const within = Math.min(count, max);
-  return [seg(role, within, scale), seg(`${role} over`, count - within, scale), seg(`room ${role}-room`, max - within, scale)];
+  return [seg(role, within, scale), seg(`${role} over`, count - within, scale), seg(`${role}-room`, max - within, scale)];
 }
 
 /* The bar and its text; caption (optional) names it for assistive technology. */
@@ -64,6 +64,7 @@ export function legend() {
   return h('ul', { class: 'legend', 'aria-label': 'Load bar colours' },
     h('li', {}, h('span', { class: 'swatch olcm' }), 'oLCM patients'),
     h('li', {}, h('span', { class: 'swatch ilcm' }), 'iLCM patients'),
-    h('li', {}, h('span', { class: 'swatch room' }), 'room below the limit'),
+    h('li', {}, h('span', { class: 'swatch olcm-room' }), 'room below the oLCM limit'),
+    h('li', {}, h('span', { class: 'swatch ilcm-room' }), 'room below the iLCM limit'),
     h('li', {}, h('span', { class: 'swatch over' }), 'above the limit'));
 }

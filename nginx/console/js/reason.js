@@ -22,7 +22,7 @@ export function reasonFields(defaultCode = '') {
     REASON_CODES.map(([v, t]) => h('option', { value: v, selected: v === defaultCode }, t)));
   const note = h('textarea', { id: newId('reason-note'), rows: 2 });
   return {
-    el: h('div', { class: 'row top' }, field('Reason', code), h('div', { class: 'field grow' },
+    el: h('div', { class: 'row align-top' }, field('Reason', code), h('div', { class: 'field grow' },
       h('label', { for: note.id }, 'Note'), note)),
     value() {
       const n = note.value.trim();
