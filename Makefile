@@ -3,7 +3,7 @@
 #   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
-#   make test    unit, HTTP and deploy tests against throwaway stacks
+#   make test    unit, HTTP, deploy and browser tests against throwaway stacks
 #   make bench   throughput figures against the PHP-FPM peer
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
@@ -85,7 +85,18 @@ deploy-test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/deploy/run.sh
 
-test: unit http deploy-test
+# The admin console's tests in headless chromium: playwright-core as
+# tests/browser/package-lock.json pins it (chromium itself is a Debian package).
+BROWSER_DEPS = tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: browser
+browser: deps
+	@$(MAKE) --no-print-directory all $(BROWSER_DEPS)
+	@bash tests/browser/run.sh
+
+test: unit http deploy-test browser
 
 bench: deps
 	@$(MAKE) --no-print-directory all
