@@ -112,8 +112,13 @@ install: all
 	install -m 0755 $(B)/lcm-worker $(DESTDIR)$(PREFIX)/sbin/lcm-worker
 	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
 	install -m 0644 nginx/openapi.json $(DESTDIR)$(PREFIX)/share/lcm/openapi.json
+	install -d $(DESTDIR)$(PREFIX)/share/lcm/console/js
+	install -m 0644 nginx/console/*.html nginx/console/*.css nginx/console/*.svg \
+		$(DESTDIR)$(PREFIX)/share/lcm/console/
+	install -m 0644 nginx/console/js/*.js $(DESTDIR)$(PREFIX)/share/lcm/console/js/
 	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/
-	sed -e 's|/usr/share/lcm/openapi.json|$(PREFIX)/share/lcm/openapi.json|' nginx/lcm-api.conf \
+	sed -e 's|/usr/share/lcm/openapi.json|$(PREFIX)/share/lcm/openapi.json|' \
+		-e 's|/usr/share/lcm/console/|$(PREFIX)/share/lcm/console/|' nginx/lcm-api.conf \
 		>$(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf
 	chmod 0644 $(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf
 	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf \
