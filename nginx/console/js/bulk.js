@@ -10,7 +10,7 @@ const CELLS = ['patient_id', 'olcm_user_id', 'ilcm_user_id', 'reason'];
 
 export async function bulkView(root, _params, ctx) {
   const file = h('input', { type: 'file', id: 'bulk-file', accept: '.csv,text/csv' });
-  const text = h('textarea', { id: 'bulk-csv', class: 'csv', spellcheck: 'false', placeholder: BULK_COLUMNS.join(',') });
+  const text = h('textarea', { id: 'bulk-csv', class: 'csv', spellcheck: 'false', wrap: 'off', placeholder: BULK_COLUMNS.join(',') });
   const previewButton = h('button', { type: 'button', class: 'secondary', id: 'bulk-preview' }, 'Preview (dry run)');
   const sendButton = h('button', { type: 'submit', id: 'bulk-send' }, 'Send');
   const slot = messageSlot();
@@ -18,13 +18,15 @@ export async function bulkView(root, _params, ctx) {
   const progressText = h('span', { id: 'bulk-progress-text', role: 'status' });
   const progressBox = h('div', { class: 'field', hidden: true }, h('label', { for: 'bulk-progress' }, 'Progress'), progress, progressText);
   const summary = h('div', { id: 'bulk-summary' });
+  const runError = messageSlot(); // a request that failed as a whole
+  runError.id = 'bulk-run-error';
   const results = h('div', { id: 'bulk-results' });
   const resendButton = h('button', { type: 'button', id: 'bulk-resend', hidden: true }, 'Resend failed rows');
   const form = h('form', { 'aria-label': 'Bulk assignment CSV' },
     field('Upload a CSV file', file),
     field('CSV', text, `First line: ${BULK_COLUMNS.join(',')}. Empty cell: leave that role alone. Reason: a note, a code (workload_balance) or a code and a note (workload_balance: evening shift). Sent ${BATCH_SIZE} rows per request.`),
     h('div', { class: 'row' }, previewButton, sendButton), slot);
-  root.replaceChildren(h('h1', {}, 'Bulk assign'), form, progressBox, summary, results, resendButton);
+  root.replaceChildren(h('h1', {}, 'Bulk assign'), form, progressBox, summary, runError, results, resendButton);
 
   let rows = [];
   let busy = false;
@@ -61,6 +63,7 @@ export async function bulkView(root, _params, ctx) {
     busy = true;
     for (const b of [previewButton, sendButton, resendButton]) b.disabled = true;
     clear(summary);
+    clear(runError);
     const parts = batches(list);
     progressBox.hidden = false;
     progress.max = list.length;
@@ -98,7 +101,7 @@ export async function bulkView(root, _params, ctx) {
     previewButton.disabled = false;
     sendButton.disabled = !dryRun && text.value === sentText;
     draw(dryRun);
-    if (stopped) showErrors(summary, stopped);
+    if (stopped) showErrors(runError, stopped);
   };
 
   const draw = (dryRun) => {
