@@ -66,6 +66,11 @@ function dbReset() {
   const r = spawnSync('bash', ['-c', '. tests/lib/harness.sh && db_reset'], { cwd: ROOT, env: process.env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error('db_reset failed: ' + r.stderr);
 }
+function dbSql(sql) {
+  const r = spawnSync('bash', ['-c', '. tests/lib/harness.sh && db_sql "$1"', 'x', sql], { cwd: ROOT, env: process.env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error('db_sql failed: ' + r.stderr);
+  return r.stdout;
+}
 function dbCount(sql) {
   const r = spawnSync('bash', ['-c', '. tests/lib/harness.sh && db_sql "$1"', 'x', sql], { cwd: ROOT, env: process.env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error('db_sql failed: ' + r.stderr);
@@ -171,6 +176,16 @@ test('list_search_sort_by_workload_available_and_bars', async (page) => {
   eq('holding an iLCM assignment', ['Bob Manager', 'Carla Intensive'], await listNames(page));
   await page.goBack();
   await eventually('back goes to the previous filter', async () => (await listNames(page)).length === 4);
+  // 26 more people: two pages of 25.
+  dbSql(`INSERT INTO users (id, name, email, active) SELECT 1000 + seq, CONCAT('Zed ', LPAD(seq, 2, '0')), CONCAT('zed', seq, '@example.test'), 1 FROM seq_1_to_26;
+    INSERT INTO user_roles (user_id, role_id) SELECT 1000 + seq, 2 FROM seq_1_to_26`);
+  await page.getByLabel('Role').selectOption('');
+  await eventually('the first page', async () => (await page.locator('#lcm-status').innerText()) === '30 people, page 1 of 2.');
+  eq('25 on a page', 25, (await listNames(page)).length);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await eventually('the second page', async () => (await page.locator('#lcm-status').innerText()) === '30 people, page 2 of 2.');
+  eq('the rest, by workload then name', ['Zed 25', 'Zed 26', 'Bob Manager', 'Carla Intensive', 'Jane Coordinator'], await listNames(page));
+  check(page.url().includes('page=2'), 'the page is in the URL: ' + page.url());
 });
 
 test('assign_change_and_remove_with_a_reason', async (page) => {
@@ -226,9 +241,27 @@ test('api_errors_are_shown_as_their_messages', async (page) => {
   await olcm.getByLabel('New oLCM').selectOption('101');
   await olcm.getByRole('button', { name: 'Assign oLCM' }).click();
   await eventually('at capacity', async () => (await alertText(olcm)) === 'User 101 is at capacity for olcm');
+  await olcm.getByLabel('Override the caseload limit (needs a reason)').check();
+  await olcm.getByRole('button', { name: 'Assign oLCM' }).click();
+  eq('an override needs a reason', 'override_capacity needs a reason',
+    await eventually('the reason message', async () => { const t = await alertText(olcm); return t !== 'User 101 is at capacity for olcm' && t; }));
+  await olcm.getByLabel('Reason', { exact: true }).selectOption('acuity_change');
+  await olcm.getByRole('button', { name: 'Assign oLCM' }).click();
+  await eventually('assigned past the limit', async () => (await page.locator('#olcm-holder').innerText()).startsWith('Jane Coordinator (101)'));
+  await eventually('the history says so', async () => (await page.locator('section[aria-labelledby="history-h"] tbody').innerText()).includes('over limit'));
   await page.getByLabel('Patient id').fill('999');
   await page.keyboard.press('Enter');
   await eventually('unknown patient', async () => (await alertText(page)) === 'Patient not found');
+});
+
+test('an_inactive_holder_is_marked', async (page) => {
+  await assign({ patient_id: 124, olcm_user_id: 101, ilcm_user_id: 103 });
+  dbSql('UPDATE users SET active = 0 WHERE id = 103');
+  await signIn(page);
+  await open(page, '#/patient/124', 'Patient');
+  await page.getByRole('heading', { name: 'Mary Major (patient 124)' }).waitFor();
+  eq('the iLCM is marked inactive', ['inactive'], await page.locator('#ilcm-holder .badge').allInnerTexts());
+  eq('the oLCM is not', 0, await page.locator('#olcm-holder .badge').count());
 });
 
 test('a_stale_edit_says_so_and_offers_to_reload', async (page) => {
@@ -325,6 +358,23 @@ test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   await eventually('the big send', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', 20000);
   eq('batches of up to 1000', [1000, 1], seen.bulk.map((b) => b.assignments.length));
   eq('progress', 'Sent 1001 of 1001 rows (2 requests of up to 1000).', await page.locator('#bulk-progress-text').innerText());
+  // A request that fails as a whole (the service is away: one 503, injected): its rows say why,
+  // the later ones were not sent, and "Resend failed rows" sends them all again.
+  await page.route('**/bulk_assign', (route) => route.fulfill({
+    status: 503, contentType: 'application/json; charset=utf-8', headers: { 'Retry-After': '5' },
+    body: '{"errors":["Service temporarily unavailable, try again shortly"]}',
+  }), { times: 1 });
+  seen.bulk.length = 0;
+  await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(big + '\n') });
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await eventually('the refusal', async () => (await page.locator('#bulk-counts').innerText()) === '0 succeeded, 1001 failed.', 20000);
+  eq('the request\'s error', 'Service temporarily unavailable, try again shortly', await alertText(page.locator('#bulk-run-error')));
+  const msgs = page.locator('#bulk-results tbody td:last-child');
+  eq('its rows and the rest', ['Not sent: Service temporarily unavailable, try again shortly', 'Not sent: an earlier request failed. Resend it.'],
+    [await msgs.first().innerText(), await msgs.last().innerText()]);
+  eq('only the first request left the page', 1, seen.bulk.length);
+  await page.getByRole('button', { name: 'Resend failed rows (1001)' }).click();
+  await eventually('the resend', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', 20000);
 });
 
 test('csp_headers_and_no_inline_code', async (page) => {
@@ -373,6 +423,7 @@ test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
     await open(page, hash, heading);
     await page.waitForLoadState('networkidle');
     eq(`${hash} at 200%`, [], await problems());
+    eq(`${hash}: focus on the heading`, 'H1', await page.evaluate(() => document.activeElement.tagName));
   }
   // Keyboard alone: from the patient page's heading, Tab reaches the id field, Enter looks up.
   await open(page, '#/patient', 'Patient');
