@@ -19,6 +19,7 @@ const API = '/v1/admin/clinic/ecm';
 const ADMIN = 'dev-admin-token';
 const TOKEN_KEY = 'lcm-console-token';
 const only = process.argv[2] || '';
+const saved = []; // the screenshots this run took
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -115,6 +116,7 @@ test('sign_in_by_keyboard_401_and_sign_out', async (page, seen) => {
   await page.getByLabel('API token').fill('dev-user-token');
   await page.keyboard.press('Enter');
   await eventually('the non-admin message', async () => (await alertText(page)) === 'Admin access required');
+  eq('a non-admin\'s token is not kept', null, await readStorage(page));
   await page.getByLabel('API token').fill(ADMIN);
   await page.keyboard.press('Enter');
   await page.locator('#lcm-results table').waitFor();
@@ -163,6 +165,7 @@ test('list_search_sort_by_workload_available_and_bars', async (page) => {
   eq('Bob\'s bar: no oLCM and room for 5, then 1 iLCM and room for 4', ['olcm-room', 'ilcm', 'ilcm-room'],
     await bob.locator('span').evaluateAll((spans) => spans.map((x) => x.className)));
   await page.screenshot({ path: join(SHOTS, 'list.png'), fullPage: true });
+  saved.push(join(SHOTS, 'list.png'));
   await page.getByLabel('Search by name').fill('bob');
   await page.keyboard.press('Enter');
   await eventually('the search', async () => (await listNames(page)).join() === 'Bob Manager');
@@ -307,6 +310,7 @@ test('transfer_dry_run_preview_then_the_real_one', async (page) => {
   eq('the move nobody may take, with its message', 'No taker is below its olcm limit',
     await preview.locator('tr:has(.badge.failed) td:last-child').innerText());
   await page.locator('section[aria-labelledby="transfer-h"]').screenshot({ path: join(SHOTS, 'transfer-preview.png') });
+  saved.push(join(SHOTS, 'transfer-preview.png'));
   // A changed form needs a new preview.
   await page.getByLabel('Which patients').selectOption('olcm');
   eq('the stale preview is gone', 0, await page.locator('#transfer-confirm').count());
@@ -513,7 +517,7 @@ async function run() {
     await context.close();
   }
   await browser.close();
-  console.log(`screenshots: ${join(SHOTS, 'list.png')}, ${join(SHOTS, 'transfer-preview.png')}`);
+  if (saved.length) console.log(`screenshots: ${saved.join(', ')}`);
   console.log(`browser: ${pass} passed, ${fail} failed, 0 skipped (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   process.exit(fail ? 1 : 0);
 }
