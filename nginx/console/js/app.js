@@ -67,9 +67,15 @@ async function route() {
   };
   ctx.title(title);
   try {
-    // A view that only redrew part of itself answers 'kept': focus stays where it was.
-    const kept = await view(main, m.slice(1), ctx);
-    if (ctx.current() && kept !== 'kept') focusHeading(main);
+    // A view draws its heading before it waits for anything: a new heading
+    // takes the focus at once, unless the view put it somewhere in the page
+    // itself (sign-in, on its field). A view that only redrew its results
+    // keeps its heading, and the focus stays where it was.
+    const before = main.querySelector('h1');
+    const drawn = view(main, m.slice(1), ctx);
+    const heading = main.querySelector('h1');
+    if (heading && heading !== before && !main.contains(document.activeElement)) focusHeading(main);
+    await drawn;
   } catch (err) {
     if (!ctx.current()) return;
     const slot = messageSlot();
@@ -117,7 +123,6 @@ async function signinView(root, _params, ctx) {
     }
   });
   input.focus();
-  return 'kept';
 }
 
 window.addEventListener('hashchange', route);

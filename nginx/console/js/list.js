@@ -27,11 +27,9 @@ function hashOf(s) {
 
 export async function listView(root, [qs], ctx) {
   const state = stateOf(qs);
-  const fresh = root.dataset.view !== 'list' || !root.listParts;
-  if (fresh) mount(root, ctx);
+  if (root.dataset.view !== 'list' || !root.listParts) mount(root, ctx);
   root.listParts.set(state);
   await load(root.listParts, state, ctx);
-  return fresh ? undefined : 'kept';
 }
 
 function mount(root, ctx) {
