@@ -3,7 +3,7 @@
 #   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
-#   make test    unit, HTTP and deploy tests against throwaway stacks
+#   make test    unit, HTTP, deploy and browser tests against throwaway stacks
 #   make cluster-test   three Galera nodes, two worker pools, failovers
 #   make bench   throughput figures against the PHP-FPM peer
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
@@ -87,7 +87,18 @@ deploy-test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/deploy/run.sh
 
-test: unit http deploy-test
+# The admin console's tests in headless chromium: playwright-core as
+# tests/browser/package-lock.json pins it (chromium itself is a Debian package).
+BROWSER_DEPS = tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: browser
+browser: deps
+	@$(MAKE) --no-print-directory all $(BROWSER_DEPS)
+	@bash tests/browser/run.sh
+
+test: unit http deploy-test browser
 
 # Three Galera nodes, two pools, one nginx, kills in the middle (deploy/README.md).
 cluster-test: deps
@@ -111,8 +122,13 @@ install: all
 	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
 	install -m 0644 nginx/openapi.json $(DESTDIR)$(PREFIX)/share/lcm/openapi.json
 	install -m 0644 deploy/galera/60-lcm-galera.cnf.in $(DESTDIR)$(PREFIX)/share/lcm/galera/
+	install -d $(DESTDIR)$(PREFIX)/share/lcm/console/js
+	install -m 0644 nginx/console/*.html nginx/console/*.css nginx/console/*.svg \
+		$(DESTDIR)$(PREFIX)/share/lcm/console/
+	install -m 0644 nginx/console/js/*.js $(DESTDIR)$(PREFIX)/share/lcm/console/js/
 	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/
-	sed -e 's|/usr/share/lcm/openapi.json|$(PREFIX)/share/lcm/openapi.json|' nginx/lcm-api.conf \
+	sed -e 's|/usr/share/lcm/openapi.json|$(PREFIX)/share/lcm/openapi.json|' \
+		-e 's|/usr/share/lcm/console/|$(PREFIX)/share/lcm/console/|' nginx/lcm-api.conf \
 		>$(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf
 	chmod 0644 $(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf
 	install -m 0644 nginx/lcm-upstream.conf $(DESTDIR)$(NGINX_SNIPPETS)/lcm-api.conf \

@@ -8,6 +8,8 @@ PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
 nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
+# The browser the console's end-to-end tests drive, headless (tests/browser/).
+PKGS="$PKGS chromium"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
 # make cluster-test: Galera, and the state transfer's tools.
 [ "${1:-}" = "--cluster" ] && PKGS="$PKGS galera-4 mariadb-backup socat"

@@ -177,7 +177,8 @@ start_nginx() {
 	# The production snippets, with this stack's worker socket.
 	sed -e "s|unix:/run/lcm/fcgi.sock|unix:$FCGI_SOCK|" "$ROOT/nginx/lcm-upstream.conf" \
 		>"$VAR/nginx/lcm-upstream.conf"
-	sed -e "s|/usr/share/lcm/openapi.json|$ROOT/nginx/openapi.json|" "$ROOT/nginx/lcm-api.conf" \
+	sed -e "s|/usr/share/lcm/openapi.json|$ROOT/nginx/openapi.json|" \
+		-e "s|/usr/share/lcm/console/|$ROOT/nginx/console/|" "$ROOT/nginx/lcm-api.conf" \
 		>"$VAR/nginx/lcm-api.conf"
 	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@USER@|$user_line|g" \
 		"$ROOT/nginx/lcm.conf.in" >"$VAR/nginx.conf"
@@ -219,6 +220,7 @@ Lead Care Managers API is up at http://127.0.0.1:$PORT
   non-admin token: dev-user-token    (Nora Nurse)
 Try:
   curl -s -H 'X-User-Token: dev-admin-token' http://127.0.0.1:$PORT/v1/admin/clinic/ecm/patients/123/lead_care_managers
+Admin console (sign in with the admin token): http://127.0.0.1:$PORT/console/
 Logs in $VAR/log/; stop with: make stop
 MSG
 	fi

@@ -91,6 +91,7 @@ make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >"$T/install.out" 
 ran make install
 for f in usr/bin/lcm-admin usr/sbin/lcm-worker usr/share/lcm/db-schema/001_users.sql \
 	usr/share/lcm/db-schema/011_base_roles.sql usr/share/lcm/openapi.json \
+	usr/share/lcm/console/index.html usr/share/lcm/console/js/app.js \
 	etc/nginx/snippets/lcm-upstream.conf \
 	etc/nginx/snippets/lcm-api.conf lib/systemd/system/lcm-workers.service \
 	etc/lcm/lcm.conf.example; do
@@ -234,7 +235,8 @@ echo '<html>home</html>' >"$T/www/index.html"
 # The installed snippets, pointing where this install put things (DESTDIR).
 sed "s|unix:/run/lcm/fcgi.sock|unix:$POOL_SOCK|" "$D/etc/nginx/snippets/lcm-upstream.conf" \
 	>"$T/nginx/lcm-upstream.conf"
-sed "s|/usr/share/lcm/openapi.json|$D/usr/share/lcm/openapi.json|" "$D/etc/nginx/snippets/lcm-api.conf" \
+sed -e "s|/usr/share/lcm/openapi.json|$D/usr/share/lcm/openapi.json|" \
+	-e "s|/usr/share/lcm/console/|$D/usr/share/lcm/console/|" "$D/etc/nginx/snippets/lcm-api.conf" \
 	>"$T/nginx/lcm-api.conf"
 # nginx.conf as an operator's looks: mime types, a default_type, a server with
 # locations and an error page of its own. @API@ is where the include goes.
@@ -318,6 +320,15 @@ out=$(answer /v1/admin/clinic/ecm/openapi.json)
 check "the OpenAPI document is served, without a token ($(head -c 35 <<<"$out"))" \
 	[ "$(head -c 35 <<<"$out")" = '200 application/json; charset=utf-8' ] &&
 	[ "$(jq -r .openapi "$T/body")" = 3.1.0 ]
+out=$(curl -s -D - -o "$T/body" "http://127.0.0.1:$PORT/console/" | tr -d '\r')
+check "the admin console is served, with its Content-Security-Policy" \
+	grep -q '^HTTP/1.1 200' <<<"$out" && grep -qi '^content-type: text/html' <<<"$out" &&
+	grep -qi "^content-security-policy: default-src 'none'; script-src 'self'; style-src 'self'" <<<"$out" &&
+	cmp -s "$T/body" "$D/usr/share/lcm/console/index.html"
+out=$(answer /console/js/app.js)
+check "the console's modules are served as JavaScript ($(head -c 40 <<<"$out"))" \
+	[ "$(head -c 35 <<<"$out")" = '200 text/javascript; charset=utf-8 ' ] &&
+	cmp -s "$T/body" "$D/usr/share/lcm/console/js/app.js"
 out=$(answer /v1/admin/clinic/ecm/lead_care_managers -H 'X-User-Token: old-release-token')
 check "the earlier release's token works after the upgrade" [ "$(cut -c1-3 <<<"$out")" = 200 ]
 

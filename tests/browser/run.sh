@@ -1,0 +1,30 @@
+#!/bin/bash
+# The admin console's end-to-end tests: a throwaway stack (tests/lib/harness.sh:
+# MariaDB, the workers and nginx serving nginx/console/ on a free port) and
+# Debian's chromium, headless, driven by playwright-core (tests/browser's own
+# npm package; no downloaded browser). Screenshots go to var/browser/ of the
+# repository (the stack's own directory is removed when the tests end).
+# Usage: tests/browser/run.sh [test-name-substring]
+# Without chromium or playwright-core the tests are reported skipped, not ok;
+# make browser (and so make test) installs both first.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+skip_all() {
+	echo "skip - console tests: $1"
+	echo "browser: 0 passed, 0 failed, 1 skipped"
+	exit 0
+}
+[ -x "$CHROMIUM" ] || skip_all "no chromium at $CHROMIUM (deploy/install-deps.sh installs it)"
+command -v node >/dev/null 2>&1 || skip_all "node is not installed"
+[ -d tests/browser/node_modules/playwright-core ] ||
+	skip_all "playwright-core is not installed (make browser runs npm ci in tests/browser)"
+
+make -s --no-print-directory all >/dev/null || exit 1  # never test a stale worker
+. tests/lib/harness.sh
+harness_start 2 || exit 1
+trap harness_stop EXIT
+mkdir -p var/browser
+CHROMIUM=$CHROMIUM SHOTS=$(pwd)/var/browser BASE=$BASE HVAR=$HVAR DB_SOCK=$DB_SOCK \
+	node tests/browser/console.mjs "${1:-}"
