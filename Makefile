@@ -5,6 +5,8 @@
 #   make stop    stop it            make clean   stop it and remove var/ and build/
 #   make test    unit, HTTP and deploy tests against throwaway stacks
 #   make bench   throughput figures against the PHP-FPM peer
+#   make soak    SOAK_SECONDS (300) of mixed load: no 5xx, flat memory, every change recorded
+#   make faults  workers killed and MariaDB paused and restarted under load
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
 CC      ?= cc
@@ -38,7 +40,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test bench install
+.PHONY: all deps run stop clean test unit http deploy-test bench soak faults install
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -91,6 +93,17 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --bench
 	@bash tests/bench/run.sh
+
+# Long runs against a private stack under wrk; not part of make test.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@sh deploy/install-deps.sh --bench
+	@bash tests/load/soak.sh
+
+faults: deps
+	@$(MAKE) --no-print-directory all
+	@sh deploy/install-deps.sh --bench
+	@bash tests/load/faults.sh
 
 # Production files; never overwrites an existing $(SYSCONFDIR)/lcm.conf.
 install: all

@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
 nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"  # make bench, soak, faults
 # The JavaScript tests' tools come from the npm registry: npm itself from
 # Debian when the machine has none.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
