@@ -31,10 +31,10 @@ command -v wrk >/dev/null || load_die "wrk is missing (deploy/install-deps.sh --
 
 CARE=$LOAD_API/patients/1/lead_care_managers
 
-# probe OUT: one care-team read, "status retry-after seconds" into OUT.
+# probe OUT: one care-team read, "status|retry-after|seconds" into OUT.
 probe() {
 	curl -s -o /dev/null --max-time 15 -H "X-User-Token: $LOAD_TOKEN" \
-		-w '%{http_code} %header{retry-after} %{time_total}\n' "$BASE$CARE" >"$1"
+		-w '%{http_code}|%header{retry-after}|%{time_total}\n' "$BASE$CARE" >"$1"
 }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
@@ -48,7 +48,7 @@ wrk_figures() {
 	to=$(mixed "$f" socket_errors | awk '{print $NF}')
 	max=$(mixed "$f" latency_max_ms | awk '{print $1}')
 	bad=$(echo "$st" | tr ' ' '\n' | awk -F: 'NF == 2 && ($1 < 200 || $1 >= 400) { n += $2 } END { print n + 0 }')
-	echo "  wrk: ${req:-?} requests, statuses$st; socket errors: $(mixed "$f" socket_errors); max latency ${max:-?} ms"
+	echo "  wrk: ${req:-?} requests, statuses: $st; socket errors: $(mixed "$f" socket_errors); max latency ${max:-?} ms"
 	W_REQ=${req:-0} W_BAD=$bad W_SOCK=${sock:-0} W_TO=${to:-0} W_MAX=${max:-0}
 }
 
@@ -96,7 +96,7 @@ echo
 echo "-- 2. MariaDB paused (SIGSTOP) for 5 s under load"
 pids0=$(load_worker_pids)
 line0=$(load_log_lines)
-load_wrk 16 "$LOAD_TMP/wrk2.out"
+load_wrk 16 "$LOAD_TMP/wrk2.out" 64 60
 sleep 3
 DB_STOPPED_PID=$(cat "$HVAR/run/mysqld.pid")
 kill -STOP "$DB_STOPPED_PID"
@@ -115,7 +115,7 @@ for _ in $(seq 1 150); do
 	sleep 0.1
 done
 wait "$probe_pid"
-read -r pst pra ptime <"$LOAD_TMP/p2"
+IFS="|" read -r pst pra ptime <"$LOAD_TMP/p2"
 echo "  a read 1 s into the pause: status $pst, Retry-After [${pra}], answered in ${ptime}s"
 echo "  after SIGCONT: first 200 after ${first:-never (15 s)}s"
 wait "$LOAD_WRK_PID"
@@ -138,14 +138,14 @@ echo
 echo "-- 3. MariaDB stopped and started again under load"
 pids0=$(load_worker_pids)
 line0=$(load_log_lines)
-load_wrk 25 "$LOAD_TMP/wrk3.out"
+load_wrk 25 "$LOAD_TMP/wrk3.out" 64 120
 sleep 3
 dbpid=$(cat "$HVAR/run/mysqld.pid")
 kill -TERM "$dbpid"
 for _ in $(seq 1 150); do kill -0 "$dbpid" 2>/dev/null || break; sleep 0.1; done
 t0=$(now)
 probe "$LOAD_TMP/p3"
-read -r pst pra ptime <"$LOAD_TMP/p3"
+IFS="|" read -r pst pra ptime <"$LOAD_TMP/p3"
 echo "  MariaDB stopped; a read meanwhile: status $pst, Retry-After [${pra}], answered in ${ptime}s"
 sleep 2
 # Back, the way the stack starts it (workers and nginx are left running).

@@ -34,10 +34,11 @@ load_stack() {
 	echo "  stack: $BASE, $1 workers, $(db_sql 'SELECT COUNT(*) FROM case_loads') case loads"
 }
 
-# load_wrk SECONDS OUT [CONNS]: the mixed load, in the background (LOAD_WRK_PID).
+# load_wrk SECONDS OUT [CONNS [PASS0]]: the mixed load, in the background
+# (LOAD_WRK_PID). Each run on one database needs a PASS0 of its own (mixed.lua).
 load_wrk() {
-	local secs=$1 out=$2 conns=${3:-64}
-	env PREFIX="$LOAD_API" TOKEN="$LOAD_TOKEN" PATIENTS=10000 THREADS=2 \
+	local secs=$1 out=$2 conns=${3:-64} pass0=${4:-0}
+	env PREFIX="$LOAD_API" TOKEN="$LOAD_TOKEN" PATIENTS=10000 THREADS=2 PASS0="$pass0" \
 		wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s --latency \
 		-s "$HARNESS_ROOT/tests/load/mixed.lua" "$BASE" >"$out" 2>&1 &
 	LOAD_WRK_PID=$!

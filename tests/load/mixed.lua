@@ -9,13 +9,16 @@
 -- 200 changed exactly one role and left exactly one activity row.
 --
 -- Environment: PREFIX, TOKEN, PATIENTS (10000), THREADS (wrk -t), WRITE_PCT
--- (20), LIST_PCT (10). done() prints "mixed: NAME VALUE" lines.
+-- (20), LIST_PCT (10), PASS0 (0: the first pass; runs on one database give
+-- each its own range of passes, below 199). done() prints "mixed: NAME VALUE"
+-- lines.
 local prefix = os.getenv("PREFIX") or "/v1/admin/clinic/ecm"
 local token = os.getenv("TOKEN") or "admintoken"
 local patients = tonumber(os.getenv("PATIENTS") or "10000")
 local nthreads = tonumber(os.getenv("THREADS") or "2")
 local write_pct = tonumber(os.getenv("WRITE_PCT") or "20")
 local list_pct = tonumber(os.getenv("LIST_PCT") or "10")
+local pass0 = tonumber(os.getenv("PASS0") or "0")
 
 local threads = {}
 local n = 0
@@ -32,7 +35,7 @@ function init(args)
   get_h = {["X-User-Token"] = token}
   post_h = {["X-User-Token"] = token, ["Content-Type"] = "application/json"}
   cursor = tid
-  pass = 0
+  pass = pass0
   statuses = {}
   writes_ok = 0
   writes_bad = 0

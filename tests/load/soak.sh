@@ -48,7 +48,7 @@ rss1=$(load_workers_rss)
 pids1=$(load_worker_pids)
 
 echo "  wrk: $(grep -E 'Requests/sec' "$LOAD_TMP/wrk.out" | tr -s ' ')," \
-	"$(mixed "$LOAD_TMP/wrk.out" requests) requests; statuses$(mixed "$LOAD_TMP/wrk.out" statuses)"
+	"$(mixed "$LOAD_TMP/wrk.out" requests) requests; statuses: $(mixed "$LOAD_TMP/wrk.out" statuses)"
 echo "  latency: p99 $(mixed "$LOAD_TMP/wrk.out" latency_max_ms | awk '{print $3}') ms," \
 	"max $(mixed "$LOAD_TMP/wrk.out" latency_max_ms | awk '{print $1}') ms"
 echo "  nginx logged: $(load_statuses_since "$line0")"
