@@ -6,6 +6,8 @@
 #   make test    unit, HTTP, deploy and browser tests against throwaway stacks
 #   make cluster-test   three Galera nodes, two worker pools, failovers
 #   make bench   throughput figures against the PHP-FPM peer
+#   make soak    SOAK_SECONDS (300) of mixed load: no 5xx, flat memory, every change recorded
+#   make faults  workers killed and MariaDB paused and restarted under load
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
 CC      ?= cc
@@ -40,7 +42,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench install
+.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -110,6 +112,17 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --bench
 	@bash tests/bench/run.sh
+
+# Long runs against a private stack under wrk; not part of make test.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@sh deploy/install-deps.sh --bench
+	@bash tests/load/soak.sh
+
+faults: deps
+	@$(MAKE) --no-print-directory all
+	@sh deploy/install-deps.sh --bench
+	@bash tests/load/faults.sh
 
 # Production files; never overwrites an existing $(SYSCONFDIR)/lcm.conf.
 install: all

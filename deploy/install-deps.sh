@@ -10,7 +10,7 @@ nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
 
 # The browser the console's end-to-end tests drive, headless (tests/browser/).
 PKGS="$PKGS chromium"
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"  # make bench, soak, faults
 # make cluster-test: Galera, and the state transfer's tools.
 [ "${1:-}" = "--cluster" ] && PKGS="$PKGS galera-4 mariadb-backup socat"
 # The JavaScript tests' tools come from the npm registry: npm itself from

@@ -178,6 +178,17 @@ request_id(FCGX_ParamArray envp, char *buf, size_t sz)
 static void
 write_response(FCGX_Request *fr, const struct response *resp)
 {
+	/*
+	 * A refused credential is answered by nginx (lcm-api.conf's
+	 * @lcm_unauthorized, with the same JSON), which counts the client's
+	 * failures and turns a burst of them into 429s. Nothing else goes with
+	 * it: nginx would carry our Content-Type and Cache-Control over.
+	 */
+	if (resp->status == 401) {
+		FCGX_PutS("Status: 401 Unauthorized\r\nX-Accel-Redirect: @lcm_unauthorized\r\n"
+		    "Content-Length: 0\r\n\r\n", fr->out);
+		return;
+	}
 	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
 	if (resp->status != 304)
 		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", fr->out);
