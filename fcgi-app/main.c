@@ -42,13 +42,6 @@ static volatile sig_atomic_t reopen_log;
 /* The tokens this worker checked lately (lib/auth.h). */
 static struct auth_cache auth_cache;
 
-/* SIGALRM, once a second: a chance to write the access log while idle. */
-static void
-on_tick(int sig)
-{
-	(void)sig;
-}
-
 static void
 on_term(int sig)
 {
@@ -327,31 +320,38 @@ serve(FCGX_Request *fr, struct db *db)
 }
 
 /*
- * The accept loop, until a stop signal. A timer ticks every second. While
- * a request is served, signals wait (so neither a tick, a stop nor a log
- * reopen interrupts a database call: a stop ends the loop once the request
- * is answered); while idle they interrupt accept(), so that the access log
- * is written within two seconds of a record, and a stop is prompt.
+ * The accept loop, until a stop signal. While a request is served, signals
+ * wait (so neither a stop nor a log reopen interrupts a database call: a
+ * stop ends the loop once the request is answered); while idle, a stop
+ * interrupts accept(). No timer signal: one could land while libfcgi reads
+ * a request it has just accepted, whose read would fail and close the
+ * connection under nginx (a 502). Instead the listening socket's receive
+ * timeout (IDLE_WAKE_MS) has an idle accept() return, so that the access
+ * log is written within two seconds of a record and a reopened log is
+ * taken up within one.
  */
+#define IDLE_WAKE_MS 1000
+
 static void
 run(FCGX_Request *fr, struct db *db)
 {
-	struct itimerval tick = {{1, 0}, {1, 0}};
-	sigset_t alarm_set;
+	struct timeval wake = {IDLE_WAKE_MS / 1000, (IDLE_WAKE_MS % 1000) * 1000};
+	sigset_t serving;
 	int rc;
 
-	sigemptyset(&alarm_set);
-	sigaddset(&alarm_set, SIGALRM);
-	sigaddset(&alarm_set, SIGTERM);
-	sigaddset(&alarm_set, SIGQUIT);
-	sigaddset(&alarm_set, SIGINT);
-	sigaddset(&alarm_set, SIGUSR1);
-	sigaddset(&alarm_set, SIGHUP);
-	sigaddset(&alarm_set, SIGUSR2);
-	setitimer(ITIMER_REAL, &tick, NULL);
+	sigemptyset(&serving);
+	sigaddset(&serving, SIGTERM);
+	sigaddset(&serving, SIGQUIT);
+	sigaddset(&serving, SIGINT);
+	sigaddset(&serving, SIGUSR1);
+	sigaddset(&serving, SIGHUP);
+	sigaddset(&serving, SIGUSR2);
+	if (setsockopt(fr->listen_sock, SOL_SOCKET, SO_RCVTIMEO, &wake, sizeof(wake)) != 0)
+		log_msg(LV_WARN, "accept: no receive timeout (%s): an idle worker writes "
+		    "its access log only at its next request", strerror(errno));
 	while (!stopping) {
 		if ((rc = FCGX_Accept_r(fr)) < 0) {
-			if (rc == -EINTR && !stopping) {
+			if ((rc == -EINTR || rc == -EAGAIN || rc == -EWOULDBLOCK) && !stopping) {
 				housekeeping(db);
 				continue;
 			}
@@ -359,14 +359,12 @@ run(FCGX_Request *fr, struct db *db)
 				log_msg(LV_ERR, "accept: %s", strerror(-rc));
 			break;
 		}
-		sigprocmask(SIG_BLOCK, &alarm_set, NULL);
+		sigprocmask(SIG_BLOCK, &serving, NULL);
 		serve(fr, db);
 		FCGX_Finish_r(fr);
 		housekeeping(db);
-		sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+		sigprocmask(SIG_UNBLOCK, &serving, NULL);
 	}
-	memset(&tick, 0, sizeof(tick));
-	setitimer(ITIMER_REAL, &tick, NULL);
 }
 
 /* Read the configuration and open the log; 0 or -1 after saying why on stderr. */
@@ -453,12 +451,15 @@ main(int argc, char **argv)
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	/* A log rotation: SIGHUP to a worker, or SIGUSR2 to multiwatch, which passes it on. */
+	/*
+	 * A log rotation: SIGHUP to a worker, or SIGUSR2 to multiwatch, which
+	 * passes it on. SA_RESTART: it must not fail a read of libfcgi's; the
+	 * idle accept() returns within a second anyway.
+	 */
 	sa.sa_handler = on_reopen;
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
-	sa.sa_handler = on_tick;   /* no SA_RESTART either: an idle accept returns each second */
-	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 
