@@ -4,6 +4,7 @@
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
 #   make test    unit, HTTP and deploy tests against throwaway stacks
+#   make test SANITIZE=1   the same, built with ASan and UBSan into build-san/
 #   make bench   throughput figures against the PHP-FPM peer
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
@@ -26,6 +27,16 @@ NGINX_SNIPPETS ?= /etc/nginx/snippets
 SYSCONFDIR ?= /etc/lcm
 
 B = build
+SAN_FLAGS =
+# SANITIZE=1: AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer,
+# any report fatal, into a build directory of its own. clang: gcc's combined
+# runtime writes UBSan's reports to stderr whatever UBSAN_OPTIONS' log_path
+# says, and the tests collect reports from files (tests/lib/sanitizer.sh).
+ifeq ($(SANITIZE),1)
+B = build-san
+CC = clang
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 LIB_SRC   = $(wildcard lib/*.c)
 APP_SRC   = $(wildcard fcgi-app/*.c)
 ADMIN_SRC = $(wildcard fcgi-app/admin/*.c)
@@ -47,16 +58,16 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(WARN) -MMD -MP -c $< -o $@
 
 $(B)/lcm-worker: $(APP_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/lcm-admin: $(ADMIN_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(B)/%.o) $(APP_LIB_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -66,11 +77,16 @@ stop:
 	@bash deploy/stack.sh stop
 
 clean: stop
-	rm -rf $(B) var
+	rm -rf build build-san var
 
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
+ifeq ($(SANITIZE),1)
+	@CC="$(CC)" SAN_FLAGS="$(SAN_FLAGS)" bash tests/lib/sanitizer.sh --self-test
+	bash tests/lib/sanitizer.sh $(UNIT_BIN) --jobs 2
+else
 	$(UNIT_BIN) --jobs 2
+endif
 
 # The JavaScript tests' npm packages, as tests/js/package-lock.json pins them.
 JS_DEPS = tests/js/node_modules/.package-lock.json
