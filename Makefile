@@ -3,8 +3,9 @@
 #   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
-#   make test    unit, HTTP and deploy tests against throwaway stacks
+#   make test    unit, fuzz smoke, HTTP and deploy tests against throwaway stacks
 #   make test SANITIZE=1   the same, built with ASan and UBSan into build-san/
+#   make fuzz [FUZZ_SECONDS=60]   each libFuzzer target of tests/fuzz/ that long
 #   make bench   throughput figures against the PHP-FPM peer
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
@@ -49,7 +50,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test bench install
+.PHONY: all deps run stop clean test unit http deploy-test bench install fuzz fuzz-smoke
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -69,6 +70,38 @@ $(B)/lcm-admin: $(ADMIN_OBJ) $(LIB_OBJ)
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(B)/%.o) $(APP_LIB_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with Debian's clang, ASan and
+# UBSan into build-fuzz/, against an archive of lib/ and the handlers.
+FB = build-fuzz
+FUZZ_CC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 6
+
+$(FB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifcgi-app $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+		$(WARN) -MMD -MP -c $< -o $@
+
+$(FB)/liblcm.a: $(LIB_OBJ:$(B)/%=$(FB)/%) $(APP_LIB_OBJ:$(B)/%=$(FB)/%)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FB)/fuzz_%: $(FB)/tests/fuzz/fuzz_%.o $(FB)/liblcm.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+
+# Each target FUZZ_SECONDS long, its seeds and past findings first.
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# What make test runs: a few seconds each.
+fuzz-smoke: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@bash tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) $(FUZZ_TARGETS)
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@bash deploy/stack.sh start
@@ -77,7 +110,7 @@ stop:
 	@bash deploy/stack.sh stop
 
 clean: stop
-	rm -rf build build-san var
+	rm -rf build build-san $(FB) var
 
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
@@ -101,7 +134,7 @@ deploy-test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/deploy/run.sh
 
-test: unit http deploy-test
+test: unit fuzz-smoke http deploy-test
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -133,4 +166,4 @@ install: all
 		echo "kept $(DESTDIR)$(SYSCONFDIR)/lcm.conf (compare it with lcm.conf.example)"; \
 	fi
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(FB) -name '*.d' 2>/dev/null)
