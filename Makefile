@@ -6,6 +6,7 @@
 #   make test    unit, fuzz smoke, HTTP and deploy tests against throwaway stacks
 #   make test SANITIZE=1   the same, built with ASan and UBSan into build-san/
 #   make fuzz [FUZZ_SECONDS=60]   each libFuzzer target of tests/fuzz/ that long
+#   make memcheck   valgrind on the unit tests and on the workers under load
 #   make bench   throughput figures against the PHP-FPM peer
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
 
@@ -50,7 +51,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test bench install fuzz fuzz-smoke
+.PHONY: all deps run stop clean test unit http deploy-test bench install fuzz fuzz-smoke memcheck
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -135,6 +136,11 @@ deploy-test: deps
 	@bash tests/deploy/run.sh
 
 test: unit fuzz-smoke http deploy-test
+
+# valgrind memcheck: the unit tests, then two workers serving mixed requests.
+memcheck: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@bash tests/memcheck/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all
