@@ -3,7 +3,10 @@
 #   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
-#   make test    unit, HTTP, deploy and browser tests against throwaway stacks
+#   make test    unit, fuzz smoke, HTTP, deploy and browser tests against throwaway stacks
+#   make test SANITIZE=1   the same, built with ASan and UBSan into build-san/
+#   make fuzz [FUZZ_SECONDS=60]   each libFuzzer target of tests/fuzz/ that long
+#   make memcheck   valgrind on the unit tests and on the workers under load
 #   make cluster-test   three Galera nodes, two worker pools, failovers
 #   make bench   throughput figures against the PHP-FPM peer
 #   make soak    SOAK_SECONDS (300) of mixed load: no 5xx, flat memory, every change recorded
@@ -30,6 +33,16 @@ SYSCONFDIR ?= /etc/lcm
 LOGROTATEDIR ?= /etc/logrotate.d
 
 B = build
+SAN_FLAGS =
+# SANITIZE=1: AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer,
+# any report fatal, into a build directory of its own. clang: gcc's combined
+# runtime writes UBSan's reports to stderr whatever UBSAN_OPTIONS' log_path
+# says, and the tests collect reports from files (tests/lib/sanitizer.sh).
+ifeq ($(SANITIZE),1)
+B = build-san
+CC = clang
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 LIB_SRC   = $(wildcard lib/*.c)
 APP_SRC   = $(wildcard fcgi-app/*.c)
 ADMIN_SRC = $(wildcard fcgi-app/admin/*.c)
@@ -42,7 +55,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install
+.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -51,16 +64,48 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(WARN) -MMD -MP -c $< -o $@
 
 $(B)/lcm-worker: $(APP_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/lcm-admin: $(ADMIN_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(B)/%.o) $(APP_LIB_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with Debian's clang, ASan and
+# UBSan into build-fuzz/, against an archive of lib/ and the handlers.
+FB = build-fuzz
+FUZZ_CC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 6
+
+$(FB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifcgi-app $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+		$(WARN) -MMD -MP -c $< -o $@
+
+$(FB)/liblcm.a: $(LIB_OBJ:$(B)/%=$(FB)/%) $(APP_LIB_OBJ:$(B)/%=$(FB)/%)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FB)/fuzz_%: $(FB)/tests/fuzz/fuzz_%.o $(FB)/liblcm.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+
+# Each target FUZZ_SECONDS long, its seeds and past findings first.
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# What make test runs: a few seconds each.
+fuzz-smoke: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@bash tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) $(FUZZ_TARGETS)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -70,11 +115,16 @@ stop:
 	@bash deploy/stack.sh stop
 
 clean: stop
-	rm -rf $(B) var
+	rm -rf build build-san $(FB) var
 
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
+ifeq ($(SANITIZE),1)
+	@CC="$(CC)" SAN_FLAGS="$(SAN_FLAGS)" bash tests/lib/sanitizer.sh --self-test
+	bash tests/lib/sanitizer.sh $(UNIT_BIN) --jobs 2
+else
 	$(UNIT_BIN) --jobs 2
+endif
 
 # The JavaScript tests' npm packages, as tests/js/package-lock.json pins them.
 JS_DEPS = tests/js/node_modules/.package-lock.json
@@ -100,13 +150,18 @@ browser: deps
 	@$(MAKE) --no-print-directory all $(BROWSER_DEPS)
 	@bash tests/browser/run.sh
 
-test: unit http deploy-test browser
+test: unit fuzz-smoke http deploy-test browser
 
 # Three Galera nodes, two pools, one nginx, kills in the middle (deploy/README.md).
 cluster-test: deps
 	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --cluster
 	@bash tests/cluster/run.sh
+
+# valgrind memcheck: the unit tests, then two workers serving mixed requests.
+memcheck: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@bash tests/memcheck/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -158,4 +213,4 @@ install: all
 		echo "kept $(DESTDIR)$(SYSCONFDIR)/lcm.conf (compare it with lcm.conf.example)"; \
 	fi
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(FB) -name '*.d' 2>/dev/null)

@@ -1,12 +1,15 @@
 #!/bin/sh
-# Install the Debian packages the service, its tests and its benchmark need.
+# Install the Debian packages the service, its tests and its benchmark need
+# (clang and its runtimes for the sanitizer build and the fuzz targets,
+# valgrind for make memcheck).
 # Only what is missing is installed; running it again is a no-op.
 # Needs root, or sudo without a password.
 set -eu
 
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
-nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd"
+nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd
+clang libclang-rt-14-dev valgrind"
 
 # The browser the console's end-to-end tests drive, headless (tests/browser/).
 PKGS="$PKGS chromium"

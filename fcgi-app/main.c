@@ -490,13 +490,16 @@ main(int argc, char **argv)
 	case APP_EDBLOGIN:
 		log_msg(LV_ERR, "the database refused the login of %s to %s: %s", cfg.db_user,
 		    cfg.db_name, db_last_error(db));
+		db_free(db);
 		return cannot_start();
 	case APP_ESCHEMA:
 		log_msg(LV_ERR, "the database schema is not up to date (%s): run lcm-admin migrate",
 		    db_last_error(db));
+		db_free(db);
 		return cannot_start();
 	default:
 		log_msg(LV_ERR, "cannot use the database: %s", db_last_error(db));
+		db_free(db);
 		return cannot_start();
 	}
 	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);

@@ -161,9 +161,14 @@ access_log_flush(struct db *db)
 	}
 	rc = APP_OK;
 out:
-	/* What was written goes; the rest waits for the next flush, in order. */
-	memmove(buf, buf + done, (nbuf - done) * sizeof(*buf));
-	nbuf -= done;
+	/*
+	 * What was written goes; the rest waits for the next flush, in order.
+	 * Nothing written, nothing moves: buf is NULL until a first record.
+	 */
+	if (done > 0) {
+		memmove(buf, buf + done, (nbuf - done) * sizeof(*buf));
+		nbuf -= done;
+	}
 	return rc;
 }
 

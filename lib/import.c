@@ -297,6 +297,28 @@ out:
 	return rc;
 }
 
+enum app_err
+import_check(enum import_kind kind, const char *name, const char *text, size_t len,
+    FILE *errs, size_t *rows)
+{
+	struct import im = {0};
+	enum app_err rc;
+
+	*rows = 0;
+	if ((unsigned)kind >= IMPORT__MAX)
+		return APP_EINVAL;
+	im.k = &kinds[kind];
+	im.file = name;
+	im.errs = errs;
+	rc = read_rows(&im, text, len);
+	if (rc == APP_OK && im.nbad > 0)
+		rc = APP_EINVAL;
+	if (rc == APP_OK)
+		*rows = im.n;
+	import_free(&im);
+	return rc;
+}
+
 /* ---- the database's side -------------------------------------------- */
 
 /* The patients' providers exist. */

@@ -384,7 +384,8 @@ wl_json(struct wl_deltas *d, struct buf *b)
 	size_t i, j, n = 0;
 	int o, in, both;
 
-	qsort(d->v, d->n, sizeof(*d->v), cmp_wl);
+	if (d->n > 1)  /* d->v is NULL while there is none */
+		qsort(d->v, d->n, sizeof(*d->v), cmp_wl);
 	if (buf_printf(b, "[") != 0)
 		return -1;
 	for (i = 0; i < d->n; i = j) {
@@ -643,7 +644,8 @@ transfer_once(struct db *db, const struct lcm_actor *who, const struct lcm_chang
 				    plan_add(plan, cls.v[i].patient, cls.v[i].id, (enum lcm_role)r,
 				    t->from_user, cls.v[i].user) == NULL)
 					goto fail;
-	qsort(plan->moves, plan->n, sizeof(*plan->moves), cmp_move);
+	if (plan->n > 1)  /* plan->moves is NULL while there is none */
+		qsort(plan->moves, plan->n, sizeof(*plan->moves), cmp_move);
 
 	/* The takers and the giver, limits locked. */
 	if ((ids = malloc((t->nto + 1) * sizeof(*ids))) == NULL)
@@ -953,7 +955,8 @@ auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 		else if (cl != NULL && cl->user[r] != 0)
 			move_fail(m, "Patient %" PRId64 " has an %s already", pids[i], lcm_role_name(r));
 	}
-	qsort(plan->moves, plan->n, sizeof(*plan->moves), cmp_move);
+	if (plan->n > 1)  /* plan->moves is NULL while there is none */
+		qsort(plan->moves, plan->n, sizeof(*plan->moves), cmp_move);
 
 	if (a->users == NULL) {
 		if ((rc = eligible_ids(db, &uids, &nuids)) != APP_OK)
@@ -1186,7 +1189,8 @@ bulk_once(struct bulk_args *a, int *committing)
 		if (!a->items[i].skip && (rc = bulk_decide(a->plan, &a->items[i], i,
 		    find_state(states, ns, a->items[i].c.patient_id), &eligible)) != APP_OK)
 			goto fail;
-	qsort(a->plan->moves, a->plan->n, sizeof(*a->plan->moves), cmp_move);
+	if (a->plan->n > 1)  /* moves is NULL when no item changes anything */
+		qsort(a->plan->moves, a->plan->n, sizeof(*a->plan->moves), cmp_move);
 	if (a->plan->n > 0) {
 		if ((rc = make_case_loads(db, a->plan)) != APP_OK)
 			goto fail;

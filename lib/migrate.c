@@ -128,7 +128,8 @@ migrate_scan(const char *dir, struct migrations *out, char *err, size_t errsz)
 		free(text);
 	}
 	closedir(d);
-	qsort(out->m, out->n, sizeof(*out->m), cmp_version);
+	if (out->n > 1)  /* out->m is NULL for a directory without migrations */
+		qsort(out->m, out->n, sizeof(*out->m), cmp_version);
 	for (i = 1; i < out->n; i++)
 		if (out->m[i].version == out->m[i - 1].version) {
 			snprintf(err, errsz, "%s and %s have the same version", out->m[i - 1].name,

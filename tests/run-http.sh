@@ -29,5 +29,9 @@ if [ ${#T_FAILURES[@]} -gt 0 ]; then
 	echo "failed: ${T_FAILURES[*]}"
 	echo "worker log tail:"; tail -n 20 "$HVAR/log/workers.log" "$HVAR/log/pool.log"
 fi
+if ! harness_stop; then
+	echo "failed: sanitizer reports (above)"
+	T_FAIL=$((T_FAIL + 1))
+fi
 echo "http: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 [ "$T_FAIL" = 0 ]

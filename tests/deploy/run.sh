@@ -36,8 +36,12 @@ ran() { echo "$*" >>"$RAN"; }
 die() { not_ok "$1" "${2:-}"; finish; }
 
 cleanup() {
+	local rc=$?
 	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
-	[ -n "$POOL_PID" ] && kill -TERM "$POOL_PID" 2>/dev/null
+	if [ -n "$POOL_PID" ] && kill -TERM "$POOL_PID" 2>/dev/null; then
+		# The workers report their leaks as they exit.
+		for _ in $(seq 1 150); do gone "$POOL_PID" && break; sleep 0.2; done
+	fi
 	if [ -f "$T/run/mysqld.pid" ]; then
 		local pid
 		pid=$(cat "$T/run/mysqld.pid")
@@ -45,7 +49,12 @@ cleanup() {
 		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 	fi
 	sleep 0.3
+	if [ "${SANITIZE:-}" = 1 ] && ! san_check "$T/san"; then
+		echo "deploy: failed: sanitizer reports (above)"
+		rc=1
+	fi
 	if [ -n "${DEPLOY_KEEP:-}" ]; then echo "deploy: kept $T" >&2; else rm -rf "$T"; fi
+	exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -67,7 +76,14 @@ else
 	RUN_GROUP=$(id -gn)
 fi
 
-. tests/lib/harness.sh   # harness_free_port
+. tests/lib/harness.sh   # harness_free_port, san_env, san_check
+# SANITIZE=1: the build-san/ binaries (make install takes them) report into
+# $T/san, which the workers' unprivileged user can write; any report fails.
+if [ "${SANITIZE:-}" = 1 ]; then
+	mkdir -p "$T/san"
+	chmod 1777 "$T/san"
+	san_env "$T/san"
+fi
 
 
 sql() { mariadb --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot --batch --skip-column-names "$@"; }

@@ -266,7 +266,7 @@ test_worker_socket_is_private() {
 # migrate, as the migrate user, on every start of the stack).
 test_every_statement_prepares_against_the_test_database() {
 	local out rc all migrate
-	out=$("$HARNESS_ROOT/build/lcm-admin" --config "$HVAR/lcm.conf" check 2>&1)
+	out=$("$LCM_ADMIN" --config "$HVAR/lcm.conf" check 2>&1)
 	rc=$?
 	all=$(grep -c '^	\[STMT_' "$HARNESS_ROOT/lib/sql.c")
 	migrate=$(grep -c ', M},$' "$HARNESS_ROOT/lib/sql.c")

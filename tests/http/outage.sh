@@ -125,18 +125,18 @@ test_a_statement_that_stops_matching_stops_check_and_a_starting_worker() {
 	local out rc
 	# care_team reads case_loads.created_at as a DATETIME ('t'): make it text.
 	db_sql "ALTER TABLE case_loads MODIFY created_at VARCHAR(40) NOT NULL"
-	out=$("$HARNESS_ROOT/build/lcm-admin" --config "$HVAR/lcm.conf" check 2>&1)
+	out=$("$LCM_ADMIN" --config "$HVAR/lcm.conf" check 2>&1)
 	rc=$?
 	grep -v '^log_file' "$HVAR/lcm.conf" >"$T_TMP/stderr.conf"
 	local wout wrc
-	wout=$(LCM_CONFIG=$T_TMP/stderr.conf "$HARNESS_ROOT/build/lcm-worker" 2>&1 </dev/null)
+	wout=$(LCM_CONFIG=$T_TMP/stderr.conf "$LCM_BIN" 2>&1 </dev/null)
 	wrc=$?
 	db_sql "ALTER TABLE case_loads MODIFY created_at DATETIME(3) NOT NULL"
 	expect_eq "check exit" 1 "$rc"
 	expect_eq "check names the statement" 1 "$(grep -c 'lcm-admin: statement care_team does not match its signature' <<<"$out")"
 	expect_eq "worker exit" 1 "$wrc"
 	expect_eq "the worker says why" 1 "$(grep -c 'statement care_team does not match its signature' <<<"$wout")"
-	out=$("$HARNESS_ROOT/build/lcm-admin" --config "$HVAR/lcm.conf" check 2>&1)
+	out=$("$LCM_ADMIN" --config "$HVAR/lcm.conf" check 2>&1)
 	expect_eq "check passes again" 0 $?
 }
 

@@ -4,10 +4,18 @@
 #   BASE      http://127.0.0.1:PORT
 #   HVAR      the stack's directory (logs in $HVAR/log)
 #   DB_SOCK   the private MariaDB's socket
+#   LCM_BIN, LCM_ADMIN   the worker and lcm-admin it runs: build/'s, or
+#             build-san/'s with SANITIZE=1, whose every sanitizer report
+#             (a file in $HVAR/log) makes harness_stop fail
 # and gives db_sql (run SQL as root in the lcm database) and db_reset
 # (empty every table and load the demo data again).
 
 HARNESS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$HARNESS_ROOT/tests/lib/sanitizer.sh"
+if [ "${SANITIZE:-}" = 1 ]; then HARNESS_BUILD=$HARNESS_ROOT/build-san; else HARNESS_BUILD=$HARNESS_ROOT/build; fi
+LCM_BIN=${LCM_BIN:-$HARNESS_BUILD/lcm-worker}
+LCM_ADMIN=${LCM_ADMIN:-$HARNESS_BUILD/lcm-admin}
+export LCM_BIN LCM_ADMIN
 
 # A port nothing listens on (best effort; start retries on a clash).
 harness_free_port() {
@@ -18,21 +26,42 @@ harness_free_port() {
 	done
 }
 
+# Stops the stack; returns 1 when a sanitized process left a report (the
+# workers' leaks are reported as they exit, so only now).
 harness_stop() {
+	local rc=0
 	[ -n "${HVAR:-}" ] || return 0
 	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" stop >/dev/null 2>&1 || true
+	san_check "$HVAR/log" || rc=1
 	if [ -n "${HARNESS_KEEP:-}" ]; then
 		echo "harness: kept $HVAR" >&2
 	else
 		rm -rf "$HVAR"
 	fi
 	HVAR=
+	return "$rc"
+}
+
+# With SANITIZE=1 the workers must have the reporting variables (spawn-fcgi
+# and multiwatch pass the environment on): else a report would go unseen.
+harness_check_sanitized() {
+	local pool pid
+	[ "${SANITIZE:-}" = 1 ] || return 0
+	pool=$(cat "$HVAR/run/workers.pid")
+	for pid in $(pgrep -P "$pool"); do
+		tr '\0' '\n' <"/proc/$pid/environ" | grep -qxF "ASAN_OPTIONS=$ASAN_OPTIONS" || {
+			echo "harness: worker $pid lacks ASAN_OPTIONS: its reports would go unseen" >&2
+			return 1
+		}
+	done
 }
 
 # harness_start [workers]
 harness_start() {
 	local workers=${1:-4} try port
 	HVAR=$(mktemp -d /tmp/lcm-test.XXXXXX)
+	mkdir -p "$HVAR/log"
+	[ "${SANITIZE:-}" = 1 ] && san_env "$HVAR/log"
 	trap harness_stop EXIT
 	trap 'harness_stop; exit 130' INT TERM
 	for try in 1 2 3 4 5; do
@@ -42,7 +71,8 @@ harness_start() {
 			BASE=http://127.0.0.1:$port
 			DB_SOCK=$HVAR/run/mysqld.sock
 			export BASE HVAR DB_SOCK
-			return 0
+			harness_check_sanitized
+			return
 		fi
 	done
 	echo "harness: the stack did not start; logs:" >&2

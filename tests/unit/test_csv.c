@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "csv.h"
+#include "import.h"
 
 static char err[128];
 
@@ -147,4 +148,55 @@ Test(csv, bad_quote_inside_an_unquoted_field)
 Test(csv, bad_text_after_a_closing_quote)
 {
 	expect_bad("a\n\"x\"y,z\n", "text after a closing quote", 2);
+}
+
+/* ---- import_check: the import's checks that need no database ------------ */
+
+/* import_check on text: its result, rows into *rows, its report into report. */
+static enum app_err
+check_import(enum import_kind k, const char *text, size_t *rows, char *report, size_t sz)
+{
+	FILE *f = fmemopen(report, sz, "w");
+	enum app_err rc;
+
+	cr_assert_not_null(f);
+	rc = import_check(k, "f.csv", text, strlen(text), f, rows);
+	fclose(f);
+	return rc;
+}
+
+Test(import, check_good_file_counts_rows)
+{
+	char report[512] = "";
+	size_t rows = 9;
+
+	cr_assert_eq(check_import(IMPORT_USERS, "id,name,email,roles,active\r\n"
+	    "101,Ada,ada@example.org,ecm admin,1\r\n102,Bo,bo@example.org,,false\r\n",
+	    &rows, report, sizeof(report)), APP_OK, "%s", report);
+	cr_assert_eq(rows, 2);
+	cr_assert_str_eq(report, "");
+}
+
+Test(import, check_bad_lines_reported_each)
+{
+	char report[512] = "";
+	size_t rows = 9;
+
+	cr_assert_eq(check_import(IMPORT_PATIENTS, "id,name,primary_provider_id\n1,Ann,\n"
+	    "x,Bo,1\n1,Cy,2\n", &rows, report, sizeof(report)), APP_EINVAL);
+	cr_assert_eq(rows, 0);
+	cr_assert_not_null(strstr(report, "f.csv:3: id must be a positive integer"), "%s", report);
+	cr_assert_not_null(strstr(report, "f.csv:4: id 1 is on line 2 already"), "%s", report);
+}
+
+Test(import, check_bad_header)
+{
+	char report[512] = "";
+	size_t rows = 9;
+
+	cr_assert_eq(check_import(IMPORT_PROVIDERS, "id,nom\n1,x\n", &rows, report,
+	    sizeof(report)), APP_EINVAL);
+	cr_assert_not_null(strstr(report, "the header must be id,name"), "%s", report);
+	cr_assert_eq(check_import(IMPORT__MAX, "id,name\n", &rows, report, sizeof(report)),
+	    APP_EINVAL);
 }

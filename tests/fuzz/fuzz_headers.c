@@ -1,0 +1,47 @@
+/*
+ * libFuzzer target: the request headers a worker reads, each parser on the
+ * same bytes (a FastCGI parameter, so a C string): the method, If-Match and
+ * If-None-Match, Idempotency-Key, Content-Type, nginx's request id, and the
+ * date of an export's as_of.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "lcm.h"
+#include "validate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct lcm_precondition pc;
+	enum http_method m;
+	char *s;
+	int weak, y, mo, d;
+
+	if ((s = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	m = http_method_parse(s);
+	if ((unsigned)m >= M__MAX || (m != M_OTHER && strcmp(http_method_name(m), s) != 0))
+		abort();
+	for (weak = 0; weak <= 1; weak++) {
+		memset(&pc, 0, sizeof(pc));
+		if (val_etags(s, weak, &pc) == 0 && pc.n > LCM_PRECONDITION_MAX)
+			abort();
+	}
+	if (val_idempotency_key(s) && (strlen(s) == 0 || strlen(s) > VAL_IDEMPOTENCY_KEY_MAX))
+		abort();
+	(void)val_content_type_json(s);
+	if (val_request_id(s) && (strlen(s) == 0 || strlen(s) > LCM_REQUEST_ID_MAX))
+		abort();
+	if (val_date(s, &y, &mo, &d) && (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31))
+		abort();
+	free(s);
+	return 0;
+}

@@ -1,0 +1,114 @@
+/*
+ * libFuzzer target: each endpoint's body validator on every body the JSON
+ * parser accepts: assign (POST, PUT), remove (DELETE), bulk_assign and its
+ * items, capacity, transfer, auto_assign. Each must count the messages it
+ * adds, keep its ids in range and borrow its reason from the body.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "json_in.h"
+#include "lcm.h"
+#include "validate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int64_t *to, *patients, *users;
+
+/* A validator's count must be the number of messages it added. */
+static void
+check_count(int n, struct json_object *errors)
+{
+	if (errors == NULL || n < 0 || (size_t)n != json_object_array_length(errors))
+		abort();
+	json_object_put(errors);
+}
+
+/* A change that passed: its ids positive, its reason within the limit. */
+static void
+check_change(int n, const struct lcm_change *c)
+{
+	int r;
+
+	if (n != 0)
+		return;
+	if (c->patient_id <= 0)
+		abort();
+	for (r = 0; r < ROLE__MAX; r++)
+		if (c->user[r] < 0)
+			abort();
+	if (c->reason != NULL && (strlen(c->reason) != c->reason_len))
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct json_object *body = NULL, *e, *list;
+	struct lcm_change c;
+	struct lcm_transfer t;
+	struct lcm_auto a;
+	int64_t max[ROLE__MAX];
+	size_t n, i;
+	int dry, k;
+
+	if (to == NULL && ((to = calloc(VAL_TAKERS_MAX, sizeof(*to))) == NULL ||
+	    (patients = calloc(VAL_BULK_MAX, sizeof(*patients))) == NULL ||
+	    (users = calloc(VAL_BULK_MAX, sizeof(*users))) == NULL))
+		abort();
+	if (json_in_body((const char *)data, size, &body) != APP_OK)
+		return 0;
+
+	memset(&c, 0, sizeof(c));
+	e = json_object_new_array();
+	k = val_assign(body, &c, e);
+	check_count(k, e);
+	check_change(k, &c);
+
+	memset(&c, 0, sizeof(c));
+	e = json_object_new_array();
+	k = val_remove(body, &c, e);
+	check_count(k, e);
+	check_change(k, &c);
+
+	e = json_object_new_array();
+	k = val_bulk(body, &list, &n, &dry, e);
+	check_count(k, e);
+	if (k == 0) {
+		if (n < 1 || n > VAL_BULK_MAX || n != json_object_array_length(list))
+			abort();
+		for (i = 0; i < n; i++) {
+			memset(&c, 0, sizeof(c));
+			e = json_object_new_array();
+			k = val_bulk_item(json_object_array_get_idx(list, i), &c, e);
+			check_count(k, e);
+			check_change(k, &c);
+		}
+	}
+
+	e = json_object_new_array();
+	k = val_capacity(body, max, e);
+	check_count(k, e);
+	for (i = 0; k == 0 && i < ROLE__MAX; i++)
+		if (max[i] < -1 || max[i] > VAL_CAPACITY_MAX)
+			abort();
+
+	e = json_object_new_array();
+	k = val_transfer(body, &t, to, patients, &c, e);
+	check_count(k, e);
+	if (k == 0 && (t.from_user <= 0 || t.nto < 1 || t.nto > VAL_TAKERS_MAX ||
+	    t.npatients > VAL_BULK_MAX))
+		abort();
+
+	e = json_object_new_array();
+	k = val_auto_assign(body, &a, patients, users, &c, e);
+	check_count(k, e);
+	if (k == 0 && (a.npatients > LCM_AUTO_MAX || a.nusers > VAL_BULK_MAX))
+		abort();
+
+	json_object_put(body);
+	return 0;
+}
