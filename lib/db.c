@@ -36,7 +36,7 @@ struct result {
 /* Every session: UTC times, READ COMMITTED, short lock waits. */
 static const char init_command[] =
 	"SET time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED',"
-	" SESSION innodb_lock_wait_timeout = 5";
+	" SESSION innodb_lock_wait_timeout = 2";
 
 struct db {
 	struct db_config cfg;
@@ -967,15 +967,23 @@ probe_connect(struct db *db, const char *host, unsigned port)
 enum app_err
 db_ping(struct db *db)
 {
+	struct timespec t0;
 	int i;
 
 	if (db->probe != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (mysql_ping(db->probe) == 0)
 			return APP_OK;
 		log_msg(LV_WARN, "db: ping: %u %s", mysql_errno(db->probe), mysql_error(db->probe));
 		mysql_close(db->probe);
 		db->probe = NULL;
-		return APP_EDBLOST;  /* the next ping connects again, to whichever node answers */
+		/*
+		 * A server that did not answer in time is away: say so now. One
+		 * that closed the connection at once may have restarted since it
+		 * was opened: connect again (below) rather than answer 503.
+		 */
+		if (ms_since(&t0) >= 500)
+			return APP_EDBLOST;
 	}
 	/* A cluster answers when one of its nodes does, in the order listed. */
 	if (db->cfg.host == NULL)

@@ -69,12 +69,14 @@ struct db_config {
 #define DB_DEFAULT_CONNECT_TIMEOUT 2
 #define DB_DEFAULT_READ_TIMEOUT 30
 /*
- * The worker's: above the 5 s lock wait (InnoDB notices it within a second
+ * The worker's: above the 2 s lock wait (InnoDB notices it within a second
  * more), the longest a statement of a request legitimately waits; its
  * statements (a 1000-item bulk's, an export chunk's) take well under one.
+ * Short enough that a request meets a database paused for a few seconds
+ * with a 503 while it is still away.
  */
 #define DB_WORKER_CONNECT_TIMEOUT 2
-#define DB_WORKER_READ_TIMEOUT 8
+#define DB_WORKER_READ_TIMEOUT 3
 /* db_ping()'s, to connect and to answer: /healthz. */
 #define DB_PING_TIMEOUT 1
 /* db_fence() waits this many times 50 ms for a lost session to end. */

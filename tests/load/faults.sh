@@ -5,7 +5,7 @@
 #      the supervisor replaces each (8 workers again within a second), no
 #      request hangs (no wrk timeout, none over 10 s), errors under 0.1%;
 #   2. MariaDB paused (SIGSTOP) for 5 s: requests meanwhile answered 503
-#      with Retry-After within FAULTS_AWAY_ANSWER (3) seconds; after SIGCONT
+#      with Retry-After within FAULTS_AWAY_ANSWER (3.9) seconds, while it is still away; after SIGCONT
 #      the API answers 200 again within 2 s, by the same workers;
 #   3. MariaDB stopped and started again: 503 with Retry-After while it is
 #      away, 200 within 2 s of its return, by the same workers.
@@ -15,7 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 KILL_SECONDS=${FAULTS_KILL_SECONDS:-30}
-AWAY_ANSWER=${FAULTS_AWAY_ANSWER:-3}
+AWAY_ANSWER=${FAULTS_AWAY_ANSWER:-3.9}  # the probe starts 1 s into a 5 s pause: answered while MariaDB is still away
 . tests/lib/harness.sh
 LOAD_TMP=$(mktemp -d /tmp/lcm-faults.XXXXXX)
 . tests/load/lib.sh
