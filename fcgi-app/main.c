@@ -150,8 +150,12 @@ request_id(FCGX_ParamArray envp, char *buf, size_t sz)
 	return buf;
 }
 
+/*
+ * The response's status, headers and body; for HEAD the same headers
+ * (Content-Length included) and no body.
+ */
 static void
-write_response(FCGX_Request *fr, const struct response *resp)
+write_response(FCGX_Request *fr, const struct response *resp, int head)
 {
 	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
 	if (resp->status != 304)
@@ -170,7 +174,7 @@ write_response(FCGX_Request *fr, const struct response *resp)
 		return;
 	}
 	FCGX_FPrintF(fr->out, "Content-Length: %lu\r\n\r\n", (unsigned long)resp->body_len);
-	if (resp->body_len > 0)
+	if (resp->body_len > 0 && !head)
 		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
 }
 
@@ -231,7 +235,7 @@ write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
 	if (!o.started) {
 		log_msg(app_err_status(rc) == 500 ? LV_ERR : LV_WARN, "stream: %s", app_err_name(rc));
 		resp_from_err(resp, rc);
-		write_response(fr, resp);
+		write_response(fr, resp, 0);
 	} else {
 		static const unsigned char unreadable[8];  /* FastCGI version 0 */
 
@@ -281,10 +285,13 @@ serve(FCGX_Request *fr, struct db *db)
 		resp_error(&resp, 400, "Request body could not be read");
 	} else
 		app_dispatch(&req, &resp);
-	if (resp.stream.produce != NULL && resp.status == 200)
+	/* HEAD of a stream: its headers, without producing it (nothing is read). */
+	if (resp.stream.produce != NULL && resp.status == 200 && req.method == M_HEAD)
+		stream_headers(fr, &resp);
+	else if (resp.stream.produce != NULL && resp.status == 200)
 		write_stream(fr, &resp, db);
 	else
-		write_response(fr, &resp);
+		write_response(fr, &resp, req.method == M_HEAD);
 	resp_free(&resp);
 	free(body);
 	log_set_request(NULL);

@@ -132,6 +132,7 @@ static const char *const method_names[M__MAX] = {
 	[M_POST] = "POST",
 	[M_PUT] = "PUT",
 	[M_DELETE] = "DELETE",
+	[M_HEAD] = "HEAD",
 	[M_OTHER] = "",
 };
 

@@ -16,6 +16,7 @@ enum http_method {
 	M_POST,
 	M_PUT,
 	M_DELETE,
+	M_HEAD,      /* routed as GET; the front end sends no body */
 	M_OTHER,
 	M__MAX
 };

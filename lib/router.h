@@ -34,9 +34,10 @@ struct route {
 
 /*
  * Match method and path against n routes. On a match return the route and
- * set *id to the path's :id (0 when none). Otherwise return NULL and fill
- * allow with the comma-separated methods of the routes whose pattern
- * matches the path ("" when none: the path is unknown).
+ * set *id to the path's :id (0 when none); HEAD matches a GET route.
+ * Otherwise return NULL and fill allow with the comma-separated methods of
+ * the routes whose pattern matches the path, HEAD after each GET ("" when
+ * none: the path is unknown).
  */
 const struct route *router_match(const struct route *routes, size_t n,
     enum http_method method, const char *path, int64_t *id, char *allow, size_t allowsz);

@@ -337,6 +337,7 @@ Test(http, method_parse)
 	cr_assert_eq(http_method_parse("POST"), M_POST);
 	cr_assert_eq(http_method_parse("PUT"), M_PUT);
 	cr_assert_eq(http_method_parse("DELETE"), M_DELETE);
+	cr_assert_eq(http_method_parse("HEAD"), M_HEAD);
 }
 
 Test(http, bad_method_parse_is_other)
@@ -345,7 +346,7 @@ Test(http, bad_method_parse_is_other)
 	cr_assert_eq(http_method_parse(""), M_OTHER);
 	cr_assert_eq(http_method_parse("get"), M_OTHER);
 	cr_assert_eq(http_method_parse("PATCH"), M_OTHER);
-	cr_assert_eq(http_method_parse("HEAD"), M_OTHER);
+	cr_assert_eq(http_method_parse("head"), M_OTHER);
 	cr_assert_eq(http_method_parse("OPTIONS"), M_OTHER);
 	cr_assert_eq(http_method_parse("GET "), M_OTHER);
 	cr_assert_eq(http_method_parse("GETX"), M_OTHER);
@@ -357,6 +358,7 @@ Test(http, method_name)
 	cr_assert_str_eq(http_method_name(M_POST), "POST");
 	cr_assert_str_eq(http_method_name(M_PUT), "PUT");
 	cr_assert_str_eq(http_method_name(M_DELETE), "DELETE");
+	cr_assert_str_eq(http_method_name(M_HEAD), "HEAD");
 	cr_assert_str_eq(http_method_name(M_OTHER), "");
 	cr_assert_str_eq(http_method_name(M__MAX), "");
 	cr_assert_str_eq(http_method_name((enum http_method)-1), "");

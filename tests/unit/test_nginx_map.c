@@ -105,7 +105,8 @@ Test(nginx_map, allow_map_matches_the_route_table)
 		for (k = i; k < app_nroutes; k++)
 			if (strcmp(app_routes[k].pattern, app_routes[i].pattern) == 0)
 				snprintf(methods + strlen(methods), sizeof(methods) - strlen(methods),
-				    "%s%s", methods[0] ? ", " : "", http_method_name(app_routes[k].method));
+				    "%s%s%s", methods[0] ? ", " : "", http_method_name(app_routes[k].method),
+				    app_routes[k].method == M_GET ? ", HEAD" : "");
 		as_regex(app_routes[i].pattern, want, sizeof(want));
 		found = 0;
 		for (j = 0; j < n; j++)

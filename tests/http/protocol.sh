@@ -1,0 +1,129 @@
+# HTTP itself: HEAD wherever GET is, and what nginx answers on its own.
+
+P=/v1/admin/clinic/ecm
+LCM=$P/lead_care_managers
+
+# pr_raw METHOD PATH [HEADER...]: one request on its own connection, as
+# written (send_raw: STATUS, HEADERS, BODY), with the admin's token unless
+# TOKEN is empty.
+pr_raw() {
+	local m=$1 path=$2 h="" x
+	shift 2
+	[ -n "$TOKEN" ] && h="X-User-Token: $TOKEN\r\n"
+	for x in "$@"; do h="$h$x\r\n"; done
+	LAST_REQ="$m $path $*"
+	send_raw "$m $path HTTP/1.1\r\nHost: x\r\n${h}Connection: close\r\n\r\n"
+}
+
+# The headers a HEAD must repeat from GET (Date, the request id, and the
+# framing of a streamed body aside).
+pr_headers() {
+	printf '%s\n' "$HEADERS" | grep -vE '^(date|x-request-id|connection|transfer-encoding): ' | sort
+}
+
+# pr_same_as_get PATH [SKIP_LENGTH] [HEADER...]: HEAD answers PATH with
+# GET's status and headers, and no body.
+pr_same_as_get() {
+	local path=$1 skip=${2:-} get_status get_headers
+	shift 2 2>/dev/null || shift
+	pr_raw GET "$path" "$@"
+	get_status=$STATUS
+	get_headers=$(pr_headers)
+	[ -z "$skip" ] || get_headers=$(printf '%s\n' "$get_headers" | grep -v '^content-length: ')
+	pr_raw HEAD "$path" "$@"
+	expect_eq "HEAD $path: status" "$get_status" "$STATUS"
+	if [ -z "$skip" ]; then
+		expect_eq "HEAD $path: headers" "$get_headers" "$(pr_headers)"
+	else
+		expect_eq "HEAD $path: headers" "$get_headers" "$(pr_headers | grep -v '^content-length: ')"
+	fi
+	expect_eq "HEAD $path: body" "" "$BODY"
+}
+
+# A health probe's HEAD: 200, no body, and 503 when GET would say so is
+# covered by the outage tests' GET (HEAD runs the same handler).
+test_head_healthz_200_without_body() {
+	TOKEN=""
+	pr_raw HEAD /healthz
+	expect_status 200
+	expect_eq "body" "" "$BODY"
+	expect_header content-type 'application/json; charset=utf-8'
+	expect_header content-length 15
+	pr_same_as_get /healthz
+}
+
+# Every GET route answers HEAD with GET's status and headers (Content-Type,
+# Content-Length, ETag, Content-Disposition...), errors included, and no body.
+test_head_every_get_route_as_get_without_body() {
+	local etag path
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	etag=$(header etag)
+	for path in "$LCM" "$LCM?role=olcm&per_page=2" "$LCM?page=x" \
+		"$LCM/101/patients" "$LCM/999999/patients" \
+		"$LCM/assignments.csv" "$LCM/assignments.csv?role=x" \
+		"$P/patients" "$P/patients?unassigned=olcm" "$P/patients/summary" \
+		"$P/patients/123/lead_care_managers" "$P/patients/999999/lead_care_managers" \
+		"$P/patients/123/lead_care_managers/history" "$P/openapi.json" \
+		"$P/nothing" "/nothing"; do
+		pr_same_as_get "$path"
+	done
+	# A listing of the access log shows its own request: its length may differ.
+	pr_same_as_get "$P/patients/123/access_log" skip-length
+	# A conditional HEAD is a 304 as the GET is.
+	pr_same_as_get "$P/patients/123/lead_care_managers" "" "If-None-Match: $etag"
+	expect_status 304
+	# Refusals too: no token, a non-admin.
+	TOKEN=""
+	pr_same_as_get "$P/patients/123/lead_care_managers"
+	expect_status 401
+	TOKEN=dev-user-token
+	pr_same_as_get "$LCM"
+	expect_status 403
+}
+
+# pr_records REQUEST_ID: the access log records of one request.
+pr_records() {
+	db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$1'"
+}
+
+# HEAD of the export answers its headers without reading any assignment:
+# nothing is exported, so nothing is logged (a GET after it is, at once).
+test_head_export_reads_nothing() {
+	local head_id get_id i
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	pr_raw HEAD "$LCM/assignments.csv"
+	expect_status 200
+	expect_header content-type 'text/csv; charset=utf-8'
+	expect_eq "body" "" "$BODY"
+	head_id=$(request_id)
+	pr_raw GET "$LCM/assignments.csv"
+	expect_status 200
+	get_id=$(request_id)
+	for i in $(seq 1 30); do
+		[ "$(pr_records "$get_id")" = 1 ] && break
+		sleep 0.1
+	done
+	expect_eq "the GET's export record" 1 "$(pr_records "$get_id")"
+	expect_eq "the HEAD's export records" 0 "$(pr_records "$head_id")"
+}
+
+# Where GET is allowed, Allow names HEAD too; HEAD where GET is not is a 405.
+test_head_in_allow_and_refused_where_get_is_not() {
+	local p
+	for p in "$P/patients/123/lead_care_managers" "$P/patients/123/access_log" "$LCM" \
+		"$LCM/101/patients" "$LCM/assignments.csv" "$P/patients" "$P/patients/summary" /healthz; do
+		send "$p" -X PATCH
+		expect_error 405 '["Method not allowed"]'
+		expect_header allow 'GET, HEAD'
+	done
+	for p in "$LCM/assign=POST, PUT, DELETE" "$LCM/bulk_assign=POST" "$LCM/transfer=POST" \
+		"$LCM/auto_assign=POST" "$LCM/101/capacity=PUT"; do
+		pr_raw HEAD "${p%%=*}"
+		expect_status 405
+		expect_header allow "${p#*=}"
+		expect_header content-type 'application/json; charset=utf-8'
+		expect_eq "body of HEAD ${p%%=*}" "" "$BODY"
+	done
+}
