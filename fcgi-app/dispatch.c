@@ -105,8 +105,9 @@ app_dispatch(struct request *req, struct response *resp)
 	req->json = NULL;
 	req->user_id = 0;
 	req->route_data = NULL;
-	rt = router_match(app_routes, app_nroutes, req->method, req->path,
-	    &req->path_id, resp->allow, sizeof(resp->allow));
+	/* nginx decoded a %2F into the path: that slash is no separator. */
+	rt = req->encoded_slash ? NULL : router_match(app_routes, app_nroutes, req->method,
+	    req->path, &req->path_id, resp->allow, sizeof(resp->allow));
 	if (rt == NULL) {
 		rc = resp->allow[0] != '\0' ? APP_EMETHOD : APP_ENOROUTE;
 		goto out;

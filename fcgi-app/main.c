@@ -261,6 +261,7 @@ serve(FCGX_Request *fr, struct db *db)
 	req.method = http_method_parse(FCGX_GetParam("REQUEST_METHOD", fr->envp));
 	uri = FCGX_GetParam("DOCUMENT_URI", fr->envp);
 	req.path = uri != NULL ? uri : "/";
+	req.encoded_slash = http_uri_has_encoded_slash(FCGX_GetParam("REQUEST_URI", fr->envp));
 	req.query = FCGX_GetParam("QUERY_STRING", fr->envp);
 	if (req.query == NULL)
 		req.query = "";

@@ -21,7 +21,7 @@ path_match(const char *pattern, const char *path, int64_t *id)
 		pn = pe ? (size_t)(pe - pattern) : strlen(pattern);
 		sn = se ? (size_t)(se - path) : strlen(path);
 		if (pn == 3 && memcmp(pattern, ":id", 3) == 0) {
-			if (!val_id_string(path, sn, id))
+			if (!val_path_id(path, sn, id))
 				return 0;
 		} else if (pn != sn || memcmp(pattern, path, pn) != 0)
 			return 0;

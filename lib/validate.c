@@ -36,6 +36,14 @@ val_id_string(const char *s, size_t n, int64_t *out)
 }
 
 int
+val_path_id(const char *s, size_t n, int64_t *out)
+{
+	if (n == 0 || s[0] == '0')
+		return 0;
+	return val_id_string(s, n, out);
+}
+
+int
 val_request_id(const char *id)
 {
 	static const char ok[] =

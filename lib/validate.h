@@ -24,8 +24,15 @@ enum val_res {
 	VAL_BAD
 };
 
-/* n bytes of decimal digits naming 1..2^63-1 (a path id). 1 and *out set, else 0. */
+/* n bytes of decimal digits naming 1..2^63-1. 1 and *out set, else 0. */
 int val_id_string(const char *s, size_t n, int64_t *out);
+
+/*
+ * An id in a path: n bytes naming 1..2^63-1 in its one canonical form,
+ * decimal without leading zeros ("0123" is no id: a path names a resource
+ * one way only). 1 and *out set, else 0.
+ */
+int val_path_id(const char *s, size_t n, int64_t *out);
 
 /*
  * Non-zero when id is a request id we pass into the audit trail as it is:

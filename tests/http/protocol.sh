@@ -127,3 +127,77 @@ test_head_in_allow_and_refused_where_get_is_not() {
 		expect_eq "body of HEAD ${p%%=*}" "" "$BODY"
 	done
 }
+
+# --- one normalisation: nginx and the workers agree on which paths exist ---
+
+# pr_view METHOD PATH: send it (the path as is); VIEW is "STATUS ALLOW",
+# and the answer must be the error envelope of a 404 or a 405.
+pr_view() {
+	send "$2" -X "$1"
+	VIEW="$STATUS $(header allow)"
+	case $STATUS in
+	404) expect_error 404 '["Not found"]' ;;
+	*) expect_error 405 '["Method not allowed"]' ;;
+	esac
+}
+
+# nginx answers TRACE itself, from its map; the workers (and nginx's static
+# openapi.json) answer OPTIONS. For any path the two must say the same:
+# the same 404, or the same 405 with the same Allow. Today's regressions
+# (issue 12): nginx's map read the raw URI, so //v1/... was a 404 there
+# and a 405 in the worker; %2F was a separator to the worker only; "0123"
+# was an id to the map only.
+test_nginx_and_workers_agree_on_paths() {
+	local p base=$P/patients want
+	for p in "$base/123/lead_care_managers" "/$base/123/lead_care_managers" \
+		"/v1//admin/clinic/ecm/patients/123/lead_care_managers" \
+		"/v1/admin/./clinic/ecm/patients/123/lead_care_managers" \
+		"/v1/admin/x/../clinic/ecm/patients/123/lead_care_managers" \
+		"$base/%31%32%33/lead_care_managers" "$base/0123/lead_care_managers" \
+		"$base/00000000000000000123/lead_care_managers" "$base/0/lead_care_managers" \
+		"$base/9223372036854775807/lead_care_managers" "$base/9223372036854775808/lead_care_managers" \
+		"$base/123%2Flead_care_managers" "$base/123%2flead_care_managers" \
+		"/v1/admin/clinic/ecm%2Fpatients/123/lead_care_managers" \
+		"$base/123/lead_care_managers?x=%2F" "$base/123/lead_care_managers/history" \
+		"$base/0123/access_log" "$base/summary" "$base/summary/" "$base" "$base/" \
+		"$LCM" "$LCM/" "$LCM/assign" "$LCM//assign" "$LCM/assign/" "$LCM/bulk_assign" \
+		"$LCM/101/capacity" "$LCM/0101/capacity" "$LCM/101/patients" "$LCM/101%2Fpatients" \
+		"$LCM/assignments.csv" "$LCM/assignments%2Ecsv" "$LCM/transfer" "$LCM/auto_assign" \
+		"$P/openapi.json" "/$P/openapi.json" "$P%2Fopenapi.json" "$P/nothing" "$P/" "/v1" \
+		"/healthz" "//healthz" "/healthz%2F" "/healthz/" "/" "/V1/admin/clinic/ecm/patients"; do
+		pr_view OPTIONS "$p"
+		want=$VIEW
+		pr_view TRACE "$p"
+		expect_eq "TRACE and OPTIONS of $p" "$want" "$VIEW"
+	done
+}
+
+# The canonical id is the only one: a path that spells it otherwise is no
+# path, on every route (README), and GET agrees with what TRACE said above.
+test_path_ids_canonical_only() {
+	local p
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	for p in "$P/patients/0123/lead_care_managers" "$P/patients/00000000000000000123/lead_care_managers" \
+		"$P/patients/0000000000000000123/lead_care_managers" \
+		"$P/patients/0123/lead_care_managers/history" "$P/patients/0123/access_log" \
+		"$LCM/0101/patients" "$P/patients/%30123/lead_care_managers" \
+		"$P/patients/123%2Flead_care_managers" "$P/patients/123%2flead_care_managers/history"; do
+		send "$p"
+		expect_error 404 '["Not found"]'
+		send "$p" -I
+		expect_status 404
+	done
+	send "$LCM/0101/capacity" -X PUT -H 'Content-Type: application/json' --data-binary '{"max_olcm":1}'
+	expect_error 404 '["Not found"]'
+	expect_eq "capacity rows" 0 "$(db_sql 'SELECT COUNT(*) FROM lcm_capacity')"
+	# The canonical spellings are found, however nginx's $uri was reached.
+	for p in "$P/patients/123/lead_care_managers" "$P/patients/%31%32%33/lead_care_managers" \
+		"//v1/admin/clinic/ecm/patients/123/lead_care_managers"; do
+		send "$p"
+		expect_status 200
+		expect_json '.case_load.olcm.user_id' 101
+	done
+	send "$LCM/101/patients"
+	expect_status 200
+}

@@ -571,8 +571,9 @@ test_rb_path_tricks() {
 		expect_status 200
 		expect_json '[.patient_id, .patient_name]' '[123,"John Doe"]'
 	done
+	# An encoded slash is data, not a separator: no path (README).
 	send "/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"
-	expect_sane
+	expect_error 404 '["Not found"]'
 	# Anything else is no route.
 	for p in "$P/patients/123/lead_care_managers/" "$P/patients/+123/lead_care_managers" \
 		"$P/patients/123;x/lead_care_managers" "$P/patients/123%20/lead_care_managers" \

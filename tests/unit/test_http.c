@@ -392,3 +392,26 @@ Test(http, status_text_for_every_app_err_status)
 			    "status %d of %s", st, app_err_name((enum app_err)e));
 	}
 }
+
+/* ---- an encoded slash names nothing ------------------------------------ */
+
+Test(http, encoded_slash_in_the_path_is_found)
+{
+	cr_assert(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"));
+	cr_assert(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/123%2flead_care_managers"));
+	cr_assert(http_uri_has_encoded_slash("/v1%2Fadmin/clinic/ecm/patients"));
+	cr_assert(http_uri_has_encoded_slash("%2F"));
+	cr_assert(http_uri_has_encoded_slash("/healthz%2F?x=1"));
+}
+
+Test(http, encoded_slash_elsewhere_is_not)
+{
+	cr_assert_not(http_uri_has_encoded_slash(NULL));
+	cr_assert_not(http_uri_has_encoded_slash(""));
+	cr_assert_not(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/123/lead_care_managers"));
+	cr_assert_not(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/lead_care_managers?search=a%2Fb"));
+	cr_assert_not(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/%31%32%33/x"));
+	cr_assert_not(http_uri_has_encoded_slash("/a%252F"));  /* a literal "%2F": data too, no route has it */
+	cr_assert_not(http_uri_has_encoded_slash("/a%2"));
+	cr_assert_not(http_uri_has_encoded_slash("/a%2G"));
+}

@@ -292,6 +292,33 @@ Test(router, bad_path_id_out_of_range_does_not_match)
 	expect_unknown(M_GET, PATIENT("99999999999999999999999"));
 }
 
+/*
+ * Regression (issue 12): "0123" was found as patient 123 while a 20-digit
+ * "00000000000000000123" was not. An id has one form in a path, on every
+ * route: decimal without leading zeros; any other spelling is no path.
+ */
+Test(router, bad_path_id_with_leading_zeros_does_not_match_on_any_route)
+{
+	static const char *const spellings[] = {"0123", "00123", "0000000000000000123",
+	    "00000000000000000123", "09223372036854775807", "01", "00"};
+	char path[256];
+	const char *id;
+	size_t i, k;
+
+	for (i = 0; i < app_nroutes; i++) {
+		if ((id = strstr(app_routes[i].pattern, ":id")) == NULL)
+			continue;
+		for (k = 0; k < sizeof(spellings) / sizeof(spellings[0]); k++) {
+			snprintf(path, sizeof(path), "%.*s%s%s", (int)(id - app_routes[i].pattern),
+			    app_routes[i].pattern, spellings[k], id + 3);
+			expect_unknown(app_routes[i].method, path);
+		}
+		snprintf(path, sizeof(path), "%.*s123%s", (int)(id - app_routes[i].pattern),
+		    app_routes[i].pattern, id + 3);
+		cr_expect_eq(match(app_routes[i].method, path).rt, &app_routes[i], "%s", path);
+	}
+}
+
 Test(router, bad_path_id_does_not_answer_405)
 {
 	/* A bad id is an unknown path for every method, not a 405. */

@@ -120,6 +120,44 @@ Test(validate, bad_id_string_rejects_empty)
 	cr_assert_eq(val_id_string("123", 0, &v), 0);
 }
 
+/* ---- val_path_id: the canonical form only ------------------------------ */
+
+Test(validate, path_id_accepts_canonical_decimal)
+{
+	int64_t v = 0;
+
+	cr_assert_eq(val_path_id("1", 1, &v), 1);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(val_path_id("120", 3, &v), 1);
+	cr_assert_eq(v, 120);
+	cr_assert_eq(val_path_id("9223372036854775807", 19, &v), 1);
+	cr_assert_eq(v, INT64_MAX);
+	cr_assert_eq(val_path_id("123/lead", 3, &v), 1);
+	cr_assert_eq(v, 123);
+}
+
+Test(validate, bad_path_id_rejects_leading_zeros)
+{
+	int64_t v = 77;
+
+	cr_assert_eq(val_path_id("0123", 4, &v), 0);
+	cr_assert_eq(val_path_id("01", 2, &v), 0);
+	cr_assert_eq(val_path_id("0", 1, &v), 0);
+	cr_assert_eq(val_path_id("00", 2, &v), 0);
+	cr_assert_eq(val_path_id("0000000000000000001", 19, &v), 0);
+	cr_assert_eq(v, 77, "out must be left alone on failure");
+}
+
+Test(validate, bad_path_id_rejects_what_id_string_rejects)
+{
+	int64_t v;
+
+	cr_assert_eq(val_path_id("", 0, &v), 0);
+	cr_assert_eq(val_path_id("9223372036854775808", 19, &v), 0);
+	cr_assert_eq(val_path_id("+1", 2, &v), 0);
+	cr_assert_eq(val_path_id("1a", 2, &v), 0);
+}
+
 Test(validate, bad_id_string_rejects_leading_sign)
 {
 	int64_t v;
