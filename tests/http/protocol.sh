@@ -201,3 +201,39 @@ test_path_ids_canonical_only() {
 	send "$LCM/101/patients"
 	expect_status 200
 }
+
+# --- what nginx answers before any location: the envelope, the README's status ---
+
+# Regression (issue 12): an HTTP/2.0 request line got nginx's HTML 505.
+test_unsupported_http_version_505_json() {
+	local v
+	for v in HTTP/2.0 HTTP/3.0 HTTP/9.9; do
+		send_raw "GET /healthz $v\r\nHost: x\r\nConnection: close\r\n\r\n"
+		expect_error 505 '["HTTP version not supported (HTTP/1.0 and HTTP/1.1 are)"]'
+		send_raw "GET $P/patients/123/lead_care_managers $v\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nConnection: close\r\n\r\n"
+		expect_error 505
+	done
+	# HTTP/1.x stays served.
+	send_raw "GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n"
+	expect_status 200
+}
+
+# Regression (issue 12): oversized headers got a 400 (with the 431's body)
+# where the README promises a 431.
+test_oversized_headers_431_json() {
+	local big args=() i
+	big=$(head -c 65536 /dev/zero | tr '\0' y)
+	send $P/patients/123/lead_care_managers -H "X-Padding: $big"
+	expect_error 431 '["Request header fields too large"]'
+	TOKEN=$big
+	send $P/patients/123/lead_care_managers
+	expect_error 431 '["Request header fields too large"]'
+	send $LCM/assign -X POST -H 'Content-Type: application/json' --data-binary '{"patient_id":124,"olcm_user_id":101}'
+	expect_error 431 '["Request header fields too large"]'
+	TOKEN=dev-admin-token
+	# Each line fits a buffer, all of them do not.
+	for i in $(seq 1 8); do args+=(-H "X-Padding-$i: $(head -c 20000 /dev/zero | tr '\0' y)"); done
+	send /healthz "${args[@]}"
+	expect_error 431 '["Request header fields too large"]'
+	expect_eq "case loads" 0 "$(db_sql 'SELECT COUNT(*) FROM case_loads')"
+}
