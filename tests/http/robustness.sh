@@ -9,6 +9,7 @@ P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 
 BAD_JSON='["Request body must be a JSON object"]'
+TOO_DEEP='["JSON nested too deeply (more than 16 levels)"]'
 
 # --- bodies ---
 
@@ -180,23 +181,32 @@ test_rb_huge_and_odd_numbers_422_named() {
 	expect_workers_fine
 }
 
+# Regression (issue 12): nesting past the limit said "Request body must be
+# a JSON object"; it says what is wrong.
 test_rb_deep_nesting_400_moderate_nesting_ignored() {
 	seed
 	remember
 	local f=$T_TMP/rb_deep
 	head -c 100000 /dev/zero | tr '\0' '[' >"$f"
 	send_file POST $LCM/assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
 	{ printf '{"patient_id":124,"olcm_user_id":101,"x":'; head -c 200000 /dev/zero | tr '\0' '['; head -c 200000 /dev/zero | tr '\0' ']'; printf '}'; } >"$f"
 	send_file POST $LCM/assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
 	{ for _ in $(seq 50000); do printf '{"a":'; done; printf 1; head -c 50000 /dev/zero | tr '\0' '}'; } >"$f"
 	send_file PUT $LCM/assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
 	{ printf '{"assignments":'; head -c 100000 /dev/zero | tr '\0' '['; } >"$f"
 	send_file POST $LCM/bulk_assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
+	# 17 levels in a bulk item: one past the limit.
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101,"x":[[[[[[[[[[[[[[1]]]]]]]]]]]]]]}]}'
+	expect_error 400 "$TOO_DEEP"
 	expect_unchanged "deep nesting"
+	# 16 levels (the limit) in a bulk item is fine.
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":125,"olcm_user_id":101,"x":[[[[[[[[[[[[[1]]]]]]]]]]]]]}]}'
+	expect_status 200
+	expect_json '.successful_count' 1
 	# Nesting a real client might send, in an ignored field, is fine.
 	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"meta":{"a":[{"b":[[{"c":[1,{"d":null}]}]]}]}}'
 	expect_status 200
@@ -204,6 +214,10 @@ test_rb_deep_nesting_400_moderate_nesting_ignored() {
 	expect_workers_fine
 }
 
+# Regression (issue 12): duplicate keys were read last-wins (json-c), so a
+# body meant one thing to us and another to a reader that keeps the first.
+# A key twice in any object, at any depth, bulk items included, is a 400
+# naming it, and nothing of the body is applied.
 test_rb_thousands_of_keys_and_duplicates() {
 	local f=$T_TMP/rb_keys
 	remember
@@ -212,22 +226,46 @@ test_rb_thousands_of_keys_and_duplicates() {
 	send_file POST $LCM/assign "$f"
 	expect_status 200
 	expect_json '[.case_load.patient_id, .case_load.ilcm_user_id]' '[125,102]'
-	# 40,000 duplicates of patient_id: the last one counts, as JSON.parse would.
+	remember
+	# 40,000 duplicates of patient_id.
 	{ printf '{'; seq 40000 | awk '{printf "\"patient_id\":%d,", 1000 + $1}'; printf '"patient_id":126,"ilcm_user_id":102}'; } >"$f"
 	send_file POST $LCM/assign "$f"
-	expect_status 200
-	expect_json '[.case_load.patient_id, .case_load.ilcm_user_id]' '[126,102]'
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
+	# A duplicate among 60,000 unknown keys.
+	jq -cn '[range(60000) | {key: "k\(.)", value: .}] | from_entries + {patient_id: 126, ilcm_user_id: 102}' |
+		sed 's/}$/,"k59999":1}/' >"$f"
+	send_file POST $LCM/assign "$f"
+	expect_error 400 '["Duplicate key \"k59999\" in a JSON object"]'
 	req POST $LCM/assign '{"patient_id":"x","patient_id":124,"olcm_user_id":103}'
-	expect_status 200
-	expect_json '.case_load.patient_id' 124
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
 	req POST $LCM/assign '{"patient_id":124,"patient_id":"x","olcm_user_id":101}'
-	expect_error 422 '["patient_id must be a positive integer"]'
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
+	req PUT $LCM/assign '{"patient_id":125,"olcm_user_id":101,"olcm_user_id":102}'
+	expect_error 400 '["Duplicate key \"olcm_user_id\" in a JSON object"]'
+	req DELETE $LCM/assign '{"patient_id":125,"role":"ilcm","role":"olcm"}'
+	expect_error 400 '["Duplicate key \"role\" in a JSON object"]'
+	# Two spellings of one key are one key.
+	req POST $LCM/assign '{"patient_id":124,"patient\u005fid":126,"olcm_user_id":101}'
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
+	# Nested, in an ignored field, and in the bulk envelope and its items.
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"meta":{"a":[{"b":1,"b":2}]}}'
+	expect_error 400 '["Duplicate key \"b\" in a JSON object"]'
 	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101}],"assignments":5}'
-	expect_error 422 '["assignments must be an array of 1 to 1000 items"]'
-	expect_eq "case loads" "124 103 0
-125 0 102
-126 0 102" "$(db_sql 'SELECT patient_id, IFNULL(olcm_user_id, 0), IFNULL(ilcm_user_id, 0) FROM case_loads ORDER BY patient_id' | tr '\t' ' ')"
-	expect_eq "activity rows" 3 "$(db_sql 'SELECT COUNT(*) FROM patient_activities')"
+	expect_error 400 '["Duplicate key \"assignments\" in a JSON object"]'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101},{"patient_id":126,"ilcm_user_id":103,"ilcm_user_id":102}]}'
+	expect_error 400 '["Duplicate key \"ilcm_user_id\" in a JSON object"]'
+	req POST $LCM/bulk_assign '{"dry_run":true,"assignments":[{"patient_id":124,"olcm_user_id":101}],"dry_run":false}'
+	expect_error 400 '["Duplicate key \"dry_run\" in a JSON object"]'
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102],"to_user_ids":[103]}'
+	expect_error 400 '["Duplicate key \"to_user_ids\" in a JSON object"]'
+	req PUT $LCM/101/capacity '{"max_olcm":1,"max_olcm":null}'
+	expect_error 400 '["Duplicate key \"max_olcm\" in a JSON object"]'
+	expect_unchanged "duplicate keys"
+	expect_eq "capacity rows" 0 "$(db_sql 'SELECT COUNT(*) FROM lcm_capacity')"
+	# The same key in different objects is no duplicate.
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101},{"patient_id":126,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_json '.successful_count' 2
 	expect_workers_fine
 }
 
