@@ -549,6 +549,43 @@ test_rb_query_bad_escapes_in_page_per_page_role_422_named() {
 	done
 }
 
+# Regression (issue 12): the last occurrence of a parameter wins completely:
+# an earlier one that is malformed (a bad escape, a NUL) or too long used to
+# fail the request although the last was good. Names are read decoded.
+test_rb_query_last_occurrence_wins_completely() {
+	local q
+	for q in 'page=%zz&page=1' 'page=%00&page=1' 'page=%&page=1' 'page=x&page=1' \
+		"page=$(head -c 3000 /dev/zero | tr '\0' 9)&page=1" 'per_page=%zz&per_page=25' \
+		'role=%ff&role=olcm' 'role=%00&role=olcm' 'search=%00&search=jane' 'search=%zz&search=jane' \
+		"search=$(head -c 5000 /dev/zero | tr '\0' a)&search=jane" 'sort=%zz&sort=workload' \
+		'p%61ge=x&page=1' 'page=x&p%61ge=1'; do
+		rb_list "$q"
+		expect_status 200
+		expect_json '.pagination.current_page' 1
+	done
+	rb_list 'search=%zz&search=jane'
+	expect_json '[.lead_care_managers[].id]' '[101]'
+	rb_list 'role=%ff&role=olcm'
+	expect_json '.lead_care_managers' '[]'
+	# The last one still counts when it is the bad one, decoded name or not.
+	rb_list 'page=1&page=%zz'
+	expect_error 422 '["page must be a positive integer"]'
+	rb_list 'page=1&p%61ge=x'
+	expect_error 422 '["page must be a positive integer"]'
+	# The other lists and the export read their parameters the same way.
+	send "$P/patients?unassigned=%zz&unassigned=olcm&provider_id=%00&provider_id=456"
+	expect_status 200
+	expect_json '.pagination.total_count' 3
+	send "$P/patients?unassigned=olcm&unassigned=%zz"
+	expect_error 422
+	send "$LCM/assignments.csv?role=%zz&role=olcm&as_of=%zz&as_of=$(date -u +%F)"
+	expect_status 200
+	send "$LCM/101/patients?role=%zz&role=olcm&page=%00&page=1"
+	expect_status 200
+	send "$P/patients/123/lead_care_managers/history?role=%zz&role=ilcm&per_page=%zz&per_page=5"
+	expect_status 200
+}
+
 # Every body is JSON: a 10 KB search (a URI past nginx's 8 KB buffer) must
 # not come back as nginx's HTML 414 page.
 test_rb_10kb_search_json() {
