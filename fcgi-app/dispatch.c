@@ -32,9 +32,16 @@ parse_body(struct request *req, struct response *resp)
 
 	if (req->body_too_big)
 		return APP_ETOOBIG;
-	if (req->content_type != NULL && *req->content_type != '\0' &&
-	    !val_content_type_json(req->content_type))
-		return APP_EMEDIA;
+	if (req->content_type != NULL && *req->content_type != '\0') {
+		switch (val_content_type(req->content_type)) {
+		case VAL_CT_JSON:
+			break;
+		case VAL_CT_CHARSET:
+			return APP_ECHARSET;
+		case VAL_CT_OTHER:
+			return APP_EMEDIA;
+		}
+	}
 	rc = json_in_body(req->body, req->body_len, &req->json, msg, sizeof(msg));
 	if (rc == APP_EBADJSON && resp_error(resp, 400, msg) != APP_OK)
 		return APP_ENOMEM;

@@ -749,6 +749,41 @@ test_rb_content_type_variants() {
 	expect_workers_fine
 }
 
+# Regression (issue 12): a charset other than UTF-8 was read as UTF-8. JSON
+# is UTF-8: any other charset is a 415; utf-8 in any case, quoted or not,
+# stays accepted.
+test_rb_content_type_charset_only_utf8() {
+	seed
+	remember
+	local ct f=$T_TMP/rb_cs
+	printf '{"patient_id":124,"olcm_user_id":101}' >"$f"
+	for ct in 'application/json; charset=latin1' 'application/json; charset=ISO-8859-1' \
+		'application/json; charset=UTF-16' 'application/json; charset="utf-16le"' \
+		'application/json;charset=utf-32' 'application/json; charset=utf8' \
+		'application/json; charset=utf-8; charset=latin1'; do
+		send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
+		expect_error 415 '["JSON must be UTF-8: Content-Type charset must be utf-8"]'
+		send $LCM/bulk_assign -X POST -H "Content-Type: $ct" \
+			--data-binary '{"assignments":[{"patient_id":124,"olcm_user_id":101}]}'
+		expect_error 415 '["JSON must be UTF-8: Content-Type charset must be utf-8"]'
+	done
+	# A UTF-16 body said to be UTF-16: the media type answers first.
+	printf '{"patient_id":124,"olcm_user_id":101}' | iconv -f UTF-8 -t UTF-16LE >"$f.16"
+	send $LCM/assign -X PUT -H 'Content-Type: application/json; charset=utf-16le' --data-binary "@$f.16"
+	expect_error 415 '["JSON must be UTF-8: Content-Type charset must be utf-8"]'
+	# A malformed parameter list names no media type.
+	send $LCM/assign -X POST -H 'Content-Type: application/json; charset = latin1' --data-binary "@$f"
+	expect_error 415 '["Content-Type must be application/json"]'
+	expect_unchanged "other charsets"
+	for ct in 'application/json; charset=utf-8' 'application/json; charset=UTF-8' \
+		'application/json;CHARSET="Utf-8"' 'application/json; charset="utf-8"'; do
+		send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
+		expect_status 200
+		expect_json '.case_load.olcm_user_id' 101
+	done
+	expect_workers_fine
+}
+
 # --- all at once ---
 
 test_rb_workers_survive_concurrent_abuse() {
