@@ -276,6 +276,13 @@ serve(FCGX_Request *fr, struct db *db)
 	req.idempotency_key = single_header(fr->envp, "HTTP_IDEMPOTENCY_KEY", &twice);
 	if (twice)
 		req.twice = "Idempotency-Key";
+	/*
+	 * nginx passes the first Content-Type as CONTENT_TYPE and each one as
+	 * HTTP_CONTENT_TYPE: two are no media type, whichever comes first.
+	 */
+	(void)single_header(fr->envp, "HTTP_CONTENT_TYPE", &twice);
+	if (twice)
+		req.twice = "Content-Type";
 	req.request_id = request_id(fr->envp, idbuf, sizeof(idbuf));
 	log_set_request(req.request_id);
 

@@ -784,6 +784,29 @@ test_rb_content_type_charset_only_utf8() {
 	expect_workers_fine
 }
 
+# Regression (issue 12): two Content-Type headers were read as the first
+# (nginx's CONTENT_TYPE). Like two tokens, they are refused, whichever comes
+# first: a 400, after the token is checked.
+test_rb_two_content_types_refused() {
+	seed
+	remember
+	local pair a b body='{"patient_id":124,"olcm_user_id":101}'
+	for pair in 'application/json|text/plain' 'text/plain|application/json' \
+		'application/json|application/json' 'application/json; charset=latin1|application/json'; do
+		a=${pair%|*}
+		b=${pair#*|}
+		send_raw "POST $LCM/assign HTTP/1.1\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nContent-Type: $a\r\nContent-Type: $b\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n$body"
+		expect_error 400 '["Content-Type may be sent once"]'
+		send_raw "POST $LCM/bulk_assign HTTP/1.1\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nContent-Type: $a\r\nContent-Type: $b\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"x\":[1,2]}"
+		expect_error 400 '["Content-Type may be sent once"]'
+	done
+	# The token comes first (README's check order).
+	send_raw "POST $LCM/assign HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n$body"
+	expect_error 401 '["Authentication required"]'
+	expect_unchanged "two content types"
+	expect_workers_fine
+}
+
 # --- all at once ---
 
 test_rb_workers_survive_concurrent_abuse() {
