@@ -23,16 +23,29 @@ authenticate(struct request *req)
 	return is_admin ? APP_OK : APP_EFORBIDDEN;
 }
 
-/* 413, 415, 400: the body must be a JSON object under the cap. */
+/* 413, 415, 400: the body must be a JSON object under the cap; a 400 says what is wrong. */
 static enum app_err
-parse_body(struct request *req)
+parse_body(struct request *req, struct response *resp)
 {
+	char msg[160];
+	enum app_err rc;
+
 	if (req->body_too_big)
 		return APP_ETOOBIG;
-	if (req->content_type != NULL && *req->content_type != '\0' &&
-	    !val_content_type_json(req->content_type))
-		return APP_EMEDIA;
-	return json_in_body(req->body, req->body_len, &req->json);
+	if (req->content_type != NULL && *req->content_type != '\0') {
+		switch (val_content_type(req->content_type)) {
+		case VAL_CT_JSON:
+			break;
+		case VAL_CT_CHARSET:
+			return APP_ECHARSET;
+		case VAL_CT_OTHER:
+			return APP_EMEDIA;
+		}
+	}
+	rc = json_in_body(req->body, req->body_len, &req->json, msg, sizeof(msg));
+	if (rc == APP_EBADJSON && resp_error(resp, 400, msg) != APP_OK)
+		return APP_ENOMEM;
+	return rc;
 }
 
 enum app_err
@@ -105,8 +118,9 @@ app_dispatch(struct request *req, struct response *resp)
 	req->json = NULL;
 	req->user_id = 0;
 	req->route_data = NULL;
-	rt = router_match(app_routes, app_nroutes, req->method, req->path,
-	    &req->path_id, resp->allow, sizeof(resp->allow));
+	/* nginx decoded a %2F into the path: that slash is no separator. */
+	rt = req->encoded_slash ? NULL : router_match(app_routes, app_nroutes, req->method,
+	    req->path, &req->path_id, resp->allow, sizeof(resp->allow));
 	if (rt == NULL) {
 		rc = resp->allow[0] != '\0' ? APP_EMETHOD : APP_ENOROUTE;
 		goto out;
@@ -126,7 +140,7 @@ app_dispatch(struct request *req, struct response *resp)
 	if ((rt->flags & ROUTE_IDEMPOTENT) && req->idempotency_key != NULL &&
 	    ((rc = claim_key(req, resp, &claimed, &answered)) != APP_OK || answered))
 		goto out;
-	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req)) != APP_OK)
+	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req, resp)) != APP_OK)
 		goto out;
 	/* Reads reconnect in db_exec(), writes settle in lcm_apply(): left is a 503. */
 	rc = rt->handler(req, resp);

@@ -168,8 +168,12 @@ request_id(FCGX_ParamArray envp, char *buf, size_t sz)
 	return buf;
 }
 
+/*
+ * The response's status, headers and body; for HEAD the same headers
+ * (Content-Length included) and no body.
+ */
 static void
-write_response(FCGX_Request *fr, const struct response *resp)
+write_response(FCGX_Request *fr, const struct response *resp, int head)
 {
 	/*
 	 * A refused credential is answered by nginx (lcm-api.conf's
@@ -199,7 +203,7 @@ write_response(FCGX_Request *fr, const struct response *resp)
 		return;
 	}
 	FCGX_FPrintF(fr->out, "Content-Length: %lu\r\n\r\n", (unsigned long)resp->body_len);
-	if (resp->body_len > 0)
+	if (resp->body_len > 0 && !head)
 		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
 }
 
@@ -260,7 +264,7 @@ write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
 	if (!o.started) {
 		log_msg(app_err_status(rc) == 500 ? LV_ERR : LV_WARN, "stream: %s", app_err_name(rc));
 		resp_from_err(resp, rc);
-		write_response(fr, resp);
+		write_response(fr, resp, 0);
 	} else {
 		static const unsigned char unreadable[8];  /* FastCGI version 0 */
 
@@ -286,6 +290,7 @@ serve(FCGX_Request *fr, struct db *db)
 	req.method = http_method_parse(FCGX_GetParam("REQUEST_METHOD", fr->envp));
 	uri = FCGX_GetParam("DOCUMENT_URI", fr->envp);
 	req.path = uri != NULL ? uri : "/";
+	req.encoded_slash = http_uri_has_encoded_slash(FCGX_GetParam("REQUEST_URI", fr->envp));
 	req.query = FCGX_GetParam("QUERY_STRING", fr->envp);
 	if (req.query == NULL)
 		req.query = "";
@@ -300,6 +305,13 @@ serve(FCGX_Request *fr, struct db *db)
 	req.idempotency_key = single_header(fr->envp, "HTTP_IDEMPOTENCY_KEY", &twice);
 	if (twice)
 		req.twice = "Idempotency-Key";
+	/*
+	 * nginx passes the first Content-Type as CONTENT_TYPE and each one as
+	 * HTTP_CONTENT_TYPE: two are no media type, whichever comes first.
+	 */
+	(void)single_header(fr->envp, "HTTP_CONTENT_TYPE", &twice);
+	if (twice)
+		req.twice = "Content-Type";
 	req.request_id = request_id(fr->envp, idbuf, sizeof(idbuf));
 	log_set_request(req.request_id);
 
@@ -310,10 +322,13 @@ serve(FCGX_Request *fr, struct db *db)
 		resp_error(&resp, 400, "Request body could not be read");
 	} else
 		app_dispatch(&req, &resp);
-	if (resp.stream.produce != NULL && resp.status == 200)
+	/* HEAD of a stream: its headers, without producing it (nothing is read). */
+	if (resp.stream.produce != NULL && resp.status == 200 && req.method == M_HEAD)
+		stream_headers(fr, &resp);
+	else if (resp.stream.produce != NULL && resp.status == 200)
 		write_stream(fr, &resp, db);
 	else
-		write_response(fr, &resp);
+		write_response(fr, &resp, req.method == M_HEAD);
 	resp_free(&resp);
 	free(body);
 	log_set_request(NULL);

@@ -28,6 +28,7 @@ static const struct {
 	    "eidemreuse"},
 	[APP_ETOOBIG] = {413, "Request body too large (limit " STR(APP_BODY_MAX_MIB) " MiB)", "etoobig"},
 	[APP_EMEDIA] = {415, "Content-Type must be application/json", "emedia"},
+	[APP_ECHARSET] = {415, "JSON must be UTF-8: Content-Type charset must be utf-8", "echarset"},
 	[APP_EDBLOST] = {503, "Service temporarily unavailable, try again shortly", "edblost"},
 	[APP_ERETRY] = {503, "Service temporarily unavailable, try again shortly", "eretry"},
 	[APP_ELOCKED] = {503, "Service temporarily unavailable, try again shortly", "elocked"},

@@ -25,6 +25,7 @@ enum app_err {
 	APP_EIDEMREUSE,   /* the Idempotency-Key was used for another request */
 	APP_ETOOBIG,      /* body over the limit */
 	APP_EMEDIA,       /* Content-Type present and not JSON */
+	APP_ECHARSET,     /* JSON in a charset other than UTF-8 */
 	APP_EDBLOST,      /* connection to the database lost or absent */
 	APP_ERETRY,       /* deadlock: safe to retry at once */
 	APP_ELOCKED,      /* lock wait timeout: a row stayed locked too long */

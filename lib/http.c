@@ -132,8 +132,18 @@ static const char *const method_names[M__MAX] = {
 	[M_POST] = "POST",
 	[M_PUT] = "PUT",
 	[M_DELETE] = "DELETE",
+	[M_HEAD] = "HEAD",
 	[M_OTHER] = "",
 };
+
+int
+http_uri_has_encoded_slash(const char *uri)
+{
+	for (; uri != NULL && *uri != '\0' && *uri != '?'; uri++)
+		if (uri[0] == '%' && uri[1] == '2' && (uri[2] == 'F' || uri[2] == 'f'))
+			return 1;
+	return 0;
+}
 
 enum http_method
 http_method_parse(const char *s)

@@ -16,6 +16,7 @@ enum http_method {
 	M_POST,
 	M_PUT,
 	M_DELETE,
+	M_HEAD,      /* routed as GET; the front end sends no body */
 	M_OTHER,
 	M__MAX
 };
@@ -28,6 +29,7 @@ enum http_method {
 struct request {
 	enum http_method method;
 	const char *path;          /* decoded path, no query string */
+	int encoded_slash;         /* the raw path had %2F: it names no resource */
 	const char *query;         /* raw query string, "" when none */
 	const char *content_type;  /* NULL when absent */
 	const char *token;         /* X-User-Token, NULL when absent */
@@ -119,6 +121,14 @@ enum app_err resp_raw(struct response *, int status, const char *body, size_t le
 
 /* The error envelope for an app_err, with Retry-After for 503s. */
 void resp_from_err(struct response *, enum app_err);
+
+/*
+ * Non-zero when the path of a raw request URI (what precedes any '?')
+ * holds an encoded slash, %2F or %2f. Such a slash is data, not a
+ * separator, and no route has a segment with a slash in it: the path names
+ * no resource, whatever its decoded form would route to.
+ */
+int http_uri_has_encoded_slash(const char *request_uri);
 
 /* Method from its name; M_OTHER for anything we do not route. */
 enum http_method http_method_parse(const char *);

@@ -45,10 +45,25 @@ query_decode(const char *s, size_t n, char *out, size_t outsz)
 	return (long)o;
 }
 
+/* Is the n-byte encoded name key once decoded ("p%61ge" is page)? */
+static int
+name_is(const char *name, size_t n, const char *key)
+{
+	char dec[64];
+	long r;
+
+	if (n == strlen(key) && memcmp(name, key, n) == 0)
+		return 1;
+	if (memchr(name, '%', n) == NULL && memchr(name, '+', n) == NULL)
+		return 0;
+	r = query_decode(name, n, dec, sizeof(dec));
+	return r >= 0 && strcmp(dec, key) == 0;
+}
+
 enum query_res
 query_get(const char *qs, const char *key, char *buf, size_t bufsz)
 {
-	size_t klen = strlen(key), plen, nlen;
+	size_t plen, nlen;
 	const char *p, *amp, *eq;
 	enum query_res res = QUERY_ABSENT;
 	long r;
@@ -58,18 +73,14 @@ query_get(const char *qs, const char *key, char *buf, size_t bufsz)
 		plen = amp ? (size_t)(amp - p) : strlen(p);
 		eq = memchr(p, '=', plen);
 		nlen = eq ? (size_t)(eq - p) : plen;
-		if (nlen != klen || memcmp(p, key, klen) != 0)
+		if (!name_is(p, nlen, key))
 			continue;
+		/* Each occurrence replaces the one before, whatever it was. */
 		if (eq == NULL)
 			r = query_decode("", 0, buf, bufsz);
 		else
 			r = query_decode(eq + 1, plen - nlen - 1, buf, bufsz);
-		if (r == -1)
-			return QUERY_MALFORMED;
-		if (r == -2)
-			res = QUERY_TOO_LONG;
-		else
-			res = QUERY_FOUND;
+		res = r == -1 ? QUERY_MALFORMED : r == -2 ? QUERY_TOO_LONG : QUERY_FOUND;
 	}
 	return res;
 }

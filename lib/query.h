@@ -19,8 +19,10 @@ long query_decode(const char *s, size_t n, char *out, size_t outsz);
 
 /*
  * Look up key in the raw query string qs ("a=1&b=2", no leading '?').
- * The last occurrence wins; "key" without '=' is an empty value. The
- * value is decoded into buf.
+ * Names are compared decoded ("p%61ge" is page). The last occurrence wins
+ * completely: what an earlier one was (malformed, too long) does not
+ * matter. "key" without '=' is an empty value. The value is decoded into
+ * buf.
  */
 enum query_res query_get(const char *qs, const char *key, char *buf, size_t bufsz);
 

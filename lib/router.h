@@ -22,7 +22,7 @@ enum route_flags {
 
 /*
  * A pattern is a path whose segments are literal, or ":id" for a positive
- * 64-bit decimal id.
+ * 64-bit id in canonical decimal (val_path_id: no leading zeros).
  */
 struct route {
 	enum http_method method;
@@ -34,9 +34,10 @@ struct route {
 
 /*
  * Match method and path against n routes. On a match return the route and
- * set *id to the path's :id (0 when none). Otherwise return NULL and fill
- * allow with the comma-separated methods of the routes whose pattern
- * matches the path ("" when none: the path is unknown).
+ * set *id to the path's :id (0 when none); HEAD matches a GET route.
+ * Otherwise return NULL and fill allow with the comma-separated methods of
+ * the routes whose pattern matches the path, HEAD after each GET ("" when
+ * none: the path is unknown).
  */
 const struct route *router_match(const struct route *routes, size_t n,
     enum http_method method, const char *path, int64_t *id, char *allow, size_t allowsz);

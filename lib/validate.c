@@ -36,6 +36,14 @@ val_id_string(const char *s, size_t n, int64_t *out)
 }
 
 int
+val_path_id(const char *s, size_t n, int64_t *out)
+{
+	if (n == 0 || s[0] == '0')
+		return 0;
+	return val_id_string(s, n, out);
+}
+
+int
 val_request_id(const char *id)
 {
 	static const char ok[] =
@@ -123,22 +131,81 @@ val_json_text(struct json_object *obj, const char *key, size_t max, const char *
 	return VAL_OK;
 }
 
-int
-val_content_type_json(const char *ct)
+/* A tchar of RFC 9110 5.6.2. */
+static int
+is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static const char *
+skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+enum val_ct
+val_content_type(const char *ct)
 {
 	static const char json[] = "application/json";
-	size_t n = sizeof(json) - 1;
+	char value[32];
+	const char *p, *name;
+	size_t n, vn;
+	int too_long, bad_charset = 0;
 
 	if (ct == NULL)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	if (strncasecmp(ct, json, n) != 0)
-		return 0;
-	ct += n;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
+		return VAL_CT_OTHER;
+	p = skip_ows(ct);
+	if (strncasecmp(p, json, sizeof(json) - 1) != 0 || is_tchar(p[sizeof(json) - 1]))
+		return VAL_CT_OTHER;
+	p += sizeof(json) - 1;
+	for (;;) {
+		p = skip_ows(p);
+		if (*p == '\0')
+			break;
+		if (*p++ != ';')
+			return VAL_CT_OTHER;
+		p = skip_ows(p);
+		if (*p == '\0' || *p == ';')
+			continue;  /* an empty parameter */
+		for (name = p; is_tchar(*p); p++)
+			;
+		n = (size_t)(p - name);
+		if (n == 0 || *p++ != '=')
+			return VAL_CT_OTHER;
+		vn = 0;
+		too_long = 0;
+		if (*p == '"') {
+			for (p++; *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				else if (*p == '\0' || (unsigned char)*p < 0x20 || *p == 0x7f)
+					return VAL_CT_OTHER;
+				if (vn + 1 < sizeof(value))
+					value[vn++] = *p;
+				else
+					too_long = 1;
+			}
+			p++;
+		} else {
+			for (; is_tchar(*p); p++) {
+				if (vn + 1 < sizeof(value))
+					value[vn++] = *p;
+				else
+					too_long = 1;
+			}
+			if (vn == 0 && !too_long)
+				return VAL_CT_OTHER;
+		}
+		value[vn] = '\0';
+		if (n == 7 && strncasecmp(name, "charset", 7) == 0 &&
+		    (too_long || strcasecmp(value, "utf-8") != 0))
+			bad_charset = 1;
+	}
+	return bad_charset ? VAL_CT_CHARSET : VAL_CT_JSON;
 }
 
 enum app_err

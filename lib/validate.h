@@ -24,8 +24,15 @@ enum val_res {
 	VAL_BAD
 };
 
-/* n bytes of decimal digits naming 1..2^63-1 (a path id). 1 and *out set, else 0. */
+/* n bytes of decimal digits naming 1..2^63-1. 1 and *out set, else 0. */
 int val_id_string(const char *s, size_t n, int64_t *out);
+
+/*
+ * An id in a path: n bytes naming 1..2^63-1 in its one canonical form,
+ * decimal without leading zeros ("0123" is no id: a path names a resource
+ * one way only). 1 and *out set, else 0.
+ */
+int val_path_id(const char *s, size_t n, int64_t *out);
 
 /*
  * Non-zero when id is a request id we pass into the audit trail as it is:
@@ -46,8 +53,21 @@ enum val_res val_json_role(struct json_object *obj, const char *key, enum lcm_ro
 enum val_res val_json_text(struct json_object *obj, const char *key, size_t max,
     const char **s, size_t *len);
 
-/* Non-zero when a Content-Type names JSON: application/json, any parameters. */
-int val_content_type_json(const char *ct);
+/* What a Content-Type says of a body. */
+enum val_ct {
+	VAL_CT_JSON,     /* application/json, in UTF-8 */
+	VAL_CT_OTHER,    /* another media type, or no well-formed one */
+	VAL_CT_CHARSET   /* application/json with a charset other than utf-8 */
+};
+
+/*
+ * Read a Content-Type (RFC 9110 8.3: type/subtype, then ";" parameters,
+ * name=token or name="quoted-string", whitespace only around the ";").
+ * JSON is application/json, names case-insensitive; its parameters are
+ * ignored but charset, which must be utf-8 (any case, quoted or not) each
+ * time it is given: JSON is UTF-8 (RFC 8259 8.1). NULL is VAL_CT_OTHER.
+ */
+enum val_ct val_content_type(const char *ct);
 
 /* Append msg to the errors array. APP_OK or APP_ENOMEM. */
 enum app_err val_add(struct json_object *errors, const char *msg);

@@ -69,13 +69,13 @@ test_unknown_route_404() {
 test_wrong_method_405_with_allow() {
 	req DELETE $P/patients/123/lead_care_managers
 	expect_error 405
-	expect_header allow GET
+	expect_header allow 'GET, HEAD'
 	req GET $LCM/assign
 	expect_error 405
 	expect_header allow 'POST, PUT, DELETE'
 	req PATCH $LCM
 	expect_error 405
-	expect_header allow GET
+	expect_header allow 'GET, HEAD'
 	req GET $LCM/bulk_assign
 	expect_header allow POST
 }

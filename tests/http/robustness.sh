@@ -9,6 +9,7 @@ P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
 
 BAD_JSON='["Request body must be a JSON object"]'
+TOO_DEEP='["JSON nested too deeply (more than 16 levels)"]'
 
 # --- bodies ---
 
@@ -180,23 +181,32 @@ test_rb_huge_and_odd_numbers_422_named() {
 	expect_workers_fine
 }
 
+# Regression (issue 12): nesting past the limit said "Request body must be
+# a JSON object"; it says what is wrong.
 test_rb_deep_nesting_400_moderate_nesting_ignored() {
 	seed
 	remember
 	local f=$T_TMP/rb_deep
 	head -c 100000 /dev/zero | tr '\0' '[' >"$f"
 	send_file POST $LCM/assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
 	{ printf '{"patient_id":124,"olcm_user_id":101,"x":'; head -c 200000 /dev/zero | tr '\0' '['; head -c 200000 /dev/zero | tr '\0' ']'; printf '}'; } >"$f"
 	send_file POST $LCM/assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
 	{ for _ in $(seq 50000); do printf '{"a":'; done; printf 1; head -c 50000 /dev/zero | tr '\0' '}'; } >"$f"
 	send_file PUT $LCM/assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
 	{ printf '{"assignments":'; head -c 100000 /dev/zero | tr '\0' '['; } >"$f"
 	send_file POST $LCM/bulk_assign "$f"
-	expect_error 400 "$BAD_JSON"
+	expect_error 400 "$TOO_DEEP"
+	# 17 levels in a bulk item: one past the limit.
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101,"x":[[[[[[[[[[[[[[1]]]]]]]]]]]]]]}]}'
+	expect_error 400 "$TOO_DEEP"
 	expect_unchanged "deep nesting"
+	# 16 levels (the limit) in a bulk item is fine.
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":125,"olcm_user_id":101,"x":[[[[[[[[[[[[[1]]]]]]]]]]]]]}]}'
+	expect_status 200
+	expect_json '.successful_count' 1
 	# Nesting a real client might send, in an ignored field, is fine.
 	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"meta":{"a":[{"b":[[{"c":[1,{"d":null}]}]]}]}}'
 	expect_status 200
@@ -204,6 +214,10 @@ test_rb_deep_nesting_400_moderate_nesting_ignored() {
 	expect_workers_fine
 }
 
+# Regression (issue 12): duplicate keys were read last-wins (json-c), so a
+# body meant one thing to us and another to a reader that keeps the first.
+# A key twice in any object, at any depth, bulk items included, is a 400
+# naming it, and nothing of the body is applied.
 test_rb_thousands_of_keys_and_duplicates() {
 	local f=$T_TMP/rb_keys
 	remember
@@ -212,22 +226,46 @@ test_rb_thousands_of_keys_and_duplicates() {
 	send_file POST $LCM/assign "$f"
 	expect_status 200
 	expect_json '[.case_load.patient_id, .case_load.ilcm_user_id]' '[125,102]'
-	# 40,000 duplicates of patient_id: the last one counts, as JSON.parse would.
+	remember
+	# 40,000 duplicates of patient_id.
 	{ printf '{'; seq 40000 | awk '{printf "\"patient_id\":%d,", 1000 + $1}'; printf '"patient_id":126,"ilcm_user_id":102}'; } >"$f"
 	send_file POST $LCM/assign "$f"
-	expect_status 200
-	expect_json '[.case_load.patient_id, .case_load.ilcm_user_id]' '[126,102]'
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
+	# A duplicate among 60,000 unknown keys.
+	jq -cn '[range(60000) | {key: "k\(.)", value: .}] | from_entries + {patient_id: 126, ilcm_user_id: 102}' |
+		sed 's/}$/,"k59999":1}/' >"$f"
+	send_file POST $LCM/assign "$f"
+	expect_error 400 '["Duplicate key \"k59999\" in a JSON object"]'
 	req POST $LCM/assign '{"patient_id":"x","patient_id":124,"olcm_user_id":103}'
-	expect_status 200
-	expect_json '.case_load.patient_id' 124
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
 	req POST $LCM/assign '{"patient_id":124,"patient_id":"x","olcm_user_id":101}'
-	expect_error 422 '["patient_id must be a positive integer"]'
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
+	req PUT $LCM/assign '{"patient_id":125,"olcm_user_id":101,"olcm_user_id":102}'
+	expect_error 400 '["Duplicate key \"olcm_user_id\" in a JSON object"]'
+	req DELETE $LCM/assign '{"patient_id":125,"role":"ilcm","role":"olcm"}'
+	expect_error 400 '["Duplicate key \"role\" in a JSON object"]'
+	# Two spellings of one key are one key.
+	req POST $LCM/assign '{"patient_id":124,"patient\u005fid":126,"olcm_user_id":101}'
+	expect_error 400 '["Duplicate key \"patient_id\" in a JSON object"]'
+	# Nested, in an ignored field, and in the bulk envelope and its items.
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"meta":{"a":[{"b":1,"b":2}]}}'
+	expect_error 400 '["Duplicate key \"b\" in a JSON object"]'
 	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":101}],"assignments":5}'
-	expect_error 422 '["assignments must be an array of 1 to 1000 items"]'
-	expect_eq "case loads" "124 103 0
-125 0 102
-126 0 102" "$(db_sql 'SELECT patient_id, IFNULL(olcm_user_id, 0), IFNULL(ilcm_user_id, 0) FROM case_loads ORDER BY patient_id' | tr '\t' ' ')"
-	expect_eq "activity rows" 3 "$(db_sql 'SELECT COUNT(*) FROM patient_activities')"
+	expect_error 400 '["Duplicate key \"assignments\" in a JSON object"]'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101},{"patient_id":126,"ilcm_user_id":103,"ilcm_user_id":102}]}'
+	expect_error 400 '["Duplicate key \"ilcm_user_id\" in a JSON object"]'
+	req POST $LCM/bulk_assign '{"dry_run":true,"assignments":[{"patient_id":124,"olcm_user_id":101}],"dry_run":false}'
+	expect_error 400 '["Duplicate key \"dry_run\" in a JSON object"]'
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102],"to_user_ids":[103]}'
+	expect_error 400 '["Duplicate key \"to_user_ids\" in a JSON object"]'
+	req PUT $LCM/101/capacity '{"max_olcm":1,"max_olcm":null}'
+	expect_error 400 '["Duplicate key \"max_olcm\" in a JSON object"]'
+	expect_unchanged "duplicate keys"
+	expect_eq "capacity rows" 0 "$(db_sql 'SELECT COUNT(*) FROM lcm_capacity')"
+	# The same key in different objects is no duplicate.
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101},{"patient_id":126,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_json '.successful_count' 2
 	expect_workers_fine
 }
 
@@ -398,15 +436,15 @@ test_rb_10kb_token_401_json() {
 	expect_workers_fine
 }
 
-# Past any sane header size the answer may be 400 or 431, but still JSON.
+# Past any sane header size the answer is the README's 431, in JSON.
 test_rb_absurd_header_json_error() {
 	remember
 	TOKEN=$(head -c 65536 /dev/zero | tr '\0' x)
 	send $P/patients/123/lead_care_managers
-	expect_error_in "400 401 431"
+	expect_error 431
 	TOKEN=dev-admin-token
 	send $P/patients/123/lead_care_managers -H "X-Padding: $(head -c 65536 /dev/zero | tr '\0' y)"
-	expect_error_in "400 431"
+	expect_error 431
 	expect_workers_fine
 }
 
@@ -511,6 +549,43 @@ test_rb_query_bad_escapes_in_page_per_page_role_422_named() {
 	done
 }
 
+# Regression (issue 12): the last occurrence of a parameter wins completely:
+# an earlier one that is malformed (a bad escape, a NUL) or too long used to
+# fail the request although the last was good. Names are read decoded.
+test_rb_query_last_occurrence_wins_completely() {
+	local q
+	for q in 'page=%zz&page=1' 'page=%00&page=1' 'page=%&page=1' 'page=x&page=1' \
+		"page=$(head -c 3000 /dev/zero | tr '\0' 9)&page=1" 'per_page=%zz&per_page=25' \
+		'role=%ff&role=olcm' 'role=%00&role=olcm' 'search=%00&search=jane' 'search=%zz&search=jane' \
+		"search=$(head -c 5000 /dev/zero | tr '\0' a)&search=jane" 'sort=%zz&sort=workload' \
+		'p%61ge=x&page=1' 'page=x&p%61ge=1'; do
+		rb_list "$q"
+		expect_status 200
+		expect_json '.pagination.current_page' 1
+	done
+	rb_list 'search=%zz&search=jane'
+	expect_json '[.lead_care_managers[].id]' '[101]'
+	rb_list 'role=%ff&role=olcm'
+	expect_json '.lead_care_managers' '[]'
+	# The last one still counts when it is the bad one, decoded name or not.
+	rb_list 'page=1&page=%zz'
+	expect_error 422 '["page must be a positive integer"]'
+	rb_list 'page=1&p%61ge=x'
+	expect_error 422 '["page must be a positive integer"]'
+	# The other lists and the export read their parameters the same way.
+	send "$P/patients?unassigned=%zz&unassigned=olcm&provider_id=%00&provider_id=456"
+	expect_status 200
+	expect_json '.pagination.total_count' 3
+	send "$P/patients?unassigned=olcm&unassigned=%zz"
+	expect_error 422
+	send "$LCM/assignments.csv?role=%zz&role=olcm&as_of=%zz&as_of=$(date -u +%F)"
+	expect_status 200
+	send "$LCM/101/patients?role=%zz&role=olcm&page=%00&page=1"
+	expect_status 200
+	send "$P/patients/123/lead_care_managers/history?role=%zz&role=ilcm&per_page=%zz&per_page=5"
+	expect_status 200
+}
+
 # Every body is JSON: a 10 KB search (a URI past nginx's 8 KB buffer) must
 # not come back as nginx's HTML 414 page.
 test_rb_10kb_search_json() {
@@ -571,8 +646,9 @@ test_rb_path_tricks() {
 		expect_status 200
 		expect_json '[.patient_id, .patient_name]' '[123,"John Doe"]'
 	done
+	# An encoded slash is data, not a separator: no path (README).
 	send "/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"
-	expect_sane
+	expect_error 404 '["Not found"]'
 	# Anything else is no route.
 	for p in "$P/patients/123/lead_care_managers/" "$P/patients/+123/lead_care_managers" \
 		"$P/patients/123;x/lead_care_managers" "$P/patients/123%20/lead_care_managers" \
@@ -616,8 +692,8 @@ test_rb_unrouted_methods_405_with_allow() {
 	remember
 	local m p allow
 	for m in OPTIONS PATCH FOO PROPFIND CONNECTX; do
-		for p in "$P/patients/123/lead_care_managers=GET" "$LCM=GET" \
-			"$LCM/assign=POST, PUT, DELETE" "$LCM/bulk_assign=POST" "/healthz=GET"; do
+		for p in "$P/patients/123/lead_care_managers=GET, HEAD" "$LCM=GET, HEAD" \
+			"$LCM/assign=POST, PUT, DELETE" "$LCM/bulk_assign=POST" "/healthz=GET, HEAD"; do
 			allow=${p#*=}
 			send "${p%%=*}" -X "$m" -H 'Content-Type: application/json' --data-binary '{"patient_id":124,"olcm_user_id":101}'
 			expect_error 405 '["Method not allowed"]'
@@ -627,7 +703,7 @@ test_rb_unrouted_methods_405_with_allow() {
 		expect_error 404 '["Not found"]'
 	done
 	# HEAD has no body to check, but the status and Allow still hold.
-	for p in "$P/patients/123/lead_care_managers=GET" "$LCM/assign=POST, PUT, DELETE"; do
+	for p in "$LCM/assign=POST, PUT, DELETE" "$LCM/bulk_assign=POST"; do
 		send "${p%%=*}" -I
 		expect_status 405
 		expect_header allow "${p#*=}"
@@ -642,7 +718,7 @@ test_rb_unrouted_methods_405_with_allow() {
 test_rb_trace_405_json_with_allow() {
 	send "$P/patients/123/lead_care_managers" -X TRACE
 	expect_error 405
-	expect_header allow GET
+	expect_header allow 'GET, HEAD'
 	send "$LCM/assign" -X TRACE
 	expect_error 405
 	expect_header allow 'POST, PUT, DELETE'
@@ -670,6 +746,64 @@ test_rb_content_type_variants() {
 		expect_status 200
 		expect_json '.case_load.olcm_user_id' 101
 	done
+	expect_workers_fine
+}
+
+# Regression (issue 12): a charset other than UTF-8 was read as UTF-8. JSON
+# is UTF-8: any other charset is a 415; utf-8 in any case, quoted or not,
+# stays accepted.
+test_rb_content_type_charset_only_utf8() {
+	seed
+	remember
+	local ct f=$T_TMP/rb_cs
+	printf '{"patient_id":124,"olcm_user_id":101}' >"$f"
+	for ct in 'application/json; charset=latin1' 'application/json; charset=ISO-8859-1' \
+		'application/json; charset=UTF-16' 'application/json; charset="utf-16le"' \
+		'application/json;charset=utf-32' 'application/json; charset=utf8' \
+		'application/json; charset=utf-8; charset=latin1'; do
+		send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
+		expect_error 415 '["JSON must be UTF-8: Content-Type charset must be utf-8"]'
+		send $LCM/bulk_assign -X POST -H "Content-Type: $ct" \
+			--data-binary '{"assignments":[{"patient_id":124,"olcm_user_id":101}]}'
+		expect_error 415 '["JSON must be UTF-8: Content-Type charset must be utf-8"]'
+	done
+	# A UTF-16 body said to be UTF-16: the media type answers first.
+	printf '{"patient_id":124,"olcm_user_id":101}' | iconv -f UTF-8 -t UTF-16LE >"$f.16"
+	send $LCM/assign -X PUT -H 'Content-Type: application/json; charset=utf-16le' --data-binary "@$f.16"
+	expect_error 415 '["JSON must be UTF-8: Content-Type charset must be utf-8"]'
+	# A malformed parameter list names no media type.
+	send $LCM/assign -X POST -H 'Content-Type: application/json; charset = latin1' --data-binary "@$f"
+	expect_error 415 '["Content-Type must be application/json"]'
+	expect_unchanged "other charsets"
+	for ct in 'application/json; charset=utf-8' 'application/json; charset=UTF-8' \
+		'application/json;CHARSET="Utf-8"' 'application/json; charset="utf-8"'; do
+		send $LCM/assign -X POST -H "Content-Type: $ct" --data-binary "@$f"
+		expect_status 200
+		expect_json '.case_load.olcm_user_id' 101
+	done
+	expect_workers_fine
+}
+
+# Regression (issue 12): two Content-Type headers were read as the first
+# (nginx's CONTENT_TYPE). Like two tokens, they are refused, whichever comes
+# first: a 400, after the token is checked.
+test_rb_two_content_types_refused() {
+	seed
+	remember
+	local pair a b body='{"patient_id":124,"olcm_user_id":101}'
+	for pair in 'application/json|text/plain' 'text/plain|application/json' \
+		'application/json|application/json' 'application/json; charset=latin1|application/json'; do
+		a=${pair%|*}
+		b=${pair#*|}
+		send_raw "POST $LCM/assign HTTP/1.1\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nContent-Type: $a\r\nContent-Type: $b\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n$body"
+		expect_error 400 '["Content-Type may be sent once"]'
+		send_raw "POST $LCM/bulk_assign HTTP/1.1\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nContent-Type: $a\r\nContent-Type: $b\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"x\":[1,2]}"
+		expect_error 400 '["Content-Type may be sent once"]'
+	done
+	# The token comes first (README's check order).
+	send_raw "POST $LCM/assign HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n$body"
+	expect_error 401 '["Authentication required"]'
+	expect_unchanged "two content types"
 	expect_workers_fine
 }
 

@@ -348,6 +348,7 @@ Test(http, method_parse)
 	cr_assert_eq(http_method_parse("POST"), M_POST);
 	cr_assert_eq(http_method_parse("PUT"), M_PUT);
 	cr_assert_eq(http_method_parse("DELETE"), M_DELETE);
+	cr_assert_eq(http_method_parse("HEAD"), M_HEAD);
 }
 
 Test(http, bad_method_parse_is_other)
@@ -356,7 +357,7 @@ Test(http, bad_method_parse_is_other)
 	cr_assert_eq(http_method_parse(""), M_OTHER);
 	cr_assert_eq(http_method_parse("get"), M_OTHER);
 	cr_assert_eq(http_method_parse("PATCH"), M_OTHER);
-	cr_assert_eq(http_method_parse("HEAD"), M_OTHER);
+	cr_assert_eq(http_method_parse("head"), M_OTHER);
 	cr_assert_eq(http_method_parse("OPTIONS"), M_OTHER);
 	cr_assert_eq(http_method_parse("GET "), M_OTHER);
 	cr_assert_eq(http_method_parse("GETX"), M_OTHER);
@@ -368,6 +369,7 @@ Test(http, method_name)
 	cr_assert_str_eq(http_method_name(M_POST), "POST");
 	cr_assert_str_eq(http_method_name(M_PUT), "PUT");
 	cr_assert_str_eq(http_method_name(M_DELETE), "DELETE");
+	cr_assert_str_eq(http_method_name(M_HEAD), "HEAD");
 	cr_assert_str_eq(http_method_name(M_OTHER), "");
 	cr_assert_str_eq(http_method_name(M__MAX), "");
 	cr_assert_str_eq(http_method_name((enum http_method)-1), "");
@@ -400,4 +402,27 @@ Test(http, status_text_for_every_app_err_status)
 			cr_expect_str_neq(http_status_text(st), "Internal Server Error",
 			    "status %d of %s", st, app_err_name((enum app_err)e));
 	}
+}
+
+/* ---- an encoded slash names nothing ------------------------------------ */
+
+Test(http, encoded_slash_in_the_path_is_found)
+{
+	cr_assert(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"));
+	cr_assert(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/123%2flead_care_managers"));
+	cr_assert(http_uri_has_encoded_slash("/v1%2Fadmin/clinic/ecm/patients"));
+	cr_assert(http_uri_has_encoded_slash("%2F"));
+	cr_assert(http_uri_has_encoded_slash("/healthz%2F?x=1"));
+}
+
+Test(http, encoded_slash_elsewhere_is_not)
+{
+	cr_assert_not(http_uri_has_encoded_slash(NULL));
+	cr_assert_not(http_uri_has_encoded_slash(""));
+	cr_assert_not(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/123/lead_care_managers"));
+	cr_assert_not(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/lead_care_managers?search=a%2Fb"));
+	cr_assert_not(http_uri_has_encoded_slash("/v1/admin/clinic/ecm/patients/%31%32%33/x"));
+	cr_assert_not(http_uri_has_encoded_slash("/a%252F"));  /* a literal "%2F": data too, no route has it */
+	cr_assert_not(http_uri_has_encoded_slash("/a%2"));
+	cr_assert_not(http_uri_has_encoded_slash("/a%2G"));
 }

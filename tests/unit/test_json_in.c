@@ -5,6 +5,7 @@
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ static enum app_err
 body_rc(const char *s)
 {
 	struct json_object *o = (struct json_object *)0x1;
-	enum app_err rc = json_in_body(s, strlen(s), &o);
+	enum app_err rc = json_in_body(s, strlen(s), &o, NULL, 0);
 
 	if (rc != APP_OK)
 		cr_expect_null(o, "out must be NULL on failure for: %s", s);
@@ -53,7 +54,7 @@ Test(json_in, json_body_accepts_object)
 	struct json_object *o = NULL;
 	const char *b = "{\"patient_id\":123,\"olcm_user_id\":101}";
 
-	cr_assert_eq(json_in_body(b, strlen(b), &o), APP_OK);
+	cr_assert_eq(json_in_body(b, strlen(b), &o, NULL, 0), APP_OK);
 	cr_assert_not_null(o);
 	cr_assert(json_object_is_type(o, json_type_object));
 	cr_assert_eq(json_object_get_int64(json_object_object_get(o, "patient_id")), 123);
@@ -76,7 +77,7 @@ Test(json_in, json_body_respects_len)
 	struct json_object *o = NULL;
 
 	/* Only the first 2 bytes are the body. */
-	cr_assert_eq(json_in_body("{}garbage", 2, &o), APP_OK);
+	cr_assert_eq(json_in_body("{}garbage", 2, &o, NULL, 0), APP_OK);
 	json_object_put(o);
 }
 
@@ -84,10 +85,10 @@ Test(json_in, bad_json_body_rejects_empty)
 {
 	struct json_object *o = (struct json_object *)0x1;
 
-	cr_assert_eq(json_in_body("", 0, &o), APP_EBADJSON);
+	cr_assert_eq(json_in_body("", 0, &o, NULL, 0), APP_EBADJSON);
 	cr_assert_null(o);
 	o = (struct json_object *)0x1;
-	cr_assert_eq(json_in_body(NULL, 0, &o), APP_EBADJSON);
+	cr_assert_eq(json_in_body(NULL, 0, &o, NULL, 0), APP_EBADJSON);
 	cr_assert_null(o);
 	cr_assert_eq(body_rc("   "), APP_EBADJSON);
 }
@@ -105,7 +106,7 @@ Test(json_in, bad_json_body_rejects_nul_after_object)
 {
 	struct json_object *o = NULL;
 
-	cr_assert_eq(json_in_body("{}\0", 3, &o), APP_EBADJSON);
+	cr_assert_eq(json_in_body("{}\0", 3, &o, NULL, 0), APP_EBADJSON);
 	cr_assert_null(o);
 }
 
@@ -265,7 +266,7 @@ Test(json_in, json_body_nul_in_key_stays_an_unknown_field)
 	static const char body[] = "{\"patient_id\\u0000x\":124,\"olcm_user_id\":101}";
 	struct json_object *o = NULL, *v;
 
-	cr_assert_eq(json_in_body(body, sizeof(body) - 1, &o), APP_OK);
+	cr_assert_eq(json_in_body(body, sizeof(body) - 1, &o, NULL, 0), APP_OK);
 	cr_expect(!json_object_object_get_ex(o, "patient_id", &v),
 	    "a key with a NUL must not read back as patient_id");
 	cr_expect(json_object_object_get_ex(o, "patient_id\xe2\x90\x80x", &v));
@@ -285,7 +286,7 @@ Test(json_in, bad_json_body_lone_surrogate_value_fails_its_field)
 
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		o = NULL;
-		cr_assert_eq(json_in_body(bodies[i], strlen(bodies[i]), &o), APP_OK, "%s", bodies[i]);
+		cr_assert_eq(json_in_body(bodies[i], strlen(bodies[i]), &o, NULL, 0), APP_OK, "%s", bodies[i]);
 		cr_expect_eq(val_json_text(o, "reason", VAL_REASON_MAX, &s, &len), VAL_BAD,
 		    "%s must not pass as text", bodies[i]);
 		json_object_put(o);
@@ -299,9 +300,130 @@ Test(json_in, json_body_surrogate_pair_is_kept)
 	const char *s;
 	size_t len;
 
-	cr_assert_eq(json_in_body(body, sizeof(body) - 1, &o), APP_OK);
+	cr_assert_eq(json_in_body(body, sizeof(body) - 1, &o, NULL, 0), APP_OK);
 	cr_expect_eq(val_json_text(o, "reason", VAL_REASON_MAX, &s, &len), VAL_OK);
 	cr_expect_eq(len, 4);
 	cr_expect_eq(memcmp(s, "\xf0\x9f\x98\x80", 4), 0);
 	json_object_put(o);
+}
+
+/* ---- what a 400 says ----------------------------------------------------- */
+
+/* json_in_body's message for s (which must fail). */
+static const char *
+body_msg(const char *s, size_t n)
+{
+	static char msg[160];
+	struct json_object *o = NULL;
+
+	cr_expect_eq(json_in_body(s, n, &o, msg, sizeof(msg)), APP_EBADJSON, "%s", s);
+	cr_expect_null(o);
+	return msg;
+}
+
+Test(json_in, bad_json_body_says_not_an_object)
+{
+	cr_expect_str_eq(body_msg("[1]", 3), "Request body must be a JSON object");
+	cr_expect_str_eq(body_msg("{\"a\":}", 6), "Request body must be a JSON object");
+	cr_expect_str_eq(body_msg("\xff", 1), "Request body must be a JSON object");
+}
+
+/*
+ * Regression (issue 12): a body nested past the limit was answered "Request
+ * body must be a JSON object", which it was.
+ */
+Test(json_in, bad_json_body_says_nested_too_deeply)
+{
+	char *b = nested_objects(JSON_IN_DEPTH + 1), deep[4096];
+
+	cr_expect_str_eq(body_msg(b, strlen(b)), "JSON nested too deeply (more than 16 levels)");
+	free(b);
+	memset(deep, '[', sizeof(deep));
+	cr_expect_str_eq(body_msg(deep, sizeof(deep)), "JSON nested too deeply (more than 16 levels)");
+	/* A syntax error met before the depth is a syntax error. */
+	cr_expect_str_eq(body_msg("{\"a\":x[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 35),
+	    "Request body must be a JSON object");
+}
+
+/*
+ * Regression (issue 12): a key given twice was read last-wins by json-c,
+ * while another reader would take the first: two readers of one body must
+ * never disagree. It is a 400 naming the key, at any depth.
+ */
+Test(json_in, bad_json_body_duplicate_key_named)
+{
+	static const struct {
+		const char *body, *key;
+	} cases[] = {
+		{"{\"patient_id\":1,\"patient_id\":2}", "patient_id"},
+		{"{\"patient_id\":\"x\",\"olcm_user_id\":1,\"patient_id\":124}", "patient_id"},
+		{"{\"a\":{\"b\":1,\"b\":1}}", "b"},
+		{"{\"assignments\":[{\"patient_id\":1},{\"patient_id\":1,\"olcm_user_id\":2,\"patient_id\":3}]}",
+		    "patient_id"},
+		{"{\"assignments\":[],\"assignments\":[]}", "assignments"},
+		{"{\"a\":1,\"\\u0061\":2}", "a"},              /* one key, two spellings */
+		{"{\"\\u00e9\":1,\"\xc3\xa9\":2}", "\xc3\xa9"},
+		{"{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}", "\xf0\x9f\x98\x80"},
+		{"{\"a\\\"b\":1,\"a\\u0022b\":2}", "a\"b"},
+		{"{\"x\\u0000\":1,\"x\\u0000\":2}", "x\xef\xbf\xbd"},
+		{"{\"\":1,\"\":2}", ""},
+		/* The first key to come twice in the body is named. */
+		{"{\"z\":1,\"y\":1,\"y\":2,\"z\":2}", "y"},
+		{"{\"o\":{\"k\":1,\"k\":2},\"o\":1}", "k"},
+	};
+	char want[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "Duplicate key \"%s\" in a JSON object", cases[i].key);
+		cr_expect_str_eq(body_msg(cases[i].body, strlen(cases[i].body)), want, "%s", cases[i].body);
+	}
+}
+
+Test(json_in, bad_json_body_long_duplicate_key_is_cut)
+{
+	char b[700], key[301];
+
+	memset(key, 'k', 300);
+	key[300] = '\0';
+	snprintf(b, sizeof(b), "{\"%s\":1,\"%s\":2}", key, key);
+	cr_expect_str_eq(body_msg(b, strlen(b)), "Duplicate key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...\" in a JSON object");
+}
+
+/* Keys that only look alike, and the same key in different objects, are fine. */
+Test(json_in, json_body_distinct_keys_accepted)
+{
+	static const char *const bodies[] = {
+		"{\"a\":1,\"A\":2,\"a \":3,\"\\u00e9\":4,\"e\\u0301\":5}",
+		"{\"x\\ud800\":1,\"x\\udc00\":2,\"x\\u0000\":3,\"x\\u2400\":4,\"x\xe2\x90\x80y\":5}",
+		"{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1},{\"a\":2}],\"c\":{\"a\":1}}",
+		"{\"assignments\":[{\"patient_id\":1,\"olcm_user_id\":2},{\"patient_id\":1,\"olcm_user_id\":2}]}",
+		"{\"ab\":1,\"a\":2,\"abc\":3,\"b\":4}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		cr_expect_eq(body_rc(bodies[i]), APP_OK, "%s", bodies[i]);
+}
+
+/* Thousands of keys: found as surely among many, and no slower than a sort. */
+Test(json_in, bad_json_body_duplicate_among_60000_keys)
+{
+	size_t cap = 60000 * 16 + 64, n = 0;
+	char *b = malloc(cap), msg[160];
+	struct json_object *o = NULL;
+	int i;
+
+	cr_assert_not_null(b);
+	b[n++] = '{';
+	for (i = 0; i < 60000; i++)
+		n += (size_t)snprintf(b + n, cap - n, "\"k%d\":%d,", i, i);
+	n += (size_t)snprintf(b + n, cap - n, "\"k31337\":0}");
+	cr_assert_eq(json_in_body(b, n, &o, msg, sizeof(msg)), APP_EBADJSON);
+	cr_expect_str_eq(msg, "Duplicate key \"k31337\" in a JSON object");
+	memcpy(b + n - 10, "k60000", 6);  /* a new key: no duplicate */
+	cr_expect_eq(json_in_body(b, n, &o, msg, sizeof(msg)), APP_OK, "%s", msg);
+	json_object_put(o);
+	free(b);
 }

@@ -1,10 +1,14 @@
 /*
- * nginx/lcm-upstream.conf's $lcm_allow map (the Allow header of the 405
- * nginx answers itself) against the worker's route table
- * (fcgi-app/routes.c): one entry per routed path naming exactly its
- * methods, in the table's order, and no entry for anything else. The
- * unit tests run from the repository's root.
+ * nginx/lcm-upstream.conf's maps against the worker's router: $lcm_allow
+ * (the Allow header of the 405 nginx answers itself, "" for a 404) must
+ * say for every path what router_match says for it (the methods it
+ * allows, "" for no such path), and $lcm_path must route what the workers
+ * route. The map's regular expressions are run here (POSIX extended; they
+ * use nothing PCRE reads otherwise) on the route table's paths with good
+ * and bad ids and on near misses. The unit tests run from the
+ * repository's root.
  */
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +23,36 @@
 #define MAX_ENTRIES 64
 
 struct entry {
-	char path[256];     /* the regex between "~^ and (\?.*)?$" */
+	char regex[1024];   /* between "~ and " */
 	char methods[64];
-	int seen;
+	regex_t re;
 };
 
-/* The map's entries, from its "~^...(\?.*)?$" "METHODS"; lines. */
+/* Read the file into a malloc'd string. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s;
+	long n;
+
+	cr_assert_not_null(f, "cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	cr_assert_not_null(s);
+	cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* The $lcm_allow map's entries, from its "~REGEX" "METHODS"; lines, compiled. */
 static size_t
 read_map(struct entry *e, size_t max, char *def, size_t defsz)
 {
-	char line[512], *p, *q, *m;
+	char line[2048], *p, *q, *m;
 	size_t n = 0;
 	int in_map = 0;
 	FILE *f = fopen(MAP_FILE, "r");
@@ -36,7 +60,7 @@ read_map(struct entry *e, size_t max, char *def, size_t defsz)
 	cr_assert_not_null(f, "cannot read " MAP_FILE);
 	def[0] = '\0';
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strstr(line, "map $request_uri $lcm_allow {") != NULL) {
+		if (strstr(line, "map $lcm_path $lcm_allow {") != NULL) {
 			in_map = 1;
 			continue;
 		}
@@ -52,82 +76,229 @@ read_map(struct entry *e, size_t max, char *def, size_t defsz)
 			continue;
 		}
 		p = strstr(line, "\"~^");
-		q = strstr(line, "(\\?.*)?$\" \"");
+		q = p != NULL ? strstr(p, "$\" \"") : NULL;
 		cr_assert(p != NULL && q != NULL && n < max, "unexpected map line: %s", line);
-		p += 3;
-		snprintf(e[n].path, sizeof(e[n].path), "%.*s", (int)(q - p), p);
-		m = q + strlen("(\\?.*)?$\" \"");
+		p += 2;
+		snprintf(e[n].regex, sizeof(e[n].regex), "%.*s", (int)(q + 1 - p), p);
+		m = q + 4;
 		q = strchr(m, '"');
 		cr_assert_not_null(q, "unterminated methods: %s", line);
 		snprintf(e[n].methods, sizeof(e[n].methods), "%.*s", (int)(q - m), m);
-		e[n].seen = 0;
+		cr_assert_eq(regcomp(&e[n].re, e[n].regex, REG_EXTENDED | REG_NOSUB), 0,
+		    "bad regex %s", e[n].regex);
 		n++;
 	}
 	fclose(f);
-	cr_assert(in_map, "no $lcm_allow map in " MAP_FILE);
+	cr_assert(in_map, "no $lcm_allow map on $lcm_path in " MAP_FILE);
 	return n;
 }
 
-/* A route pattern as the map writes it: ":id" is "[0-9]+". */
-static void
-as_regex(const char *pattern, char *out, size_t sz)
+/* What nginx's map answers for path: the first entry that matches, else def. */
+static const char *
+map_value(struct entry *e, size_t n, const char *def, const char *path)
 {
-	size_t o = 0;
+	size_t i;
 
-	for (; *pattern != '\0' && o + 8 < sz; pattern++) {
-		if (strncmp(pattern, ":id", 3) == 0) {
-			o += (size_t)snprintf(out + o, sz - o, "[0-9]+");
-			pattern += 2;
-		} else if (*pattern == '.') {
-			out[o++] = '\\';
-			out[o++] = '.';
-		} else
-			out[o++] = *pattern;
-	}
-	out[o] = '\0';
+	for (i = 0; i < n; i++)
+		if (regexec(&e[i].re, path, 0, NULL, 0) == 0)
+			return e[i].methods;
+	return def;
 }
 
-Test(nginx_map, allow_map_matches_the_route_table)
+/* The paths nginx serves itself (nginx/lcm-api.conf's "location = PATH"), with their methods. */
+static const struct {
+	const char *path, *allow;
+} nginx_paths[] = {
+	{"/v1/admin/clinic/ecm/openapi.json", "GET, HEAD"},
+};
+
+/* What the API answers for path: the methods its routes (or nginx's file) allow there. */
+static void
+router_allow(const char *path, char *allow, size_t sz)
+{
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < sizeof(nginx_paths) / sizeof(nginx_paths[0]); i++)
+		if (strcmp(path, nginx_paths[i].path) == 0) {
+			snprintf(allow, sz, "%s", nginx_paths[i].allow);
+			return;
+		}
+	cr_assert_null(router_match(app_routes, app_nroutes, M_OTHER, path, &id, allow, sz));
+}
+
+static int
+same(struct entry *e, size_t n, const char *def, const char *path)
+{
+	char allow[64];
+	const char *m = map_value(e, n, def, path);
+
+	router_allow(path, allow, sizeof(allow));
+	cr_expect_str_eq(m, allow, "nginx says [%s] for %s, the worker [%s]", m, path, allow);
+	return allow[0] != '\0';
+}
+
+/* Ids of every kind: canonical ones, and spellings the worker refuses. */
+static const char *const ids[] = {
+	"1", "7", "42", "123", "100", "999999999999999999", "1000000000000000000",
+	"9223372036854775806", "9223372036854775807", "8999999999999999999",
+	"9223372036854775808", "9223372036854775810", "9223372036854775900",
+	"9300000000000000000", "9999999999999999999", "10000000000000000000",
+	"0", "00", "01", "0123", "0000000000000000123", "09223372036854775807",
+	"-1", "+1", "1a", "a1", "1.0", "", " 1", "%31", ":id", "[0-9]+", "1\n",
+};
+
+/* Literal segments spelt wrong: a route's path with one of these applied is no path. */
+static void
+near_misses(const char *path, void (*each)(const char *, void *), void *arg)
+{
+	char buf[512];
+	size_t n = strlen(path);
+
+	snprintf(buf, sizeof(buf), "%s/", path);
+	each(buf, arg);
+	snprintf(buf, sizeof(buf), "%s/x", path);
+	each(buf, arg);
+	snprintf(buf, sizeof(buf), "%sx", path);
+	each(buf, arg);
+	snprintf(buf, sizeof(buf), "/%s", path);
+	each(buf, arg);
+	snprintf(buf, sizeof(buf), "%.*s", (int)(n - 1), path);
+	each(buf, arg);
+	snprintf(buf, sizeof(buf), "%s", path);
+	buf[1] = (char)(buf[1] - 32);  /* the first letter upper case */
+	each(buf, arg);
+	snprintf(buf, sizeof(buf), "%s?x=1", path);
+	each(buf, arg);
+}
+
+struct ctx {
+	struct entry *e;
+	size_t n;
+	const char *def;
+	int found;
+};
+
+static void
+check_miss(const char *path, void *arg)
+{
+	struct ctx *c = arg;
+
+	c->found += same(c->e, c->n, c->def, path);
+}
+
+Test(nginx_map, allow_map_agrees_with_the_router_on_every_path)
 {
 	struct entry e[MAX_ENTRIES];
-	char def[64], want[256], methods[64];
-	size_t n = read_map(e, MAX_ENTRIES, def, sizeof(def)), i, j, k;
-	int found;
+	char def[64], path[512];
+	size_t n = read_map(e, MAX_ENTRIES, def, sizeof(def)), i, k;
+	struct ctx c = {e, n, def, 0};
+	const char *id;
+	int known;
 
 	cr_expect_str_eq(def, "", "an unknown path allows nothing (404, not 405)");
 	for (i = 0; i < app_nroutes; i++) {
-		/* Once per pattern: its methods in table order. */
-		for (j = 0; j < i && strcmp(app_routes[j].pattern, app_routes[i].pattern) != 0; j++)
-			;
-		if (j < i)
+		id = strstr(app_routes[i].pattern, ":id");
+		if (id == NULL) {
+			cr_expect(same(e, n, def, app_routes[i].pattern), "%s is a path",
+			    app_routes[i].pattern);
+			near_misses(app_routes[i].pattern, check_miss, &c);
 			continue;
-		methods[0] = '\0';
-		for (k = i; k < app_nroutes; k++)
-			if (strcmp(app_routes[k].pattern, app_routes[i].pattern) == 0)
-				snprintf(methods + strlen(methods), sizeof(methods) - strlen(methods),
-				    "%s%s", methods[0] ? ", " : "", http_method_name(app_routes[k].method));
-		as_regex(app_routes[i].pattern, want, sizeof(want));
-		found = 0;
-		for (j = 0; j < n; j++)
-			if (strcmp(e[j].path, want) == 0) {
-				found = 1;
-				e[j].seen = 1;
-				cr_expect_str_eq(e[j].methods, methods, "%s", want);
-			}
-		cr_expect(found, "route %s has no entry in " MAP_FILE, app_routes[i].pattern);
+		}
+		for (k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+			snprintf(path, sizeof(path), "%.*s%s%s", (int)(id - app_routes[i].pattern),
+			    app_routes[i].pattern, ids[k], id + 3);
+			known = same(e, n, def, path);
+			if (k == 0)
+				cr_expect(known, "%s is a path", path);
+			if (k == 0)
+				near_misses(path, check_miss, &c);
+		}
 	}
-	for (j = 0; j < n; j++)
-		cr_expect(e[j].seen, MAP_FILE " names %s, which no route has", e[j].path);
+	cr_expect_eq(c.found, 0, "a near miss of a route's path was found");
+	for (i = 0; i < n; i++)
+		regfree(&e[i].re);
 }
 
-Test(nginx_map, route_ids_become_digit_classes)
+/* The files nginx serves are paths to the map too, and only as spelt. */
+Test(nginx_map, nginx_paths_are_served_and_mapped)
 {
-	char want[256];
+	struct entry e[MAX_ENTRIES];
+	char def[64], want[256], *api = slurp("nginx/lcm-api.conf");
+	size_t n = read_map(e, MAX_ENTRIES, def, sizeof(def)), i;
+	struct ctx c = {e, n, def, 0};
 
-	as_regex("/v1/admin/clinic/ecm/patients/:id/lead_care_managers", want, sizeof(want));
-	cr_assert_str_eq(want, "/v1/admin/clinic/ecm/patients/[0-9]+/lead_care_managers");
-	as_regex("/a/:id/b/:id", want, sizeof(want));
-	cr_assert_str_eq(want, "/a/[0-9]+/b/[0-9]+");
+	for (i = 0; i < sizeof(nginx_paths) / sizeof(nginx_paths[0]); i++) {
+		snprintf(want, sizeof(want), "location = %s {", nginx_paths[i].path);
+		cr_expect_not_null(strstr(api, want), "nginx/lcm-api.conf has no %s", want);
+		cr_expect_str_eq(map_value(e, n, def, nginx_paths[i].path), nginx_paths[i].allow);
+		near_misses(nginx_paths[i].path, check_miss, &c);
+	}
+	cr_expect_eq(c.found, 0, "a near miss of a path nginx serves was found");
+	for (i = 0; i < n; i++)
+		regfree(&e[i].re);
+	free(api);
+}
+
+/* Every entry of the map is some route's: none matches only paths the worker refuses. */
+Test(nginx_map, every_entry_is_a_route)
+{
+	struct entry e[MAX_ENTRIES];
+	char def[64], path[512];
+	size_t n = read_map(e, MAX_ENTRIES, def, sizeof(def)), i, j;
+	const char *id;
+	int hit;
+
+	for (j = 0; j < n; j++) {
+		hit = 0;
+		for (i = 0; i < app_nroutes && !hit; i++) {
+			id = strstr(app_routes[i].pattern, ":id");
+			if (id == NULL)
+				snprintf(path, sizeof(path), "%s", app_routes[i].pattern);
+			else
+				snprintf(path, sizeof(path), "%.*s42%s", (int)(id - app_routes[i].pattern),
+				    app_routes[i].pattern, id + 3);
+			hit = regexec(&e[j].re, path, 0, NULL, 0) == 0;
+		}
+		for (i = 0; i < sizeof(nginx_paths) / sizeof(nginx_paths[0]) && !hit; i++)
+			hit = regexec(&e[j].re, nginx_paths[i].path, 0, NULL, 0) == 0;
+		cr_expect(hit, MAP_FILE " names %s, which no route has", e[j].regex);
+		regfree(&e[j].re);
+	}
+}
+
+/*
+ * $lcm_path is the path the workers route: nginx's $uri (DOCUMENT_URI to
+ * them), and nothing when the raw path has an encoded slash (their
+ * http_uri_has_encoded_slash).
+ */
+Test(nginx_map, path_map_is_the_workers_path)
+{
+	char *conf = slurp(MAP_FILE), *m, *end;
+	regex_t re;
+	static const char *const raw[] = {
+		"/v1/admin/clinic/ecm/patients/123%2Flead_care_managers",
+		"/v1/admin/clinic/ecm/patients/123%2flead_care_managers",
+		"/healthz%2F", "/a/b%2Fc?x=1",
+		"/v1/admin/clinic/ecm/patients/123/lead_care_managers",
+		"/v1/admin/clinic/ecm/lead_care_managers?search=%2F", "/a%2", "/",
+	};
+	size_t i;
+
+	m = strstr(conf, "map $request_uri $lcm_path {");
+	cr_assert_not_null(m, "no $lcm_path map in " MAP_FILE);
+	end = strchr(m, '}');
+	cr_assert_not_null(end);
+	*end = '\0';
+	cr_expect_not_null(strstr(m, "default $uri;"), "$lcm_path is $uri by default");
+	cr_assert_not_null(strstr(m, "\"~*^[^?]*%2f\" \"\";"), "an encoded slash is no path");
+	/* ~* is case-insensitive: the lower-case regex, REG_ICASE. */
+	cr_assert_eq(regcomp(&re, "^[^?]*%2f", REG_EXTENDED | REG_NOSUB | REG_ICASE), 0);
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		cr_expect_eq(regexec(&re, raw[i], 0, NULL, 0) == 0, http_uri_has_encoded_slash(raw[i]),
+		    "nginx and the worker disagree on %s", raw[i]);
+	regfree(&re);
+	free(conf);
 }
 
 /* nginx/lcm-api.conf's body limit and its 413 are the worker's. */
@@ -163,12 +334,4 @@ Test(nginx_api, body_limit_and_its_message_are_the_workers)
 	cr_expect_gt(locations, 0);
 	cr_expect_eq(limited, locations, "each API location says %s once", want_size);
 	cr_expect_eq(msg_ok, 1, "the 413 says %s", want_413);
-}
-
-Test(nginx_map, dots_are_literal)
-{
-	char want[64];
-
-	as_regex("/a/b.csv", want, sizeof(want));
-	cr_assert_str_eq(want, "/a/b\\.csv");
 }

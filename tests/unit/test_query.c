@@ -232,6 +232,42 @@ Test(query, bad_get_malformed)
 	cr_assert_eq(query_get("a=1&a=%zz", "a", b, sizeof(b)), QUERY_MALFORMED);
 }
 
+/*
+ * Regression (issue 12): a malformed earlier occurrence failed the lookup
+ * even when the last one, the one that counts, was good.
+ */
+Test(query, get_last_occurrence_wins_over_a_bad_earlier_one)
+{
+	char b[8];
+
+	cr_assert_eq(query_get("a=%zz&a=1", "a", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "1");
+	cr_assert_eq(query_get("a=%00&b=2&a=x%41", "a", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "xA");
+	cr_assert_eq(query_get("a=%&a", "a", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "");
+	cr_assert_eq(query_get("a=0123456789abcdef&a=2", "a", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "2");
+	cr_assert_eq(query_get("a=1&a=0123456789abcdef", "a", b, sizeof(b)), QUERY_TOO_LONG);
+	cr_assert_eq(query_get("a=%zz&a=1&a=%zz", "a", b, sizeof(b)), QUERY_MALFORMED);
+}
+
+/* A name is read decoded, as any form reader reads it: the last of "page" and "p%61ge" wins. */
+Test(query, get_names_compared_decoded)
+{
+	char b[8];
+
+	cr_assert_eq(query_get("page=1&p%61ge=2", "page", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "2");
+	cr_assert_eq(query_get("p%61ge=2&page=1", "page", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "1");
+	cr_assert_eq(query_get("%70%61%67%65=3", "page", b, sizeof(b)), QUERY_FOUND);
+	cr_assert_str_eq(b, "3");
+	cr_assert_eq(query_get("pa%zzge=3", "page", b, sizeof(b)), QUERY_ABSENT);
+	cr_assert_eq(query_get("Pag%65=3", "page", b, sizeof(b)), QUERY_ABSENT);
+	cr_assert_eq(query_get("un+assigned=olcm", "un assigned", b, sizeof(b)), QUERY_FOUND);
+}
+
 Test(query, get_malformed_other_key_is_not_looked_at)
 {
 	char b[32];

@@ -3,6 +3,7 @@
  * (fcgi-app/routes.c). Only matching is exercised: no handler runs.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -121,7 +122,7 @@ Test(router, matches_history_and_access_log)
 	cr_assert_eq(a.rt->handler, patient_access_log_get);
 	cr_assert_eq(a.id, 124);
 	cr_assert_null(bad.rt);
-	cr_assert_str_eq(bad.allow, "GET");
+	cr_assert_str_eq(bad.allow, "GET, HEAD");
 }
 
 Test(router, matches_patient_with_id)
@@ -169,9 +170,9 @@ Test(router, wrong_method_on_list_lists_allow)
 	struct matched p = match(M_POST, LCMS), d = match(M_DELETE, LCMS);
 
 	cr_assert_null(p.rt);
-	cr_assert_str_eq(p.allow, "GET");
+	cr_assert_str_eq(p.allow, "GET, HEAD");
 	cr_assert_null(d.rt);
-	cr_assert_str_eq(d.allow, "GET");
+	cr_assert_str_eq(d.allow, "GET, HEAD");
 }
 
 Test(router, wrong_method_on_bulk_assign_lists_allow)
@@ -189,7 +190,7 @@ Test(router, wrong_method_on_patient_lists_allow)
 	struct matched r = match(M_DELETE, PATIENT("123"));
 
 	cr_assert_null(r.rt);
-	cr_assert_str_eq(r.allow, "GET");
+	cr_assert_str_eq(r.allow, "GET, HEAD");
 	cr_assert_eq(r.id, 0);
 }
 
@@ -198,7 +199,42 @@ Test(router, wrong_method_on_healthz_lists_allow)
 	struct matched r = match(M_POST, "/healthz");
 
 	cr_assert_null(r.rt);
-	cr_assert_str_eq(r.allow, "GET");
+	cr_assert_str_eq(r.allow, "GET, HEAD");
+}
+
+/* ---- HEAD: wherever GET is, and nowhere else ----------------------------- */
+
+Test(router, head_matches_every_get_route)
+{
+	struct matched r;
+	char path[256];
+	size_t i;
+	const char *id;
+
+	for (i = 0; i < app_nroutes; i++) {
+		if (app_routes[i].method != M_GET)
+			continue;
+		id = strstr(app_routes[i].pattern, ":id");
+		if (id == NULL)
+			snprintf(path, sizeof(path), "%s", app_routes[i].pattern);
+		else
+			snprintf(path, sizeof(path), "%.*s42%s", (int)(id - app_routes[i].pattern),
+			    app_routes[i].pattern, id + 3);
+		r = match(M_HEAD, path);
+		cr_expect_eq(r.rt, &app_routes[i], "HEAD %s should run GET's route", path);
+		cr_expect_eq(r.id, id != NULL ? 42 : 0, "HEAD %s: id", path);
+	}
+}
+
+Test(router, head_is_refused_where_get_is_not)
+{
+	struct matched r = match(M_HEAD, ASSIGN), b = match(M_HEAD, BULK);
+
+	cr_assert_null(r.rt);
+	cr_assert_str_eq(r.allow, "POST, PUT, DELETE");
+	cr_assert_null(b.rt);
+	cr_assert_str_eq(b.allow, "POST");
+	expect_unknown(M_HEAD, BASE "/nothing");
 }
 
 /* ---- 404: no such path ------------------------------------------------ */
@@ -256,6 +292,33 @@ Test(router, bad_path_id_out_of_range_does_not_match)
 	expect_unknown(M_GET, PATIENT("99999999999999999999999"));
 }
 
+/*
+ * Regression (issue 12): "0123" was found as patient 123 while a 20-digit
+ * "00000000000000000123" was not. An id has one form in a path, on every
+ * route: decimal without leading zeros; any other spelling is no path.
+ */
+Test(router, bad_path_id_with_leading_zeros_does_not_match_on_any_route)
+{
+	static const char *const spellings[] = {"0123", "00123", "0000000000000000123",
+	    "00000000000000000123", "09223372036854775807", "01", "00"};
+	char path[256];
+	const char *id;
+	size_t i, k;
+
+	for (i = 0; i < app_nroutes; i++) {
+		if ((id = strstr(app_routes[i].pattern, ":id")) == NULL)
+			continue;
+		for (k = 0; k < sizeof(spellings) / sizeof(spellings[0]); k++) {
+			snprintf(path, sizeof(path), "%.*s%s%s", (int)(id - app_routes[i].pattern),
+			    app_routes[i].pattern, spellings[k], id + 3);
+			expect_unknown(app_routes[i].method, path);
+		}
+		snprintf(path, sizeof(path), "%.*s123%s", (int)(id - app_routes[i].pattern),
+		    app_routes[i].pattern, id + 3);
+		cr_expect_eq(match(app_routes[i].method, path).rt, &app_routes[i], "%s", path);
+	}
+}
+
 Test(router, bad_path_id_does_not_answer_405)
 {
 	/* A bad id is an unknown path for every method, not a 405. */
@@ -294,7 +357,7 @@ Test(router, id_is_reset_between_routes)
 	rt = router_match(two_ids, 3, M_DELETE, "/a/77/b", &id, allow, sizeof(allow));
 	cr_assert_null(rt);
 	cr_assert_eq(id, 0);
-	cr_assert_str_eq(allow, "GET, PUT");
+	cr_assert_str_eq(allow, "GET, HEAD, PUT");
 }
 
 Test(router, zero_size_allow_is_not_written)

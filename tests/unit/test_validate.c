@@ -120,6 +120,44 @@ Test(validate, bad_id_string_rejects_empty)
 	cr_assert_eq(val_id_string("123", 0, &v), 0);
 }
 
+/* ---- val_path_id: the canonical form only ------------------------------ */
+
+Test(validate, path_id_accepts_canonical_decimal)
+{
+	int64_t v = 0;
+
+	cr_assert_eq(val_path_id("1", 1, &v), 1);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(val_path_id("120", 3, &v), 1);
+	cr_assert_eq(v, 120);
+	cr_assert_eq(val_path_id("9223372036854775807", 19, &v), 1);
+	cr_assert_eq(v, INT64_MAX);
+	cr_assert_eq(val_path_id("123/lead", 3, &v), 1);
+	cr_assert_eq(v, 123);
+}
+
+Test(validate, bad_path_id_rejects_leading_zeros)
+{
+	int64_t v = 77;
+
+	cr_assert_eq(val_path_id("0123", 4, &v), 0);
+	cr_assert_eq(val_path_id("01", 2, &v), 0);
+	cr_assert_eq(val_path_id("0", 1, &v), 0);
+	cr_assert_eq(val_path_id("00", 2, &v), 0);
+	cr_assert_eq(val_path_id("0000000000000000001", 19, &v), 0);
+	cr_assert_eq(v, 77, "out must be left alone on failure");
+}
+
+Test(validate, bad_path_id_rejects_what_id_string_rejects)
+{
+	int64_t v;
+
+	cr_assert_eq(val_path_id("", 0, &v), 0);
+	cr_assert_eq(val_path_id("9223372036854775808", 19, &v), 0);
+	cr_assert_eq(val_path_id("+1", 2, &v), 0);
+	cr_assert_eq(val_path_id("1a", 2, &v), 0);
+}
+
 Test(validate, bad_id_string_rejects_leading_sign)
 {
 	int64_t v;
@@ -487,29 +525,83 @@ Test(validate, bad_json_text_rejects_embedded_nul)
 	json_object_put(o);
 }
 
-/* ---- val_content_type_json -------------------------------------------- */
+/* ---- val_content_type ------------------------------------------------- */
+
+#define IS_JSON(ct) cr_expect_eq(val_content_type(ct), VAL_CT_JSON, "%s", ct)
+#define IS_OTHER(ct) cr_expect_eq(val_content_type(ct), VAL_CT_OTHER, "%s", ct)
+#define IS_CHARSET(ct) cr_expect_eq(val_content_type(ct), VAL_CT_CHARSET, "%s", ct)
 
 Test(validate, content_type_json_accepts_json)
 {
-	cr_assert(val_content_type_json("application/json"));
-	cr_assert(val_content_type_json("application/json; charset=utf-8"));
-	cr_assert(val_content_type_json("application/json;charset=UTF-8"));
-	cr_assert(val_content_type_json("Application/JSON"));
-	cr_assert(val_content_type_json("  application/json  "));
-	cr_assert(val_content_type_json("application/json ; charset=utf-8"));
+	IS_JSON("application/json");
+	IS_JSON("application/json; charset=utf-8");
+	IS_JSON("application/json;charset=UTF-8");
+	IS_JSON("Application/JSON");
+	IS_JSON("  application/json  ");
+	IS_JSON("application/json ; charset=utf-8");
+	IS_JSON("application/json;");
+	IS_JSON("application/json ; x=y");
+	IS_JSON("application/json; x=\"a;b\"; charset=\"utf-8\"");
+}
+
+/* charset=utf-8 stays accepted in any case, with or without quotes. */
+Test(validate, content_type_json_accepts_utf8_charset_spellings)
+{
+	IS_JSON("application/json; charset=utf-8");
+	IS_JSON("application/json; charset=UTF-8");
+	IS_JSON("application/json; Charset=Utf-8");
+	IS_JSON("application/json; CHARSET=\"UTF-8\"");
+	IS_JSON("application/json; charset=\"utf-8\"");
+	IS_JSON("application/json; charset=\"utf\\-8\"");
+	IS_JSON("application/json; charset=utf-8; charset=UTF-8");
+	IS_JSON("application/json;charset=utf-8;");
+}
+
+/*
+ * Regression (issue 12): a charset other than UTF-8 was read as UTF-8.
+ * JSON is UTF-8 (RFC 8259 8.1): any other charset is a 415 of its own.
+ */
+Test(validate, bad_content_type_json_rejects_other_charsets)
+{
+	IS_CHARSET("application/json; charset=latin1");
+	IS_CHARSET("application/json; charset=ISO-8859-1");
+	IS_CHARSET("application/json; charset=UTF-16");
+	IS_CHARSET("application/json; charset=\"utf-16le\"");
+	IS_CHARSET("application/json; charset=utf-32");
+	IS_CHARSET("application/json; charset=us-ascii");
+	IS_CHARSET("application/json; charset=utf8");
+	IS_CHARSET("application/json; charset=\"\"");
+	IS_CHARSET("application/json; charset=utf-8; charset=latin1");
+	IS_CHARSET("application/json; charset=latin1; charset=utf-8");
+	IS_CHARSET("application/json; charset=utf-8xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
 }
 
 Test(validate, bad_content_type_json_rejects_others)
 {
-	cr_assert_not(val_content_type_json(NULL));
-	cr_assert_not(val_content_type_json(""));
-	cr_assert_not(val_content_type_json("text/plain"));
-	cr_assert_not(val_content_type_json("text/json"));
-	cr_assert_not(val_content_type_json("application/jsonx"));
-	cr_assert_not(val_content_type_json("application/json-patch+json"));
-	cr_assert_not(val_content_type_json("application/x-www-form-urlencoded"));
-	cr_assert_not(val_content_type_json("application/js"));
-	cr_assert_not(val_content_type_json("multipart/form-data; boundary=x"));
+	IS_OTHER(NULL);
+	IS_OTHER("");
+	IS_OTHER("text/plain");
+	IS_OTHER("text/json");
+	IS_OTHER("application/jsonx");
+	IS_OTHER("application/json-patch+json");
+	IS_OTHER("application/x-www-form-urlencoded");
+	IS_OTHER("application/js");
+	IS_OTHER("multipart/form-data; boundary=x");
+	IS_OTHER("text/plain; charset=utf-8");
+}
+
+/* A parameter list that is not one leaves no media type to read (so no charset either). */
+Test(validate, bad_content_type_json_rejects_malformed_parameters)
+{
+	IS_OTHER("application/json charset=utf-8");
+	IS_OTHER("application/json; charset");
+	IS_OTHER("application/json; charset=");
+	IS_OTHER("application/json; =utf-8");
+	IS_OTHER("application/json; charset = latin1");
+	IS_OTHER("application/json; charset=\"utf-8");
+	IS_OTHER("application/json; charset=utf-8 x");
+	IS_OTHER("application/json, text/plain");
+	IS_OTHER("application/json; charset=utf 8");
 }
 
 /* ---- val_add ---------------------------------------------------------- */
