@@ -48,6 +48,8 @@ struct db {
 	int in_tx;  /* between db_begin() and db_commit()/db_rollback() */
 	int committing;            /* inside mysql_commit() */
 	int timed_out;             /* the last call's connection was lost to the timeout */
+	int away;                  /* the server could not be reached, or did not answer in time, */
+	struct timespec away_at;   /* then: db_ensure() does not try again for DB_AWAY_MS */
 	unsigned long lost_thread; /* the server session a write lost, for db_fence() */
 	int node;                  /* the node of nodes[] connected to (0 for the socket) */
 	int lost_node;             /* the node lost_thread was a session of */
@@ -275,6 +277,8 @@ fail(struct db *db, unsigned e, const char *msg, const char *what, const char *n
 	if (rc == APP_EDBLOST && db->conn != NULL &&
 	    ms_since(&db->call_start) >= (long)read_timeout(db) * 1000L - 250L) {
 		db->timed_out = 1;
+		db->away = 1;
+		clock_gettime(CLOCK_MONOTONIC, &db->away_at);
 		msg = "no answer within the timeout";
 	}
 	if (rc != APP_ENOROW)
@@ -503,14 +507,41 @@ connect_to(struct db *db, int node, const char *host, unsigned port)
 	return APP_OK;
 }
 
+static enum app_err ensure_any(struct db *);
+
 enum app_err
 db_ensure(struct db *db)
+{
+	enum app_err rc;
+
+	if (db->conn != NULL)
+		return APP_OK;
+	/*
+	 * A server that was just found away (not reachable, or silent for the
+	 * whole timeout) is not tried again at once: while it stays away, each
+	 * request would spend a connect timeout on it, and the requests queued
+	 * behind would wait instead of getting their 503. A connection the
+	 * server merely closed (a kill, a restart) is not "away".
+	 */
+	if (db->away && ms_since(&db->away_at) < DB_AWAY_MS) {
+		snprintf(db->error, sizeof(db->error), "the database was away %ld ms ago",
+		    ms_since(&db->away_at));
+		return APP_EDBLOST;
+	}
+	rc = ensure_any(db);
+	db->away = rc == APP_EDBLOST;
+	if (db->away)
+		clock_gettime(CLOCK_MONOTONIC, &db->away_at);
+	return rc;
+}
+
+/* Connect to the socket, or to the first node of the list that answers. */
+static enum app_err
+ensure_any(struct db *db)
 {
 	enum app_err rc = APP_EDBLOST;
 	int i;
 
-	if (db->conn != NULL)
-		return APP_OK;
 	if (db->cfg.host == NULL)
 		return connect_to(db, 0, NULL, db->cfg.port);
 	if (db->n_nodes == 0) {

@@ -77,6 +77,11 @@ struct db_config {
  */
 #define DB_WORKER_CONNECT_TIMEOUT 2
 #define DB_WORKER_READ_TIMEOUT 3
+/*
+ * After the server was found away (unreachable, or silent for the whole
+ * read timeout), a handle answers APP_EDBLOST without trying for this long.
+ */
+#define DB_AWAY_MS 1000
 /* db_ping()'s, to connect and to answer: /healthz. */
 #define DB_PING_TIMEOUT 1
 /* db_fence() waits this many times 50 ms for a lost session to end. */
