@@ -37,7 +37,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (val_idempotency_key(s) && (strlen(s) == 0 || strlen(s) > VAL_IDEMPOTENCY_KEY_MAX))
 		abort();
-	(void)val_content_type_json(s);
+	switch (val_content_type(s)) {
+	case VAL_CT_JSON:
+	case VAL_CT_OTHER:
+	case VAL_CT_CHARSET:
+		break;
+	default:
+		abort();
+	}
 	if (val_request_id(s) && (strlen(s) == 0 || strlen(s) > LCM_REQUEST_ID_MAX))
 		abort();
 	if (val_date(s, &y, &mo, &d) && (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31))

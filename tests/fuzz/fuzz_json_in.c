@@ -22,18 +22,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum app_err rc;
 	char *copy;
 	size_t i;
+	enum json_syntax syn;
+	char dup[128] = "", msg[200] = "";
 	int ok;
 
 	if ((copy = malloc(size ? size : 1)) == NULL)
 		return 0;
 	memcpy(copy, data, size);
-	ok = json_in_syntax(copy, size, JSON_IN_DEPTH);
+	syn = json_in_syntax(copy, size, JSON_IN_DEPTH, dup, sizeof(dup));
+	if ((unsigned)syn > JSON_SYNTAX_NOMEM || memchr(dup, '\0', sizeof(dup)) == NULL)
+		abort();
+	ok = syn == JSON_SYNTAX_OK;
 	/* The rewrite keeps the length and touches only escapes' digits. */
 	for (i = 0; i < size; i++)
 		if (copy[i] != (char)data[i] && !(copy[i] >= '0' && copy[i] <= '9'))
 			abort();
 
-	rc = json_in_body((const char *)data, size, &o);
+	rc = json_in_body((const char *)data, size, &o, msg, sizeof(msg));
+	if (rc != APP_OK && rc != APP_ENOMEM && (msg[0] == '\0' || memchr(msg, '\0', sizeof(msg)) == NULL))
+		abort();
 	if (rc == APP_OK && (o == NULL || !json_object_is_type(o, json_type_object)))
 		abort();
 	if (rc != APP_OK && o != NULL)

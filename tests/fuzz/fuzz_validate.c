@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (patients = calloc(VAL_BULK_MAX, sizeof(*patients))) == NULL ||
 	    (users = calloc(VAL_BULK_MAX, sizeof(*users))) == NULL))
 		abort();
-	if (json_in_body((const char *)data, size, &body) != APP_OK)
+	if (json_in_body((const char *)data, size, &body, NULL, 0) != APP_OK)
 		return 0;
 
 	memset(&c, 0, sizeof(c));
