@@ -207,8 +207,8 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 400 | DELETE | {L}/assign | admin | - | {"patient_id":123,\x00"role":"olcm"} | ^Request body must be a JSON object$
 400 | POST | {L}/bulk_assign | admin | - | \xef\xbb\xbf{"assignments":[{"patient_id":124,"olcm_user_id":101}]} | ^Request body must be a JSON object$
 400 | POST | {L}/bulk_assign | admin | - | @binary | ^Request body must be a JSON object$
-400 | POST | {L}/transfer | admin | - | @deep | ^Request body must be a JSON object$
-400 | POST | {L}/auto_assign | admin | - | @deep_obj | ^Request body must be a JSON object$
+400 | POST | {L}/transfer | admin | - | @deep | ^JSON nested too deeply \(more than 16 levels\)$
+400 | POST | {L}/auto_assign | admin | - | @deep_obj | ^JSON nested too deeply \(more than 16 levels\)$
 400 | PUT | {L}/101/capacity | admin | - | [{"max_olcm":1}] | ^Request body must be a JSON object$
 400 | POST | {L}/transfer | admin | - | \x00\x00\x00\x00 | ^Request body must be a JSON object$
 413 | POST | {L}/assign | admin | - | @over_1mib | ^Request body too large
