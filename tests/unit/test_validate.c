@@ -578,7 +578,7 @@ Test(validate, bad_content_type_json_rejects_other_charsets)
 
 Test(validate, bad_content_type_json_rejects_others)
 {
-	IS_OTHER(NULL);
+	cr_expect_eq(val_content_type(NULL), VAL_CT_OTHER);
 	IS_OTHER("");
 	IS_OTHER("text/plain");
 	IS_OTHER("text/json");
