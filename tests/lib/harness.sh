@@ -8,7 +8,8 @@
 #             build-san/'s with SANITIZE=1, whose every sanitizer report
 #             (a file in $HVAR/log) makes harness_stop fail
 # and gives db_sql (run SQL as root in the lcm database) and db_reset
-# (empty every table and load the demo data again).
+# (new workers, every table emptied and the demo data loaded again: what a
+# test starts from).
 
 HARNESS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$HARNESS_ROOT/tests/lib/sanitizer.sh"
@@ -85,11 +86,77 @@ db_sql() {
 	mariadb --no-defaults --default-character-set=utf8mb4 --socket="$DB_SOCK" -uroot --batch --skip-column-names lcm -e "$1"
 }
 
+# The tables a test may change: every table of the schema but the
+# migrations' own, read from the database (a table a new migration adds is
+# emptied too, without a list to keep in step).
+harness_tables() {
+	db_sql "SELECT table_name FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'
+		AND table_name <> 'schema_migrations' ORDER BY table_name"
+}
+
+# harness_alive NAME PROCESS: the stack's pid file NAME names a live PROCESS.
+harness_alive() {
+	local pid
+	pid=$(cat "$HVAR/run/$1.pid" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+}
+
+# harness_fresh_workers: every worker of the pool finishes what it serves,
+# writes what it holds (its PHI access-log records) and exits; multiwatch
+# starts new ones, and this returns once each of them has said it is ready.
+# Nothing a worker remembers (the tokens it trusts, a database it found
+# away, records not yet written) outlives it. Restarts a stack a test left
+# stopped. 0, or 1 after saying what did not come back.
+harness_fresh_workers() {
+	local mw want old p i n new ready log=$HVAR/log/workers.log from
+	if ! harness_alive workers multiwatch || ! harness_alive nginx nginx ||
+		! harness_alive mysqld mariadbd; then
+		LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
+			{ echo "harness: the stack did not start again" >&2; return 1; }
+	fi
+	mw=$(cat "$HVAR/run/workers.pid")
+	want=$(awk -F' *= *' '$1 == "workers" {print $2}' "$HVAR/lcm.conf")
+	old=$(pgrep -P "$mw")
+	# (A worker a test froze with STOP would never see the TERM.)
+	[ -z "$old" ] || kill -CONT $old 2>/dev/null
+	from=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	[ -z "$old" ] || kill -TERM $old 2>/dev/null
+	# 60 s: nginx's fastcgi_read_timeout, the longest a request may run.
+	for i in $(seq 1 3000); do
+		n=0
+		for p in $old; do kill -0 "$p" 2>/dev/null && n=$((n + 1)); done
+		[ "$n" = 0 ] && break
+		sleep 0.02
+	done
+	[ "$n" = 0 ] || { echo "harness: $n workers did not stop within 60 s" >&2; return 1; }
+	for i in $(seq 1 3000); do
+		new=$(pgrep -P "$mw")
+		# What the log gained since the stop (all of it if it was moved away).
+		[ "$(stat -c %s "$log" 2>/dev/null || echo 0)" -ge "$from" ] || from=0
+		ready=0
+		for p in $new; do
+			tail -c +$((from + 1)) "$log" 2>/dev/null | grep -q "\[$p\] .*worker ready" &&
+				ready=$((ready + 1))
+		done
+		[ "$ready" = "$want" ] && [ "$(echo "$new" | wc -w)" = "$want" ] && return 0
+		sleep 0.02
+	done
+	echo "harness: $ready of $want new workers ready after 60 s" >&2
+	tail -n 5 "$HVAR/log/workers.log" "$HVAR/log/pool.log" >&2
+	return 1
+}
+
+# db_reset: fresh workers (harness_fresh_workers), then every table emptied
+# and the demo data loaded again. 0, or 1 when the stack is not whole.
 db_reset() {
+	local t tables
+	harness_fresh_workers || return 1
+	tables=$(harness_tables) || return 1
 	{
 		echo "SET FOREIGN_KEY_CHECKS = 0;"
-		for t in phi_access_log idempotency_keys lcm_capacity lcm_workload patient_index patient_activities case_loads patients providers api_tokens user_roles roles users; do
-			echo "TRUNCATE TABLE $t;"
+		for t in $tables; do
+			echo "TRUNCATE TABLE \`$t\`;"
 		done
 		echo "SET FOREIGN_KEY_CHECKS = 1;"
 		cat "$HARNESS_ROOT/db-schema/demo/demo.sql"

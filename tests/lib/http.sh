@@ -146,7 +146,7 @@ run_tests() {
 		T_SKIPPED=
 		LAST_REQ=
 		T_SHOWN_REQ=
-		db_reset
+		db_reset || fail "the stack could not be reset for $t (above)"
 		TOKEN=dev-admin-token
 		unset CT
 		"$t"
@@ -162,6 +162,71 @@ run_tests() {
 			echo "not ok - $t"
 		fi
 	done
+}
+
+# hold_case_load PATIENT: another session (the test's own, as root) locks
+# the patient's case load and holds it until release_holder; returns once
+# the lock is held.
+hold_case_load() {
+	db_sql "START TRANSACTION; SELECT id FROM case_loads WHERE patient_id = $1 FOR UPDATE;
+		SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
+	HOLDER=$!
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "the other session never held the case load"
+}
+
+# release_holder: the holding session ends its sleep and rolls back; returns
+# once it has.
+release_holder() {
+	db_sql "SELECT CONCAT('KILL QUERY ', id, ';') FROM information_schema.processlist
+		WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'" | db_sql "$(cat)"
+	wait "$HOLDER" 2>/dev/null
+}
+
+# wait_for_app_statement: until a statement of the app's runs on the
+# server (with hold_case_load: a request in flight, waiting for the lock);
+# 30 s at most. (InnoDB's own list of transactions is a cache refreshed
+# when it likes: it can miss a wait.)
+wait_for_app_statement() {
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'lcm_app' AND command IN ('Query', 'Execute')")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "no statement of the app ran; the server's sessions:"
+	db_sql "SELECT id, user, command, time, state, LEFT(info, 80) FROM information_schema.processlist" >&2
+}
+
+# The ids of the app user's sessions on the server now.
+app_sessions() {
+	db_sql "SELECT id FROM information_schema.processlist WHERE user = 'lcm_app'"
+}
+
+# wait_sessions_gone IDS: until none of these sessions is left (60 s at most).
+wait_sessions_gone() {
+	local i ids
+	ids=$(echo $1 | tr ' ' ',')
+	[ -n "$ids" ] || return 0
+	for i in $(seq 1 1200); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist WHERE id IN ($ids)")" = 0 ] &&
+			return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# all_records_written: every PHI access-log record the workers hold is in
+# the table, for each writes what it holds as it stops (the workers are
+# replaced: harness_fresh_workers). What a request would have recorded is
+# then there or never will be.
+all_records_written() {
+	harness_fresh_workers || fail "the workers were not replaced"
 }
 
 # ---- sending anything, and what must hold after any request ----
