@@ -136,7 +136,6 @@ test_expired_token_401_within_2s() {
 
 test_token_expiring_soon_is_not_trusted_past_its_expiry() {
 	local i codes
-	sleep 2.1  # what earlier tests left in the workers' memory lapses
 	db_sql "UPDATE api_tokens SET expires_at = NOW(3) + INTERVAL 1500000 MICROSECOND WHERE user_id = 1"
 	# Every worker trusts the token from now on for 2 s, but only until it
 	# expires 1.5 s from now: twelve requests at once reach all four even on

@@ -104,10 +104,7 @@ test_row_locked_too_long_is_503_not_a_long_wait() {
 	req POST /v1/admin/clinic/ecm/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":101}'
 	expect_status 200
 	# Another session holds patient 123's case load for longer than the lock wait.
-	db_sql "START TRANSACTION; SELECT id FROM case_loads WHERE patient_id = 123 FOR UPDATE;
-		SELECT SLEEP(14); ROLLBACK" >/dev/null &
-	local holder=$!
-	sleep 0.5
+	hold_case_load 123
 	req POST /v1/admin/clinic/ecm/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":102}'
 	expect_error 503
 	expect_header retry-after 5
@@ -116,7 +113,7 @@ test_row_locked_too_long_is_503_not_a_long_wait() {
 	expect_status 200
 	expect_json '[.results[].status]' '["failed","success"]'
 	expect_json '.results[0].errors[0] | test("try again")' true
-	wait $holder
+	release_holder
 	expect_eq "123 kept its oLCM" 101 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 123')"
 	expect_eq "124 assigned" 101 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 124')"
 }
@@ -144,11 +141,12 @@ test_a_statement_that_stops_matching_stops_check_and_a_starting_worker() {
 # nobody waits for it longer than the bounds, and it is all well once it
 # answers again, with the same workers.
 test_a_frozen_database_is_503_within_seconds_then_back() {
-	local pid t0 ms pids
+	local pid t0 ms pids frozen
 	pid=$(cat "$HVAR/run/mysqld.pid")
 	pids=$(worker_pids)
 	req POST $P/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":101}'
 	expect_status 200
+	frozen=$(app_sessions)
 	kill -STOP "$pid"
 	TOKEN=""
 	t0=$(date +%s%N)
@@ -170,14 +168,10 @@ test_a_frozen_database_is_503_within_seconds_then_back() {
 	expect_error 503
 	expect_header retry-after 5
 	[ "$ms" -le 8000 ] || fail "a write took $ms ms of a frozen database (bound: 3 s and two reconnects)"
-	local said=$BODY
+	local said=$BODY rid
+	rid=$(request_id)
+	[ -n "$rid" ] || fail "the 503 carried no X-Request-Id"
 	kill -CONT "$pid"
-	sleep 1
-	# A 503 that says "try again" was not applied, even once the server
-	# ran what it had queued.
-	if ! grep -q 'may or may not' <<<"$said"; then
-		expect_eq "oLCM after a write said not applied" 101 "$(cl_col olcm_user_id 123)"
-	fi
 	req GET /healthz
 	expect_status 200
 	req GET $P/patients/123/lead_care_managers
@@ -186,6 +180,16 @@ test_a_frozen_database_is_503_within_seconds_then_back() {
 	expect_status 200
 	expect_eq "the same workers" "$pids" "$(worker_pids)"
 	expect_trail_consistent 123 olcm
+	# A 503 that says "try again" was not applied, even once the server
+	# ran what it had queued: every session of the frozen time has ended
+	# (the workers are replaced, so each of their sessions ends), and
+	# the write is not in the trail.
+	all_records_written
+	wait_sessions_gone "$frozen" || fail "sessions of the frozen time still open"
+	if ! grep -q 'may or may not' <<<"$said"; then
+		expect_eq "changes by the write said not applied ($rid)" 0 \
+			"$(db_sql "SELECT COUNT(*) FROM patient_activities WHERE request_id = '$rid'")"
+	fi
 }
 
 # Writes in a stream while the server shuts down: an answer that says a
@@ -203,7 +207,8 @@ test_writes_while_the_server_shuts_down_answer_what_happened() {
 		done
 	) &
 	local c=$!
-	sleep 0.5
+	# Once the stream has begun.
+	for _ in $(seq 1 300); do [ -s "$T_TMP/sd.b.3" ] && break; sleep 0.05; done
 	kill -TERM "$pid"
 	wait $c
 	for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done

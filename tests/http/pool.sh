@@ -20,33 +20,56 @@ wait_pool() {
 }
 
 # A bulk of 1000 items that each change patient 123's oLCM (101, 102, ...),
-# sent in the background while another session holds 123's case load for
-# HOLD seconds, so that it is surely in flight for that long. bulk_wait
-# collects it.
+# sent in the background while another session holds 123's case load
+# (hold_case_load): returns once the bulk waits for that lock, so is in
+# flight until release_holder. expect_bulk_whole collects it.
 bulk_start() {
-	local hold=$1
 	jq -nc '{assignments: [range(0; 1000) | {patient_id: 123, olcm_user_id: (101 + (. % 2))}]}' \
 		>"$T_TMP/bulk.json"
-	db_sql "START TRANSACTION; SELECT id FROM case_loads WHERE patient_id = 123 FOR UPDATE;
-		SELECT SLEEP($hold); ROLLBACK" >/dev/null &
-	BULK_HOLDER=$!
-	sleep 0.2
+	hold_case_load 123
 	curl -s -o "$T_TMP/bulk.out" -w '%{http_code}' -X POST -H 'X-User-Token: dev-admin-token' \
 		-H 'Content-Type: application/json' --data-binary @"$T_TMP/bulk.json" \
 		"$BASE$P/lead_care_managers/bulk_assign" >"$T_TMP/bulk.status" &
 	BULK_CURL=$!
-	sleep 0.4
+	wait_for_app_statement
 }
 
-# The bulk was answered 200, every item applied and said so, once.
+# The bulk was answered whole: 200, a result for each of its 1000 items,
+# each applied once and said so, or not applied and said to try again (an
+# item whose turn at the lock came while it was held); some applied.
 expect_bulk_whole() {
+	local ok
 	wait "$BULK_CURL"
-	wait "$BULK_HOLDER"
 	expect_eq "bulk status ($(head -c 200 "$T_TMP/bulk.out"))" 200 "$(cat "$T_TMP/bulk.status")"
-	expect_eq "successful items" 1000 "$(jq .successful_count "$T_TMP/bulk.out")"
-	expect_eq "results that say success" 1000 "$(jq '[.results[] | select(.status == "success")] | length' "$T_TMP/bulk.out")"
-	expect_eq "activity rows" 1000 "$(db_sql 'SELECT COUNT(*) FROM patient_activities')"
-	expect_eq "final oLCM" 102 "$(db_sql 'SELECT olcm_user_id FROM case_loads WHERE patient_id = 123')"
+	expect_eq "results" 1000 "$(jq '.results | length' "$T_TMP/bulk.out")"
+	ok=$(jq .successful_count "$T_TMP/bulk.out")
+	expect_eq "results that say success" "$ok" "$(jq '[.results[] | select(.status == "success")] | length' "$T_TMP/bulk.out")"
+	expect_eq "results neither applied nor to try again" 0 \
+		"$(jq '[.results[] | select(.status != "success" and (.errors[0] | test("try again") | not))] | length' "$T_TMP/bulk.out")"
+	expect_eq "activity rows (one per applied item)" "$ok" "$(db_sql 'SELECT COUNT(*) FROM patient_activities')"
+	[ "$ok" -gt 0 ] 2>/dev/null || fail "no item of the bulk was applied"
+	expect_trail_consistent 123 olcm
+	echo "    $ok of 1000 items applied" >&2
+}
+
+# wait_stop_delivered SIG PID...: until each of these processes is gone or
+# has SIG pending (a worker serving a request holds it until it is answered).
+wait_stop_delivered() {
+	local sig=$1 bit p i left pending
+	shift
+	bit=$((1 << ($(kill -l "$sig") - 1)))
+	for i in $(seq 1 600); do
+		left=
+		for p in "$@"; do
+			pending=$(awk '$1 == "ShdPnd:" || $1 == "SigPnd:" {printf "0x%s|", $2}' \
+				"/proc/$p/status" 2>/dev/null) || continue
+			[ -n "$pending" ] || continue  # gone meanwhile
+			((("${pending}0") & bit)) || left="$left $p"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	fail "workers without the $sig:$left"
 }
 
 test_stopping_the_pool_lets_a_bulk_in_flight_finish() {
@@ -55,13 +78,16 @@ test_stopping_the_pool_lets_a_bulk_in_flight_finish() {
 	pids=$(pool_workers)
 	# (Earlier files of the suite may have stopped workers of this stack.)
 	said=$(grep -c 'worker stopping' "$HVAR/log/workers.log")
-	# Held for 2 s: the set-based run gives up on the lock after 1 s and the
-	# items go one by one, each its own transaction, for seconds more.
-	bulk_start 2
+	bulk_start
 	# What make stop and systemctl stop do to the pool: TERM to multiwatch,
-	# which passes a stop (QUIT) on to each worker; it waits for them.
-	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" stop-workers ||
-		fail "stop-workers failed"
+	# which passes a stop (QUIT) on to each worker; it waits for them. The
+	# bulk is let go once every worker has the stop (gone, or holding it
+	# until its request is answered).
+	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" stop-workers &
+	local stopper=$!
+	wait_stop_delivered QUIT $pids
+	release_holder
+	wait "$stopper" || fail "stop-workers failed"
 	expect_bulk_whole
 	kill -0 "$mw" 2>/dev/null && fail "multiwatch still runs after stop-workers"
 	for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
@@ -82,9 +108,9 @@ test_each_stop_signal_lets_the_request_in_flight_finish() {
 	for sig in TERM QUIT INT USR1; do
 		db_reset
 		expect_eq "pool before $sig" 4 "$(wait_pool 4 10)"
-		# Held 0.8 s: the bulk waits for it, then applies its items at once.
-		bulk_start 0.8
+		bulk_start
 		kill -"$sig" $(pool_workers)
+		release_holder
 		expect_bulk_whole
 		# multiwatch was not told to stop: it replaces each worker.
 		expect_eq "pool after $sig" 4 "$(wait_pool 4 10)"
@@ -93,24 +119,49 @@ test_each_stop_signal_lets_the_request_in_flight_finish() {
 	expect_status 200
 }
 
+# The replacements multiwatch has logged so far.
+replacements() {
+	grep -cE 'Child\[[0-9]+\] died, respawn|Spawning child\[[0-9]+\] failed, next try' "$HVAR/log/pool.log"
+}
+
+# wait_replaced ROUND: until the pool has four workers again and the log
+# the ROUND * 4 replacements since $before (60 s at most); the pool's size.
+wait_replaced() {
+	local i
+	for i in $(seq 1 1200); do
+		[ "$(replacements)" -ge $((before + $1 * 4)) ] && [ "$(pool_workers | wc -l)" = 4 ] && break
+		sleep 0.05
+	done
+	pool_workers | wc -l
+}
+
 test_killed_workers_are_always_replaced() {
 	local i before
-	before=$(grep -cE 'Child\[[0-9]+\] died, respawn|Spawning child\[[0-9]+\] failed, next try' "$HVAR/log/pool.log")
+	before=$(replacements)
 	expect_eq "pool at the start" 4 "$(wait_pool 4 10)"
 	# multiwatch's default gave a slot up after three quick deaths, and
 	# exited silently once every slot was given up.
 	for i in 1 2 3 4 5 6; do
 		kill -KILL $(pool_workers)
-		sleep 0.5
+		# Each round kills a whole pool: the four that replaced the last.
+		expect_eq "pool after round $i" 4 "$(wait_replaced "$i")"
 	done
 	expect_eq "pool after six rounds of kill -9" 4 "$(wait_pool 4 10)"
-	expect_eq "replacements logged" $((before + 24)) \
-		"$(grep -cE 'Child\[[0-9]+\] died, respawn|Spawning child\[[0-9]+\] failed, next try' "$HVAR/log/pool.log")"
+	expect_eq "replacements logged" $((before + 24)) "$(replacements)"
 	grep -q 'not forking again' "$HVAR/log/pool.log" && fail "multiwatch gave a slot up"
 	req GET /healthz
 	expect_status 200
 	req GET $P/patients/123/lead_care_managers
 	expect_status 200
+}
+
+# wait_reopened LOG: until the four workers said in LOG that they reopened it.
+wait_reopened() {
+	local i
+	for i in $(seq 1 600); do
+		[ "$(grep -c 'log reopened' "$1" 2>/dev/null)" -ge 4 ] && return 0
+		sleep 0.05
+	done
 }
 
 # A request whose worker logs a line: every app connection killed first,
@@ -130,7 +181,7 @@ test_a_moved_log_is_reopened_on_reload_and_on_hup() {
 	mv "$log" "$log.1"
 	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" reopen-logs ||
 		fail "reopen-logs failed"
-	sleep 0.5
+	wait_reopened "$log"
 	logged_request
 	[ -f "$log" ] || fail "no new workers.log after reopen-logs"
 	expect_eq "workers that reopened the log" 4 "$(grep -c 'log reopened' "$log" 2>/dev/null)"
@@ -139,7 +190,7 @@ test_a_moved_log_is_reopened_on_reload_and_on_hup() {
 	# HUP sent to the workers themselves: the same, and none of them stops.
 	mv "$log" "$log.2"
 	kill -HUP $(pool_workers)
-	sleep 0.5
+	wait_reopened "$log"
 	logged_request
 	expect_eq "workers that reopened the log on HUP" 4 "$(grep -c 'log reopened' "$log" 2>/dev/null)"
 	expect_eq "the request's line is in the newest log" 1 "$(grep -c "$(request_id)" "$log" 2>/dev/null)"

@@ -101,7 +101,7 @@ test_head_export_reads_nothing() {
 	pr_raw GET "$LCM/assignments.csv"
 	expect_status 200
 	get_id=$(request_id)
-	for i in $(seq 1 30); do
+	for i in $(seq 1 300); do
 		[ "$(pr_records "$get_id")" = 1 ] && break
 		sleep 0.1
 	done
