@@ -34,4 +34,8 @@ if ! harness_stop; then
 	T_FAIL=$((T_FAIL + 1))
 fi
 echo "http: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+if [ "$T_SKIP" -gt 0 ] && [ "${CI:-}" = true ]; then
+	echo "http: skipped tests fail under CI (CI=true): CI must run what it claims to"
+	exit 1
+fi
 [ "$T_FAIL" = 0 ]

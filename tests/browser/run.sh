@@ -6,7 +6,8 @@
 # repository (the stack's own directory is removed when the tests end).
 # Usage: tests/browser/run.sh [test-name-substring]
 # Without chromium or playwright-core the tests are reported skipped, not ok;
-# make browser (and so make test) installs both first.
+# make browser (and so make test) installs both first. Under CI (CI=true) a
+# skipped suite is a failure: CI must run what it claims to.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -14,6 +15,10 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 skip_all() {
 	echo "skip - console tests: $1"
 	echo "browser: 0 passed, 0 failed, 1 skipped"
+	if [ "${CI:-}" = true ]; then
+		echo "browser: a skipped suite fails under CI (CI=true)" >&2
+		exit 1
+	fi
 	exit 0
 }
 [ -x "$CHROMIUM" ] || skip_all "no chromium at $CHROMIUM (deploy/install-deps.sh installs it)"

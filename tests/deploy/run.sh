@@ -61,6 +61,10 @@ trap 'exit 130' INT TERM
 
 finish() {
 	echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
+	if [ "$SKIP" -gt 0 ] && [ "${CI:-}" = true ]; then
+		echo "deploy: skipped checks fail under CI (CI=true): CI must run what it claims to"
+		exit 1
+	fi
 	[ "$FAIL" = 0 ]
 	exit
 }
