@@ -132,8 +132,13 @@ check "the unit's reload has multiwatch pass USR2 on (the workers reopen their l
 check "installed etc/logrotate.d/lcm, reloading the unit" \
 	grep -q 'systemctl reload lcm-workers' "$D/etc/logrotate.d/lcm"
 if command -v logrotate >/dev/null 2>&1; then
-	out=$(logrotate -d -s "$T/logrotate.state" "$D/etc/logrotate.d/lcm" 2>&1)
-	check "logrotate reads the rule" [ $? = 0 ]
+	# The rule names the service's user (lcm), which this machine need not
+	# have: it is read with this run's user and group in its place.
+	sed "s/^\(\s*create [0-7]*\) lcm adm$/\1 $(id -un) $(id -gn)/" "$D/etc/logrotate.d/lcm" \
+		>"$T/logrotate.rule"
+	out=$(logrotate -d -s "$T/logrotate.state" "$T/logrotate.rule" 2>&1)
+	rc=$?
+	check "logrotate reads the rule${out:+: $(echo "$out" | grep -i error | head -3)}" [ $rc = 0 ]
 else
 	SKIP=$((SKIP + 1))
 	echo "skip - logrotate -d: logrotate is not installed"
