@@ -292,6 +292,16 @@ val_reason(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	    "reason must be a string of at most %d characters", VAL_REASON_MAX);
 }
 
+/*
+ * Does c give a reason, as override_capacity needs one: a code, or a note
+ * with text in it (white space only is no reason)?
+ */
+static int
+has_reason(const struct lcm_change *c)
+{
+	return c->reason_code != NULL || (c->reason != NULL && !utf8_blank(c->reason, c->reason_len));
+}
+
 int
 val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *errors)
 {
@@ -317,7 +327,7 @@ val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *er
 		return -1;
 	v = val_json_bool(obj, "override_capacity", &c->override_capacity);
 	if (complain(errors, v == VAL_BAD, &n, "override_capacity must be true or false") < 0 ||
-	    complain(errors, c->override_capacity && c->reason == NULL && c->reason_code == NULL, &n,
+	    complain(errors, c->override_capacity && !has_reason(c), &n,
 	    "override_capacity needs a reason") < 0)
 		return -1;
 	c->limited = LCM_LIMITED_ALL;
@@ -662,7 +672,7 @@ val_run_options(struct json_object *obj, struct lcm_change *c, int *dry_run,
 	    "dry_run must be true or false") < 0 ||
 	    complain(errors, val_json_bool(obj, "override_capacity", &c->override_capacity) == VAL_BAD,
 	    n, "override_capacity must be true or false") < 0 ||
-	    complain(errors, c->override_capacity && c->reason == NULL && c->reason_code == NULL, n,
+	    complain(errors, c->override_capacity && !has_reason(c), n,
 	    "override_capacity needs a reason") < 0)
 		return -1;
 	return 0;

@@ -264,6 +264,7 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"reason":{"note":"x"}} | ^reason.code is required$
 422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":"yes"} | ^override_capacity must be true or false$
 422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":1} | ^override_capacity must be true or false$
+422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":true,"reason":" "} | ^override_capacity needs a reason$
 404 | POST | {L}/assign | admin | - | @keys_60000 | ^Patient not found$
 # --- assign (PUT), remove (DELETE) ---
 404 | PUT | {L}/assign | admin | - | {"patient_id":124,"olcm_user_id":101} | ^Case load not found$
@@ -316,6 +317,8 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[105]} | not eligible
 404 | POST | {L}/transfer | admin | - | {"from_user_id":999999,"to_user_ids":[102]} | ^User not found$
 200 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"dry_run":true} |
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"override_capacity":true,"reason":""} | ^override_capacity needs a reason$
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"override_capacity":true,"reason":" \t "} | ^override_capacity needs a reason$
 # --- auto_assign ---
 422 | POST | {L}/auto_assign | admin | - | {} | role
 422 | POST | {L}/auto_assign | admin | - | {"role":"x","unassigned":true} | ^role must be olcm or ilcm$

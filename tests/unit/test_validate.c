@@ -5,6 +5,7 @@
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -938,6 +939,113 @@ Test(validate, bad_remove_reports_every_problem_in_order)
 	json_object_put(e);
 	json_object_put(o);
 	free(t);
+}
+
+/* ---- override_capacity needs a reason with text in it ------------------ */
+
+Test(validate, bad_assign_override_with_empty_or_blank_reason_refused)
+{
+	/* Regression: "" and " " passed as the reason an override needs. */
+	static const char *const reasons[] = {
+		"\"\"", "\" \"", "\"\\t\\n\\r \"", "\"\\u00a0\"", "\"\\u3000\\u2003\"",
+		"{\"code\":\"other\",\"note\":\"x\"}",  /* the one accepted: a code */
+	};
+	char body[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		struct checked r;
+
+		snprintf(body, sizeof(body), "{\"patient_id\":123,\"olcm_user_id\":101,"
+		    "\"override_capacity\":true,\"reason\":%s}", reasons[i]);
+		r = check_body(body, 0);
+		if (i + 1 == sizeof(reasons) / sizeof(reasons[0])) {
+			cr_expect_eq(r.n, 0, "%s: %s", body, r.errors);
+			continue;
+		}
+		cr_expect_eq(r.n, 1, "%s", body);
+		cr_expect_str_eq(r.errors, "[\"override_capacity needs a reason\"]", "%s", body);
+	}
+}
+
+Test(validate, assign_override_with_a_reason_accepted)
+{
+	struct checked r = check_body("{\"patient_id\":123,\"olcm_user_id\":101,"
+	    "\"override_capacity\":true,\"reason\":\" ward closing \"}", 0);
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.c.override_capacity, 1);
+	/* A blank code-less note without an override is still a note, as before. */
+	r = check_body("{\"patient_id\":123,\"olcm_user_id\":101,\"reason\":\" \"}", 0);
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+}
+
+Test(validate, bad_bulk_item_override_with_blank_reason_refused)
+{
+	struct json_object *o = parse("{\"patient_id\":123,\"olcm_user_id\":101,"
+	    "\"override_capacity\":true,\"reason\":\"  \"}");
+	struct json_object *e = json_object_new_array();
+	struct lcm_change c;
+
+	cr_assert_eq(val_bulk_item(o, &c, e), 1);
+	cr_assert_str_eq(errs_str(e), "[\"override_capacity needs a reason\"]");
+	json_object_put(e);
+	json_object_put(o);
+}
+
+/* ---- val_transfer, val_auto_assign, val_bulk: options ------------------ */
+
+struct moved {
+	int n;
+	struct lcm_transfer t;
+	struct lcm_auto a;
+	char errors[1024];
+};
+
+/* val_transfer (autoassign = 0) or val_auto_assign (1) on JSON text. */
+static struct moved
+check_move(const char *json, int autoassign)
+{
+	static int64_t to[VAL_TAKERS_MAX], patients[VAL_BULK_MAX], users[VAL_BULK_MAX];
+	struct json_object *o = parse(json), *e = json_object_new_array();
+	struct lcm_change c;
+	struct moved r;
+
+	memset(&r, 0, sizeof(r));
+	r.n = autoassign ? val_auto_assign(o, &r.a, patients, users, &c, e) :
+	    val_transfer(o, &r.t, to, patients, &c, e);
+	strncpy(r.errors, errs_str(e), sizeof(r.errors) - 1);
+	json_object_put(e);
+	json_object_put(o);
+	return r;
+}
+
+Test(validate, transfer_accepts_options)
+{
+	struct moved r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102],\"role\":\"olcm\","
+	    "\"patient_ids\":[1,2],\"dry_run\":true,\"override_capacity\":false}", 0);
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.t.dry_run, 1);
+	cr_assert_eq(r.t.role, ROLE_OLCM);
+	cr_assert_eq(r.t.npatients, 2);
+	r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102]}", 0);
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.t.dry_run, 0);
+	cr_assert_eq(r.t.role, -1);
+	cr_assert_null(r.t.patients);
+}
+
+Test(validate, bad_transfer_override_with_blank_reason_refused)
+{
+	struct moved r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102],"
+	    "\"override_capacity\":true,\"reason\":\"\"}", 0);
+
+	cr_assert_eq(r.n, 1);
+	cr_assert_str_eq(r.errors, "[\"override_capacity needs a reason\"]");
+	r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102],"
+	    "\"override_capacity\":true,\"reason\":\" \\n\"}", 0);
+	cr_assert_str_eq(r.errors, "[\"override_capacity needs a reason\"]");
 }
 
 /* ---- val_list_query --------------------------------------------------- */
