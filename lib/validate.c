@@ -484,42 +484,25 @@ val_idempotency_key(const char *key)
 int
 val_etags(const char *h, int weak_ok, struct lcm_precondition *out)
 {
-	const char *p = h, *q;
-	int64_t v;
-	int weak;
+	struct lcm_etag tag;
+	const char *p;
+	int rc, n = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->present = 1;
-	while (*p == ' ' || *p == '\t')
-		p++;
+	out->weak_ok = weak_ok;
+	p = skip_ows(h);
 	if (*p == '*') {
-		for (p++; *p == ' ' || *p == '\t'; p++)
-			;
 		out->any = 1;
-		return *p == '\0' ? 0 : -1;
+		return *skip_ows(p + 1) == '\0' ? 0 : -1;
 	}
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		weak = strncmp(p, "W/", 2) == 0;
-		if (weak)
-			p += 2;
-		if (*p != '"' || (q = strchr(p + 1, '"')) == NULL)
-			return -1;
-		/* Our tags are versions; another opaque tag is well formed and matches nothing. */
-		if ((!weak || weak_ok) && out->n < LCM_PRECONDITION_MAX) {
-			if (q - p == 2 && p[1] == '0')
-				out->version[out->n++] = 0;
-			else if (val_id_string(p + 1, (size_t)(q - p - 1), &v))
-				out->version[out->n++] = v;
-		}
-		for (p = q + 1; *p == ' ' || *p == '\t'; p++)
-			;
-		if (*p == '\0')
-			return 0;
-		if (*p++ != ',')
-			return -1;
-	}
+	/* Every tag well formed, and one at least; matching is lcm_precondition_holds()'s. */
+	while ((rc = lcm_etag_next(&p, &tag)) == 1)
+		n++;
+	if (rc < 0 || n == 0)
+		return -1;
+	out->tags = h;
+	return 0;
 }
 
 int

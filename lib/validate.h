@@ -120,10 +120,12 @@ int val_history_query(const char *qs, struct lcm_history_query *q, struct json_o
 int val_idempotency_key(const char *key);
 
 /*
- * An If-Match or If-None-Match header: "*" or a list of entity tags. Tags
- * that are versions ("17"; "0": no case load) go into out; a weak one
- * (W/"17") only when weak_ok (If-None-Match compares weakly, If-Match
- * strongly); other tags match nothing. 0, or -1 when malformed.
+ * An If-Match or If-None-Match header: "*" or a list of entity tags (RFC
+ * 9110 8.8.3, 13.1.1-2; empty list elements ignored), into out, which
+ * borrows the header: lcm_precondition_holds() then compares every tag of
+ * the list with the case load's, as opaque strings, a weak one (W/"17")
+ * only when weak_ok (If-None-Match compares weakly, If-Match strongly).
+ * 0, or -1 when malformed (no tag, or one that is not an entity tag).
  */
 int val_etags(const char *header, int weak_ok, struct lcm_precondition *out);
 

@@ -1048,6 +1048,117 @@ Test(validate, bad_transfer_override_with_blank_reason_refused)
 	cr_assert_str_eq(r.errors, "[\"override_capacity needs a reason\"]");
 }
 
+/* ---- val_etags and lcm_precondition_holds ------------------------------ */
+
+/* Does header (If-Match: weak 0; If-None-Match: weak 1) hold for version? -1: malformed. */
+static int
+etag_holds(const char *header, int weak, int64_t version)
+{
+	struct lcm_precondition pc;
+
+	if (val_etags(header, weak, &pc) != 0)
+		return -1;
+	return lcm_precondition_holds(&pc, version) != 0;
+}
+
+Test(validate, etags_match_the_version_as_its_tag)
+{
+	cr_assert_eq(etag_holds("\"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds("\"5\"", 1, 5), 1);
+	cr_assert_eq(etag_holds("\"0\"", 0, 0), 1);
+	cr_assert_eq(etag_holds("\"4\", \"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds("\"4\",\"6\"", 0, 5), 0);
+	cr_assert_eq(etag_holds("\"9223372036854775807\"", 0, INT64_MAX), 1);
+	cr_assert_eq(etag_holds("*", 0, 5), 1);
+	cr_assert_eq(etag_holds("*", 0, 0), 0);
+	cr_assert_eq(etag_holds("\"abc\"", 0, 5), 0);
+	cr_assert_eq(etag_holds("\"\"", 0, 5), 0);
+}
+
+Test(validate, bad_etags_compared_as_opaque_strings_not_numbers)
+{
+	/* Regression: "05" matched the ETag "5" (If-Match let a write through, If-None-Match 304'd). */
+	static const char *const others[] = {
+		"\"05\"", "\"005\"", "\"+5\"", "\"5.0\"", "\"0x5\"", "\"5e0\"", "W/\"05\"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		if (others[i][0] != 'W')
+			cr_expect_eq(etag_holds(others[i], 0, 5), 0, "If-Match: %s", others[i]);
+		cr_expect_eq(etag_holds(others[i], 1, 5), 0, "If-None-Match: %s", others[i]);
+	}
+	cr_expect_eq(etag_holds("\"00\"", 0, 0), 0);
+	cr_expect_eq(etag_holds("\"00\"", 1, 0), 0);
+	cr_expect_eq(etag_holds("\"-0\"", 1, 0), 0);
+}
+
+Test(validate, etags_weak_compare_for_if_none_match_only)
+{
+	cr_assert_eq(etag_holds("W/\"5\"", 0, 5), 0);
+	cr_assert_eq(etag_holds("W/\"5\"", 1, 5), 1);
+	cr_assert_eq(etag_holds("\"7\", W/\"5\"", 1, 5), 1);
+	/* W/ is case-sensitive (RFC 9110 8.8.3): w/ is no weak prefix. */
+	cr_assert_eq(etag_holds("w/\"5\"", 1, 5), -1);
+}
+
+/* A list of n tags "1000".."(1000+n-1)" with "5" at position at (1-based). */
+static char *
+tag_list(size_t n, size_t at)
+{
+	char *s = malloc(n * 12 + 1);
+	size_t i, o = 0;
+
+	cr_assert_not_null(s);
+	for (i = 1; i <= n; i++)
+		o += (size_t)snprintf(s + o, n * 12 + 1 - o, "%s\"%zu\"", i > 1 ? ", " : "",
+		    i == at ? (size_t)5 : 1000 + i);
+	return s;
+}
+
+Test(validate, etags_whole_list_counts)
+{
+	/* Regression: only the first 16 tags of a list were compared. */
+	char *s = tag_list(17, 17);
+
+	cr_expect_eq(etag_holds(s, 0, 5), 1, "If-Match, 17th");
+	cr_expect_eq(etag_holds(s, 1, 5), 1, "If-None-Match, 17th");
+	free(s);
+	s = tag_list(2500, 2500);  /* about 20 KB: under nginx's 32 KB header line */
+	cr_expect_eq(etag_holds(s, 0, 5), 1, "If-Match, 2500th");
+	cr_expect_eq(etag_holds(s, 0, 6), 0, "If-Match, none");
+	free(s);
+}
+
+Test(validate, etags_empty_list_elements_ignored)
+{
+	/* RFC 9110 5.6.1.2: a recipient accepts empty list elements. */
+	cr_assert_eq(etag_holds("\"4\", , \"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds(", \"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds("\"5\" ,", 0, 5), 1);
+}
+
+Test(validate, bad_etags_malformed)
+{
+	static const char *const bad[] = {
+		"", " ", ",", " , ,", "5", "\"5", "5\"", "\"5\" \"6\"", "\"5\";", "\"5\" x",
+		"W/", "W/5", "W /\"5\"", "* , \"5\"", "\"5\", *", "**", "\"5\" W/\"6\"",
+		"\"a b\"", "\"a\tb\"", "\"\x01\"", "\"\x7f\"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(etag_holds(bad[i], 0, 5), -1, "[%s]", bad[i]);
+		cr_expect_eq(etag_holds(bad[i], 1, 5), -1, "[%s]", bad[i]);
+	}
+}
+
+Test(validate, etags_accept_every_etagc)
+{
+	/* etagc = %x21 / %x23-7E / obs-text */
+	cr_assert_eq(etag_holds("\"!#~\", \"\xc3\xa9\", \"5\"", 0, 5), 1);
+}
+
 /* ---- val_list_query --------------------------------------------------- */
 
 struct listed {
