@@ -81,9 +81,9 @@ val_json_bool(struct json_object *obj, const char *key, int *out)
 	struct json_object *v;
 
 	*out = 0;
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+	if (!json_object_object_get_ex(obj, key, &v))
 		return VAL_ABSENT;
-	if (!json_object_is_type(v, json_type_boolean))
+	if (v == NULL || !json_object_is_type(v, json_type_boolean))
 		return VAL_BAD;
 	*out = json_object_get_boolean(v) != 0;
 	return VAL_OK;
@@ -603,8 +603,9 @@ cmp_i64(const void *a, const void *b)
 
 /*
  * obj[key]: an array of lo..hi ids, each once, into out (hi of room).
- * *present tells whether the key was there (and not null). Problems are
- * counted in *n; -1 on ENOMEM.
+ * *present tells whether the key was there: null is there, and no array
+ * (absent means "all" for some of these lists, null must not). Problems
+ * are counted in *n; -1 on ENOMEM.
  */
 static int
 val_ids(struct json_object *obj, const char *key, size_t lo, size_t hi, const char *what,
@@ -616,10 +617,10 @@ val_ids(struct json_object *obj, const char *key, size_t lo, size_t hi, const ch
 	int bad = 0, rc = 0;
 
 	*len = 0;
-	*present = json_object_object_get_ex(obj, key, &v) && v != NULL;
+	*present = json_object_object_get_ex(obj, key, &v);
 	if (!*present)
 		return 0;
-	k = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+	k = v != NULL && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 	if (k < lo || k > hi)
 		return complain(errors, 1, n, "%s must be an array of %zu to %zu %s", key, lo, hi, what);
 	for (i = 0; i < k; i++) {
@@ -686,7 +687,10 @@ val_transfer(struct json_object *obj, struct lcm_transfer *t, int64_t *to, int64
 		    complain(errors, 1, &n, "to_user_ids must not hold from_user_id") < 0)
 			return -1;
 	t->to = to;
+	/* Absent is both roles; null is no role, not "both". */
 	v = val_json_role(obj, "role", &role);
+	if (v == VAL_ABSENT && json_object_object_get_ex(obj, "role", NULL))
+		v = VAL_BAD;
 	if (complain(errors, v == VAL_BAD, &n, "role must be olcm or ilcm") < 0)
 		return -1;
 	if (v == VAL_OK)

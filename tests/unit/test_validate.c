@@ -1048,6 +1048,96 @@ Test(validate, bad_transfer_override_with_blank_reason_refused)
 	cr_assert_str_eq(r.errors, "[\"override_capacity needs a reason\"]");
 }
 
+Test(validate, bad_transfer_null_options_refused)
+{
+	/* Regression: null read as absent, so "dry_run": null ran for real. */
+	static const struct {
+		const char *field, *error;
+	} cases[] = {
+		{"\"dry_run\":null", "dry_run must be true or false"},
+		{"\"override_capacity\":null", "override_capacity must be true or false"},
+		{"\"role\":null", "role must be olcm or ilcm"},
+		{"\"patient_ids\":null", "patient_ids must be an array of 1 to 1000 patient ids"},
+	};
+	char body[160], want[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct moved r;
+
+		snprintf(body, sizeof(body), "{\"from_user_id\":101,\"to_user_ids\":[102],%s}",
+		    cases[i].field);
+		snprintf(want, sizeof(want), "[\"%s\"]", cases[i].error);
+		r = check_move(body, 0);
+		cr_expect_eq(r.n, 1, "%s: %s", body, r.errors);
+		cr_expect_str_eq(r.errors, want, "%s", body);
+	}
+}
+
+Test(validate, bad_auto_assign_null_options_refused)
+{
+	static const struct {
+		const char *field, *error;
+	} cases[] = {
+		{"\"unassigned\":true,\"dry_run\":null", "dry_run must be true or false"},
+		{"\"unassigned\":true,\"user_ids\":null", "user_ids must be an array of 1 to 1000 user ids"},
+		{"\"patient_ids\":[1],\"unassigned\":null", "unassigned must be true or false"},
+		{"\"patient_ids\":null,\"unassigned\":true", "patient_ids must be an array of 1 to 1000 patient ids"},
+	};
+	char body[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct moved r;
+
+		snprintf(body, sizeof(body), "{\"role\":\"olcm\",%s}", cases[i].field);
+		r = check_move(body, 1);
+		cr_expect_geq(r.n, 1, "%s: %s", body, r.errors);
+		cr_expect(strstr(r.errors, cases[i].error) != NULL, "%s: %s", body, r.errors);
+	}
+	/* override_capacity: null is no override either: refused as a non-boolean. */
+	{
+		struct moved r = check_move("{\"role\":\"olcm\",\"unassigned\":true,"
+		    "\"override_capacity\":null}", 1);
+
+		cr_expect_str_eq(r.errors, "[\"override_capacity must be true or false\"]");
+	}
+}
+
+Test(validate, bad_null_booleans_of_assign_and_bulk_refused)
+{
+	struct json_object *o = parse("{\"assignments\":[{}],\"dry_run\":null}");
+	struct json_object *e = json_object_new_array(), *list;
+	struct checked r;
+	size_t n;
+	int dry = 0;
+
+	cr_assert_eq(val_bulk(o, &list, &n, &dry, e), 1);
+	cr_assert_str_eq(errs_str(e), "[\"dry_run must be true or false\"]");
+	json_object_put(e);
+	json_object_put(o);
+	r = check_body("{\"patient_id\":123,\"olcm_user_id\":101,\"override_capacity\":null}", 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_str_eq(r.errors, "[\"override_capacity must be true or false\"]");
+}
+
+Test(validate, json_bool_reads_booleans_and_refuses_null)
+{
+	struct json_object *o = parse("{\"t\":true,\"f\":false,\"n\":null,\"s\":\"true\",\"i\":1}");
+	int v = -1;
+
+	cr_assert_eq(val_json_bool(o, "t", &v), VAL_OK);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(val_json_bool(o, "f", &v), VAL_OK);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(val_json_bool(o, "missing", &v), VAL_ABSENT);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(val_json_bool(o, "n", &v), VAL_BAD);
+	cr_assert_eq(val_json_bool(o, "s", &v), VAL_BAD);
+	cr_assert_eq(val_json_bool(o, "i", &v), VAL_BAD);
+	json_object_put(o);
+}
+
 /* ---- val_etags and lcm_precondition_holds ------------------------------ */
 
 /* Does header (If-Match: weak 0; If-None-Match: weak 1) hold for version? -1: malformed. */
