@@ -111,14 +111,18 @@ lcm_capacity_put(const struct request *req, struct response *resp)
 	return resp_json(resp, 200, json_lcm_row(&row));
 }
 
-/* GET .../lead_care_managers/:id/patients: a user's current patients, one row per patient and role. */
+/*
+ * GET .../lead_care_managers/:id/patients: a user's current patients, one
+ * row per patient and role. Each patient shown is one record of the PHI
+ * access log (rows come by patient id: a patient in both roles once).
+ */
 enum app_err
 lcm_user_patients_get(const struct request *req, struct response *resp)
 {
 	struct lcm_history_query q;
 	struct json_object *errors, *rows;
 	struct lcm_user_patient p;
-	int64_t total;
+	int64_t total, logged = 0;
 	enum app_err rc;
 
 	if ((errors = json_list()) == NULL)
@@ -129,9 +133,14 @@ lcm_user_patients_get(const struct request *req, struct response *resp)
 		return rc;
 	if ((rows = json_list()) == NULL)
 		return APP_ENOMEM;
-	while ((rc = lcm_user_patients_next(req->db, &p)) == APP_OK)
+	while ((rc = lcm_user_patients_next(req->db, &p)) == APP_OK) {
 		if ((rc = json_list_add(rows, json_user_patient(&p))) != APP_OK)
 			break;
+		if (p.patient_id != logged)
+			(void)access_log_add(p.patient_id, req->user_id, ACCESS_READ_LCM_PATIENTS,
+			    req->request_id);
+		logged = p.patient_id;
+	}
 	if (rc != APP_ENOROW) {
 		json_object_put(rows);
 		return rc;

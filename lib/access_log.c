@@ -20,6 +20,7 @@ static const char *const action_names[ACCESS__MAX] = {
 	[ACCESS_TRANSFER] = "transfer",
 	[ACCESS_READ_PATIENT_LIST] = "read_patient_list",
 	[ACCESS_EXPORT] = "export_assignments",
+	[ACCESS_READ_LCM_PATIENTS] = "read_lcm_patients",
 };
 
 struct record {

@@ -38,6 +38,7 @@ enum access_action {
 	ACCESS_TRANSFER,
 	ACCESS_READ_PATIENT_LIST,
 	ACCESS_EXPORT,
+	ACCESS_READ_LCM_PATIENTS,   /* a user's patient list: one per patient shown */
 	ACCESS__MAX
 };
 

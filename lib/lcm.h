@@ -53,19 +53,36 @@ extern const char *const lcm_reason_codes[];
 int lcm_reason_code_ok(const char *s);
 
 /*
- * If-Match on a write: absent, "*" (the case load must exist) or a list of
- * versions one of which must be the case load's (0: there is none yet).
+ * If-Match on a write (If-None-Match on a read): absent, "*" (the case
+ * load must exist) or a list of entity tags, one of which must be the case
+ * load's: its version, quoted ("0": there is none yet). Tags are opaque
+ * strings (RFC 9110 8.8.3): "05" is not "5". The list is the header's
+ * text, borrowed, checked by val_etags(); all of it counts, however long.
  */
-#define LCM_PRECONDITION_MAX 16
 struct lcm_precondition {
 	int present;
 	int any;
-	size_t n;
-	int64_t version[LCM_PRECONDITION_MAX];
+	int weak_ok;        /* weak comparison (If-None-Match): W/"5" is "5" */
+	const char *tags;   /* the list, NULL with any */
 };
 
 /* Non-zero when the precondition holds for a case load of this version (0: none). */
 int lcm_precondition_holds(const struct lcm_precondition *, int64_t version);
+
+/* One entity tag of a list: its opaque text between the quotes. */
+struct lcm_etag {
+	const char *opaque;
+	size_t len;
+	int weak;
+};
+
+/*
+ * The next entity tag of the list at *p (RFC 9110: #entity-tag, empty
+ * elements ignored; entity-tag = [ W/ ] DQUOTE *etagc DQUOTE). 1 with *tag
+ * set (borrowed) and *p past it; 0 at the end of the list; -1 when what
+ * comes is no entity tag, or one not followed by a comma or the end.
+ */
+int lcm_etag_next(const char **p, struct lcm_etag *tag);
 
 /*
  * What change c makes of a case load whose roles are prev (0: empty; all 0

@@ -81,9 +81,9 @@ val_json_bool(struct json_object *obj, const char *key, int *out)
 	struct json_object *v;
 
 	*out = 0;
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+	if (!json_object_object_get_ex(obj, key, &v))
 		return VAL_ABSENT;
-	if (!json_object_is_type(v, json_type_boolean))
+	if (v == NULL || !json_object_is_type(v, json_type_boolean))
 		return VAL_BAD;
 	*out = json_object_get_boolean(v) != 0;
 	return VAL_OK;
@@ -292,6 +292,16 @@ val_reason(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	    "reason must be a string of at most %d characters", VAL_REASON_MAX);
 }
 
+/*
+ * Does c give a reason, as override_capacity needs one: a code, or a note
+ * with text in it (white space only is no reason)?
+ */
+static int
+has_reason(const struct lcm_change *c)
+{
+	return c->reason_code != NULL || (c->reason != NULL && !utf8_blank(c->reason, c->reason_len));
+}
+
 int
 val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *errors)
 {
@@ -317,7 +327,7 @@ val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *er
 		return -1;
 	v = val_json_bool(obj, "override_capacity", &c->override_capacity);
 	if (complain(errors, v == VAL_BAD, &n, "override_capacity must be true or false") < 0 ||
-	    complain(errors, c->override_capacity && c->reason == NULL && c->reason_code == NULL, &n,
+	    complain(errors, c->override_capacity && !has_reason(c), &n,
 	    "override_capacity needs a reason") < 0)
 		return -1;
 	c->limited = LCM_LIMITED_ALL;
@@ -474,42 +484,25 @@ val_idempotency_key(const char *key)
 int
 val_etags(const char *h, int weak_ok, struct lcm_precondition *out)
 {
-	const char *p = h, *q;
-	int64_t v;
-	int weak;
+	struct lcm_etag tag;
+	const char *p;
+	int rc, n = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->present = 1;
-	while (*p == ' ' || *p == '\t')
-		p++;
+	out->weak_ok = weak_ok;
+	p = skip_ows(h);
 	if (*p == '*') {
-		for (p++; *p == ' ' || *p == '\t'; p++)
-			;
 		out->any = 1;
-		return *p == '\0' ? 0 : -1;
+		return *skip_ows(p + 1) == '\0' ? 0 : -1;
 	}
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		weak = strncmp(p, "W/", 2) == 0;
-		if (weak)
-			p += 2;
-		if (*p != '"' || (q = strchr(p + 1, '"')) == NULL)
-			return -1;
-		/* Our tags are versions; another opaque tag is well formed and matches nothing. */
-		if ((!weak || weak_ok) && out->n < LCM_PRECONDITION_MAX) {
-			if (q - p == 2 && p[1] == '0')
-				out->version[out->n++] = 0;
-			else if (val_id_string(p + 1, (size_t)(q - p - 1), &v))
-				out->version[out->n++] = v;
-		}
-		for (p = q + 1; *p == ' ' || *p == '\t'; p++)
-			;
-		if (*p == '\0')
-			return 0;
-		if (*p++ != ',')
-			return -1;
-	}
+	/* Every tag well formed, and one at least; matching is lcm_precondition_holds()'s. */
+	while ((rc = lcm_etag_next(&p, &tag)) == 1)
+		n++;
+	if (rc < 0 || n == 0)
+		return -1;
+	out->tags = h;
+	return 0;
 }
 
 int
@@ -610,8 +603,9 @@ cmp_i64(const void *a, const void *b)
 
 /*
  * obj[key]: an array of lo..hi ids, each once, into out (hi of room).
- * *present tells whether the key was there (and not null). Problems are
- * counted in *n; -1 on ENOMEM.
+ * *present tells whether the key was there: null is there, and no array
+ * (absent means "all" for some of these lists, null must not). Problems
+ * are counted in *n; -1 on ENOMEM.
  */
 static int
 val_ids(struct json_object *obj, const char *key, size_t lo, size_t hi, const char *what,
@@ -623,10 +617,10 @@ val_ids(struct json_object *obj, const char *key, size_t lo, size_t hi, const ch
 	int bad = 0, rc = 0;
 
 	*len = 0;
-	*present = json_object_object_get_ex(obj, key, &v) && v != NULL;
+	*present = json_object_object_get_ex(obj, key, &v);
 	if (!*present)
 		return 0;
-	k = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+	k = v != NULL && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 	if (k < lo || k > hi)
 		return complain(errors, 1, n, "%s must be an array of %zu to %zu %s", key, lo, hi, what);
 	for (i = 0; i < k; i++) {
@@ -662,7 +656,7 @@ val_run_options(struct json_object *obj, struct lcm_change *c, int *dry_run,
 	    "dry_run must be true or false") < 0 ||
 	    complain(errors, val_json_bool(obj, "override_capacity", &c->override_capacity) == VAL_BAD,
 	    n, "override_capacity must be true or false") < 0 ||
-	    complain(errors, c->override_capacity && c->reason == NULL && c->reason_code == NULL, n,
+	    complain(errors, c->override_capacity && !has_reason(c), n,
 	    "override_capacity needs a reason") < 0)
 		return -1;
 	return 0;
@@ -693,7 +687,10 @@ val_transfer(struct json_object *obj, struct lcm_transfer *t, int64_t *to, int64
 		    complain(errors, 1, &n, "to_user_ids must not hold from_user_id") < 0)
 			return -1;
 	t->to = to;
+	/* Absent is both roles; null is no role, not "both". */
 	v = val_json_role(obj, "role", &role);
+	if (v == VAL_ABSENT && json_object_object_get_ex(obj, "role", NULL))
+		v = VAL_BAD;
 	if (complain(errors, v == VAL_BAD, &n, "role must be olcm or ilcm") < 0)
 		return -1;
 	if (v == VAL_OK)

@@ -19,7 +19,7 @@ struct json_object;
 #define VAL_TAKERS_MAX    100   /* to_user_ids of a transfer */
 
 enum val_res {
-	VAL_ABSENT,  /* not there, or JSON null */
+	VAL_ABSENT,  /* not there, or JSON null (but for val_json_bool) */
 	VAL_OK,
 	VAL_BAD
 };
@@ -43,7 +43,10 @@ int val_request_id(const char *id);
 /* obj[key] as an id: a JSON integer in 1..2^63-1. */
 enum val_res val_json_id(struct json_object *obj, const char *key, int64_t *out);
 
-/* obj[key] as a boolean into *out (0 when absent). */
+/*
+ * obj[key] as a boolean into *out (0 when absent). JSON null is VAL_BAD:
+ * a boolean is true or false, and null must not pass for the default.
+ */
 enum val_res val_json_bool(struct json_object *obj, const char *key, int *out);
 
 /* obj[key] as a role name, "olcm" or "ilcm". */
@@ -85,8 +88,9 @@ int val_remove(struct json_object *obj, struct lcm_change *c, struct json_object
 
 /*
  * The bulk body: "assignments" must be an array of 1..VAL_BULK_MAX items,
- * "dry_run" a boolean when present. Sets *list (borrowed from body), *n
- * and *dry_run. Returns the number of problems (in errors), or -1 on ENOMEM.
+ * "dry_run" a boolean when present (null is refused). Sets *list (borrowed
+ * from body), *n and *dry_run. Returns the number of problems (in errors),
+ * or -1 on ENOMEM.
  */
 int val_bulk(struct json_object *body, struct json_object **list, size_t *n, int *dry_run,
     struct json_object *errors);
@@ -120,10 +124,12 @@ int val_history_query(const char *qs, struct lcm_history_query *q, struct json_o
 int val_idempotency_key(const char *key);
 
 /*
- * An If-Match or If-None-Match header: "*" or a list of entity tags. Tags
- * that are versions ("17"; "0": no case load) go into out; a weak one
- * (W/"17") only when weak_ok (If-None-Match compares weakly, If-Match
- * strongly); other tags match nothing. 0, or -1 when malformed.
+ * An If-Match or If-None-Match header: "*" or a list of entity tags (RFC
+ * 9110 8.8.3, 13.1.1-2; empty list elements ignored), into out, which
+ * borrows the header: lcm_precondition_holds() then compares every tag of
+ * the list with the case load's, as opaque strings, a weak one (W/"17")
+ * only when weak_ok (If-None-Match compares weakly, If-Match strongly).
+ * 0, or -1 when malformed (no tag, or one that is not an entity tag).
  */
 int val_etags(const char *header, int weak_ok, struct lcm_precondition *out);
 
@@ -131,14 +137,17 @@ int val_etags(const char *header, int weak_ok, struct lcm_precondition *out);
  * POST .../transfer: from_user_id, to_user_ids (1..100, each once, not the
  * giver), role, patient_ids (1..1000, each once), reason, override_capacity
  * (with a reason), dry_run. to (VAL_TAKERS_MAX of room) and patients
- * (VAL_BULK_MAX) hold the ids t points to. As val_assign().
+ * (VAL_BULK_MAX) hold the ids t points to. An optional field given as null
+ * is refused, not read as absent (absent role: both; absent patient_ids:
+ * all the giver's). As val_assign().
  */
 int val_transfer(struct json_object *body, struct lcm_transfer *t, int64_t *to, int64_t *patients,
     struct lcm_change *c, struct json_object *errors);
 
 /*
  * POST .../auto_assign: role, patient_ids (1..1000) or "unassigned": true,
- * user_ids (1..1000), reason, dry_run. As val_transfer().
+ * user_ids (1..1000; absent: every eligible user), reason, dry_run. Null
+ * is refused as val_transfer() refuses it. As val_transfer().
  */
 int val_auto_assign(struct json_object *body, struct lcm_auto *a, int64_t *patients,
     int64_t *users, struct lcm_change *c, struct json_object *errors);

@@ -4,7 +4,9 @@
  * If-None-Match, Idempotency-Key, Content-Type, nginx's request id, and the
  * date of an export's as_of.
  */
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const int64_t versions[] = {0, 1, 5, 17, INT64_MAX};
 	struct lcm_precondition pc;
 	enum http_method m;
-	char *s;
+	char *s, tag[32];
 	int weak, y, mo, d;
+	size_t i;
 
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;
@@ -32,8 +36,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (weak = 0; weak <= 1; weak++) {
 		memset(&pc, 0, sizeof(pc));
-		if (val_etags(s, weak, &pc) == 0 && pc.n > LCM_PRECONDITION_MAX)
+		if (val_etags(s, weak, &pc) != 0 || pc.any)
+			continue;
+		if (pc.tags != s)
 			abort();
+		/* A list holds for a version only when it names it, quoted, as its text. */
+		for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+			snprintf(tag, sizeof(tag), "\"%" PRId64 "\"", versions[i]);
+			if (lcm_precondition_holds(&pc, versions[i]) && strstr(s, tag) == NULL)
+				abort();
+		}
 	}
 	if (val_idempotency_key(s) && (strlen(s) == 0 || strlen(s) > VAL_IDEMPOTENCY_KEY_MAX))
 		abort();

@@ -59,6 +59,45 @@ test_listing_the_log_is_recorded_and_shows_itself() {
 	expect_json '.pagination.per_page' 25
 }
 
+# request_records ID N: the records of request ID, "patient action" sorted,
+# once it has N of them (3 s at most: workers write within two seconds).
+request_records() {
+	local i rows
+	for i in $(seq 1 30); do
+		rows=$(db_sql "SELECT patient_id, action FROM phi_access_log WHERE request_id = '$1' ORDER BY patient_id, id" | tr '\t' ' ')
+		[ "$(printf '%s' "$rows" | grep -c .)" -ge "$2" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$rows"
+}
+
+# Regression: a user's patient list showed names and assignment times and recorded nothing.
+test_a_users_patient_list_is_recorded_per_patient_shown() {
+	local id
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":101}'
+	req POST $LCM/assign '{"patient_id":125,"ilcm_user_id":101}'
+	req GET $LCM/101/patients
+	expect_status 200
+	expect_json '[.patients[].patient_id]' '[123,123,124,125]'
+	id=$(request_id)
+	# Once per patient shown, though 123 is shown twice (both roles).
+	expect_eq "records of the list" "123 read_lcm_patients
+124 read_lcm_patients
+125 read_lcm_patients" "$(request_records "$id" 3)"
+	# A page records the patients it shows, no others.
+	req GET "$LCM/101/patients?per_page=2&page=2"
+	expect_json '[.patients[].patient_id]' '[124,125]'
+	expect_eq "records of page 2" "124 read_lcm_patients
+125 read_lcm_patients" "$(request_records "$(request_id)" 2)"
+	req GET "$LCM/101/patients?role=olcm&per_page=1"
+	expect_json '[.patients[].patient_id]' '[123]'
+	expect_eq "records of a filtered page" "123 read_lcm_patients" "$(request_records "$(request_id)" 1)"
+	# The patient's own log lists it.
+	req GET $P/patients/124/access_log
+	expect_json "[.access_log[] | select(.request_id == \"$id\") | .action]" '["read_lcm_patients"]'
+}
+
 test_access_log_pages_newest_first() {
 	local i
 	for i in 1 2 3; do req GET $P/patients/126/lead_care_managers; done

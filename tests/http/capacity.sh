@@ -104,6 +104,33 @@ test_override_needs_a_reason_and_shows_in_the_history() {
 	expect_json '.history[0].capacity_override' false
 }
 
+# Regression: "reason": "" or " " passed as the reason an override needs,
+# and the history then showed capacity_override with an empty note.
+test_override_with_an_empty_reason_is_refused_everywhere() {
+	local before r
+	req PUT $LCM/102/capacity '{"max_olcm":0,"max_ilcm":0}'
+	req POST $LCM/assign '{"patient_id":125,"olcm_user_id":101}'
+	before=$(snapshot)
+	for r in '""' '" "' '"\t\n "' '"\u00a0\u3000"'; do
+		req POST $LCM/assign "{\"patient_id\":123,\"olcm_user_id\":102,\"override_capacity\":true,\"reason\":$r}"
+		expect_error 422 '["override_capacity needs a reason"]'
+		req POST $LCM/bulk_assign "{\"assignments\":[{\"patient_id\":124,\"ilcm_user_id\":102,\"override_capacity\":true,\"reason\":$r}]}"
+		expect_status 200
+		expect_json '.results' '[{"patient_id":124,"status":"failed","errors":["override_capacity needs a reason"]}]'
+		req POST $LCM/transfer "{\"from_user_id\":101,\"to_user_ids\":[102],\"override_capacity\":true,\"reason\":$r}"
+		expect_error 422 '["override_capacity needs a reason"]'
+	done
+	expect_unchanged "overrides with empty reasons" "$before"
+	# Text in it, spaces around it: accepted on all three.
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":102,"override_capacity":true,"reason":" covering "}'
+	expect_status 200
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"ilcm_user_id":102,"override_capacity":true,"reason":"x"}]}'
+	expect_json '[.results[].status]' '["success"]'
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102],"override_capacity":true,"reason":{"code":"other"}}'
+	expect_status 200
+	expect_json '[.moves[] | {patient_id, capacity_override}]' '[{"patient_id":125,"capacity_override":true}]'
+}
+
 test_twenty_racing_for_three_slots_give_three() {
 	more_patients 1000 1019
 	req PUT $LCM/102/capacity '{"max_olcm":3}'

@@ -152,3 +152,80 @@ test_concurrent_edits_with_one_etag_one_wins() {
 		"$(db_sql "SELECT COUNT(*) FROM patient_activities WHERE patient_id = 123 AND role = 'olcm' AND activity_type = 'lcm_changed'")"
 	expect_trail_consistent 123 olcm
 }
+
+# Regression: tags were compared as numbers, so "05" was the ETag "5".
+test_etags_are_compared_as_opaque_strings() {
+	local t before
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	req PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	expect_header etag '"2"'
+	for t in '"02"' '"002"' '"+2"' '"2.0"' 'W/"02"'; do
+		hreq "If-None-Match: $t" GET $P/patients/123/lead_care_managers
+		expect_status 200
+		expect_json .case_load.olcm.user_id 102
+	done
+	before=$(snapshot)
+	for t in '"02"' '"+2"' '"2.0"'; do
+		hreq "If-Match: $t" PUT $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+		expect_error 412 '["Case load has changed since it was read"]'
+	done
+	# "00" is not "0": the case load of 124 does not exist yet, and still stays so.
+	hreq 'If-Match: "00"' POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	expect_error 412
+	hreq 'If-None-Match: "00"' GET $P/patients/124/lead_care_managers
+	expect_status 200
+	expect_unchanged "If-Match with another spelling of the version" "$before"
+	hreq 'If-Match: "2"' PUT $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	expect_status 200
+	expect_header etag '"3"'
+}
+
+# "1001", "1002", ... n tags, with the tag want at position at.
+tag_list() {
+	local n=$1 at=$2 want=$3 i out=""
+	for i in $(seq 1 "$n"); do
+		[ "$i" = "$at" ] && out="$out, $want" || out="$out, \"$((1000 + i))\""
+	done
+	printf '%s' "${out#, }"
+}
+
+# Regression: only the first 16 tags of a list were compared.
+test_every_tag_of_a_list_counts() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_header etag '"1"'
+	hreq "If-None-Match: $(tag_list 17 17 '"1"')" GET $P/patients/123/lead_care_managers
+	expect_status 304
+	hreq "If-None-Match: $(tag_list 17 17 'W/"1"')" GET $P/patients/123/lead_care_managers
+	expect_status 304
+	hreq "If-None-Match: $(tag_list 40 40 '"7"')" GET $P/patients/123/lead_care_managers
+	expect_status 200
+	hreq "If-Match: $(tag_list 17 17 '"1"')" PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	expect_status 200
+	expect_header etag '"2"'
+	# Up to nginx's header line of 32 KB: 3500 tags (28 KB), the current one last.
+	hreq "If-Match: $(tag_list 3500 3500 '"2"')" PUT $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	expect_status 200
+	expect_header etag '"3"'
+	hreq "If-None-Match: $(tag_list 3500 3500 'W/"3"')" GET $P/patients/123/lead_care_managers
+	expect_status 304
+	hreq "If-Match: $(tag_list 3500 0 '')" PUT $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_error 412
+	expect_eq "the last write's user" 103 "$(cl_col olcm_user_id 123)"
+}
+
+test_etag_lists_per_rfc_9110() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	# Empty list elements are ignored (RFC 9110 5.6.1.2).
+	hreq 'If-None-Match: , "7",, "1" ,' GET $P/patients/123/lead_care_managers
+	expect_status 304
+	# What an entity tag may not hold, or a lowercase weak prefix, is malformed.
+	hreq 'If-None-Match: "a b"' GET $P/patients/123/lead_care_managers
+	expect_error 400 '["If-None-Match must be * or a list of ETags"]'
+	hreq 'If-None-Match: w/"1"' GET $P/patients/123/lead_care_managers
+	expect_error 400
+	hreq 'If-Match: "1", *' PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	expect_error 400 '["If-Match must be * or a list of ETags"]'
+	hreq 'If-Match: ,' PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
+	expect_error 400
+	expect_eq "no write" 1 "$(cl_col version 123)"
+}

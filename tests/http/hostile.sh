@@ -264,6 +264,8 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"reason":{"note":"x"}} | ^reason.code is required$
 422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":"yes"} | ^override_capacity must be true or false$
 422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":1} | ^override_capacity must be true or false$
+422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":null} | ^override_capacity must be true or false$
+422 | POST | {L}/assign | admin | - | {"patient_id":123,"olcm_user_id":102,"override_capacity":true,"reason":" "} | ^override_capacity needs a reason$
 404 | POST | {L}/assign | admin | - | @keys_60000 | ^Patient not found$
 # --- assign (PUT), remove (DELETE) ---
 404 | PUT | {L}/assign | admin | - | {"patient_id":124,"olcm_user_id":101} | ^Case load not found$
@@ -293,6 +295,7 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | POST | {L}/bulk_assign | admin | - | {"assignments":{"0":{"patient_id":124,"olcm_user_id":101}}} | ^assignments must be an array of 1 to 1000 items$
 422 | POST | {L}/bulk_assign | admin | - | @bulk_1001 | ^assignments must be an array of 1 to 1000 items$
 422 | POST | {L}/bulk_assign | admin | - | {"assignments":[{"patient_id":124,"olcm_user_id":101}],"dry_run":"yes"} | ^dry_run must be true or false$
+422 | POST | {L}/bulk_assign | admin | - | {"assignments":[{"patient_id":124,"olcm_user_id":101}],"dry_run":null} | ^dry_run must be true or false$
 400 | POST | {L}/bulk_assign | admin | - | [{"patient_id":124,"olcm_user_id":101}] | ^Request body must be a JSON object$
 200 | POST | {L}/bulk_assign | admin | - | @bulk_garbage |
 200 | POST | {L}/bulk_assign | admin | - | {"assignments":[{"patient_id":"124","olcm_user_id":101},{"patient_id":124,"olcm_user_id":-1},{"patient_id":124}]} |
@@ -316,6 +319,12 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[105]} | not eligible
 404 | POST | {L}/transfer | admin | - | {"from_user_id":999999,"to_user_ids":[102]} | ^User not found$
 200 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"dry_run":true} |
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"dry_run":null} | ^dry_run must be true or false$
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"override_capacity":null} | ^override_capacity must be true or false$
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"role":null,"dry_run":true} | ^role must be olcm or ilcm$
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"patient_ids":null} | ^patient_ids must be an array of 1 to 1000 patient ids$
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"override_capacity":true,"reason":""} | ^override_capacity needs a reason$
+422 | POST | {L}/transfer | admin | - | {"from_user_id":101,"to_user_ids":[103],"override_capacity":true,"reason":" \t "} | ^override_capacity needs a reason$
 # --- auto_assign ---
 422 | POST | {L}/auto_assign | admin | - | {} | role
 422 | POST | {L}/auto_assign | admin | - | {"role":"x","unassigned":true} | ^role must be olcm or ilcm$
@@ -327,6 +336,9 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | POST | {L}/auto_assign | admin | - | {"role":"olcm","unassigned":true,"user_ids":[0]} | user_ids
 422 | POST | {L}/auto_assign | admin | - | {"role":"olcm","unassigned":true,"dry_run":"true"} | ^dry_run must be true or false$
 200 | POST | {L}/auto_assign | admin | - | {"role":"olcm","unassigned":true,"dry_run":true} |
+422 | POST | {L}/auto_assign | admin | - | {"role":"olcm","unassigned":true,"dry_run":null} | ^dry_run must be true or false$
+422 | POST | {L}/auto_assign | admin | - | {"role":"olcm","unassigned":true,"user_ids":null} | ^user_ids must be an array of 1 to 1000 user ids$
+422 | POST | {L}/auto_assign | admin | - | {"role":"olcm","patient_ids":[124],"unassigned":null} | ^unassigned must be true or false$
 # --- capacity ---
 422 | PUT | {L}/101/capacity | admin | - | {"max_olcm":-1} | max_olcm
 422 | PUT | {L}/101/capacity | admin | - | {"max_olcm":100001} | max_olcm

@@ -1,4 +1,5 @@
-# Safe retries: Idempotency-Key on POST .../assign and .../bulk_assign.
+# Safe retries: Idempotency-Key on the POSTs (assign, bulk_assign, transfer,
+# auto_assign); PUT and DELETE, idempotent by their method, ignore it.
 
 P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
@@ -157,11 +158,71 @@ test_key_validation_400() {
 	expect_eq "only the valid request wrote" 1 "$(acts)"
 }
 
+test_transfer_and_auto_assign_retries_are_replayed() {
+	local first
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	kreq move-k POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102]}'
+	expect_status 200
+	expect_json .moved_count 2
+	first=$BODY
+	# Someone gives 124 back; the retry still gets the first answer and moves nothing.
+	req PUT $LCM/assign '{"patient_id":124,"olcm_user_id":101}'
+	kreq move-k POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102]}'
+	expect_status 200
+	expect_header idempotent-replayed true
+	expect_eq "replayed transfer" "$first" "$BODY"
+	expect_eq "124 stays with 101" 101 "$(cl_col olcm_user_id 124)"
+	kreq fill-k POST $LCM/auto_assign '{"role":"ilcm","patient_ids":[125],"user_ids":[103]}'
+	expect_status 200
+	first=$BODY
+	req DELETE $LCM/assign '{"patient_id":125,"role":"ilcm"}'
+	kreq fill-k POST $LCM/auto_assign '{"role":"ilcm","patient_ids":[125],"user_ids":[103]}'
+	expect_header idempotent-replayed true
+	expect_eq "replayed auto-assign" "$first" "$BODY"
+	expect_eq "125 stays without an iLCM" NULL "$(cl_col ilcm_user_id 125)"
+}
+
+# DELETE (like PUT) is idempotent by its method (RFC 9110 9.2.2): the key is
+# not read, kept or replayed there; a retry finds the role empty and answers 200.
+test_delete_ignores_the_key() {
+	seed
+	local first
+	kreq del-k DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	expect_status 200
+	expect_header etag '"2"'
+	first=$BODY
+	kreq del-k DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	expect_header etag '"2"'
+	expect_eq "the retry's answer" "$first" "$BODY"
+	# A conditional retry with the ETag its first attempt read: that attempt applied, 412.
+	send $LCM/assign -X DELETE -H 'Idempotency-Key: del-k' -H 'If-Match: "1"' \
+		-H 'Content-Type: application/json' --data-binary '{"patient_id":123,"role":"olcm"}'
+	expect_error 412 '["Case load has changed since it was read"]'
+	kreq "not a key" DELETE $LCM/assign '{"patient_id":123,"role":"ilcm"}'
+	expect_status 200
+	expect_eq "no key kept" 0 "$(db_sql 'SELECT COUNT(*) FROM idempotency_keys')"
+	expect_eq "one removal row per role" 2 \
+		"$(db_sql "SELECT COUNT(*) FROM patient_activities WHERE patient_id = 123 AND activity_type = 'lcm_removed'")"
+	# The key was never claimed: a POST may use it.
+	kreq del-k POST $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	expect_eq "the POST ran" 103 "$(cl_col olcm_user_id 123)"
+}
+
 test_keys_are_ignored_where_not_honoured() {
 	seed
 	kreq not-here PUT $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
 	expect_status 200
 	kreq not-here PUT $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	expect_header idempotent-replayed ""
+	kreq not-here PUT $LCM/101/capacity '{"max_olcm":5}'
+	expect_status 200
+	kreq not-here PUT $LCM/101/capacity '{"max_olcm":5}'
 	expect_status 200
 	expect_header idempotent-replayed ""
 	expect_eq "no key kept" 0 "$(db_sql 'SELECT COUNT(*) FROM idempotency_keys')"

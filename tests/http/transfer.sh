@@ -111,6 +111,38 @@ test_transfer_validation() {
 	expect_unchanged "refused transfers" "$before"
 }
 
+# Regression: an explicit null read as absent: "dry_run": null ran for real,
+# "role": null moved both roles, "patient_ids": null every patient.
+test_null_options_are_refused_and_change_nothing() {
+	local before f k
+	seed
+	before=$(snapshot)
+	for f in '"dry_run":null' '"override_capacity":null' '"role":null' '"patient_ids":null'; do
+		req POST $LCM/transfer "{\"from_user_id\":101,\"to_user_ids\":[103],$f}"
+		expect_status 422
+		k=${f%%:*}
+		expect_json ".errors | length == 1 and (.[0] | startswith(\"${k//\"/} must be\"))" true
+	done
+	for f in '"dry_run":null' '"user_ids":null' '"override_capacity":null'; do
+		req POST $LCM/auto_assign "{\"role\":\"olcm\",\"unassigned\":true,$f}"
+		expect_status 422
+		k=${f%%:*}
+		expect_json ".errors | length == 1 and (.[0] | startswith(\"${k//\"/} must be\"))" true
+	done
+	req POST $LCM/auto_assign '{"role":"olcm","patient_ids":[124],"unassigned":null}'
+	expect_error 422 '["unassigned must be true or false"]'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101}],"dry_run":null}'
+	expect_error 422 '["dry_run must be true or false"]'
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101,"override_capacity":null}]}'
+	expect_json '.results[0].errors' '["override_capacity must be true or false"]'
+	expect_unchanged "null options" "$before"
+	# null stays "none" where it means that: an optional id, a reason, a limit.
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":null,"ilcm_user_id":103,"reason":null}'
+	expect_status 200
+	req PUT $LCM/103/capacity '{"max_olcm":null}'
+	expect_json .max_olcm null
+}
+
 test_auto_assign_fills_gaps_previous_holder_first() {
 	more_patients 1000 1005
 	# 1000 had 103 as iLCM, removed; 1001 had 104, now inactive.

@@ -10,6 +10,7 @@
 #include <json.h>
 
 #include "../../fcgi-app/handlers.h"
+#include "access_log.h"
 #include "http.h"
 #include "router.h"
 
@@ -66,5 +67,32 @@ Test(openapi, describes_every_route_and_nothing_else)
 		}
 	}
 	cr_expect_eq(described, app_nroutes);
+	json_object_put(doc);
+}
+
+/* The access log's actions, as AccessEntry lists them, are those the worker records. */
+Test(openapi, access_entry_lists_every_action)
+{
+	struct json_object *doc = json_object_from_file("nginx/openapi.json"), *o, *list;
+	size_t i, n;
+	int a, found;
+
+	cr_assert_not_null(doc, "cannot read nginx/openapi.json");
+	cr_assert(json_object_object_get_ex(doc, "components", &o) &&
+	    json_object_object_get_ex(o, "schemas", &o) &&
+	    json_object_object_get_ex(o, "AccessEntry", &o) &&
+	    json_object_object_get_ex(o, "properties", &o) &&
+	    json_object_object_get_ex(o, "action", &o) &&
+	    json_object_object_get_ex(o, "enum", &list) && json_object_is_type(list, json_type_array),
+	    "no AccessEntry.action enum");
+	n = json_object_array_length(list);
+	cr_expect_eq(n, (size_t)ACCESS__MAX, "%zu actions described, %d recorded", n, ACCESS__MAX);
+	for (a = 0; a < ACCESS__MAX; a++) {
+		found = 0;
+		for (i = 0; i < n; i++)
+			found |= strcmp(json_object_get_string(json_object_array_get_idx(list, i)),
+			    access_action_name((enum access_action)a)) == 0;
+		cr_expect(found, "%s is not described", access_action_name((enum access_action)a));
+	}
 	json_object_put(doc);
 }

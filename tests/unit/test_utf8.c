@@ -98,3 +98,35 @@ Test(utf8, utf8_chars_counts_code_points)
 	cr_assert_eq(utf8_chars("abc", 3), 3);
 	cr_assert_eq(utf8_chars("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10), 4);
 }
+
+/* ---- utf8_blank --------------------------------------------------------- */
+
+static int
+blank(const char *s)
+{
+	return utf8_blank(s, strlen(s));
+}
+
+Test(utf8, blank_is_nothing_but_white_space)
+{
+	cr_assert(blank(""));
+	cr_assert(blank(" "));
+	cr_assert(blank(" \t\n\r\v\f"));
+	cr_assert(blank("\xc2\x85\xc2\xa0"));                 /* U+0085, U+00A0 */
+	cr_assert(blank("\xe1\x9a\x80"));                      /* U+1680 */
+	cr_assert(blank("\xe2\x80\x80\xe2\x80\x8a"));           /* U+2000, U+200A */
+	cr_assert(blank("\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xaf")); /* U+2028, U+2029, U+202F */
+	cr_assert(blank("\xe2\x81\x9f\xe3\x80\x80"));           /* U+205F, U+3000 */
+	cr_assert(utf8_blank("x", 0));
+}
+
+Test(utf8, bad_blank_text_in_it)
+{
+	cr_assert_not(blank("x"));
+	cr_assert_not(blank("  x  "));
+	cr_assert_not(blank(" \xc3\xa9"));                      /* é */
+	cr_assert_not(blank("\xe2\x80\x8b"));                  /* U+200B, not White_Space */
+	cr_assert_not(blank("\xe3\x80\x81"));                  /* U+3001, beside U+3000 */
+	cr_assert_not(blank("\xf0\x9f\x98\x80"));              /* an emoji */
+	cr_assert_not(blank("\x01"));
+}

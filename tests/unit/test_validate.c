@@ -5,6 +5,7 @@
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -938,6 +939,314 @@ Test(validate, bad_remove_reports_every_problem_in_order)
 	json_object_put(e);
 	json_object_put(o);
 	free(t);
+}
+
+/* ---- override_capacity needs a reason with text in it ------------------ */
+
+Test(validate, bad_assign_override_with_empty_or_blank_reason_refused)
+{
+	/* Regression: "" and " " passed as the reason an override needs. */
+	static const char *const reasons[] = {
+		"\"\"", "\" \"", "\"\\t\\n\\r \"", "\"\\u00a0\"", "\"\\u3000\\u2003\"",
+		"{\"code\":\"other\",\"note\":\"x\"}",  /* the one accepted: a code */
+	};
+	char body[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		struct checked r;
+
+		snprintf(body, sizeof(body), "{\"patient_id\":123,\"olcm_user_id\":101,"
+		    "\"override_capacity\":true,\"reason\":%s}", reasons[i]);
+		r = check_body(body, 0);
+		if (i + 1 == sizeof(reasons) / sizeof(reasons[0])) {
+			cr_expect_eq(r.n, 0, "%s: %s", body, r.errors);
+			continue;
+		}
+		cr_expect_eq(r.n, 1, "%s", body);
+		cr_expect_str_eq(r.errors, "[\"override_capacity needs a reason\"]", "%s", body);
+	}
+}
+
+Test(validate, assign_override_with_a_reason_accepted)
+{
+	struct checked r = check_body("{\"patient_id\":123,\"olcm_user_id\":101,"
+	    "\"override_capacity\":true,\"reason\":\" ward closing \"}", 0);
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.c.override_capacity, 1);
+	/* A blank code-less note without an override is still a note, as before. */
+	r = check_body("{\"patient_id\":123,\"olcm_user_id\":101,\"reason\":\" \"}", 0);
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+}
+
+Test(validate, bad_bulk_item_override_with_blank_reason_refused)
+{
+	struct json_object *o = parse("{\"patient_id\":123,\"olcm_user_id\":101,"
+	    "\"override_capacity\":true,\"reason\":\"  \"}");
+	struct json_object *e = json_object_new_array();
+	struct lcm_change c;
+
+	cr_assert_eq(val_bulk_item(o, &c, e), 1);
+	cr_assert_str_eq(errs_str(e), "[\"override_capacity needs a reason\"]");
+	json_object_put(e);
+	json_object_put(o);
+}
+
+/* ---- val_transfer, val_auto_assign, val_bulk: options ------------------ */
+
+struct moved {
+	int n;
+	struct lcm_transfer t;
+	struct lcm_auto a;
+	char errors[1024];
+};
+
+/* val_transfer (autoassign = 0) or val_auto_assign (1) on JSON text. */
+static struct moved
+check_move(const char *json, int autoassign)
+{
+	static int64_t to[VAL_TAKERS_MAX], patients[VAL_BULK_MAX], users[VAL_BULK_MAX];
+	struct json_object *o = parse(json), *e = json_object_new_array();
+	struct lcm_change c;
+	struct moved r;
+
+	memset(&r, 0, sizeof(r));
+	r.n = autoassign ? val_auto_assign(o, &r.a, patients, users, &c, e) :
+	    val_transfer(o, &r.t, to, patients, &c, e);
+	strncpy(r.errors, errs_str(e), sizeof(r.errors) - 1);
+	json_object_put(e);
+	json_object_put(o);
+	return r;
+}
+
+Test(validate, transfer_accepts_options)
+{
+	struct moved r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102],\"role\":\"olcm\","
+	    "\"patient_ids\":[1,2],\"dry_run\":true,\"override_capacity\":false}", 0);
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.t.dry_run, 1);
+	cr_assert_eq(r.t.role, ROLE_OLCM);
+	cr_assert_eq(r.t.npatients, 2);
+	r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102]}", 0);
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.t.dry_run, 0);
+	cr_assert_eq(r.t.role, -1);
+	cr_assert_null(r.t.patients);
+}
+
+Test(validate, bad_transfer_override_with_blank_reason_refused)
+{
+	struct moved r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102],"
+	    "\"override_capacity\":true,\"reason\":\"\"}", 0);
+
+	cr_assert_eq(r.n, 1);
+	cr_assert_str_eq(r.errors, "[\"override_capacity needs a reason\"]");
+	r = check_move("{\"from_user_id\":101,\"to_user_ids\":[102],"
+	    "\"override_capacity\":true,\"reason\":\" \\n\"}", 0);
+	cr_assert_str_eq(r.errors, "[\"override_capacity needs a reason\"]");
+}
+
+Test(validate, bad_transfer_null_options_refused)
+{
+	/* Regression: null read as absent, so "dry_run": null ran for real. */
+	static const struct {
+		const char *field, *error;
+	} cases[] = {
+		{"\"dry_run\":null", "dry_run must be true or false"},
+		{"\"override_capacity\":null", "override_capacity must be true or false"},
+		{"\"role\":null", "role must be olcm or ilcm"},
+		{"\"patient_ids\":null", "patient_ids must be an array of 1 to 1000 patient ids"},
+	};
+	char body[160], want[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct moved r;
+
+		snprintf(body, sizeof(body), "{\"from_user_id\":101,\"to_user_ids\":[102],%s}",
+		    cases[i].field);
+		snprintf(want, sizeof(want), "[\"%s\"]", cases[i].error);
+		r = check_move(body, 0);
+		cr_expect_eq(r.n, 1, "%s: %s", body, r.errors);
+		cr_expect_str_eq(r.errors, want, "%s", body);
+	}
+}
+
+Test(validate, bad_auto_assign_null_options_refused)
+{
+	static const struct {
+		const char *field, *error;
+	} cases[] = {
+		{"\"unassigned\":true,\"dry_run\":null", "dry_run must be true or false"},
+		{"\"unassigned\":true,\"user_ids\":null", "user_ids must be an array of 1 to 1000 user ids"},
+		{"\"patient_ids\":[1],\"unassigned\":null", "unassigned must be true or false"},
+		{"\"patient_ids\":null,\"unassigned\":true", "patient_ids must be an array of 1 to 1000 patient ids"},
+	};
+	char body[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct moved r;
+
+		snprintf(body, sizeof(body), "{\"role\":\"olcm\",%s}", cases[i].field);
+		r = check_move(body, 1);
+		cr_expect_geq(r.n, 1, "%s: %s", body, r.errors);
+		cr_expect(strstr(r.errors, cases[i].error) != NULL, "%s: %s", body, r.errors);
+	}
+	/* override_capacity: null is no override either: refused as a non-boolean. */
+	{
+		struct moved r = check_move("{\"role\":\"olcm\",\"unassigned\":true,"
+		    "\"override_capacity\":null}", 1);
+
+		cr_expect_str_eq(r.errors, "[\"override_capacity must be true or false\"]");
+	}
+}
+
+Test(validate, bad_null_booleans_of_assign_and_bulk_refused)
+{
+	struct json_object *o = parse("{\"assignments\":[{}],\"dry_run\":null}");
+	struct json_object *e = json_object_new_array(), *list;
+	struct checked r;
+	size_t n;
+	int dry = 0;
+
+	cr_assert_eq(val_bulk(o, &list, &n, &dry, e), 1);
+	cr_assert_str_eq(errs_str(e), "[\"dry_run must be true or false\"]");
+	json_object_put(e);
+	json_object_put(o);
+	r = check_body("{\"patient_id\":123,\"olcm_user_id\":101,\"override_capacity\":null}", 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_str_eq(r.errors, "[\"override_capacity must be true or false\"]");
+}
+
+Test(validate, json_bool_reads_booleans_and_refuses_null)
+{
+	struct json_object *o = parse("{\"t\":true,\"f\":false,\"n\":null,\"s\":\"true\",\"i\":1}");
+	int v = -1;
+
+	cr_assert_eq(val_json_bool(o, "t", &v), VAL_OK);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(val_json_bool(o, "f", &v), VAL_OK);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(val_json_bool(o, "missing", &v), VAL_ABSENT);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(val_json_bool(o, "n", &v), VAL_BAD);
+	cr_assert_eq(val_json_bool(o, "s", &v), VAL_BAD);
+	cr_assert_eq(val_json_bool(o, "i", &v), VAL_BAD);
+	json_object_put(o);
+}
+
+/* ---- val_etags and lcm_precondition_holds ------------------------------ */
+
+/* Does header (If-Match: weak 0; If-None-Match: weak 1) hold for version? -1: malformed. */
+static int
+etag_holds(const char *header, int weak, int64_t version)
+{
+	struct lcm_precondition pc;
+
+	if (val_etags(header, weak, &pc) != 0)
+		return -1;
+	return lcm_precondition_holds(&pc, version) != 0;
+}
+
+Test(validate, etags_match_the_version_as_its_tag)
+{
+	cr_assert_eq(etag_holds("\"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds("\"5\"", 1, 5), 1);
+	cr_assert_eq(etag_holds("\"0\"", 0, 0), 1);
+	cr_assert_eq(etag_holds("\"4\", \"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds("\"4\",\"6\"", 0, 5), 0);
+	cr_assert_eq(etag_holds("\"9223372036854775807\"", 0, INT64_MAX), 1);
+	cr_assert_eq(etag_holds("*", 0, 5), 1);
+	cr_assert_eq(etag_holds("*", 0, 0), 0);
+	cr_assert_eq(etag_holds("\"abc\"", 0, 5), 0);
+	cr_assert_eq(etag_holds("\"\"", 0, 5), 0);
+}
+
+Test(validate, bad_etags_compared_as_opaque_strings_not_numbers)
+{
+	/* Regression: "05" matched the ETag "5" (If-Match let a write through, If-None-Match 304'd). */
+	static const char *const others[] = {
+		"\"05\"", "\"005\"", "\"+5\"", "\"5.0\"", "\"0x5\"", "\"5e0\"", "W/\"05\"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		if (others[i][0] != 'W')
+			cr_expect_eq(etag_holds(others[i], 0, 5), 0, "If-Match: %s", others[i]);
+		cr_expect_eq(etag_holds(others[i], 1, 5), 0, "If-None-Match: %s", others[i]);
+	}
+	cr_expect_eq(etag_holds("\"00\"", 0, 0), 0);
+	cr_expect_eq(etag_holds("\"00\"", 1, 0), 0);
+	cr_expect_eq(etag_holds("\"-0\"", 1, 0), 0);
+}
+
+Test(validate, etags_weak_compare_for_if_none_match_only)
+{
+	cr_assert_eq(etag_holds("W/\"5\"", 0, 5), 0);
+	cr_assert_eq(etag_holds("W/\"5\"", 1, 5), 1);
+	cr_assert_eq(etag_holds("\"7\", W/\"5\"", 1, 5), 1);
+	/* W/ is case-sensitive (RFC 9110 8.8.3): w/ is no weak prefix. */
+	cr_assert_eq(etag_holds("w/\"5\"", 1, 5), -1);
+}
+
+/* A list of n tags "1000".."(1000+n-1)" with "5" at position at (1-based). */
+static char *
+tag_list(size_t n, size_t at)
+{
+	char *s = malloc(n * 12 + 1);
+	size_t i, o = 0;
+
+	cr_assert_not_null(s);
+	for (i = 1; i <= n; i++)
+		o += (size_t)snprintf(s + o, n * 12 + 1 - o, "%s\"%zu\"", i > 1 ? ", " : "",
+		    i == at ? (size_t)5 : 1000 + i);
+	return s;
+}
+
+Test(validate, etags_whole_list_counts)
+{
+	/* Regression: only the first 16 tags of a list were compared. */
+	char *s = tag_list(17, 17);
+
+	cr_expect_eq(etag_holds(s, 0, 5), 1, "If-Match, 17th");
+	cr_expect_eq(etag_holds(s, 1, 5), 1, "If-None-Match, 17th");
+	free(s);
+	s = tag_list(2500, 2500);  /* about 20 KB: under nginx's 32 KB header line */
+	cr_expect_eq(etag_holds(s, 0, 5), 1, "If-Match, 2500th");
+	cr_expect_eq(etag_holds(s, 0, 6), 0, "If-Match, none");
+	free(s);
+}
+
+Test(validate, etags_empty_list_elements_ignored)
+{
+	/* RFC 9110 5.6.1.2: a recipient accepts empty list elements. */
+	cr_assert_eq(etag_holds("\"4\", , \"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds(", \"5\"", 0, 5), 1);
+	cr_assert_eq(etag_holds("\"5\" ,", 0, 5), 1);
+}
+
+Test(validate, bad_etags_malformed)
+{
+	static const char *const bad[] = {
+		"", " ", ",", " , ,", "5", "\"5", "5\"", "\"5\" \"6\"", "\"5\";", "\"5\" x",
+		"W/", "W/5", "W /\"5\"", "* , \"5\"", "\"5\", *", "**", "\"5\" W/\"6\"",
+		"\"a b\"", "\"a\tb\"", "\"\x01\"", "\"\x7f\"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(etag_holds(bad[i], 0, 5), -1, "[%s]", bad[i]);
+		cr_expect_eq(etag_holds(bad[i], 1, 5), -1, "[%s]", bad[i]);
+	}
+}
+
+Test(validate, etags_accept_every_etagc)
+{
+	/* etagc = %x21 / %x23-7E / obs-text */
+	cr_assert_eq(etag_holds("\"!#~\", \"\xc3\xa9\", \"5\"", 0, 5), 1);
 }
 
 /* ---- val_list_query --------------------------------------------------- */
