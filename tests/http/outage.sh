@@ -39,8 +39,7 @@ test_database_down_503_then_back() {
 	req GET /healthz
 	expect_status 200
 	TOKEN=dev-admin-token
-	req GET $P/patients/123/lead_care_managers
-	expect_status 200
+	wait_back GET $P/patients/123/lead_care_managers
 	expect_json .patient_name '"John Doe"'
 }
 
@@ -174,10 +173,8 @@ test_a_frozen_database_is_503_within_seconds_then_back() {
 	kill -CONT "$pid"
 	req GET /healthz
 	expect_status 200
-	req GET $P/patients/123/lead_care_managers
-	expect_status 200
-	req POST $P/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":103}'
-	expect_status 200
+	wait_back GET $P/patients/123/lead_care_managers
+	wait_back POST $P/lead_care_managers/assign '{"patient_id":123,"olcm_user_id":103}'
 	expect_eq "the same workers" "$pids" "$(worker_pids)"
 	expect_trail_consistent 123 olcm
 	# A 503 that says "try again" was not applied, even once the server

@@ -221,6 +221,22 @@ wait_sessions_gone() {
 	return 1
 }
 
+# wait_back METHOD PATH [BODY]: send it until it answers 200, as it must
+# once the database is back: a worker that found the database away answers
+# 503 (with Retry-After, having done nothing) for a second before it tries
+# again. 30 s at most; any other answer meanwhile fails the test.
+wait_back() {
+	local i
+	for i in $(seq 1 300); do
+		req "$@"
+		[ "$STATUS" = 200 ] && return 0
+		[ "$STATUS" = 503 ] && [ -n "$(header retry-after)" ] ||
+			{ fail "while the database came back: $STATUS without Retry-After: ${BODY:0:200}"; return 1; }
+		sleep 0.1
+	done
+	fail "$1 $2 still answered $STATUS 30 s after the database came back"
+}
+
 # all_records_written: every PHI access-log record the workers hold is in
 # the table, for each writes what it holds as it stops (the workers are
 # replaced: harness_fresh_workers). What a request would have recorded is
