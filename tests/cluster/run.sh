@@ -15,6 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 . tests/lib/harness.sh   # harness_free_port
+. tests/cluster/lib.sh   # clients_wait
 
 LOAD_SECONDS=${CLUSTER_LOAD_SECONDS:-60}
 CLIENTS=${CLUSTER_CLIENTS:-4}
@@ -286,13 +287,15 @@ client() {
 }
 
 # After an answer that is not a 200 the client no longer knows its patients'
-# state for sure: read them all (retrying until the service answers).
+# state for sure: read them all (retrying until the service answers, for at
+# most a minute past the client's end).
 resync() {
 	local p body
 	for p in "${mine[@]}"; do
 		while :; do
 			body=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" "$BASE$API/patients/$p/lead_care_managers") &&
 				echo "$body" | jq -e '.patient_id' >/dev/null 2>&1 && break
+			[ "$(date +%s)" -lt $((end + 60)) ] || return 0
 			sleep 0.2
 		done
 		ol[$p]=$(echo "$body" | jq -r '.case_load.olcm.user_id // 0')
@@ -338,10 +341,13 @@ errors_between() {
 
 LOAD_START=$(date +%s)
 LOAD_END=$((LOAD_START + LOAD_SECONDS))
-CLIENT_PIDS=()
-for ((k = 0; k < CLIENTS; k++)); do client "$k" "$LOAD_END" & CLIENT_PIDS+=($!); done
-transfer_client "$LOAD_END" &
-CLIENT_PIDS+=($!)
+# Each leaves run/NAME.done as it ends (clients_wait).
+CLIENT_NAMES=(transfer)
+for ((k = 0; k < CLIENTS; k++)); do
+	{ client "$k" "$LOAD_END"; : >"$C/run/client$k.done"; } &
+	CLIENT_NAMES+=("client$k")
+done
+{ transfer_client "$LOAD_END"; : >"$C/run/transfer.done"; } &
 
 # A third of the way in: the node pool 1 writes through goes.
 sleep $((LOAD_SECONDS / 3))
@@ -368,7 +374,11 @@ else
 	REJOIN_MS=-1 HOW=""
 	fail "node 1 did not rejoin"
 fi
-wait "${CLIENT_PIDS[@]}"
+# Each client ends by itself at LOAD_END: its last request within 70 s,
+# its last read-back within a minute.
+if ! clients_wait $((LOAD_END - $(date +%s) + 150)) "${CLIENT_NAMES[@]}" >"$C/stuck"; then
+	fail "clients still running long after the load's end (ended now): $(cat "$C/stuck")"
+fi
 log "load over"
 
 # ---- figures -----------------------------------------------------------------
