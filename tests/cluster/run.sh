@@ -320,11 +320,17 @@ transfer_client() {
 			x=$from from=$to to=$x
 		else
 			echo "$(now_ms) transfer $st $rid -1" >>"$out"
-			# Whichever of the two now holds them gives them next.
-			sleep 0.2
-			st=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" \
-				"$BASE$API/lead_care_managers/$from/patients?role=olcm" | jq -r '.pagination.total_count // 0' 2>/dev/null)
-			[ "${st:-0}" = 0 ] && x=$from from=$to to=$x
+			# Whichever of the two now holds them gives them next: an
+			# answer that is not a count (a 503 in a failover) tells
+			# nothing, so it asks again (for at most a minute past the end).
+			st=""
+			while [ -z "$st" ] && [ "$(date +%s)" -lt $((end + 60)) ]; do
+				sleep 0.2
+				st=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" \
+					"$BASE$API/lead_care_managers/$from/patients?role=olcm" |
+					jq -r '.pagination.total_count // empty' 2>/dev/null)
+			done
+			[ "$st" = 0 ] && x=$from from=$to to=$x
 		fi
 		sleep 0.3
 	done
