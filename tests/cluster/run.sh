@@ -10,11 +10,22 @@
 # the time the node took to rejoin.
 #
 # Environment: CLUSTER_LOAD_SECONDS (60), CLUSTER_CLIENTS (4), CLUSTER_KEEP
-# (keep the directory).
+# (keep the directory), CLUSTER_NETNS=0 (on the host's loopback even where
+# it could have a network namespace of its own).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
-. tests/lib/harness.sh   # harness_free_port
+
+# A network namespace of its own where it can make one (root, unshare, ip):
+# every port in it is then the test's. A node that is down listens on none
+# of its ports, and the one it kills must find them free when it comes back:
+# Galera's IST port above all, which a node opens only while it joins, and
+# without which its donor refuses it any state transfer at all.
+if [ -z "${CLUSTER_NETNS:-}" ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
+	unshare --net true 2>/dev/null; then
+	export CLUSTER_NETNS=1
+	exec unshare --net -- bash -c 'ip link set lo up && exec bash "$0" "$@"' "$ROOT/tests/cluster/run.sh" "$@"
+fi
 . tests/cluster/lib.sh   # clients_wait
 
 LOAD_SECONDS=${CLUSTER_LOAD_SECONDS:-60}
@@ -31,12 +42,41 @@ ok() { echo "ok - $*"; }
 now_ms() { date +%s%3N; }
 log() { echo "# $*"; }
 
+if [ "${CLUSTER_NETNS:-}" = 1 ]; then
+	log "in a network namespace of its own (loopback only)"
+else
+	log "on the host's loopback (no network namespace of its own: not root, or no unshare or ip)"
+fi
+
+# cluster_port VAR: sets VAR to a port nothing listens on, not given to any
+# other port of the test, and that the kernel never picks as a connection's
+# own port (below the ephemeral range), nor the other tests (harness_free_port
+# picks from 20000): a node's ports stay free while the node is down. (A
+# client's connection took the killed node's IST port this way, and the node
+# could not rejoin.)
+read -r EPH_LO EPH_HI </proc/sys/net/ipv4/ip_local_port_range
+TAKEN=" "
+cluster_port() {
+	local p lo=10000 hi=$((EPH_LO < 20000 ? EPH_LO - 1 : 19999))
+	[ "$hi" -ge 12000 ] || lo=$((EPH_HI + 1)) hi=65535
+	while :; do
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
+		[[ $TAKEN == *" $p "* ]] && continue
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		TAKEN+="$p "
+		printf -v "$1" %s "$p"
+		return
+	done
+}
+
 # ---- the three nodes ---------------------------------------------------------
 
 declare -a PORT GPORT IPORT SPORT
 for i in 1 2 3; do
-	PORT[$i]=$(harness_free_port) GPORT[$i]=$(harness_free_port)
-	IPORT[$i]=$(harness_free_port) SPORT[$i]=$(harness_free_port)
+	cluster_port "PORT[$i]"
+	cluster_port "GPORT[$i]"
+	cluster_port "IPORT[$i]"
+	cluster_port "SPORT[$i]"
 done
 PEERS="127.0.0.1:${GPORT[1]},127.0.0.1:${GPORT[2]},127.0.0.1:${GPORT[3]}"
 
@@ -203,7 +243,7 @@ node_sql 1 lcm <tests/cluster/seed.sql || { echo "Bail out! seed failed"; exit 1
 for p in 1 2; do pool_start "$p" || { tail "$C/log/pool$p.log"; echo "Bail out! pool $p did not start"; exit 1; }; done
 
 # nginx: the shipped snippets, the upstream with both pools' sockets.
-NPORT=$(harness_free_port)
+cluster_port NPORT
 mkdir -p "$C/nginx"
 sed -e "s|server unix:/run/lcm/fcgi.sock;|server unix:$C/run/pool1.sock;\n    server unix:$C/run/pool2.sock;|" \
 	nginx/lcm-upstream.conf >"$C/nginx/lcm-upstream.conf"
