@@ -105,13 +105,26 @@ innodb_buffer_pool_size = 64M
 max_connections = 100
 !include $d/galera.cnf
 [sst]
-# The state transfer's own messages into the data directory, not syslog.
+# The state transfer's own messages into the data directory, not syslog,
+# and its logs of earlier transfers here rather than in /tmp/sst_log_archive.
 sst-syslog = -1
+sst-log-archive-dir = $d/sst-log-archive
 CNF
 }
 
+# node_start NODE [OPTION...]: the server in a session of its own, whose id
+# (the server's pid) is kept in run/session: its state transfer scripts and
+# their listeners are in it too.
 node_start() {
-	(setsid mariadbd --defaults-file="$C/n$1/my.cnf" "${@:2}" </dev/null >/dev/null 2>&1 &)
+	(setsid mariadbd --defaults-file="$C/n$1/my.cnf" "${@:2}" </dev/null >/dev/null 2>&1 &
+		echo $! >"$C/n$1/run/session")
+}
+# node_alive NODE: its server runs (a dead one may stay a zombie here).
+node_alive() {
+	local pid st
+	pid=$(cat "$C/n$1/run/session" 2>/dev/null) || return 1
+	read -r _ _ st _ <"/proc/$pid/stat" 2>/dev/null || return 1
+	[ "$st" != Z ] && [ "$st" != X ]
 }
 
 # A node that was killed starts from the position its storage engine
@@ -135,19 +148,36 @@ node_sql() {
 node_state() { node_sql "$1" -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
 cluster_size() { node_sql "$1" -e "SHOW STATUS LIKE 'wsrep_cluster_size'" 2>/dev/null | cut -f2; }
 
-# wait_synced NODE SECONDS: the node is Synced in a cluster of three.
+# wait_synced NODE SIZE SECONDS: the node is Synced in a cluster of SIZE;
+# fails at once when its server ended (a failed state transfer ends it),
+# else after SECONDS, saying which.
 wait_synced() {
-	local i=$1 deadline=$(($(date +%s) + $2))
-	while [ "$(date +%s)" -lt "$deadline" ]; do
-		[ "$(node_state "$i")" = Synced ] && [ "$(cluster_size "$i")" = 3 ] && return 0
+	local i=$1 deadline=$(($(date +%s) + $3))
+	while :; do
+		[ "$(node_state "$i")" = Synced ] && [ "$(cluster_size "$i")" = "$2" ] && return 0
+		node_alive "$i" || { log "node $i's server ended"; return 1; }
+		[ "$(date +%s)" -lt "$deadline" ] || break
 		sleep 0.2
 	done
+	log "node $i not Synced in a cluster of $2 after $3 s (it is $(node_state "$i"))"
 	return 1
 }
+# node_report NODE LINE: what the node logged from LINE of its error log on
+# (the last 80 lines of it), and who holds its ports.
+node_report() {
+	local i=$1 p q=""
+	echo "# node $i's error log from line $2:"
+	tail -n +"$2" "$C/n$i/error.log" | tail -n 80 | sed 's/^/#   /'
+	for p in "${PORT[$i]}" "${GPORT[$i]}" "${IPORT[$i]}" "${SPORT[$i]}"; do q+="${q:+ or }sport = :$p"; done
+	echo "# sockets on node $i's ports (mysql ${PORT[$i]}, galera ${GPORT[$i]}, IST ${IPORT[$i]}, SST ${SPORT[$i]}):"
+	ss -Htanp "( $q )" 2>/dev/null | sed 's/^/#   /'
+}
 
+# node_kill NODE: the server and all in its session (a state transfer's
+# scripts and listeners) at once.
 node_kill() {
-	local pid
-	pid=$(cat "$C/n$1/run/mysqld.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
+	local sid
+	sid=$(cat "$C/n$1/run/session" 2>/dev/null) && pkill -KILL -s "$sid" 2>/dev/null
 	pkill -KILL -f -- "--defaults-file=$C/n$1/my.cnf" 2>/dev/null || true
 }
 
@@ -155,8 +185,11 @@ pool_start() {
 	rm -f "$C/run/pool$1.sock"
 	(setsid build/lcm-admin --config "$C/pool$1.conf" pool --worker "$ROOT/build/lcm-worker" \
 		>>"$C/log/pool$1.log" 2>&1 </dev/null & echo $! >"$C/run/pool$1.pid")
-	for t in $(seq 1 100); do [ -S "$C/run/pool$1.sock" ] && return 0; sleep 0.1; done
-	return 1
+	local deadline=$(($(date +%s) + 60))
+	until [ -S "$C/run/pool$1.sock" ]; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
 }
 # A pool dies as a host would: its supervisor and every worker at once.
 pool_kill() {
@@ -176,11 +209,15 @@ pool_stop() {
 	pool_kill "$1"
 }
 cleanup() {
-	local p
+	local p t
 	[ -f "$C/run/nginx.pid" ] && kill -QUIT "$(cat "$C/run/nginx.pid")" 2>/dev/null
 	for p in 1 2; do pool_stop "$p"; done
 	for p in 1 2 3; do node_kill "$p"; done
-	sleep 0.5
+	# Gone before their directories are.
+	for t in $(seq 1 100); do
+		node_alive 1 || node_alive 2 || node_alive 3 || break
+		sleep 0.1
+	done
 	if [ -n "${CLUSTER_KEEP:-}" ]; then echo "# kept $C"; else rm -rf "$C"; fi
 }
 trap cleanup EXIT
@@ -195,13 +232,11 @@ mariadb-install-db --no-defaults --datadir="$C/n1/data" --user="$ME" \
 	--auth-root-authentication-method=normal --skip-test-db >"$C/log/install-db.log" 2>&1 ||
 	{ echo "Bail out! mariadb-install-db failed"; exit 1; }
 node_start 1 --wsrep-new-cluster
-for t in $(seq 1 150); do [ "$(node_state 1)" = Synced ] && break; sleep 0.2; done
-[ "$(node_state 1)" = Synced ] || { tail "$C/n1/error.log"; echo "Bail out! the first node did not start"; exit 1; }
+wait_synced 1 1 120 || { node_report 1 1; echo "Bail out! the first node did not start"; exit 1; }
 # The others join one at a time, each by a full state transfer from a donor.
 for i in 2 3; do
 	node_start "$i"
-	for t in $(seq 1 600); do [ "$(node_state "$i")" = Synced ] && break; sleep 0.2; done
-	[ "$(node_state "$i")" = Synced ] || { tail "$C/n$i/error.log"; echo "Bail out! node $i did not join"; exit 1; }
+	wait_synced "$i" "$i" 420 || { node_report "$i" 1; echo "Bail out! node $i did not join"; exit 1; }
 done
 log "three nodes synced in $(($(date +%s) - T0)) s"
 
@@ -255,7 +290,8 @@ grep -q "pool2.sock" "$C/nginx/lcm-upstream.conf" || { echo "Bail out! upstream 
 nginx -p "$C" -c "$C/nginx.conf" -e "$C/log/nginx-error.log" ||
 	{ echo "Bail out! nginx did not start"; exit 1; }
 BASE=http://127.0.0.1:$NPORT
-for t in $(seq 1 50); do
+deadline=$(($(date +%s) + 60))
+while [ "$(date +%s)" -lt "$deadline" ]; do
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break
 	sleep 0.2
 done
@@ -411,13 +447,16 @@ BACK_MS=$(now_ms)
 pool_start 1 || fail "pool 1 did not start again"
 N1_LINES=$(wc -l <"$C/n1/error.log")
 node_restart 1
-if wait_synced 1 300; then
+# Generous: a rejoin by a full copy (SST) takes a while on a busy machine,
+# and the SST scripts' own time-outs (300 s) should say their piece first.
+if wait_synced 1 3 420; then
 	REJOIN_MS=$(($(now_ms) - BACK_MS))
 	# (An IST is logged as an "SST received" of the recovered position, then "IST received".)
 	if tail -n +$((N1_LINES + 1)) "$C/n1/error.log" | grep -q "IST received"; then HOW="by IST"; else HOW="by SST"; fi
 	log "node 1 rejoined $HOW in $REJOIN_MS ms"
 else
 	REJOIN_MS=-1 HOW=""
+	node_report 1 $((N1_LINES + 1))
 	fail "node 1 did not rejoin"
 fi
 # Each client ends by itself at LOAD_END: its last request within 70 s,
