@@ -44,6 +44,8 @@ log() { echo "# $*"; }
 
 if [ "${CLUSTER_NETNS:-}" = 1 ]; then
 	log "in a network namespace of its own (loopback only)"
+elif [ "${CLUSTER_NETNS:-}" = 0 ]; then
+	log "on the host's loopback (CLUSTER_NETNS=0)"
 else
 	log "on the host's loopback (no network namespace of its own: not root, or no unshare or ip)"
 fi
