@@ -156,6 +156,7 @@ test: unit fuzz-smoke http deploy-test browser
 cluster-test: deps
 	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --cluster
+	@bash tests/cluster/selftest.sh
 	@bash tests/cluster/run.sh
 
 # valgrind memcheck: the unit tests, then two workers serving mixed requests.

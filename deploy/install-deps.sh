@@ -14,8 +14,9 @@ clang libclang-rt-14-dev valgrind"
 # The browser the console's end-to-end tests drive, headless (tests/browser/).
 PKGS="$PKGS chromium"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"  # make bench, soak, faults
-# make cluster-test: Galera, and the state transfer's tools.
-[ "${1:-}" = "--cluster" ] && PKGS="$PKGS galera-4 mariadb-backup socat"
+# make cluster-test: Galera, the state transfer's tools, and ip and ss (its
+# network namespace, and who holds a port).
+[ "${1:-}" = "--cluster" ] && PKGS="$PKGS galera-4 mariadb-backup socat iproute2"
 # The JavaScript tests' tools come from the npm registry: npm itself from
 # Debian when the machine has none.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"

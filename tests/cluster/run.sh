@@ -10,11 +10,23 @@
 # the time the node took to rejoin.
 #
 # Environment: CLUSTER_LOAD_SECONDS (60), CLUSTER_CLIENTS (4), CLUSTER_KEEP
-# (keep the directory).
+# (keep the directory), CLUSTER_NETNS=0 (on the host's loopback even where
+# it could have a network namespace of its own).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
-. tests/lib/harness.sh   # harness_free_port
+
+# A network namespace of its own where it can make one (root, unshare, ip):
+# every port in it is then the test's. A node that is down listens on none
+# of its ports, and the one it kills must find them free when it comes back:
+# Galera's IST port above all, which a node opens only while it joins, and
+# without which its donor refuses it any state transfer at all.
+if [ -z "${CLUSTER_NETNS:-}" ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
+	unshare --net true 2>/dev/null; then
+	export CLUSTER_NETNS=1
+	exec unshare --net -- bash -c 'ip link set lo up && exec bash "$0" "$@"' "$ROOT/tests/cluster/run.sh" "$@"
+fi
+. tests/cluster/lib.sh   # clients_wait
 
 LOAD_SECONDS=${CLUSTER_LOAD_SECONDS:-60}
 CLIENTS=${CLUSTER_CLIENTS:-4}
@@ -30,12 +42,43 @@ ok() { echo "ok - $*"; }
 now_ms() { date +%s%3N; }
 log() { echo "# $*"; }
 
+if [ "${CLUSTER_NETNS:-}" = 1 ]; then
+	log "in a network namespace of its own (loopback only)"
+elif [ "${CLUSTER_NETNS:-}" = 0 ]; then
+	log "on the host's loopback (CLUSTER_NETNS=0)"
+else
+	log "on the host's loopback (no network namespace of its own: not root, or no unshare or ip)"
+fi
+
+# cluster_port VAR: sets VAR to a port nothing listens on, not given to any
+# other port of the test, and that the kernel never picks as a connection's
+# own port (below the ephemeral range), nor the other tests (harness_free_port
+# picks from 20000): a node's ports stay free while the node is down. (A
+# client's connection took the killed node's IST port this way, and the node
+# could not rejoin.)
+read -r EPH_LO EPH_HI </proc/sys/net/ipv4/ip_local_port_range
+TAKEN=" "
+cluster_port() {
+	local p lo=10000 hi=$((EPH_LO < 20000 ? EPH_LO - 1 : 19999))
+	[ "$hi" -ge 12000 ] || lo=$((EPH_HI + 1)) hi=65535
+	while :; do
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
+		[[ $TAKEN == *" $p "* ]] && continue
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		TAKEN+="$p "
+		printf -v "$1" %s "$p"
+		return
+	done
+}
+
 # ---- the three nodes ---------------------------------------------------------
 
 declare -a PORT GPORT IPORT SPORT
 for i in 1 2 3; do
-	PORT[$i]=$(harness_free_port) GPORT[$i]=$(harness_free_port)
-	IPORT[$i]=$(harness_free_port) SPORT[$i]=$(harness_free_port)
+	cluster_port "PORT[$i]"
+	cluster_port "GPORT[$i]"
+	cluster_port "IPORT[$i]"
+	cluster_port "SPORT[$i]"
 done
 PEERS="127.0.0.1:${GPORT[1]},127.0.0.1:${GPORT[2]},127.0.0.1:${GPORT[3]}"
 
@@ -64,13 +107,26 @@ innodb_buffer_pool_size = 64M
 max_connections = 100
 !include $d/galera.cnf
 [sst]
-# The state transfer's own messages into the data directory, not syslog.
+# The state transfer's own messages into the data directory, not syslog,
+# and its logs of earlier transfers here rather than in /tmp/sst_log_archive.
 sst-syslog = -1
+sst-log-archive-dir = $d/sst-log-archive
 CNF
 }
 
+# node_start NODE [OPTION...]: the server in a session of its own, whose id
+# (the server's pid) is kept in run/session: its state transfer scripts and
+# their listeners are in it too.
 node_start() {
-	(setsid mariadbd --defaults-file="$C/n$1/my.cnf" "${@:2}" </dev/null >/dev/null 2>&1 &)
+	(setsid mariadbd --defaults-file="$C/n$1/my.cnf" "${@:2}" </dev/null >/dev/null 2>&1 &
+		echo $! >"$C/n$1/run/session")
+}
+# node_alive NODE: its server runs (a dead one may stay a zombie here).
+node_alive() {
+	local pid st
+	pid=$(cat "$C/n$1/run/session" 2>/dev/null) || return 1
+	read -r _ _ st _ <"/proc/$pid/stat" 2>/dev/null || return 1
+	[ "$st" != Z ] && [ "$st" != X ]
 }
 
 # A node that was killed starts from the position its storage engine
@@ -94,19 +150,36 @@ node_sql() {
 node_state() { node_sql "$1" -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
 cluster_size() { node_sql "$1" -e "SHOW STATUS LIKE 'wsrep_cluster_size'" 2>/dev/null | cut -f2; }
 
-# wait_synced NODE SECONDS: the node is Synced in a cluster of three.
+# wait_synced NODE SIZE SECONDS: the node is Synced in a cluster of SIZE;
+# fails at once when its server ended (a failed state transfer ends it),
+# else after SECONDS, saying which.
 wait_synced() {
-	local i=$1 deadline=$(($(date +%s) + $2))
-	while [ "$(date +%s)" -lt "$deadline" ]; do
-		[ "$(node_state "$i")" = Synced ] && [ "$(cluster_size "$i")" = 3 ] && return 0
+	local i=$1 deadline=$(($(date +%s) + $3))
+	while :; do
+		[ "$(node_state "$i")" = Synced ] && [ "$(cluster_size "$i")" = "$2" ] && return 0
+		node_alive "$i" || { log "node $i's server ended"; return 1; }
+		[ "$(date +%s)" -lt "$deadline" ] || break
 		sleep 0.2
 	done
+	log "node $i not Synced in a cluster of $2 after $3 s (it is $(node_state "$i"))"
 	return 1
 }
+# node_report NODE LINE: what the node logged from LINE of its error log on
+# (the last 80 lines of it), and who holds its ports.
+node_report() {
+	local i=$1 p q=""
+	echo "# node $i's error log from line $2:"
+	tail -n +"$2" "$C/n$i/error.log" | tail -n 80 | sed 's/^/#   /'
+	for p in "${PORT[$i]}" "${GPORT[$i]}" "${IPORT[$i]}" "${SPORT[$i]}"; do q+="${q:+ or }sport = :$p"; done
+	echo "# sockets on node $i's ports (mysql ${PORT[$i]}, galera ${GPORT[$i]}, IST ${IPORT[$i]}, SST ${SPORT[$i]}):"
+	ss -Htanp "( $q )" 2>/dev/null | sed 's/^/#   /'
+}
 
+# node_kill NODE: the server and all in its session (a state transfer's
+# scripts and listeners) at once.
 node_kill() {
-	local pid
-	pid=$(cat "$C/n$1/run/mysqld.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
+	local sid
+	sid=$(cat "$C/n$1/run/session" 2>/dev/null) && pkill -KILL -s "$sid" 2>/dev/null
 	pkill -KILL -f -- "--defaults-file=$C/n$1/my.cnf" 2>/dev/null || true
 }
 
@@ -114,8 +187,11 @@ pool_start() {
 	rm -f "$C/run/pool$1.sock"
 	(setsid build/lcm-admin --config "$C/pool$1.conf" pool --worker "$ROOT/build/lcm-worker" \
 		>>"$C/log/pool$1.log" 2>&1 </dev/null & echo $! >"$C/run/pool$1.pid")
-	for t in $(seq 1 100); do [ -S "$C/run/pool$1.sock" ] && return 0; sleep 0.1; done
-	return 1
+	local deadline=$(($(date +%s) + 60))
+	until [ -S "$C/run/pool$1.sock" ]; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
 }
 # A pool dies as a host would: its supervisor and every worker at once.
 pool_kill() {
@@ -135,11 +211,15 @@ pool_stop() {
 	pool_kill "$1"
 }
 cleanup() {
-	local p
+	local p t
 	[ -f "$C/run/nginx.pid" ] && kill -QUIT "$(cat "$C/run/nginx.pid")" 2>/dev/null
 	for p in 1 2; do pool_stop "$p"; done
 	for p in 1 2 3; do node_kill "$p"; done
-	sleep 0.5
+	# Gone before their directories are.
+	for t in $(seq 1 100); do
+		node_alive 1 || node_alive 2 || node_alive 3 || break
+		sleep 0.1
+	done
 	if [ -n "${CLUSTER_KEEP:-}" ]; then echo "# kept $C"; else rm -rf "$C"; fi
 }
 trap cleanup EXIT
@@ -154,13 +234,11 @@ mariadb-install-db --no-defaults --datadir="$C/n1/data" --user="$ME" \
 	--auth-root-authentication-method=normal --skip-test-db >"$C/log/install-db.log" 2>&1 ||
 	{ echo "Bail out! mariadb-install-db failed"; exit 1; }
 node_start 1 --wsrep-new-cluster
-for t in $(seq 1 150); do [ "$(node_state 1)" = Synced ] && break; sleep 0.2; done
-[ "$(node_state 1)" = Synced ] || { tail "$C/n1/error.log"; echo "Bail out! the first node did not start"; exit 1; }
+wait_synced 1 1 120 || { node_report 1 1; echo "Bail out! the first node did not start"; exit 1; }
 # The others join one at a time, each by a full state transfer from a donor.
 for i in 2 3; do
 	node_start "$i"
-	for t in $(seq 1 600); do [ "$(node_state "$i")" = Synced ] && break; sleep 0.2; done
-	[ "$(node_state "$i")" = Synced ] || { tail "$C/n$i/error.log"; echo "Bail out! node $i did not join"; exit 1; }
+	wait_synced "$i" "$i" 420 || { node_report "$i" 1; echo "Bail out! node $i did not join"; exit 1; }
 done
 log "three nodes synced in $(($(date +%s) - T0)) s"
 
@@ -202,7 +280,7 @@ node_sql 1 lcm <tests/cluster/seed.sql || { echo "Bail out! seed failed"; exit 1
 for p in 1 2; do pool_start "$p" || { tail "$C/log/pool$p.log"; echo "Bail out! pool $p did not start"; exit 1; }; done
 
 # nginx: the shipped snippets, the upstream with both pools' sockets.
-NPORT=$(harness_free_port)
+cluster_port NPORT
 mkdir -p "$C/nginx"
 sed -e "s|server unix:/run/lcm/fcgi.sock;|server unix:$C/run/pool1.sock;\n    server unix:$C/run/pool2.sock;|" \
 	nginx/lcm-upstream.conf >"$C/nginx/lcm-upstream.conf"
@@ -214,7 +292,8 @@ grep -q "pool2.sock" "$C/nginx/lcm-upstream.conf" || { echo "Bail out! upstream 
 nginx -p "$C" -c "$C/nginx.conf" -e "$C/log/nginx-error.log" ||
 	{ echo "Bail out! nginx did not start"; exit 1; }
 BASE=http://127.0.0.1:$NPORT
-for t in $(seq 1 50); do
+deadline=$(($(date +%s) + 60))
+while [ "$(date +%s)" -lt "$deadline" ]; do
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break
 	sleep 0.2
 done
@@ -286,13 +365,15 @@ client() {
 }
 
 # After an answer that is not a 200 the client no longer knows its patients'
-# state for sure: read them all (retrying until the service answers).
+# state for sure: read them all (retrying until the service answers, for at
+# most a minute past the client's end).
 resync() {
 	local p body
 	for p in "${mine[@]}"; do
 		while :; do
 			body=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" "$BASE$API/patients/$p/lead_care_managers") &&
 				echo "$body" | jq -e '.patient_id' >/dev/null 2>&1 && break
+			[ "$(date +%s)" -lt $((end + 60)) ] || return 0
 			sleep 0.2
 		done
 		ol[$p]=$(echo "$body" | jq -r '.case_load.olcm.user_id // 0')
@@ -317,11 +398,17 @@ transfer_client() {
 			x=$from from=$to to=$x
 		else
 			echo "$(now_ms) transfer $st $rid -1" >>"$out"
-			# Whichever of the two now holds them gives them next.
-			sleep 0.2
-			st=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" \
-				"$BASE$API/lead_care_managers/$from/patients?role=olcm" | jq -r '.pagination.total_count // 0' 2>/dev/null)
-			[ "${st:-0}" = 0 ] && x=$from from=$to to=$x
+			# Whichever of the two now holds them gives them next: an
+			# answer that is not a count (a 503 in a failover) tells
+			# nothing, so it asks again (for at most a minute past the end).
+			st=""
+			while [ -z "$st" ] && [ "$(date +%s)" -lt $((end + 60)) ]; do
+				sleep 0.2
+				st=$(curl -s --max-time 10 -H "X-User-Token: $TOKEN" \
+					"$BASE$API/lead_care_managers/$from/patients?role=olcm" |
+					jq -r '.pagination.total_count // empty' 2>/dev/null)
+			done
+			[ "$st" = 0 ] && x=$from from=$to to=$x
 		fi
 		sleep 0.3
 	done
@@ -338,10 +425,13 @@ errors_between() {
 
 LOAD_START=$(date +%s)
 LOAD_END=$((LOAD_START + LOAD_SECONDS))
-CLIENT_PIDS=()
-for ((k = 0; k < CLIENTS; k++)); do client "$k" "$LOAD_END" & CLIENT_PIDS+=($!); done
-transfer_client "$LOAD_END" &
-CLIENT_PIDS+=($!)
+# Each leaves run/NAME.done as it ends (clients_wait).
+CLIENT_NAMES=(transfer)
+for ((k = 0; k < CLIENTS; k++)); do
+	{ client "$k" "$LOAD_END"; : >"$C/run/client$k.done"; } &
+	CLIENT_NAMES+=("client$k")
+done
+{ transfer_client "$LOAD_END"; : >"$C/run/transfer.done"; } &
 
 # A third of the way in: the node pool 1 writes through goes.
 sleep $((LOAD_SECONDS / 3))
@@ -359,16 +449,23 @@ BACK_MS=$(now_ms)
 pool_start 1 || fail "pool 1 did not start again"
 N1_LINES=$(wc -l <"$C/n1/error.log")
 node_restart 1
-if wait_synced 1 300; then
+# Generous: a rejoin by a full copy (SST) takes a while on a busy machine,
+# and the SST scripts' own time-outs (300 s) should say their piece first.
+if wait_synced 1 3 420; then
 	REJOIN_MS=$(($(now_ms) - BACK_MS))
 	# (An IST is logged as an "SST received" of the recovered position, then "IST received".)
 	if tail -n +$((N1_LINES + 1)) "$C/n1/error.log" | grep -q "IST received"; then HOW="by IST"; else HOW="by SST"; fi
 	log "node 1 rejoined $HOW in $REJOIN_MS ms"
 else
 	REJOIN_MS=-1 HOW=""
+	node_report 1 $((N1_LINES + 1))
 	fail "node 1 did not rejoin"
 fi
-wait "${CLIENT_PIDS[@]}"
+# Each client ends by itself at LOAD_END: its last request within 70 s,
+# its last read-back within a minute.
+if ! clients_wait $((LOAD_END - $(date +%s) + 150)) "${CLIENT_NAMES[@]}" >"$C/stuck"; then
+	fail "clients still running long after the load's end (ended now): $(cat "$C/stuck")"
+fi
 log "load over"
 
 # ---- figures -----------------------------------------------------------------
