@@ -98,6 +98,15 @@
 	"  OR (q.unassigned = 'any' AND (x.olcm_user_id IS NULL OR x.ilcm_user_id IS NULL))" \
 	"  OR (q.unassigned = 'both' AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))"
 
+/*
+ * The collation of every text column: each table of db-schema/ names it.
+ * A JSON_TABLE column of text would take the database's default collation,
+ * which the operator's CREATE DATABASE chose (MariaDB 10.11's default for
+ * utf8mb4 is utf8mb4_general_ci, 11.x's utf8mb4_uca1400_ai_ci), and could
+ * then not be compared with a table's column; every one names this one.
+ */
+#define SQL_COLLATE " COLLATE utf8mb4_unicode_ci"
+
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
 
@@ -377,9 +386,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" IF(j.prev IS NULL, 'lcm_assigned', IF(j.next IS NULL, 'lcm_removed', 'lcm_changed')), j.role,"
 	" j.prev, j.next, q.actor, j.note, j.code, q.source, j.override, j.rid, c.updated_at"
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id BIGINT PATH '$[0]',"
-	"  role VARCHAR(4) PATH '$[1]', prev BIGINT PATH '$[2]', next BIGINT PATH '$[3]',"
-	"  override INT PATH '$[4]', note VARCHAR(500) PATH '$[5]', code VARCHAR(40) PATH '$[6]',"
-	"  rid VARCHAR(100) PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
+	"  role VARCHAR(4)" SQL_COLLATE " PATH '$[1]', prev BIGINT PATH '$[2]',"
+	"  next BIGINT PATH '$[3]', override INT PATH '$[4]',"
+	"  note VARCHAR(500)" SQL_COLLATE " PATH '$[5]', code VARCHAR(40)" SQL_COLLATE " PATH '$[6]',"
+	"  rid VARCHAR(100)" SQL_COLLATE " PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
 	" JOIN case_loads c ON c.id = j.id"
 	" JOIN (SELECT ? AS actor, ? AS source) q ORDER BY j.seq, j.n",
 	"sis", "", W},
@@ -503,8 +513,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_ACCESS_INSERT] = {"access_insert",
 	"INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at)"
 	" SELECT j.patient, j.actor, j.action, j.rid, j.at FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]', action VARCHAR(20) PATH '$[2]',"
-	"  rid VARCHAR(80) PATH '$[3]', at DATETIME(3) PATH '$[4]')) AS j", "s", "", W},
+	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]',"
+	"  action VARCHAR(20)" SQL_COLLATE " PATH '$[2]',"
+	"  rid VARCHAR(80)" SQL_COLLATE " PATH '$[3]', at DATETIME(3) PATH '$[4]')) AS j", "s", "", W},
 	[STMT_ACCESS_PAGE] = {"access_page",
 	"SELECT l.actor_user_id, u.name, l.action, l.request_id, l.at"
 	" FROM phi_access_log l LEFT JOIN users u ON u.id = l.actor_user_id"
@@ -519,7 +530,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INT NOT NULL, name VARCHAR(200) NOT NULL, sha256 CHAR(64) NOT NULL,"
 	" applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (version)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "", "", M},
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" SQL_COLLATE, "", "", M},
 
 	/* One migrator at a time (0 when another holds it for 30 s). */
 	[STMT_MIGRATE_LOCK] = {"migrate_lock", "SELECT GET_LOCK('lcm_migrate', 30)", "", "i", M},
@@ -575,18 +586,20 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_IMPORT_PROVIDERS] = {"import_providers",
 	"INSERT INTO providers (id, name)"
 	" SELECT j.id, j.name FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200) PATH '$[1]')) AS j"
+	"  id BIGINT PATH '$[0]', name VARCHAR(200)" SQL_COLLATE " PATH '$[1]')) AS j"
 	" ON DUPLICATE KEY UPDATE name = VALUES(name)", "s", "", A},
 	[STMT_IMPORT_PATIENTS] = {"import_patients",
 	"INSERT INTO patients (id, name, primary_provider_id)"
 	" SELECT j.id, j.name, j.provider FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200) PATH '$[1]', provider BIGINT PATH '$[2]')) AS j"
+	"  id BIGINT PATH '$[0]', name VARCHAR(200)" SQL_COLLATE " PATH '$[1]',"
+	"  provider BIGINT PATH '$[2]')) AS j"
 	" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 	" primary_provider_id = VALUES(primary_provider_id)", "s", "", A},
 	[STMT_IMPORT_USERS] = {"import_users",
 	"INSERT INTO users (id, name, email, active)"
 	" SELECT j.id, j.name, j.email, j.active FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200) PATH '$[1]', email VARCHAR(254) PATH '$[2]',"
+	"  id BIGINT PATH '$[0]', name VARCHAR(200)" SQL_COLLATE " PATH '$[1]',"
+	"  email VARCHAR(254)" SQL_COLLATE " PATH '$[2]',"
 	"  active TINYINT PATH '$[3]')) AS j"
 	" ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email),"
 	" active = VALUES(active)", "s", "", A},
@@ -599,7 +612,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_IMPORT_ROLES_ADD] = {"import_roles_add",
 	"INSERT IGNORE INTO user_roles (user_id, role_id)"
 	" SELECT j.id, r.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
-	"  NESTED PATH '$[1][*]' COLUMNS (role VARCHAR(40) PATH '$'))) AS j"
+	"  NESTED PATH '$[1][*]' COLUMNS (role VARCHAR(40)" SQL_COLLATE " PATH '$'))) AS j"
 	" JOIN roles r ON r.name = j.role", "s", "", A},
 	[STMT_PROVIDERS_EXISTING] = {"providers_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN providers p ON p.id = j.id", "s", "i", A},
@@ -608,6 +621,6 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/* Of the [id, email] pairs, those whose email another user holds. */
 	[STMT_EMAILS_TAKEN] = {"emails_taken",
 	"SELECT j.id, u.id FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', email VARCHAR(254) PATH '$[1]')) AS j"
+	"  id BIGINT PATH '$[0]', email VARCHAR(254)" SQL_COLLATE " PATH '$[1]')) AS j"
 	" JOIN users u ON u.email = j.email AND u.id <> j.id", "s", "ii", A},
 };

@@ -4,7 +4,8 @@
 #   make install DESTDIR=<tmp> PREFIX=/usr; a MariaDB of its own with no demo
 #   data; the two accounts; lcm-admin migrate (onto a database made at an
 #   earlier schema, whose token must keep working), check, user add, token
-#   issue, role add, the imports; the workers started with the unit's own
+#   issue, role add, the imports (and all of that again on databases made
+#   with the server's default collation); the workers started with the unit's own
 #   ExecStart, as an unprivileged user (systemd is not running here); an
 #   nginx configured the way an operator's is (locations and error pages of
 #   its own) that includes the two snippets; then the contract's curl
@@ -389,6 +390,47 @@ check "import 100,000 patients in $ms ms ($out)" grep -q '100000 rows: 100000 ad
 out=$(admin user list)
 check "user list shows the imported users and their roles" \
 	grep -qP '^101\tJane Coordinator\tjane.coordinator@example.test\tactive\tcoordinator ecm$' <<<"$out"
+
+# ---- 8a. a database made with the server's default collation ------------------
+# An operator's DBA may leave out the README's COLLATE (MariaDB 10.11's
+# default for utf8mb4 is utf8mb4_general_ci, 11.x's utf8mb4_uca1400_ai_ci):
+# the schema names its own collation, so migrate, check (which prepares
+# every statement), the admin commands and the imports work there as well,
+# and make the same tables.
+schema_of() {
+	sql -e "SELECT t.TABLE_NAME, t.TABLE_COLLATION, c.COLUMN_NAME, c.COLUMN_TYPE, c.COLLATION_NAME
+		FROM information_schema.TABLES t JOIN information_schema.COLUMNS c
+		ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+		WHERE t.TABLE_SCHEMA = '$1' ORDER BY t.TABLE_NAME, c.ORDINAL_POSITION"
+}
+create_db=$(grep '^CREATE DATABASE lcm ' <<<"$readme_sql")
+grants=$(grep '^GRANT .* ON lcm\.\* TO ' <<<"$readme_sql")
+check "the README creates the database with a collation (${create_db:-none})" grep -q ' COLLATE ' <<<"$create_db"
+for spec in "lcm_dflt:$(sed 's/ COLLATE [a-z0-9_]*//' <<<"${create_db#CREATE DATABASE lcm }")" \
+	'lcm_uca:CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci;'; do
+	db=${spec%%:*}
+	sql -e "CREATE DATABASE $db ${spec#*:}
+		$(sed "s/ ON lcm\.\* / ON $db.* /" <<<"$grants")" || not_ok "$db: created"
+	coll=$(sql -e "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '$db'")
+	out=$(LCM_DB_NAME=$db "$ADMIN" migrate 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && grep -q "applied $last" <<<"$out"; then ok "$db ($coll): migrate"
+	else not_ok "$db ($coll): migrate" "exit $rc: $out"; fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" check 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && grep -q '^statements: ' <<<"$out"; then ok "$db ($coll): check passes"
+	else not_ok "$db ($coll): check passes" "exit $rc: $out"; fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" role add coordinator 2>&1)
+	rc=$?
+	if [ $rc = 0 ]; then ok "$db ($coll): role add"; else not_ok "$db ($coll): role add" "exit $rc: $out"; fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" user add --name "Ada Admin" --email ada@clinic.example --role admin 2>&1)
+	check "$db ($coll): user add ($out)" grep -qE '^[0-9]+$' <<<"$out"
+	for k in users providers patients; do
+		out=$(LCM_DB_NAME=$db "$ADMIN" import "$k" "$ROOT/deploy/sample/$k.csv" 2>&1)
+		check "$db ($coll): import $k ($out)" grep -q ' added, 0 changed, 0 unchanged' <<<"$out"
+	done
+	check "$db ($coll): its tables and columns are the README database's" [ "$(schema_of "$db")" = "$(schema_of lcm)" ]
+done
 
 # ---- 9. try it: the contract's curl examples --------------------------------
 NORA_TOKEN=$("$ADMIN" token issue 2 --label smoke 2>/dev/null)
