@@ -110,6 +110,18 @@
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
 
+/* An import's rows, by kind, as lib/import.c's chunk_json() writes them. */
+#define SQL_IMPORT_PROVIDERS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
+	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]')) AS j"
+#define SQL_IMPORT_PATIENTS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
+	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]', provider BIGINT PATH '$[2]')) AS j"
+#define SQL_IMPORT_USERS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
+	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]', email VARCHAR(254)" SQL_COLLATE " PATH '$[2]'," \
+	" active TINYINT PATH '$[3]')) AS j"
+
 const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_PING] = {"ping", "SELECT 1", "", "i", W},
 
@@ -581,28 +593,33 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE] = {"token_revoke",
 	"UPDATE api_tokens SET revoked_at = NOW(3) WHERE id = ? AND revoked_at IS NULL", "i", "", A},
 
-	/* --- lcm-admin import: a JSON array of rows per statement ----------- */
-
-	[STMT_IMPORT_PROVIDERS] = {"import_providers",
-	"INSERT INTO providers (id, name)"
-	" SELECT j.id, j.name FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200)" SQL_COLLATE " PATH '$[1]')) AS j"
-	" ON DUPLICATE KEY UPDATE name = VALUES(name)", "s", "", A},
-	[STMT_IMPORT_PATIENTS] = {"import_patients",
+	/*
+	 * --- lcm-admin import: a JSON array of rows per statement -----------
+	 * Each kind of row is written by an UPDATE of the ids that exist and
+	 * an INSERT of the others (never an upsert: on a second unique key,
+	 * users.email, an INSERT ... ON DUPLICATE KEY UPDATE would overwrite
+	 * the row holding the email instead of failing).
+	 */
+	[STMT_IMPORT_PROVIDERS_UPDATE] = {"import_providers_update",
+	"UPDATE providers p JOIN " SQL_IMPORT_PROVIDERS " ON p.id = j.id SET p.name = j.name",
+	"s", "", A},
+	[STMT_IMPORT_PROVIDERS_INSERT] = {"import_providers_insert",
+	"INSERT INTO providers (id, name) SELECT j.id, j.name FROM " SQL_IMPORT_PROVIDERS
+	" WHERE NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = j.id)", "s", "", A},
+	[STMT_IMPORT_PATIENTS_UPDATE] = {"import_patients_update",
+	"UPDATE patients p JOIN " SQL_IMPORT_PATIENTS " ON p.id = j.id"
+	" SET p.name = j.name, p.primary_provider_id = j.provider", "s", "", A},
+	[STMT_IMPORT_PATIENTS_INSERT] = {"import_patients_insert",
 	"INSERT INTO patients (id, name, primary_provider_id)"
-	" SELECT j.id, j.name, j.provider FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200)" SQL_COLLATE " PATH '$[1]',"
-	"  provider BIGINT PATH '$[2]')) AS j"
-	" ON DUPLICATE KEY UPDATE name = VALUES(name),"
-	" primary_provider_id = VALUES(primary_provider_id)", "s", "", A},
-	[STMT_IMPORT_USERS] = {"import_users",
+	" SELECT j.id, j.name, j.provider FROM " SQL_IMPORT_PATIENTS
+	" WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = j.id)", "s", "", A},
+	[STMT_IMPORT_USERS_UPDATE] = {"import_users_update",
+	"UPDATE users u JOIN " SQL_IMPORT_USERS " ON u.id = j.id"
+	" SET u.name = j.name, u.email = j.email, u.active = j.active", "s", "", A},
+	[STMT_IMPORT_USERS_INSERT] = {"import_users_insert",
 	"INSERT INTO users (id, name, email, active)"
-	" SELECT j.id, j.name, j.email, j.active FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200)" SQL_COLLATE " PATH '$[1]',"
-	"  email VARCHAR(254)" SQL_COLLATE " PATH '$[2]',"
-	"  active TINYINT PATH '$[3]')) AS j"
-	" ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email),"
-	" active = VALUES(active)", "s", "", A},
+	" SELECT j.id, j.name, j.email, j.active FROM " SQL_IMPORT_USERS
+	" WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.id)", "s", "", A},
 	/* Of the users in the batch ([id, [role, ...]]), the roles they no longer hold. */
 	[STMT_IMPORT_ROLES_PRUNE] = {"import_roles_prune",
 	"DELETE ur FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
@@ -616,11 +633,17 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" JOIN roles r ON r.name = j.role", "s", "", A},
 	[STMT_PROVIDERS_EXISTING] = {"providers_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN providers p ON p.id = j.id", "s", "i", A},
-	[STMT_USERS_EXISTING] = {"users_existing",
-	"SELECT DISTINCT u.id FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id", "s", "i", A},
-	/* Of the [id, email] pairs, those whose email another user holds. */
-	[STMT_EMAILS_TAKEN] = {"emails_taken",
-	"SELECT j.id, u.id FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', email VARCHAR(254)" SQL_COLLATE " PATH '$[1]')) AS j"
-	" JOIN users u ON u.email = j.email AND u.id <> j.id", "s", "ii", A},
+	/*
+	 * Of a users file's [line, id, email] rows, each whose email is an
+	 * earlier line's (the first such line) or another user's (that user),
+	 * as users.email's collation compares them: uq_users_email's answer,
+	 * known before the write.
+	 */
+	[STMT_IMPORT_EMAILS_SAME] = {"import_emails_same",
+	"SELECT d.line, IF(d.first < d.line, d.first, NULL), u.id FROM ("
+	" SELECT j.line, j.id, j.email, MIN(j.line) OVER (PARTITION BY j.email) AS first"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (line BIGINT PATH '$[0]', id BIGINT PATH '$[1]',"
+	"  email VARCHAR(254)" SQL_COLLATE " PATH '$[2]')) AS j) d"
+	" LEFT JOIN users u ON u.email = d.email AND u.id <> d.id"
+	" WHERE d.first < d.line OR u.id IS NOT NULL ORDER BY d.line", "s", "iii", A},
 };
