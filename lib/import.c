@@ -355,50 +355,53 @@ check_providers(struct db *db, struct import *im)
 	return APP_OK;
 }
 
-struct names {
-	char **v;
-	size_t n, cap;
+/* The users' role names, flattened for admin_roles_unknown(). */
+struct role_refs {
+	struct import *im;
+	const char **names;
+	size_t *row;        /* the row of each */
+	size_t n;
 };
 
 static void
-name_seen(const char *name, void *arg)
+role_unknown(size_t i, void *arg)
 {
-	struct names *ns = arg;
-	char **grown;
+	struct role_refs *refs = arg;
+	struct row *r = &refs->im->rows[refs->row[i]];
 
-	if (ns->n == ns->cap) {
-		ns->cap = ns->cap ? ns->cap * 2 : 16;
-		if ((grown = realloc(ns->v, ns->cap * sizeof(*grown))) == NULL)
-			return;
-		ns->v = grown;
-	}
-	if ((ns->v[ns->n] = strdup(name)) != NULL)
-		ns->n++;
+	complain(refs->im, r, r->line, "no role '%s' (lcm-admin role add %s)", refs->names[i],
+	    refs->names[i]);
 }
 
-/* The users' roles exist. */
+/* The users' roles exist, as the database compares role names. */
 static enum app_err
 check_roles(struct db *db, struct import *im)
 {
-	struct names known = {0};
-	enum app_err rc;
-	size_t i, k;
+	struct role_refs refs = {im, NULL, NULL, 0};
+	enum app_err rc = APP_ENOMEM;
+	size_t i, total = 0;
 	char **role;
 
-	if ((rc = admin_role_list(db, name_seen, &known)) != APP_OK)
-		goto out;
 	for (i = 0; i < im->n; i++)
-		for (role = im->rows[i].roles; role != NULL && *role != NULL; role++) {
-			for (k = 0; k < known.n && strcmp(known.v[k], *role) != 0; k++)
-				;
-			if (k == known.n && admin_valid_role(*role))
-				complain(im, &im->rows[i], im->rows[i].line,
-				    "no role '%s' (lcm-admin role add %s)", *role, *role);
-		}
+		for (role = im->rows[i].roles; role != NULL && *role != NULL; role++)
+			total++;
+	if (total == 0)
+		return APP_OK;
+	if ((refs.names = malloc(total * sizeof(*refs.names))) == NULL ||
+	    (refs.row = malloc(total * sizeof(*refs.row))) == NULL)
+		goto out;
+	/* A bad name has its own complaint already. */
+	for (i = 0; i < im->n; i++)
+		for (role = im->rows[i].roles; role != NULL && *role != NULL; role++)
+			if (admin_valid_role(*role)) {
+				refs.names[refs.n] = *role;
+				refs.row[refs.n++] = i;
+			}
+	rc = refs.n > 0 ? admin_roles_unknown(db, refs.names, refs.n, role_unknown, &refs) :
+	    APP_OK;
 out:
-	for (k = 0; k < known.n; k++)
-		free(known.v[k]);
-	free(known.v);
+	free(refs.names);
+	free(refs.row);
 	return rc;
 }
 

@@ -17,10 +17,10 @@ struct db;
  *                                               active 1/0 or true/false)
  * Rows are upserted by id, all or nothing, in one transaction: every bad
  * line is reported first and then nothing is written. The database says
- * which emails are the same (users.email's collation folds case and
- * accents): an email an earlier line or another user holds makes a bad
- * line. A user's roles become exactly the listed ones. Importing a file
- * twice changes nothing.
+ * which emails and role names are the same (their columns' collation folds
+ * case and accents): an email an earlier line or another user holds makes
+ * a bad line, and a role is the role its name finds there. A user's roles
+ * become exactly the listed ones. Importing a file twice changes nothing.
  */
 enum import_kind {
 	IMPORT_PROVIDERS,

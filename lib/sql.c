@@ -559,6 +559,16 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 
 	[STMT_ROLE_LIST] = {"role_list", "SELECT name FROM roles ORDER BY name", "", "s", A},
 	[STMT_ROLE_INSERT] = {"role_insert", "INSERT INTO roles (name) VALUES (?)", "s", "", A},
+	/*
+	 * Of a JSON array of role names, the positions (from 1) of those that
+	 * name no role, as roles.name's collation compares names ("auditor"
+	 * names a role spelt "Auditor", as its unique key and every join by
+	 * name have it).
+	 */
+	[STMT_ROLES_UNKNOWN] = {"roles_unknown",
+	"SELECT j.n FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"
+	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS j"
+	" LEFT JOIN roles r ON r.name = j.name WHERE r.id IS NULL ORDER BY j.n", "s", "i", A},
 	[STMT_USER_INSERT] = {"user_insert",
 	"INSERT INTO users (name, email) VALUES (?, ?)", "ss", "", A},
 	[STMT_USER_GET] = {"user_get",
@@ -620,12 +630,17 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"INSERT INTO users (id, name, email, active)"
 	" SELECT j.id, j.name, j.email, j.active FROM " SQL_IMPORT_USERS
 	" WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.id)", "s", "", A},
-	/* Of the users in the batch ([id, [role, ...]]), the roles they no longer hold. */
+	/*
+	 * Of the users in the batch ([id, [role, ...]]), the roles they no
+	 * longer hold: none of theirs names it, as roles.name's collation
+	 * compares names (as STMT_IMPORT_ROLES_ADD finds them).
+	 */
 	[STMT_IMPORT_ROLES_PRUNE] = {"import_roles_prune",
 	"DELETE ur FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	" JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', roles JSON PATH '$[1]')) AS j"
 	"  ON j.id = ur.user_id"
-	" WHERE NOT JSON_CONTAINS(j.roles, JSON_QUOTE(r.name))", "s", "", A},
+	" WHERE NOT EXISTS (SELECT 1 FROM JSON_TABLE(j.roles, '$[*]' COLUMNS ("
+	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS k WHERE k.name = r.name)", "s", "", A},
 	[STMT_IMPORT_ROLES_ADD] = {"import_roles_add",
 	"INSERT IGNORE INTO user_roles (user_id, role_id)"
 	" SELECT j.id, r.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"

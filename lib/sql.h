@@ -79,6 +79,7 @@ enum stmt {
 	/* lcm-admin user, role, token */
 	STMT_ROLE_LIST,
 	STMT_ROLE_INSERT,
+	STMT_ROLES_UNKNOWN,
 	STMT_USER_INSERT,
 	STMT_USER_GET,
 	STMT_USER_BY_EMAIL,

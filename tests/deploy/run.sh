@@ -392,9 +392,9 @@ check "user list shows the imported users and their roles" \
 	grep -qP '^101\tJane Coordinator\tjane.coordinator@example.test\tactive\tcoordinator ecm$' <<<"$out"
 
 # ---- 8a. what the database holds the same -----------------------------------
-# users.email compares under its collation (utf8mb4_unicode_ci: case and
-# accents folded), and the database, not a byte comparison, decides what is
-# the same. (Each check below tests its whole condition.)
+# users.email and roles.name compare under their collation (utf8mb4_unicode_ci:
+# case and accents folded), and the database, not a byte comparison, decides
+# what is the same. (Each check below tests its whole condition.)
 users_sum() { sql "$1" -e 'CHECKSUM TABLE users, user_roles' | cut -f2 | tr '\n' ' '; }
 # same_email DB NAME LINES WANT: a users file of LINES is refused with the
 # message FILE:WANT, and nothing is written.
@@ -455,6 +455,34 @@ collation_checks() {
 	else
 		not_ok "$db: user add refuses another user's email in other case" "exit $rc: $out"
 	fi
+	# A role an operator's SQL spelt "Auditor" is the role "auditor" names.
+	sql "$db" -e "INSERT INTO roles (name) VALUES ('Auditor')"
+	out=$(LCM_DB_NAME=$db "$ADMIN" role add auditor 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -q "role 'auditor' exists already" <<<"$out"; then
+		ok "$db: role add auditor: Auditor exists already"
+	else
+		not_ok "$db: role add auditor: Auditor exists already" "exit $rc: $out"
+	fi
+	id=$(LCM_DB_NAME=$db "$ADMIN" user add --name "Aud Itor" --email aud.itor@clinic.test --role auditor 2>&1)
+	if grep -qE '^[0-9]+$' <<<"$id" && [ "$(sql "$db" -e "SELECT r.name FROM user_roles ur
+		JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $id")" = Auditor ]; then
+		ok "$db: user add --role auditor grants Auditor"
+	else
+		not_ok "$db: user add --role auditor grants Auditor" "$id"
+	fi
+	printf 'id,name,email,roles,active\n311,Ann Auditor,ann.auditor@clinic.test,auditor,1\n' >"$T/aud.csv"
+	out=$(LCM_DB_NAME=$db "$ADMIN" import users "$T/aud.csv" 2>&1)
+	if grep -q ' 1 rows: 1 added, 0 changed, 0 unchanged, 1 role grants changed$' <<<"$out" &&
+		[ "$(sql "$db" -e "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		WHERE ur.user_id = 311")" = Auditor ]; then
+		ok "$db: import users with role auditor grants Auditor"
+	else
+		not_ok "$db: import users with role auditor grants Auditor" "$out"
+	fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" import users "$T/aud.csv" 2>&1)
+	check "$db: importing it again changes nothing ($out)" \
+		grep -q ' 1 rows: 0 added, 0 changed, 1 unchanged, 0 role grants changed$' <<<"$out"
 }
 collation_checks lcm
 # An email another session takes between the import's checks and its write
