@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <json.h>
+
 #include "admin.h"
 #include "auth.h"
 #include "db.h"
@@ -117,42 +119,67 @@ admin_role_list(struct db *db, void (*fn)(const char *, void *), void *arg)
 	return rc == APP_ENOROW ? APP_OK : rc;
 }
 
-struct role_check {
-	const char *name;
-	int found;
-};
-
-static void
-role_seen(const char *name, void *arg)
+enum app_err
+admin_roles_unknown(struct db *db, const char *const *names, size_t n,
+    void (*fn)(size_t i, void *), void *arg)
 {
-	struct role_check *c = arg;
+	struct json_object *a;
+	struct db_param p;
+	const char *s;
+	enum app_err rc = APP_ENOMEM;
+	int64_t pos;
+	size_t i;
 
-	c->found |= strcmp(name, c->name) == 0;
+	if ((a = json_object_new_array_ext((int)n)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (json_object_array_add(a, json_object_new_string(names[i])) != 0)
+			goto out;
+	if ((s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN)) == NULL)
+		goto out;
+	p = DB_P_CSTR(s);
+	if ((rc = db_exec(db, STMT_ROLES_UNKNOWN, &p, 1)) != APP_OK)
+		goto out;
+	while ((rc = db_next(db, STMT_ROLES_UNKNOWN)) == APP_OK)
+		if ((pos = db_int(db, STMT_ROLES_UNKNOWN, 0)) >= 1 && (size_t)pos <= n)
+			fn((size_t)pos - 1, arg);
+	db_done(db, STMT_ROLES_UNKNOWN);
+	rc = rc == APP_ENOROW ? APP_OK : rc;
+out:
+	json_object_put(a);
+	return rc;
 }
 
-/* Each of the n roles is a known role name. */
+static void
+first_unknown(size_t i, void *arg)
+{
+	size_t *first = arg;
+
+	if (i < *first)
+		*first = i;
+}
+
+/* Each of the n roles is a role name the database knows. */
 static enum app_err
 roles_known(struct db *db, const char *const *roles, size_t n, char *err, size_t errsz)
 {
-	struct role_check c;
 	enum app_err rc;
-	size_t i;
+	size_t i, first = n;
 
-	for (i = 0; i < n; i++) {
-		c.name = roles[i];
-		c.found = 0;
+	for (i = 0; i < n; i++)
 		if (!admin_valid_role(roles[i])) {
 			snprintf(err, errsz, "'%s' is not a role name (1 to %d of a-z, 0-9, _ and -)",
 			    roles[i], ADMIN_ROLE_MAX);
 			return APP_EINVAL;
 		}
-		if ((rc = admin_role_list(db, role_seen, &c)) != APP_OK)
-			return rc;
-		if (!c.found) {
-			snprintf(err, errsz, "no role '%s' (lcm-admin role list; lcm-admin role add NAME)",
-			    roles[i]);
-			return APP_EINVAL;
-		}
+	if (n == 0)
+		return APP_OK;
+	if ((rc = admin_roles_unknown(db, roles, n, first_unknown, &first)) != APP_OK)
+		return rc;
+	if (first < n) {
+		snprintf(err, errsz, "no role '%s' (lcm-admin role list; lcm-admin role add NAME)",
+		    roles[first]);
+		return APP_EINVAL;
 	}
 	return APP_OK;
 }

@@ -41,6 +41,15 @@ int admin_token_new(char out[ADMIN_TOKEN_LEN + 1]);
 /* Role names, sorted. */
 enum app_err admin_role_list(struct db *, void (*fn)(const char *name, void *), void *arg);
 
+/*
+ * Which of the n names name no role, as the database compares role names
+ * (roles.name's collation: "auditor" names a role spelt "Auditor"): fn is
+ * called with the index of each, lowest first. APP_OK, APP_ENOMEM or a
+ * database error.
+ */
+enum app_err admin_roles_unknown(struct db *, const char *const *names, size_t n,
+    void (*fn)(size_t i, void *), void *arg);
+
 /* A new role. APP_EINVAL for a bad name or one that exists. */
 enum app_err admin_role_add(struct db *, const char *name, char *err, size_t errsz);
 

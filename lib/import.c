@@ -18,15 +18,15 @@ static const struct kind {
 	const char *name;
 	const char *header;
 	size_t ncols;
-	enum stmt upsert;
-	enum stmt existing;
+	enum stmt update;   /* the rows whose id exists */
+	enum stmt insert;   /* the others */
 } kinds[IMPORT__MAX] = {
-	[IMPORT_PROVIDERS] = {"providers", "id,name", 2, STMT_IMPORT_PROVIDERS,
-	    STMT_PROVIDERS_EXISTING},
-	[IMPORT_PATIENTS] = {"patients", "id,name,primary_provider_id", 3, STMT_IMPORT_PATIENTS,
-	    STMT_PATIENTS_EXISTING},
-	[IMPORT_USERS] = {"users", "id,name,email,roles,active", 5, STMT_IMPORT_USERS,
-	    STMT_USERS_EXISTING},
+	[IMPORT_PROVIDERS] = {"providers", "id,name", 2, STMT_IMPORT_PROVIDERS_UPDATE,
+	    STMT_IMPORT_PROVIDERS_INSERT},
+	[IMPORT_PATIENTS] = {"patients", "id,name,primary_provider_id", 3,
+	    STMT_IMPORT_PATIENTS_UPDATE, STMT_IMPORT_PATIENTS_INSERT},
+	[IMPORT_USERS] = {"users", "id,name,email,roles,active", 5, STMT_IMPORT_USERS_UPDATE,
+	    STMT_IMPORT_USERS_INSERT},
 };
 
 int
@@ -205,9 +205,13 @@ cmp_row_email(const void *a, const void *b)
 	return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
 }
 
-/* An id (or an email) on two lines: the later line is bad. -1 on ENOMEM. */
+/*
+ * An id on two lines, or with emails too the same email (byte for byte:
+ * import_check's, without a database): the later line is bad. -1 on
+ * ENOMEM.
+ */
 static int
-check_duplicates(struct import *im)
+check_duplicates(struct import *im, int emails)
 {
 	struct row **v;
 	size_t i;
@@ -223,7 +227,7 @@ check_duplicates(struct import *im)
 		if (v[i]->id != 0 && v[i]->id == v[i - 1]->id)
 			complain(im, v[i], v[i]->line, "id %" PRId64 " is on line %u already",
 			    v[i]->id, v[i - 1]->line);
-	if (im->k == &kinds[IMPORT_USERS]) {
+	if (emails && im->k == &kinds[IMPORT_USERS]) {
 		qsort(v, im->n, sizeof(*v), cmp_row_email);
 		for (i = 1; i < im->n; i++)
 			if (v[i]->email != NULL && v[i - 1]->email != NULL &&
@@ -235,9 +239,12 @@ check_duplicates(struct import *im)
 	return 0;
 }
 
-/* Read the whole file into im->rows. APP_EINVAL when the file itself is bad. */
+/*
+ * Read the whole file into im->rows; emails as check_duplicates() takes
+ * it. APP_EINVAL when the file itself is bad.
+ */
 static enum app_err
-read_rows(struct import *im, const char *text, size_t len)
+read_rows(struct import *im, const char *text, size_t len, int emails)
 {
 	struct csv_record rec = {0};
 	struct csv c;
@@ -291,7 +298,7 @@ read_rows(struct import *im, const char *text, size_t len)
 		rc = APP_EINVAL;
 		goto out;
 	}
-	rc = check_duplicates(im) == 0 ? APP_OK : APP_ENOMEM;
+	rc = check_duplicates(im, emails) == 0 ? APP_OK : APP_ENOMEM;
 out:
 	csv_record_free(&rec);
 	return rc;
@@ -310,7 +317,7 @@ import_check(enum import_kind kind, const char *name, const char *text, size_t l
 	im.k = &kinds[kind];
 	im.file = name;
 	im.errs = errs;
-	rc = read_rows(&im, text, len);
+	rc = read_rows(&im, text, len, 1);
 	if (rc == APP_OK && im.nbad > 0)
 		rc = APP_EINVAL;
 	if (rc == APP_OK)
@@ -348,86 +355,130 @@ check_providers(struct db *db, struct import *im)
 	return APP_OK;
 }
 
-struct names {
-	char **v;
-	size_t n, cap;
+/* The users' role names, flattened for admin_roles_unknown(). */
+struct role_refs {
+	struct import *im;
+	const char **names;
+	size_t *row;        /* the row of each */
+	size_t n;
 };
 
 static void
-name_seen(const char *name, void *arg)
+role_unknown(size_t i, void *arg)
 {
-	struct names *ns = arg;
-	char **grown;
+	struct role_refs *refs = arg;
+	struct row *r = &refs->im->rows[refs->row[i]];
 
-	if (ns->n == ns->cap) {
-		ns->cap = ns->cap ? ns->cap * 2 : 16;
-		if ((grown = realloc(ns->v, ns->cap * sizeof(*grown))) == NULL)
-			return;
-		ns->v = grown;
-	}
-	if ((ns->v[ns->n] = strdup(name)) != NULL)
-		ns->n++;
+	complain(refs->im, r, r->line, "no role '%s' (lcm-admin role add %s)", refs->names[i],
+	    refs->names[i]);
 }
 
-/* The users' roles exist and their emails are not another user's. */
+/* The users' roles exist, as the database compares role names. */
 static enum app_err
-check_users(struct db *db, struct import *im)
+check_roles(struct db *db, struct import *im)
 {
-	struct names known = {0};
-	struct json_object *pairs = NULL, *pair;
-	struct db_param p;
-	const char *s;
-	enum app_err rc;
-	size_t i, k;
+	struct role_refs refs = {im, NULL, NULL, 0};
+	enum app_err rc = APP_ENOMEM;
+	size_t i, total = 0;
 	char **role;
-	int64_t id, holder;
 
-	if ((rc = admin_role_list(db, name_seen, &known)) != APP_OK)
-		goto out;
 	for (i = 0; i < im->n; i++)
-		for (role = im->rows[i].roles; role != NULL && *role != NULL; role++) {
-			for (k = 0; k < known.n && strcmp(known.v[k], *role) != 0; k++)
-				;
-			if (k == known.n && admin_valid_role(*role))
-				complain(im, &im->rows[i], im->rows[i].line,
-				    "no role '%s' (lcm-admin role add %s)", *role, *role);
-		}
-	rc = APP_ENOMEM;
-	if ((pairs = json_object_new_array()) == NULL)
+		for (role = im->rows[i].roles; role != NULL && *role != NULL; role++)
+			total++;
+	if (total == 0)
+		return APP_OK;
+	if ((refs.names = malloc(total * sizeof(*refs.names))) == NULL ||
+	    (refs.row = malloc(total * sizeof(*refs.row))) == NULL)
 		goto out;
-	for (i = 0; i < im->n; i++) {
-		if (im->rows[i].email == NULL || im->rows[i].id == 0)
-			continue;
-		if ((pair = json_object_new_array()) == NULL ||
-		    json_object_array_add(pairs, pair) != 0 ||
-		    json_object_array_add(pair, json_object_new_int64(im->rows[i].id)) != 0 ||
-		    json_object_array_add(pair, json_object_new_string(im->rows[i].email)) != 0)
-			goto out;
-	}
-	if ((s = json_object_to_json_string_ext(pairs, JSON_C_TO_STRING_PLAIN)) == NULL)
-		goto out;
-	p = DB_P_CSTR(s);
-	if ((rc = db_exec(db, STMT_EMAILS_TAKEN, &p, 1)) != APP_OK)
-		goto out;
-	while ((rc = db_next(db, STMT_EMAILS_TAKEN)) == APP_OK) {
-		id = db_int(db, STMT_EMAILS_TAKEN, ET_ID);
-		holder = db_int(db, STMT_EMAILS_TAKEN, ET_HOLDER);
-		for (i = 0; i < im->n; i++)
-			if (im->rows[i].id == id)
-				complain(im, &im->rows[i], im->rows[i].line,
-				    "email %s is user %" PRId64 "'s", im->rows[i].email, holder);
-	}
-	db_done(db, STMT_EMAILS_TAKEN);
-	rc = rc == APP_ENOROW ? APP_OK : rc;
+	/* A bad name has its own complaint already. */
+	for (i = 0; i < im->n; i++)
+		for (role = im->rows[i].roles; role != NULL && *role != NULL; role++)
+			if (admin_valid_role(*role)) {
+				refs.names[refs.n] = *role;
+				refs.row[refs.n++] = i;
+			}
+	rc = refs.n > 0 ? admin_roles_unknown(db, refs.names, refs.n, role_unknown, &refs) :
+	    APP_OK;
 out:
-	for (k = 0; k < known.n; k++)
-		free(known.v[k]);
-	free(known.v);
-	json_object_put(pairs);
+	free(refs.names);
+	free(refs.row);
 	return rc;
 }
 
-/* Rows from..to of the file as the JSON an upsert statement takes. */
+/* The row of a line (rows are in line order), or NULL. */
+static struct row *
+row_at_line(const struct import *im, int64_t line)
+{
+	size_t lo = 0, hi = im->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (im->rows[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < im->n && im->rows[lo].line == line ? &im->rows[lo] : NULL;
+}
+
+/*
+ * No two lines hold the same email and no line another user's, as the
+ * database compares emails: users.email's collation folds case and
+ * accents, so lines whose emails differ in bytes may still hold one.
+ */
+static enum app_err
+check_emails(struct db *db, struct import *im)
+{
+	struct json_object *a = NULL, *v;
+	struct row *r, *earlier;
+	struct db_param p;
+	const char *s;
+	enum app_err rc = APP_ENOMEM;
+	size_t i;
+
+	if ((a = json_object_new_array()) == NULL)
+		goto out;
+	for (i = 0; i < im->n; i++) {
+		r = &im->rows[i];
+		if (r->email == NULL)
+			continue;
+		if ((v = json_object_new_array()) == NULL || json_object_array_add(a, v) != 0) {
+			json_object_put(v);
+			goto out;
+		}
+		if (json_object_array_add(v, json_object_new_int64(r->line)) != 0 ||
+		    json_object_array_add(v, r->id > 0 ? json_object_new_int64(r->id) : NULL) != 0 ||
+		    json_object_array_add(v, json_object_new_string(r->email)) != 0)
+			goto out;
+	}
+	if ((s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN)) == NULL)
+		goto out;
+	p = DB_P_CSTR(s);
+	if ((rc = db_exec(db, STMT_IMPORT_EMAILS_SAME, &p, 1)) != APP_OK)
+		goto out;
+	while ((rc = db_next(db, STMT_IMPORT_EMAILS_SAME)) == APP_OK) {
+		if ((r = row_at_line(im, db_int(db, STMT_IMPORT_EMAILS_SAME, ES_LINE))) == NULL)
+			continue;
+		earlier = db_null(db, STMT_IMPORT_EMAILS_SAME, ES_EARLIER_LINE) ? NULL :
+		    row_at_line(im, db_int(db, STMT_IMPORT_EMAILS_SAME, ES_EARLIER_LINE));
+		if (earlier != NULL && strcmp(earlier->email, r->email) == 0)
+			complain(im, r, r->line, "email %s is on line %u already", r->email,
+			    earlier->line);
+		else if (earlier != NULL)
+			complain(im, r, r->line, "email %s is on line %u already (as %s)", r->email,
+			    earlier->line, earlier->email);
+		if (!db_null(db, STMT_IMPORT_EMAILS_SAME, ES_HOLDER))
+			complain(im, r, r->line, "email %s is user %" PRId64 "'s", r->email,
+			    db_int(db, STMT_IMPORT_EMAILS_SAME, ES_HOLDER));
+	}
+	db_done(db, STMT_IMPORT_EMAILS_SAME);
+	rc = rc == APP_ENOROW ? APP_OK : rc;
+out:
+	json_object_put(a);
+	return rc;
+}
+
+/* Rows from..to of the file as the JSON the writing statements take. */
 static struct json_object *
 chunk_json(const struct import *im, size_t from, size_t to, int roles)
 {
@@ -488,12 +539,17 @@ exec_json(struct db *db, enum stmt st, struct json_object *a, uint64_t *affected
 	return rc;
 }
 
-/* Every row, in chunks, in one transaction. */
+/*
+ * Every row, in chunks, in one transaction: each chunk's existing ids
+ * updated, the others inserted (a users file's roles then follow). An
+ * email another user took since check_emails() fails the insert or the
+ * update with APP_EDUP; nothing is written then.
+ */
 static enum app_err
 write_rows(struct db *db, const struct import *im, struct import_counts *out)
 {
 	struct json_object *a = NULL;
-	uint64_t affected = 0, grants = 0;
+	uint64_t changed = 0, added = 0, grants = 0;
 	enum app_err rc;
 	size_t from, to;
 
@@ -504,7 +560,8 @@ write_rows(struct db *db, const struct import *im, struct import_counts *out)
 		rc = APP_ENOMEM;
 		if ((a = chunk_json(im, from, to, 0)) == NULL)
 			goto fail;
-		if ((rc = exec_json(db, im->k->upsert, a, &affected)) != APP_OK)
+		if ((rc = exec_json(db, im->k->update, a, &changed)) != APP_OK ||
+		    (rc = exec_json(db, im->k->insert, a, &added)) != APP_OK)
 			goto fail;
 		json_object_put(a);
 		a = NULL;
@@ -521,9 +578,11 @@ write_rows(struct db *db, const struct import *im, struct import_counts *out)
 	}
 	if ((rc = db_commit(db)) != APP_OK)
 		goto fail;
-	/* An upsert counts 1 per row added, 2 per row changed, 0 per row as it was. */
-	out->changed = affected > out->added ? (size_t)(affected - out->added) / 2 : 0;
-	out->unchanged = out->rows - out->added - out->changed;
+	/* An UPDATE counts the rows it changed, not those it found as they were. */
+	out->rows = im->n;
+	out->added = (size_t)added;
+	out->changed = (size_t)changed;
+	out->unchanged = im->n - out->added - out->changed;
 	out->grants_changed = (size_t)grants;
 	return APP_OK;
 fail:
@@ -532,15 +591,20 @@ fail:
 	return rc;
 }
 
+/* The bad lines' count, and that nothing was written. */
+static void
+nothing_imported(const struct import *im)
+{
+	fprintf(im->errs, "%s: %zu bad line%s: nothing imported\n", im->file, im->nbad,
+	    im->nbad == 1 ? "" : "s");
+}
+
 enum app_err
 import_csv(struct db *db, enum import_kind kind, const char *name, const char *text,
     size_t len, FILE *errs, struct import_counts *out)
 {
 	struct import im = {0};
-	struct id_set have = {0};
-	int64_t *ids = NULL;
 	enum app_err rc;
-	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if ((unsigned)kind >= IMPORT__MAX)
@@ -548,7 +612,8 @@ import_csv(struct db *db, enum import_kind kind, const char *name, const char *t
 	im.k = &kinds[kind];
 	im.file = name;
 	im.errs = errs;
-	if ((rc = read_rows(&im, text, len)) != APP_OK) {
+	/* Emails are the database's to compare: check_emails(). */
+	if ((rc = read_rows(&im, text, len, 0)) != APP_OK) {
 		if (rc == APP_EINVAL)
 			fprintf(errs, "%s: nothing imported\n", name);
 		goto out;
@@ -556,27 +621,22 @@ import_csv(struct db *db, enum import_kind kind, const char *name, const char *t
 	/* The database's checks run on every line, so one run reports every bad line. */
 	if (kind == IMPORT_PATIENTS && (rc = check_providers(db, &im)) != APP_OK)
 		goto out;
-	if (kind == IMPORT_USERS && (rc = check_users(db, &im)) != APP_OK)
+	if (kind == IMPORT_USERS && ((rc = check_roles(db, &im)) != APP_OK ||
+	    (rc = check_emails(db, &im)) != APP_OK))
 		goto out;
 	if (im.nbad > 0) {
-		fprintf(errs, "%s: %zu bad line%s: nothing imported\n", name, im.nbad,
-		    im.nbad == 1 ? "" : "s");
+		nothing_imported(&im);
 		rc = APP_EINVAL;
 		goto out;
 	}
-	rc = APP_ENOMEM;
-	if ((ids = malloc((im.n + 1) * sizeof(*ids))) == NULL)
-		goto out;
-	for (i = 0; i < im.n; i++)
-		ids[i] = im.rows[i].id;
-	if ((rc = lcm_id_lookup(db, im.k->existing, ids, im.n, &have)) != APP_OK)
-		goto out;
-	out->rows = im.n;
-	out->added = im.n - have.n;
 	rc = write_rows(db, &im, out);
+	/* Another writer took an email after check_emails(): which lines it was. */
+	if (rc == APP_EDUP && kind == IMPORT_USERS && check_emails(db, &im) == APP_OK &&
+	    im.nbad > 0) {
+		nothing_imported(&im);
+		rc = APP_EINVAL;
+	}
 out:
-	free(ids);
-	id_set_free(&have);
 	import_free(&im);
 	return rc;
 }

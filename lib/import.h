@@ -16,7 +16,10 @@ struct db;
  *   users      id,name,email,roles,active      (roles separated by spaces,
  *                                               active 1/0 or true/false)
  * Rows are upserted by id, all or nothing, in one transaction: every bad
- * line is reported first and then nothing is written. A user's roles
+ * line is reported first and then nothing is written. The database says
+ * which emails and role names are the same (their columns' collation folds
+ * case and accents): an email an earlier line or another user holds makes
+ * a bad line, and a role is the role its name finds there. A user's roles
  * become exactly the listed ones. Importing a file twice changes nothing.
  */
 enum import_kind {
@@ -38,20 +41,22 @@ struct import_counts {
 };
 
 /*
+ * The checks of import_csv() that need no database: the header, every
+ * line's fields, ids given twice and emails given twice byte for byte
+ * (import_csv() finds the others the database holds the same). Bad lines
+ * go to errs as import_csv() reports them. APP_OK with *rows set when
+ * every line is good, APP_EINVAL when one is not (or the file is bad),
+ * APP_ENOMEM.
+ */
+enum app_err import_check(enum import_kind, const char *name, const char *text, size_t len,
+    FILE *errs, size_t *rows);
+
+/*
  * Import len bytes of CSV text; name is the file's, for messages, which
  * go to errs as "NAME:LINE: what is wrong", one per bad line. Returns
  * APP_OK with the counts; APP_EINVAL when the file or a line was bad
  * (nothing written); APP_ENOMEM; or a database error.
  */
-/*
- * The checks of import_csv() that need no database: the header, every
- * line's fields, ids and emails given twice. Bad lines go to errs as
- * import_csv() reports them. APP_OK with *rows set when every line is
- * good, APP_EINVAL when one is not (or the file is bad), APP_ENOMEM.
- */
-enum app_err import_check(enum import_kind, const char *name, const char *text, size_t len,
-    FILE *errs, size_t *rows);
-
 enum app_err import_csv(struct db *, enum import_kind, const char *name, const char *text,
     size_t len, FILE *errs, struct import_counts *out);
 

@@ -98,8 +98,29 @@
 	"  OR (q.unassigned = 'any' AND (x.olcm_user_id IS NULL OR x.ilcm_user_id IS NULL))" \
 	"  OR (q.unassigned = 'both' AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))"
 
+/*
+ * The collation of every text column: each table of db-schema/ names it.
+ * A JSON_TABLE column of text would take the database's default collation,
+ * which the operator's CREATE DATABASE chose (MariaDB 10.11's default for
+ * utf8mb4 is utf8mb4_general_ci, 11.x's utf8mb4_uca1400_ai_ci), and could
+ * then not be compared with a table's column; every one names this one.
+ */
+#define SQL_COLLATE " COLLATE utf8mb4_unicode_ci"
+
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
+
+/* An import's rows, by kind, as lib/import.c's chunk_json() writes them. */
+#define SQL_IMPORT_PROVIDERS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
+	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]')) AS j"
+#define SQL_IMPORT_PATIENTS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
+	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]', provider BIGINT PATH '$[2]')) AS j"
+#define SQL_IMPORT_USERS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
+	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]', email VARCHAR(254)" SQL_COLLATE " PATH '$[2]'," \
+	" active TINYINT PATH '$[3]')) AS j"
 
 const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_PING] = {"ping", "SELECT 1", "", "i", W},
@@ -377,9 +398,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" IF(j.prev IS NULL, 'lcm_assigned', IF(j.next IS NULL, 'lcm_removed', 'lcm_changed')), j.role,"
 	" j.prev, j.next, q.actor, j.note, j.code, q.source, j.override, j.rid, c.updated_at"
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id BIGINT PATH '$[0]',"
-	"  role VARCHAR(4) PATH '$[1]', prev BIGINT PATH '$[2]', next BIGINT PATH '$[3]',"
-	"  override INT PATH '$[4]', note VARCHAR(500) PATH '$[5]', code VARCHAR(40) PATH '$[6]',"
-	"  rid VARCHAR(100) PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
+	"  role VARCHAR(4)" SQL_COLLATE " PATH '$[1]', prev BIGINT PATH '$[2]',"
+	"  next BIGINT PATH '$[3]', override INT PATH '$[4]',"
+	"  note VARCHAR(500)" SQL_COLLATE " PATH '$[5]', code VARCHAR(40)" SQL_COLLATE " PATH '$[6]',"
+	"  rid VARCHAR(100)" SQL_COLLATE " PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
 	" JOIN case_loads c ON c.id = j.id"
 	" JOIN (SELECT ? AS actor, ? AS source) q ORDER BY j.seq, j.n",
 	"sis", "", W},
@@ -503,8 +525,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_ACCESS_INSERT] = {"access_insert",
 	"INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at)"
 	" SELECT j.patient, j.actor, j.action, j.rid, j.at FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]', action VARCHAR(20) PATH '$[2]',"
-	"  rid VARCHAR(80) PATH '$[3]', at DATETIME(3) PATH '$[4]')) AS j", "s", "", W},
+	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]',"
+	"  action VARCHAR(20)" SQL_COLLATE " PATH '$[2]',"
+	"  rid VARCHAR(80)" SQL_COLLATE " PATH '$[3]', at DATETIME(3) PATH '$[4]')) AS j", "s", "", W},
 	[STMT_ACCESS_PAGE] = {"access_page",
 	"SELECT l.actor_user_id, u.name, l.action, l.request_id, l.at"
 	" FROM phi_access_log l LEFT JOIN users u ON u.id = l.actor_user_id"
@@ -519,7 +542,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INT NOT NULL, name VARCHAR(200) NOT NULL, sha256 CHAR(64) NOT NULL,"
 	" applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (version)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "", "", M},
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" SQL_COLLATE, "", "", M},
 
 	/* One migrator at a time (0 when another holds it for 30 s). */
 	[STMT_MIGRATE_LOCK] = {"migrate_lock", "SELECT GET_LOCK('lcm_migrate', 30)", "", "i", M},
@@ -536,6 +559,16 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 
 	[STMT_ROLE_LIST] = {"role_list", "SELECT name FROM roles ORDER BY name", "", "s", A},
 	[STMT_ROLE_INSERT] = {"role_insert", "INSERT INTO roles (name) VALUES (?)", "s", "", A},
+	/*
+	 * Of a JSON array of role names, the positions (from 1) of those that
+	 * name no role, as roles.name's collation compares names ("auditor"
+	 * names a role spelt "Auditor", as its unique key and every join by
+	 * name have it).
+	 */
+	[STMT_ROLES_UNKNOWN] = {"roles_unknown",
+	"SELECT j.n FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"
+	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS j"
+	" LEFT JOIN roles r ON r.name = j.name WHERE r.id IS NULL ORDER BY j.n", "s", "i", A},
 	[STMT_USER_INSERT] = {"user_insert",
 	"INSERT INTO users (name, email) VALUES (?, ?)", "ss", "", A},
 	[STMT_USER_GET] = {"user_get",
@@ -570,44 +603,62 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE] = {"token_revoke",
 	"UPDATE api_tokens SET revoked_at = NOW(3) WHERE id = ? AND revoked_at IS NULL", "i", "", A},
 
-	/* --- lcm-admin import: a JSON array of rows per statement ----------- */
-
-	[STMT_IMPORT_PROVIDERS] = {"import_providers",
-	"INSERT INTO providers (id, name)"
-	" SELECT j.id, j.name FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200) PATH '$[1]')) AS j"
-	" ON DUPLICATE KEY UPDATE name = VALUES(name)", "s", "", A},
-	[STMT_IMPORT_PATIENTS] = {"import_patients",
+	/*
+	 * --- lcm-admin import: a JSON array of rows per statement -----------
+	 * Each kind of row is written by an UPDATE of the ids that exist and
+	 * an INSERT of the others (never an upsert: on a second unique key,
+	 * users.email, an INSERT ... ON DUPLICATE KEY UPDATE would overwrite
+	 * the row holding the email instead of failing).
+	 */
+	[STMT_IMPORT_PROVIDERS_UPDATE] = {"import_providers_update",
+	"UPDATE providers p JOIN " SQL_IMPORT_PROVIDERS " ON p.id = j.id SET p.name = j.name",
+	"s", "", A},
+	[STMT_IMPORT_PROVIDERS_INSERT] = {"import_providers_insert",
+	"INSERT INTO providers (id, name) SELECT j.id, j.name FROM " SQL_IMPORT_PROVIDERS
+	" WHERE NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = j.id)", "s", "", A},
+	[STMT_IMPORT_PATIENTS_UPDATE] = {"import_patients_update",
+	"UPDATE patients p JOIN " SQL_IMPORT_PATIENTS " ON p.id = j.id"
+	" SET p.name = j.name, p.primary_provider_id = j.provider", "s", "", A},
+	[STMT_IMPORT_PATIENTS_INSERT] = {"import_patients_insert",
 	"INSERT INTO patients (id, name, primary_provider_id)"
-	" SELECT j.id, j.name, j.provider FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200) PATH '$[1]', provider BIGINT PATH '$[2]')) AS j"
-	" ON DUPLICATE KEY UPDATE name = VALUES(name),"
-	" primary_provider_id = VALUES(primary_provider_id)", "s", "", A},
-	[STMT_IMPORT_USERS] = {"import_users",
+	" SELECT j.id, j.name, j.provider FROM " SQL_IMPORT_PATIENTS
+	" WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = j.id)", "s", "", A},
+	[STMT_IMPORT_USERS_UPDATE] = {"import_users_update",
+	"UPDATE users u JOIN " SQL_IMPORT_USERS " ON u.id = j.id"
+	" SET u.name = j.name, u.email = j.email, u.active = j.active", "s", "", A},
+	[STMT_IMPORT_USERS_INSERT] = {"import_users_insert",
 	"INSERT INTO users (id, name, email, active)"
-	" SELECT j.id, j.name, j.email, j.active FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', name VARCHAR(200) PATH '$[1]', email VARCHAR(254) PATH '$[2]',"
-	"  active TINYINT PATH '$[3]')) AS j"
-	" ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email),"
-	" active = VALUES(active)", "s", "", A},
-	/* Of the users in the batch ([id, [role, ...]]), the roles they no longer hold. */
+	" SELECT j.id, j.name, j.email, j.active FROM " SQL_IMPORT_USERS
+	" WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.id)", "s", "", A},
+	/*
+	 * Of the users in the batch ([id, [role, ...]]), the roles they no
+	 * longer hold: none of theirs names it, as roles.name's collation
+	 * compares names (as STMT_IMPORT_ROLES_ADD finds them).
+	 */
 	[STMT_IMPORT_ROLES_PRUNE] = {"import_roles_prune",
 	"DELETE ur FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	" JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', roles JSON PATH '$[1]')) AS j"
 	"  ON j.id = ur.user_id"
-	" WHERE NOT JSON_CONTAINS(j.roles, JSON_QUOTE(r.name))", "s", "", A},
+	" WHERE NOT EXISTS (SELECT 1 FROM JSON_TABLE(j.roles, '$[*]' COLUMNS ("
+	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS k WHERE k.name = r.name)", "s", "", A},
 	[STMT_IMPORT_ROLES_ADD] = {"import_roles_add",
 	"INSERT IGNORE INTO user_roles (user_id, role_id)"
 	" SELECT j.id, r.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
-	"  NESTED PATH '$[1][*]' COLUMNS (role VARCHAR(40) PATH '$'))) AS j"
+	"  NESTED PATH '$[1][*]' COLUMNS (role VARCHAR(40)" SQL_COLLATE " PATH '$'))) AS j"
 	" JOIN roles r ON r.name = j.role", "s", "", A},
 	[STMT_PROVIDERS_EXISTING] = {"providers_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN providers p ON p.id = j.id", "s", "i", A},
-	[STMT_USERS_EXISTING] = {"users_existing",
-	"SELECT DISTINCT u.id FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id", "s", "i", A},
-	/* Of the [id, email] pairs, those whose email another user holds. */
-	[STMT_EMAILS_TAKEN] = {"emails_taken",
-	"SELECT j.id, u.id FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  id BIGINT PATH '$[0]', email VARCHAR(254) PATH '$[1]')) AS j"
-	" JOIN users u ON u.email = j.email AND u.id <> j.id", "s", "ii", A},
+	/*
+	 * Of a users file's [line, id, email] rows, each whose email is an
+	 * earlier line's (the first such line) or another user's (that user),
+	 * as users.email's collation compares them: uq_users_email's answer,
+	 * known before the write.
+	 */
+	[STMT_IMPORT_EMAILS_SAME] = {"import_emails_same",
+	"SELECT d.line, IF(d.first < d.line, d.first, NULL), u.id FROM ("
+	" SELECT j.line, j.id, j.email, MIN(j.line) OVER (PARTITION BY j.email) AS first"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (line BIGINT PATH '$[0]', id BIGINT PATH '$[1]',"
+	"  email VARCHAR(254)" SQL_COLLATE " PATH '$[2]')) AS j) d"
+	" LEFT JOIN users u ON u.email = d.email AND u.id <> d.id"
+	" WHERE d.first < d.line OR u.id IS NOT NULL ORDER BY d.line", "s", "iii", A},
 };

@@ -4,7 +4,8 @@
 #   make install DESTDIR=<tmp> PREFIX=/usr; a MariaDB of its own with no demo
 #   data; the two accounts; lcm-admin migrate (onto a database made at an
 #   earlier schema, whose token must keep working), check, user add, token
-#   issue, role add, the imports; the workers started with the unit's own
+#   issue, role add, the imports (and all of that again on databases made
+#   with the server's default collation); the workers started with the unit's own
 #   ExecStart, as an unprivileged user (systemd is not running here); an
 #   nginx configured the way an operator's is (locations and error pages of
 #   its own) that includes the two snippets; then the contract's curl
@@ -398,6 +399,189 @@ check "import 100,000 patients in $ms ms ($out)" grep -q '100000 rows: 100000 ad
 out=$(admin user list)
 check "user list shows the imported users and their roles" \
 	grep -qP '^101\tJane Coordinator\tjane.coordinator@example.test\tactive\tcoordinator ecm$' <<<"$out"
+
+# ---- 8a. what the database holds the same -----------------------------------
+# users.email and roles.name compare under their collation (utf8mb4_unicode_ci:
+# case and accents folded), and the database, not a byte comparison, decides
+# what is the same. (Each check below tests its whole condition.)
+users_sum() { sql "$1" -e 'CHECKSUM TABLE users, user_roles' | cut -f2 | tr '\n' ' '; }
+# same_email DB NAME LINES WANT: a users file of LINES is refused with the
+# message FILE:WANT, and nothing is written.
+same_email() {
+	local db=$1 name=$2 lines=$3 want=$4 before out rc
+	before=$(users_sum "$db")
+	printf 'id,name,email,roles,active\n%s' "$lines" >"$T/same.csv"
+	out=$(LCM_DB_NAME=$db "$ADMIN" import users "$T/same.csv" 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -qF "same.csv:$want" <<<"$out" &&
+		grep -q 'same.csv: 1 bad line: nothing imported$' <<<"$out" && [ "$(users_sum "$db")" = "$before" ]; then
+		ok "$db: $name: refused by line, nothing imported"
+	else
+		not_ok "$db: $name: refused by line, nothing imported" "exit $rc: $out"
+	fi
+}
+# The checks on database DB, which holds deploy/sample's users.
+collation_checks() {
+	local db=$1 out rc id
+	same_email "$db" "two new users whose emails differ in case" \
+		$'301,Col One,Collide.X@clinic.test,,1\n302,Col Two,collide.X@clinic.test,,1\n' \
+		'3: email collide.X@clinic.test is on line 2 already (as Collide.X@clinic.test)'
+	same_email "$db" "two new users whose emails differ in accents" \
+		$'301,José One,josé@clinic.test,,1\n302,Jose Two,jose@clinic.test,,1\n' \
+		'3: email jose@clinic.test is on line 2 already (as josé@clinic.test)'
+	same_email "$db" "two users of the database given emails that differ in case" \
+		$'101,Jane Coordinator,shared.x@clinic.test,coordinator ecm,1\n102,Bob Manager,Shared.X@clinic.test,coordinator ecm,1\n' \
+		'3: email Shared.X@clinic.test is on line 2 already (as shared.x@clinic.test)'
+	same_email "$db" "another user's email in other case" \
+		$'103,Carla Intensive,JANE.Coordinator@example.test,ecm,1\n' \
+		"2: email JANE.Coordinator@example.test is user 101's"
+	# A user's own email in other case is theirs; a name in other case is a
+	# change (no unique key makes names the same): each counted as changed.
+	printf 'id,name,email,roles,active\n101,Jane Coordinator,JANE.coordinator@example.test,coordinator ecm,1\n' >"$T/own.csv"
+	out=$(LCM_DB_NAME=$db "$ADMIN" import users "$T/own.csv" 2>&1)
+	if grep -q ' 1 rows: 0 added, 1 changed, 0 unchanged, 0 role grants changed$' <<<"$out" &&
+		[ "$(sql "$db" -e 'SELECT email FROM users WHERE id = 101')" = JANE.coordinator@example.test ]; then
+		ok "$db: a user's own email in other case is a change"
+	else
+		not_ok "$db: a user's own email in other case is a change" "$out"
+	fi
+	printf 'id,name\n456,DR. SMITH\n' >"$T/prov.csv"
+	out=$(LCM_DB_NAME=$db "$ADMIN" import providers "$T/prov.csv" 2>&1)
+	if grep -q ' 1 rows: 0 added, 1 changed, 0 unchanged$' <<<"$out" &&
+		[ "$(sql "$db" -e 'SELECT name FROM providers WHERE id = 456')" = "DR. SMITH" ]; then
+		ok "$db: a provider's name in other case is a change"
+	else
+		not_ok "$db: a provider's name in other case is a change" "$out"
+	fi
+	for k in users providers; do
+		out=$(LCM_DB_NAME=$db "$ADMIN" import "$k" "$ROOT/deploy/sample/$k.csv" 2>&1)
+		check "$db: the sample's $k again: one changed back ($out)" grep -q ' 0 added, 1 changed, ' <<<"$out"
+	done
+	out=$(LCM_DB_NAME=$db "$ADMIN" user add --name "Jane Again" --email JANE.COORDINATOR@example.test 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -q 'is the email of user 101$' <<<"$out"; then
+		ok "$db: user add refuses another user's email in other case"
+	else
+		not_ok "$db: user add refuses another user's email in other case" "exit $rc: $out"
+	fi
+	# A role an operator's SQL spelt "Auditor" is the role "auditor" names.
+	sql "$db" -e "INSERT INTO roles (name) VALUES ('Auditor')"
+	out=$(LCM_DB_NAME=$db "$ADMIN" role add auditor 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -q "role 'auditor' exists already" <<<"$out"; then
+		ok "$db: role add auditor: Auditor exists already"
+	else
+		not_ok "$db: role add auditor: Auditor exists already" "exit $rc: $out"
+	fi
+	id=$(LCM_DB_NAME=$db "$ADMIN" user add --name "Aud Itor" --email aud.itor@clinic.test --role auditor 2>&1)
+	if grep -qE '^[0-9]+$' <<<"$id" && [ "$(sql "$db" -e "SELECT r.name FROM user_roles ur
+		JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $id")" = Auditor ]; then
+		ok "$db: user add --role auditor grants Auditor"
+	else
+		not_ok "$db: user add --role auditor grants Auditor" "$id"
+	fi
+	printf 'id,name,email,roles,active\n311,Ann Auditor,ann.auditor@clinic.test,auditor,1\n' >"$T/aud.csv"
+	out=$(LCM_DB_NAME=$db "$ADMIN" import users "$T/aud.csv" 2>&1)
+	if grep -q ' 1 rows: 1 added, 0 changed, 0 unchanged, 1 role grants changed$' <<<"$out" &&
+		[ "$(sql "$db" -e "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		WHERE ur.user_id = 311")" = Auditor ]; then
+		ok "$db: import users with role auditor grants Auditor"
+	else
+		not_ok "$db: import users with role auditor grants Auditor" "$out"
+	fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" import users "$T/aud.csv" 2>&1)
+	check "$db: importing it again changes nothing ($out)" \
+		grep -q ' 1 rows: 0 added, 0 changed, 1 unchanged, 0 role grants changed$' <<<"$out"
+}
+collation_checks lcm
+# An email another session takes between the import's checks and its write
+# (here: inserted, not yet committed; the import's write waits on it, then
+# it commits): the database refuses the write, and the report names the line.
+# race_import N: that with user N inserted and user N+1 imported; the
+# import's exit status, its output in $T/race-import.out.
+race_import() {
+	local n=$1 race_pid import_pid rc
+	rm -f "$T/race.in" "$T/race.out"
+	mkfifo "$T/race.in"
+	sql --unbuffered lcm <"$T/race.in" >"$T/race.out" 2>&1 &
+	race_pid=$!
+	exec 7>"$T/race.in"
+	echo "BEGIN; INSERT INTO users (id, name, email) VALUES ($n, 'Rae Race', 'race$n@clinic.test');
+		SELECT 'inserted';" >&7
+	for _ in $(seq 1 100); do grep -q inserted "$T/race.out" && break; sleep 0.1; done
+	printf 'id,name,email,roles,active\n%s,Ray Racer,Race%s@clinic.test,,1\n' $((n + 1)) "$n" >"$T/race.csv"
+	"$ADMIN" import users "$T/race.csv" >"$T/race-import.out" 2>&1 &
+	import_pid=$!
+	# InnoDB refreshes INNODB_TRX only for a reader that comes 0.1 s or more
+	# after the last one.
+	for _ in $(seq 1 40); do
+		sleep 0.15
+		[ "$(sql -e "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")" != 0 ] && break
+	done
+	echo "COMMIT;" >&7
+	exec 7>&-
+	wait "$import_pid"
+	rc=$?
+	wait "$race_pid"
+	return "$rc"
+}
+# The import waits 2 s at most (innodb_lock_wait_timeout): a machine too
+# busy to commit within that time gets another try.
+for n in 320 330 340; do
+	race_import "$n"
+	rc=$?
+	grep -q '(elocked)' "$T/race-import.out" || break
+done
+out=$(cat "$T/race-import.out")
+if [ $rc = 1 ] && grep -qF "race.csv:2: email Race$n@clinic.test is user $n's" <<<"$out" &&
+	[ "$(sql lcm -e "SELECT COUNT(*) FROM users WHERE id IN ($n, $((n + 1)))")" = 1 ] &&
+	[ "$(sql lcm -e "SELECT name FROM users WHERE id = $n")" = "Rae Race" ]; then
+	ok "an email taken during the import: refused by line, nothing imported"
+else
+	not_ok "an email taken during the import: refused by line, nothing imported" "exit $rc: $out"
+fi
+
+# ---- 8b. a database made with the server's default collation ------------------
+# An operator's DBA may leave out the README's COLLATE (MariaDB 10.11's
+# default for utf8mb4 is utf8mb4_general_ci, 11.x's utf8mb4_uca1400_ai_ci):
+# the schema names its own collation, so migrate, check (which prepares
+# every statement), the admin commands and the imports work there as well,
+# and make the same tables.
+schema_of() {
+	sql -e "SELECT t.TABLE_NAME, t.TABLE_COLLATION, c.COLUMN_NAME, c.COLUMN_TYPE, c.COLLATION_NAME
+		FROM information_schema.TABLES t JOIN information_schema.COLUMNS c
+		ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+		WHERE t.TABLE_SCHEMA = '$1' ORDER BY t.TABLE_NAME, c.ORDINAL_POSITION"
+}
+create_db=$(grep '^CREATE DATABASE lcm ' <<<"$readme_sql")
+grants=$(grep '^GRANT .* ON lcm\.\* TO ' <<<"$readme_sql")
+check "the README creates the database with a collation (${create_db:-none})" grep -q ' COLLATE ' <<<"$create_db"
+for spec in "lcm_dflt:$(sed 's/ COLLATE [a-z0-9_]*//' <<<"${create_db#CREATE DATABASE lcm }")" \
+	'lcm_uca:CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci;'; do
+	db=${spec%%:*}
+	sql -e "CREATE DATABASE $db ${spec#*:}
+		$(sed "s/ ON lcm\.\* / ON $db.* /" <<<"$grants")" || not_ok "$db: created"
+	coll=$(sql -e "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '$db'")
+	out=$(LCM_DB_NAME=$db "$ADMIN" migrate 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && grep -q "applied $last" <<<"$out"; then ok "$db ($coll): migrate"
+	else not_ok "$db ($coll): migrate" "exit $rc: $out"; fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" check 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && grep -q '^statements: ' <<<"$out"; then ok "$db ($coll): check passes"
+	else not_ok "$db ($coll): check passes" "exit $rc: $out"; fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" role add coordinator 2>&1)
+	rc=$?
+	if [ $rc = 0 ]; then ok "$db ($coll): role add"; else not_ok "$db ($coll): role add" "exit $rc: $out"; fi
+	out=$(LCM_DB_NAME=$db "$ADMIN" user add --name "Ada Admin" --email ada@clinic.example --role admin 2>&1)
+	check "$db ($coll): user add ($out)" grep -qE '^[0-9]+$' <<<"$out"
+	for k in users providers patients; do
+		out=$(LCM_DB_NAME=$db "$ADMIN" import "$k" "$ROOT/deploy/sample/$k.csv" 2>&1)
+		check "$db ($coll): import $k ($out)" grep -q ' added, 0 changed, 0 unchanged' <<<"$out"
+	done
+	check "$db ($coll): its tables and columns are the README database's" [ "$(schema_of "$db")" = "$(schema_of lcm)" ]
+	collation_checks "$db"
+done
 
 # ---- 9. try it: the contract's curl examples --------------------------------
 NORA_TOKEN=$("$ADMIN" token issue 2 --label smoke 2>/dev/null)
