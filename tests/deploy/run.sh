@@ -33,6 +33,9 @@ gone() { ! kill -0 "$1" 2>/dev/null || [ "$(ps -o stat= -p "$1" | cut -c1)" = Z 
 ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; [ -z "${2:-}" ] || echo "    $2"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# held NAME: what the condition just before it returned (for conditions of
+# several commands: "cond1 && cond2; held NAME").
+held() { if [ "$?" = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
 ran() { echo "$*" >>"$RAN"; }
 die() { not_ok "$1" "${2:-}"; finish; }
 
@@ -118,7 +121,8 @@ for f in usr/bin/lcm-admin usr/sbin/lcm-worker usr/share/lcm/db-schema/001_users
 	etc/lcm/lcm.conf.example; do
 	check "installed $f" [ -s "$D/$f" ]
 done
-check "installed binaries are executable" [ -x "$D/usr/bin/lcm-admin" ] && [ -x "$D/usr/sbin/lcm-worker" ]
+[ -x "$D/usr/bin/lcm-admin" ] && [ -x "$D/usr/sbin/lcm-worker" ]
+held "installed binaries are executable"
 check "no demo data is installed" [ -z "$(find "$D" -name 'demo*')" ]
 UNIT=$D/lib/systemd/system/lcm-workers.service
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNIT")
@@ -148,7 +152,8 @@ fi
 sed "s|/usr/bin/|$D/usr/bin/|g" "$UNIT" >"$T/lcm-workers.service"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	out=$(systemd-analyze verify "$T/lcm-workers.service" 2>&1)
-	check "systemd-analyze verify passes, silently${out:+: $out}" [ $? = 0 ] && [ -z "$out" ]
+	[ $? = 0 ] && [ -z "$out" ]
+	held "systemd-analyze verify passes, silently${out:+: $out}"
 else
 	SKIP=$((SKIP + 1))
 	echo "skip - systemd-analyze verify: systemd-analyze is not installed"
@@ -216,7 +221,8 @@ sql lcm -e "INSERT INTO roles (name) VALUES ('admin');
 
 # ---- 5. schema, then the workers -------------------------------------------
 "$ADMIN" check >"$T/check.out" 2>&1
-check "check fails while migrations are pending" [ $? != 0 ] && grep -q 'pending' "$T/check.out"
+[ $? != 0 ] && grep -q 'pending' "$T/check.out"
+held "check fails while migrations are pending"
 out=$(admin migrate 2>&1)
 rc=$?
 last=$(basename "$(ls "$D"/usr/share/lcm/db-schema/[0-9]*.sql | tail -1)")
@@ -233,7 +239,8 @@ cp -a "$D/usr/share/lcm/db-schema" "$T/schema-edited"
 echo "-- edited" >>"$T/schema-edited/005_patients.sql"
 sed "s|^schema_dir = .*|schema_dir = $T/schema-edited|" "$ETC/lcm.conf" >"$T/edited.conf"
 out=$("$ADMIN" --config "$T/edited.conf" migrate 2>&1)
-check "an edited migration is refused" [ $? != 0 ] && grep -q '005_patients.sql changed' <<<"$out"
+[ $? != 0 ] && grep -q '005_patients.sql changed' <<<"$out"
+held "an edited migration is refused"
 
 # systemctl enable --now lcm-workers: the unit's ExecStart, as the unit's (unprivileged) user.
 mkdir -p "$T/run/lcm"
@@ -244,7 +251,7 @@ setsid "${AS_USER[@]}" env LCM_CONFIG="$ETC/lcm.conf" "${exec_argv[@]}" \
 	>>"$T/log/workers.log" 2>&1 </dev/null &
 POOL_PID=$!
 ran systemctl enable
-for _ in $(seq 1 50); do [ -S "$POOL_SOCK" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -S "$POOL_SOCK" ] && break; sleep 0.1; done
 check "the pool listens on its socket" [ -S "$POOL_SOCK" ]
 check "the socket is mode 0660, for the pool's group alone" [ "$(stat -c %a "$POOL_SOCK")" = 660 ]
 workers=$(pgrep -c -P "$POOL_PID" -f lcm-worker)
@@ -301,7 +308,7 @@ start_nginx() {
 	nginx -t -q -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" 2>"$T/nginx/t.out" ||
 		die "nginx -t" "$(cat "$T/nginx/t.out")"
 	nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" || die "nginx started"
-	for _ in $(seq 1 50); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
 	NGINX_PID=$(cat "$T/nginx/nginx.pid")
 }
 # answer PATH [curl args]: status, content type and body on one line.
@@ -329,7 +336,7 @@ check "nginx -t accepts the operator's config with both includes $(cat "$T/nginx
 ran nginx
 nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" -s reload
 ran systemctl reload
-for _ in $(seq 1 50); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
 check "after the reload /healthz answers 200" [ "$(answer /healthz | cut -c1-3)" = 200 ]
 for p in "${OPERATOR_PATHS[@]}"; do
 	now=$(answer "$p")
@@ -375,10 +382,11 @@ check "import users before providers and patients ($out)" grep -q '6 rows: 6 add
 printf 'id,name,primary_provider_id\n123,John Doe,999\n,No Id,\n' >"$T/bad-patients.csv"
 out=$("$ADMIN" import patients "$T/bad-patients.csv" 2>&1)
 rc=$?
-check "a bad patients file is refused line by line, nothing written" [ $rc = 1 ] &&
+[ $rc = 1 ] &&
 	grep -q 'bad-patients.csv:2: provider 999 does not exist' <<<"$out" &&
 	grep -q 'bad-patients.csv:3: id must be a positive integer' <<<"$out" &&
 	[ "$(sql lcm -e 'SELECT COUNT(*) FROM patients')" = 0 ]
+held "a bad patients file is refused line by line, nothing written"
 out=$(admin import providers "$ROOT/deploy/sample/providers.csv" 2>&1)
 check "import providers ($out)" grep -q '1 rows: 1 added' <<<"$out"
 out=$(admin import patients "$ROOT/deploy/sample/patients.csv" 2>&1)
@@ -602,23 +610,30 @@ setsid "${AS_USER[@]}" env LCM_CONFIG="$ETC/lcm.conf" "${exec_argv[@]}" \
 	>>"$T/log/workers.log" 2>&1 </dev/null &
 POOL_PID=$!
 ran systemctl restart
-for _ in $(seq 1 50); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
 check "the restarted pool answers" [ "$(answer /healthz | cut -c1-3)" = 200 ]
 # systemctl reload lcm-workers: the unit's ExecReload (USR2 to multiwatch,
 # passed on: each worker reopens its log; tests/http/pool.sh moves one away).
 before=$(pgrep -P "$POOL_PID" | sort | tr '\n' ' ')
+reopened=$(grep -c 'log reopened' "$T/log/workers.log")
 kill -USR2 "$POOL_PID"
 ran systemctl reload
-sleep 0.3
-check "a reload stops no worker" [ "$(pgrep -P "$POOL_PID" | sort | tr '\n' ' ')" = "$before" ] &&
+# Once every worker has taken the reload.
+for _ in $(seq 1 300); do
+	[ "$(grep -c 'log reopened' "$T/log/workers.log")" -ge $((reopened + $(wc -w <<<"$before"))) ] && break
+	sleep 0.1
+done
+[ "$(grep -c 'log reopened' "$T/log/workers.log")" -ge $((reopened + $(wc -w <<<"$before"))) ] &&
+	[ "$(pgrep -P "$POOL_PID" | sort | tr '\n' ' ')" = "$before" ] &&
 	[ "$(answer /healthz | cut -c1-3)" = 200 ]
+held "a reload stops no worker"
 
 # ---- 11. tokens: rotation, revocation, expiry ------------------------------------
 NEW=$(admin token issue "$ADA" --label "ada laptop 2027" 2>/dev/null)
 out=$(admin token list "$ADA")
 first=$(head -1 <<<"$out" | cut -f1)
-check "token list shows both tokens, never a secret" [ "$(wc -l <<<"$out")" = 2 ] &&
-	! grep -q "$TOKEN" <<<"$out" && ! grep -q "$NEW" <<<"$out"
+[ "$(wc -l <<<"$out")" = 2 ] && ! grep -q "$TOKEN" <<<"$out" && ! grep -q "$NEW" <<<"$out"
+held "token list shows both tokens, never a secret"
 check "a used token's last use is noted" grep -qP "^$first\tactive\tada laptop\tcreated [^\t]+\tlast used 20" <<<"$out"
 out=$(admin token revoke "$first")
 check "token revoke ($out)" [ "$out" = "token $first revoked" ]
@@ -641,19 +656,21 @@ cp "$ETC/lcm.conf" "$T/bad.conf"
 echo "db_pasword_file = /etc/lcm/db_password" >>"$T/bad.conf"
 line=$(wc -l <"$T/bad.conf")
 out=$("$ADMIN" --config "$T/bad.conf" pool 2>&1)
-check "lcm-admin pool stops on a bad line ($out)" [ $? = 1 ] &&
-	[ "$out" = "lcm-admin: $T/bad.conf:$line: unknown key 'db_pasword_file'" ]
+[ $? = 1 ] && [ "$out" = "lcm-admin: $T/bad.conf:$line: unknown key 'db_pasword_file'" ]
+held "lcm-admin pool stops on a bad line ($out)"
 out=$(LCM_CONFIG=$T/bad.conf "$D/usr/sbin/lcm-worker" 2>&1 </dev/null)
-check "lcm-worker stops on a bad line ($out)" [ $? = 1 ] &&
-	[ "$out" = "lcm-worker: $T/bad.conf:$line: unknown key 'db_pasword_file'" ]
+[ $? = 1 ] && [ "$out" = "lcm-worker: $T/bad.conf:$line: unknown key 'db_pasword_file'" ]
+held "lcm-worker stops on a bad line ($out)"
 sed "s|^db_password_file = .*|db_password_file = $T/no-such-file|" "$ETC/lcm.conf" >"$T/bad2.conf"
 out=$("$ADMIN" --config "$T/bad2.conf" pool 2>&1)
-check "an unreadable password file stops the pool ($out)" [ $? = 1 ] && grep -q 'cannot read password file' <<<"$out"
+[ $? = 1 ] && grep -q 'cannot read password file' <<<"$out"
+held "an unreadable password file stops the pool ($out)"
 echo "wrong-password" >"$T/wrong_password"
 sed "s|^db_password_file = .*|db_password_file = $T/wrong_password|" "$ETC/lcm.conf" >"$T/bad3.conf"
 out=$("$ADMIN" --config "$T/bad3.conf" pool 2>&1)
 rc=$?
-check "a refused login stops the pool ($(cut -c1-60 <<<"$out"))" [ $rc = 1 ] && grep -q 'refused lcm_app' <<<"$out"
+[ $rc = 1 ] && grep -q 'refused lcm_app' <<<"$out"
+held "a refused login stops the pool ($(cut -c1-60 <<<"$out"))"
 
 # ---- 12. backup and restore -------------------------------------------------------
 mariadb-dump --no-defaults --socket="$SOCK" -uroot --single-transaction lcm >"$T/lcm-backup.sql" ||
