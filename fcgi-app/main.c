@@ -16,9 +16,13 @@
  */
 #define _DEFAULT_SOURCE  /* explicit_bzero */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +39,15 @@
 #include "handlers.h"
 #include "lcm.h"
 #include "log.h"
+#include "slots.h"
 #include "validate.h"
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t reopen_log;
 /* The tokens this worker checked lately (lib/auth.h). */
 static struct auth_cache auth_cache;
+/* The pool's waiting slots (lib/slots.h), for the process's life. */
+static struct slots *lock_slots;
 
 static void
 on_term(int sig)
@@ -382,6 +389,46 @@ run(FCGX_Request *fr, struct db *db)
 	}
 }
 
+/*
+ * The file of the pool's waiting slots (lib/slots.h), named after the
+ * socket the pool's workers share (fd 0, from spawn-fcgi): beside a unix
+ * socket, "PATH.slots"; for a TCP socket, in the service's runtime
+ * directory (systemd's RUNTIME_DIRECTORY), else /tmp. "" when the socket
+ * cannot be told.
+ */
+static void
+slots_path(char *buf, size_t sz)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN] = "";
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+	unsigned port = 0;
+
+	buf[0] = '\0';
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(0, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_UNIX) {
+		const char *path = ((struct sockaddr_un *)&ss)->sun_path;
+
+		if (path[0] != '\0')  /* not an abstract socket */
+			snprintf(buf, sz, "%.*s.slots", (int)sizeof(((struct sockaddr_un *)&ss)->sun_path),
+			    path);
+		return;
+	}
+	if (ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	} else
+		return;
+	snprintf(buf, sz, "%s/lcm-pool-%s-%u.slots", dir != NULL && *dir != '\0' ? dir : "/tmp",
+	    addr, port);
+}
+
 /* Read the configuration and open the log; 0 or -1 after saying why on stderr. */
 static int
 configure(struct config *cfg, char *password, size_t pwsz)
@@ -427,7 +474,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	FCGX_Request fr;
 	struct db *db;
-	char password[256] = "";
+	char password[256] = "", pool[PATH_MAX];
 	const char *v;
 	enum app_err rc;
 
@@ -452,6 +499,15 @@ main(int argc, char **argv)
 	dbc.prepare = DB_USE_WORKER;
 	dbc.connect_timeout = DB_WORKER_CONNECT_TIMEOUT;
 	dbc.read_timeout = DB_WORKER_READ_TIMEOUT;
+	/*
+	 * Half the pool may wait on locks other transactions hold; the rest
+	 * serve everything else whatever a stuck transaction holds.
+	 */
+	slots_path(pool, sizeof(pool));
+	if (pool[0] != '\0')
+		lock_slots = slots_open(pool, cfg.workers > 1 ? cfg.workers / 2 : 1);
+	dbc.lock_slots = lock_slots;
+	dbc.worker_session = 1;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;   /* no SA_RESTART: accept returns on SIGTERM */

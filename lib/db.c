@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "slots.h"
 
 #define DB_MAX_PARAMS 16
 #define DB_COL_INITIAL 256         /* text buffer of a column before it grows */
@@ -38,6 +41,13 @@ static const char init_command[] =
 	"SET time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED',"
 	" SESSION innodb_lock_wait_timeout = 2";
 
+/* A worker's session, besides: what the server lets it hold (DB_IDLE_TX_SECONDS). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char worker_session[] =
+	"SET SESSION max_statement_time = 2, SESSION lock_wait_timeout = 2,"
+	" SESSION idle_transaction_timeout = " STR(DB_IDLE_TX_SECONDS);
+
 struct db {
 	struct db_config cfg;
 	struct db_node nodes[DB_MAX_NODES];
@@ -46,6 +56,7 @@ struct db {
 	MYSQL_STMT *st[STMT__MAX];
 	struct result res[STMT__MAX];
 	int in_tx;  /* between db_begin() and db_commit()/db_rollback() */
+	int savepoint;             /* a savepoint is set: the transaction is a dry run's */
 	int committing;            /* inside mysql_commit() */
 	int timed_out;             /* the last call's connection was lost to the timeout */
 	int away;                  /* the server could not be reached, or did not answer in time, */
@@ -56,6 +67,7 @@ struct db {
 	struct timespec lost_at;   /* when */
 	struct timespec call_start;
 	MYSQL *probe;              /* db_ping()'s connection */
+	MYSQL *side;               /* to end this handle's own session: a write that gives up */
 	char error[256];
 };
 
@@ -196,6 +208,7 @@ db_disconnect(struct db *db)
 		mysql_close(db->conn);
 	db->conn = NULL;
 	db->in_tx = 0;  /* the server rolls back what the connection had open */
+	db->savepoint = 0;
 	db->committing = 0;
 }
 
@@ -218,6 +231,8 @@ db_free(struct db *db)
 	db_disconnect(db);
 	if (db->probe != NULL)
 		mysql_close(db->probe);
+	if (db->side != NULL)
+		mysql_close(db->side);
 	free((void *)(uintptr_t)db->cfg.host);
 	free((void *)(uintptr_t)db->cfg.socket);
 	free((void *)(uintptr_t)db->cfg.user);
@@ -250,6 +265,7 @@ db_errno_class(unsigned e)
 	case ER_LOCK_DEADLOCK:
 		return APP_ERETRY;
 	case ER_LOCK_WAIT_TIMEOUT:
+	case ER_STATEMENT_TIMEOUT:  /* max_statement_time: the server's bound, not an outage */
 		return APP_ELOCKED;
 	case ER_DUP_ENTRY:
 		return APP_EDUP;
@@ -471,6 +487,8 @@ connect_to(struct db *db, int node, const char *host, unsigned port)
 	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, init_command);
+	if (db->cfg.lock_slots != NULL)
+		mysql_options(db->conn, MYSQL_OPT_NONBLOCK, 0);  /* for call_patiently() */
 	call_start(db);
 	if (mysql_real_connect(db->conn, host, db->cfg.user, db->cfg.password,
 	    db->cfg.database, port, db->cfg.socket, flags) == NULL) {
@@ -488,6 +506,11 @@ connect_to(struct db *db, int node, const char *host, unsigned port)
 	 */
 	if (mysql_query(db->conn, "SET SESSION wsrep_sync_wait = IF(@@wsrep_on, 1, 0)") != 0 &&
 	    mysql_errno(db->conn) != ER_UNKNOWN_SYSTEM_VARIABLE) {
+		rc = conn_fail(db, "connect");
+		db_disconnect(db);
+		return rc == APP_EDBLOGIN || rc == APP_ENOMEM ? rc : APP_EDBLOST;
+	}
+	if (db->cfg.worker_session && mysql_query(db->conn, worker_session) != 0) {
 		rc = conn_fail(db, "connect");
 		db_disconnect(db);
 		return rc == APP_EDBLOGIN || rc == APP_ENOMEM ? rc : APP_EDBLOST;
@@ -632,6 +655,137 @@ bind_params(struct db *db, enum stmt id, const struct db_param *p, size_t np,
 	return APP_OK;
 }
 
+/*
+ * End this handle's own session from a connection of its own to the same
+ * server (the server then rolls its transaction back and lets its locks
+ * go). 0, or -1 when the server could not be asked in time.
+ */
+static int
+kill_own_session(struct db *db)
+{
+	unsigned long me = mysql_thread_id(db->conn);
+	unsigned t = DB_PING_TIMEOUT;
+	const char *host = db->n_nodes > 0 ? db->nodes[db->node].host : db->cfg.host;
+	unsigned port = db->n_nodes > 0 ? db->nodes[db->node].port : db->cfg.port;
+
+	if (db->side != NULL && mysql_kill(db->side, me) == 0)
+		return 0;
+	if (db->side != NULL)
+		mysql_close(db->side);
+	if ((db->side = mysql_init(NULL)) == NULL)
+		return -1;
+	mysql_options(db->side, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	mysql_options(db->side, MYSQL_OPT_READ_TIMEOUT, &t);
+	mysql_options(db->side, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	if (mysql_real_connect(db->side, host, db->cfg.user, db->cfg.password, db->cfg.database,
+	    port, db->cfg.socket, 0) != NULL && mysql_kill(db->side, me) == 0)
+		return 0;
+	log_msg(LV_WARN, "db: could not end session %lu: %u %s", me, mysql_errno(db->side),
+	    mysql_error(db->side));
+	mysql_close(db->side);
+	db->side = NULL;
+	return -1;
+}
+
+/* The two calls of a statement that can wait on a lock, run without blocking. */
+enum nb_call { NB_EXECUTE, NB_STORE };
+
+static int
+nb_start(struct db *db, enum nb_call c, enum stmt id, int *ret)
+{
+	return c == NB_EXECUTE ? mysql_stmt_execute_start(ret, db->st[id]) :
+	    mysql_stmt_store_result_start(ret, db->st[id]);
+}
+
+static int
+nb_cont(struct db *db, enum nb_call c, enum stmt id, int *ret, int ready)
+{
+	return c == NB_EXECUTE ? mysql_stmt_execute_cont(ret, db->st[id], ready) :
+	    mysql_stmt_store_result_cont(ret, db->st[id], ready);
+}
+
+/*
+ * A call of a worker's write transaction, as the blocking call would run
+ * it, but patiently: once it has waited DB_LOCK_PATIENCE_MS (on another
+ * transaction's lock, as a rule) it goes on waiting only with one of the
+ * pool's waiting slots. With none free it gives up: the session is ended
+ * (kill_own_session) and *gave_up set, so that lock waits never hold more
+ * than the slots' share of the pool. A savepoint's transaction (a dry
+ * run's, whose items share it) is not given up. The call's result: 0, or
+ * non-zero with the statement's error.
+ */
+static int
+call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
+{
+	struct timespec t0, lib_at;
+	struct pollfd pfd;
+	long lib_ms = -1, left, wait;
+	int ret = 1, status, ready, slot = 0, patient = !db->savepoint, n;
+
+	*gave_up = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = nb_start(db, c, id, &ret);
+	while (status != 0) {
+		/* The library's own timeout runs from when it asked to wait. */
+		if (status & MYSQL_WAIT_TIMEOUT) {
+			lib_ms = (long)mysql_get_timeout_value_ms(db->conn);
+			clock_gettime(CLOCK_MONOTONIC, &lib_at);
+		} else
+			lib_ms = -1;
+		for (;;) {
+			wait = lib_ms < 0 ? -1 : lib_ms - ms_since(&lib_at);
+			if (patient && !slot && !*gave_up) {
+				left = DB_LOCK_PATIENCE_MS - ms_since(&t0);
+				if (wait < 0 || left < wait)
+					wait = left;
+			}
+			if (wait < 0 && lib_ms >= 0)
+				wait = 0;
+			pfd.fd = mysql_get_socket(db->conn);
+			pfd.events = (short)((status & MYSQL_WAIT_READ ? POLLIN : 0) |
+			    (status & MYSQL_WAIT_WRITE ? POLLOUT : 0) |
+			    (status & MYSQL_WAIT_EXCEPT ? POLLPRI : 0));
+			pfd.revents = 0;
+			if ((n = poll(&pfd, 1, (int)wait)) < 0 && errno == EINTR)
+				continue;
+			if (n != 0)
+				break;
+			if (lib_ms >= 0 && ms_since(&lib_at) >= lib_ms)
+				break;  /* the library's timeout: it says so */
+			/* Patience spent: wait on with a slot, or give up. */
+			if (slots_take(db->cfg.lock_slots))
+				slot = 1;
+			else if (kill_own_session(db) == 0)
+				*gave_up = 1;
+			else
+				patient = 0;  /* the server cannot be asked: its answer, or the timeout, decides */
+		}
+		if (n < 0)
+			ready = MYSQL_WAIT_READ;  /* let the library meet the error */
+		else if (n == 0)
+			ready = MYSQL_WAIT_TIMEOUT;
+		else
+			ready = (pfd.revents & (POLLIN | POLLERR | POLLHUP) ? MYSQL_WAIT_READ : 0) |
+			    (pfd.revents & POLLOUT ? MYSQL_WAIT_WRITE : 0) |
+			    (pfd.revents & POLLPRI ? MYSQL_WAIT_EXCEPT : 0);
+		status = nb_cont(db, c, id, &ret, ready);
+	}
+	if (slot)
+		slots_give(db->cfg.lock_slots);
+	return ret;
+}
+
+/* A statement that gave up waiting (call_patiently): its session is gone. */
+static enum app_err
+gave_up(struct db *db, enum stmt id)
+{
+	log_msg(LV_WARN, "db: statement %s: waited %d ms on a lock with every waiting slot "
+	    "taken: given up", sql_stmts[id].name, DB_LOCK_PATIENCE_MS);
+	snprintf(db->error, sizeof(db->error), "gave up waiting on a lock");
+	db_disconnect(db);
+	return APP_ELOCKED;
+}
+
 /* db_exec() on the connection as it is. */
 static enum app_err
 exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
@@ -641,6 +795,7 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 	my_bool nulls[DB_MAX_PARAMS];
 	int64_t ints[DB_MAX_PARAMS];
 	struct result *r = &db->res[id];
+	int patient, failed, given_up = 0;
 	enum app_err rc;
 
 	if ((unsigned)id >= STMT__MAX)
@@ -653,13 +808,23 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 	if ((rc = bind_params(db, id, p, np, in, lens, nulls, ints)) != APP_OK)
 		return rc;
 	call_start(db);
-	if (mysql_stmt_execute(db->st[id]) != 0)
+	patient = db->cfg.lock_slots != NULL && db->in_tx;
+	failed = patient ? call_patiently(db, NB_EXECUTE, id, &given_up) :
+	    mysql_stmt_execute(db->st[id]);
+	if (given_up)
+		return gave_up(db, id);
+	if (failed != 0)
 		return stmt_fail(db, id, "execute");
 	if (r->n == 0)
 		return APP_OK;
 	if (mysql_stmt_bind_result(db->st[id], r->bind) != 0)
 		return stmt_fail(db, id, "bind result");
-	if (mysql_stmt_store_result(db->st[id]) != 0)
+	/* A locking read waits here, as its rows come. */
+	failed = patient ? call_patiently(db, NB_STORE, id, &given_up) :
+	    mysql_stmt_store_result(db->st[id]);
+	if (given_up)
+		return gave_up(db, id);
+	if (failed != 0)
 		return stmt_fail(db, id, "store result");
 	r->open = 1;
 	return APP_OK;
@@ -854,6 +1019,7 @@ db_commit(struct db *db)
 	if (db->conn == NULL)
 		return APP_EDBLOST;
 	db->in_tx = 0;
+	db->savepoint = 0;
 	db->committing = 1;
 	call_start(db);
 	rc = mysql_commit(db->conn) != 0 ? conn_fail(db, "commit") : APP_OK;
@@ -865,6 +1031,7 @@ void
 db_rollback(struct db *db)
 {
 	db->in_tx = 0;
+	db->savepoint = 0;
 	call_start(db);
 	if (db->conn != NULL && mysql_rollback(db->conn) != 0)
 		(void)conn_fail(db, "rollback");
@@ -910,7 +1077,13 @@ db_plain(struct db *db, const char *sql)
 enum app_err
 db_savepoint(struct db *db)
 {
-	return db->in_tx ? db_plain(db, "SAVEPOINT lcm_item") : APP_EINTERNAL;
+	enum app_err rc;
+
+	if (!db->in_tx)
+		return APP_EINTERNAL;
+	if ((rc = db_plain(db, "SAVEPOINT lcm_item")) == APP_OK)
+		db->savepoint = 1;
+	return rc;
 }
 
 enum app_err

@@ -59,6 +59,16 @@ struct db_config {
 	int scripts;           /* allow db_script() (multi-statement text) */
 	unsigned connect_timeout;  /* seconds to connect and log in; 0: the default */
 	unsigned read_timeout;     /* seconds a call waits for the server; 0: the default */
+	/* A worker's: the server bounds what its sessions may hold (DB_IDLE_TX_SECONDS). */
+	int worker_session;
+	/*
+	 * A worker's: a statement of a write transaction that waits longer
+	 * than DB_LOCK_PATIENCE_MS goes on waiting only with one of these
+	 * slots (lib/slots.h; the caller's, for the handle's life); with none
+	 * free the write gives up at once (APP_ELOCKED). NULL: any statement
+	 * waits as long as the server lets it (lcm-admin).
+	 */
+	struct slots *lock_slots;
 };
 
 /*
@@ -77,6 +87,22 @@ struct db_config {
  */
 #define DB_WORKER_CONNECT_TIMEOUT 2
 #define DB_WORKER_READ_TIMEOUT 3
+/*
+ * What a worker's session may hold, enforced by the server so that the
+ * read timeout is only ever met by a server that does not answer: a
+ * statement runs (waiting on locks included) for 2 s at most, a metadata
+ * lock (a backup's FLUSH TABLES WITH READ LOCK, an ALTER) is waited for as
+ * long as a row lock, and a transaction left idle for DB_IDLE_TX_SECONDS
+ * (its worker frozen, or gone without a word) is ended by the server,
+ * which lets its locks go.
+ */
+#define DB_IDLE_TX_SECONDS 5
+/*
+ * How long a worker's write waits on another transaction's lock before it
+ * needs one of the pool's waiting slots (db_config.lock_slots).
+ */
+#define DB_LOCK_PATIENCE_MS 200
+
 /*
  * After the server was found away (unreachable, or silent for the whole
  * read timeout), a handle answers APP_EDBLOST without trying for this long.

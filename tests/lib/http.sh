@@ -190,14 +190,17 @@ release_holder() {
 
 # wait_for_app_statement: until a statement of the app's runs on the
 # server (with hold_case_load: a request in flight, waiting for the lock);
-# 30 s at most. (InnoDB's own list of transactions is a cache refreshed
-# when it likes: it can miss a wait.)
+# 30 s at most. The processlist leaves out a session busy in a trigger, and
+# InnoDB's list of transactions is a cache refreshed only for a reader that
+# comes 0.1 s or more after the last: both are asked, 0.15 s apart.
 wait_for_app_statement() {
 	local i
-	for i in $(seq 1 600); do
-		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
-			WHERE user = 'lcm_app' AND command IN ('Query', 'Execute')")" -gt 0 ] && return 0
-		sleep 0.05
+	for i in $(seq 1 200); do
+		[ "$(db_sql "SELECT (SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'lcm_app' AND command IN ('Query', 'Execute'))
+			+ (SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT')")" -gt 0 ] &&
+			return 0
+		sleep 0.15
 	done
 	fail "no statement of the app ran; the server's sessions:"
 	db_sql "SELECT id, user, command, time, state, LEFT(info, 80) FROM information_schema.processlist" >&2
