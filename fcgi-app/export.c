@@ -21,6 +21,7 @@ static const char header[] =
 /* One export in progress. */
 struct export {
 	int role;
+	char as_of[16];     /* the day it is as of (today when not asked) */
 	char until[16];
 	int64_t actor;
 	char request_id[LCM_REQUEST_ID_MAX + 1];
@@ -144,7 +145,8 @@ release(void *ctx)
  * GET .../lead_care_managers/assignments.csv?as_of&role: one CSV row per
  * patient and role held (now, or at the end of as_of from the history),
  * streamed: the worker holds a chunk of rows at a time, and stops when the
- * client leaves. Its errors (before the first line) are JSON.
+ * client leaves. The file is named for the day it is as of. Its errors
+ * (before the first line) are JSON.
  */
 enum app_err
 assignments_export_get(const struct request *req, struct response *resp)
@@ -162,8 +164,8 @@ assignments_export_get(const struct request *req, struct response *resp)
 		free(x);
 		return APP_ENOMEM;
 	}
-	if ((rc = problems(resp, errors, val_export_query(req->query, today, &x->role, x->until,
-	    sizeof(x->until), errors))) != APP_OK) {
+	if ((rc = problems(resp, errors, val_export_query(req->query, today, &x->role, x->as_of,
+	    x->until, sizeof(x->until), errors))) != APP_OK) {
 		free(x);
 		return rc;
 	}
@@ -175,6 +177,6 @@ assignments_export_get(const struct request *req, struct response *resp)
 	resp->stream.ctx = x;
 	resp->stream.content_type = "text/csv; charset=utf-8";
 	snprintf(resp->stream.filename, sizeof(resp->stream.filename), "lcm-assignments-%s.csv",
-	    x->until[0] ? x->until : today);
+	    x->as_of);
 	return APP_OK;
 }

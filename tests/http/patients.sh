@@ -197,12 +197,15 @@ test_export_as_of_a_past_day_from_the_history() {
 	expect_eq "as of yesterday" "123,John Doe,olcm,101,Jane Coordinator,jane.coordinator@example.test,${y2}T10:00:00.000Z
 123,John Doe,ilcm,102,Bob Manager,bob.manager@example.test,${y2}T10:00:00.000Z" \
 		"$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r')"
-	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u +%F).csv\""
+	# Named for the day it is as of (it was named for the day after).
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$y1.csv\""
 	csv "$LCM/assignments.csv?as_of=$(date -u -d '3 days ago' +%F)"
 	expect_eq "before any assignment: the header alone" \
 		"patient_id,patient_name,role,user_id,user_name,user_email,assigned_at" "$(printf '%s' "$BODY" | tr -d '\r')"
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u -d '3 days ago' +%F).csv\""
 	csv "$LCM/assignments.csv?as_of=$(date -u +%F)"
 	expect_eq "as of today: now" "123,John Doe,olcm,103" "$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r' | cut -d, -f1-4)"
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u +%F).csv\""
 }
 
 test_export_escapes_formulas_and_quotes() {
@@ -218,12 +221,18 @@ test_export_escapes_formulas_and_quotes() {
 }
 
 test_export_errors_are_json() {
+	local range='as_of must be a date (YYYY-MM-DD) from 1970-01-01 to today (UTC)'
 	csv "$LCM/assignments.csv?as_of=2026-02-30"
-	expect_error 422 '["as_of must be a date (YYYY-MM-DD) not after today"]'
+	expect_error 422 "[\"$range\"]"
 	csv "$LCM/assignments.csv?as_of=$(date -u -d tomorrow +%F)"
-	expect_error 422
+	expect_error 422 "[\"$range\"]"
+	# The real lower bound, said as such (it was refused as "not after today").
+	csv "$LCM/assignments.csv?as_of=1969-12-31"
+	expect_error 422 "[\"$range\"]"
+	csv "$LCM/assignments.csv?as_of=1970-01-01"
+	expect_status 200
 	csv "$LCM/assignments.csv?role=x&as_of=yesterday"
-	expect_error 422 '["role must be olcm or ilcm","as_of must be a date (YYYY-MM-DD) not after today"]'
+	expect_error 422 "[\"role must be olcm or ilcm\",\"$range\"]"
 	TOKEN=""
 	csv "$LCM/assignments.csv"
 	expect_error 401
