@@ -29,6 +29,7 @@ struct export {
 	struct db *db;
 	int64_t last_patient;
 	int64_t patients;   /* sent so far */
+	int64_t rows;       /* lines in the chunks so far, the header aside */
 	int64_t held;       /* patients in the chunk not sent yet */
 	char *chunk;        /* the chunk's CSV lines */
 	size_t len, cap;
@@ -105,6 +106,7 @@ emit(void *arg, const struct pat_export_row *r)
 		x->failed = APP_ENOMEM;
 		return 1;
 	}
+	x->rows++;
 	if (r->patient_id != x->last_patient) {
 		x->last_patient = r->patient_id;
 		x->held++;
@@ -113,10 +115,18 @@ emit(void *arg, const struct pat_export_row *r)
 	return 0;
 }
 
+/*
+ * The header, the rows, then the end line "#end,ROWS" (ROWS: the data
+ * lines): it leaves last, once every row was read, logged and sent, so a
+ * file that has it is whole, and one cut short anywhere (a worker that
+ * dies, a connection dropped) lacks it.
+ */
 static enum app_err
 produce(void *ctx, struct db *db, const struct sink *sink)
 {
 	struct export *x = ctx;
+	char end[64];
+	int n;
 	enum app_err rc;
 
 	x->sink = sink;
@@ -125,8 +135,13 @@ produce(void *ctx, struct db *db, const struct sink *sink)
 	if (chunk_put(x, header, sizeof(header) - 1) != 0)
 		return APP_ENOMEM;
 	rc = pat_export(db, x->until[0] ? x->until : NULL, x->role, emit, x);
-	if (rc == APP_OK && !x->failed && !x->gone)
-		(void)chunk_send(x);
+	if (rc == APP_OK && !x->failed && !x->gone) {
+		n = snprintf(end, sizeof(end), "#end,%" PRId64 "\r\n", x->rows);
+		if (chunk_put(x, end, (size_t)n) != 0)
+			x->failed = APP_ENOMEM;
+		else
+			(void)chunk_send(x);
+	}
 	if (x->gone)
 		log_msg(LV_INFO, "export: the client left after %" PRId64 " patients", x->patients);
 	return rc == APP_OK ? x->failed : rc;
@@ -144,9 +159,9 @@ release(void *ctx)
 /*
  * GET .../lead_care_managers/assignments.csv?as_of&role: one CSV row per
  * patient and role held (now, or at the end of as_of from the history),
- * streamed: the worker holds a chunk of rows at a time, and stops when the
- * client leaves. The file is named for the day it is as of. Its errors
- * (before the first line) are JSON.
+ * then "#end,ROWS"; streamed: the worker holds a chunk of rows at a time,
+ * and stops when the client leaves. The file is named for the day it is
+ * as of. Its errors (before the first line) are JSON.
  */
 enum app_err
 assignments_export_get(const struct request *req, struct response *resp)
