@@ -317,32 +317,6 @@ test_export_cut_short_ends_broken() {
 	expect_status 200
 }
 
-test_a_client_leaving_mid_export_stops_the_worker() {
-	# 100,000 patients with both roles: 200,000 lines, about 19 MB, well
-	# over what the kernel buffers between the worker and the client (a
-	# loopback send buffer grows to 4 MB).
-	db_sql "INSERT INTO patients (id, name, primary_provider_id) SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_1000_to_100999;
-		INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at, ilcm_user_id, ilcm_assigned_at, created_at, updated_at)
-		SELECT seq, 456, 101, NOW(3), 102, NOW(3), NOW(3), NOW(3) FROM seq_1000_to_100999"
-	remember
-	# A client that reads the first 4 KB, waits a second and leaves (curl's
-	# --limit-rate cannot be trusted to hold the kernel's buffers small).
-	(
-		exec 3<>"/dev/tcp/127.0.0.1/${BASE##*:}" || exit 1
-		printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nX-User-Token: dev-admin-token\r\nConnection: close\r\n\r\n' \
-			"$LCM/assignments.csv" >&3
-		head -c 4096 <&3 >"$T_TMP/partial.csv"
-		sleep 1
-	)
-	expect_eq "the start of the export" "HTTP/1.1 200 OK" "$(head -1 "$T_TMP/partial.csv" | tr -d '\r')"
-	# The worker is back at once: every worker answers, nothing went wrong.
-	expect_workers_fine
-	local lines
-	lines=$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE action = 'export_assignments'")
-	[ "$lines" -lt 50000 ] || fail "the export went on ($lines patients of 100,000) after its client left"
-	grep -q 'export: the client left after' "$HVAR/log/workers.log" || fail "the worker did not say the client left"
-}
-
 test_a_whole_export_of_twenty_thousand() {
 	db_sql "INSERT INTO patients (id, name, primary_provider_id) SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_1000_to_20999;
 		INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at, created_at, updated_at)
