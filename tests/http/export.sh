@@ -1,6 +1,7 @@
-# The assignment export under strain: slow readers, clients that stop
-# reading or leave, and the limits that keep the worker pool free for the
-# rest of the API.
+# The assignment export under strain: a worker killed mid-stream, slow
+# readers, clients that stop reading or leave, and the limits that keep the
+# worker pool free for the rest of the API. Tests that kill a worker wait
+# until the pool has all its workers again, each answering.
 
 P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
@@ -104,9 +105,10 @@ ex_big_clinic() {
 
 # ex_reader_start NAME [TOKEN]: GET the export with a client that reads the
 # headers and the first 64 KB, then stops reading (curl writes into a pipe
-# nobody reads) until ex_reader_leave NAME (it closes the connection). Its
-# headers go to $T_TMP/NAME.hdr, what it read to $T_TMP/NAME, curl's exit
-# status to $T_TMP/NAME.rc.
+# nobody reads) until ex_reader_go NAME (it reads the rest) or
+# ex_reader_leave NAME (it closes the connection). Its headers go to
+# $T_TMP/NAME.hdr, what it read to $T_TMP/NAME, curl's exit status to
+# $T_TMP/NAME.rc.
 ex_reader_start() {
 	local f=$T_TMP/$1
 	rm -f "$f" "$f.hdr" "$f.rc" "$f.go"
@@ -116,6 +118,9 @@ ex_reader_start() {
 			{ head -c 65536 >"$f"; read -r what <"$f.go"; [ "$what" = go ] && cat >>"$f"; }
 		echo "${PIPESTATUS[0]}" >"$f.rc"
 	) &
+}
+ex_reader_go() {
+	timeout 10 bash -c 'echo go >"$1"' _ "$T_TMP/$1.go" || fail "the reader $1 was gone"
 }
 ex_reader_leave() {
 	timeout 10 bash -c 'echo leave >"$1"' _ "$T_TMP/$1.go" || fail "the reader $1 was gone"
@@ -143,6 +148,30 @@ ex_wait_for_bytes() {
 # The export records the access log holds.
 ex_logged() {
 	db_sql "SELECT COUNT(*) FROM phi_access_log WHERE action = 'export_assignments'"
+}
+
+# Issue 20 §1: a worker killed while it streams (here: while its client
+# reads nothing, so that it cannot have finished) must leave the client
+# with a transfer it sees cut (no last chunk: curl exits 18), never a
+# short CSV that ends like a whole one.
+test_a_worker_killed_mid_export_leaves_the_transfer_cut() {
+	local worker rc lines
+	ex_big_clinic "$(($(ex_hold_bytes) + 8000000))"
+	ex_reader_start killed
+	ex_wait_for_bytes "$T_TMP/killed" 65536 || fail "the export did not start"
+	worker=$(ex_busy_workers)
+	[ -n "$worker" ] || fail "no worker streams the export"
+	expect_eq "workers streaming" 1 "$(wc -w <<<"$worker")"
+	kill -KILL $worker
+	ex_reader_go killed
+	rc=$(ex_reader_wait killed)
+	expect_eq "status line" "HTTP/1.1 200 OK" "$(head -1 "$T_TMP/killed.hdr" | tr -d '\r')"
+	[ "$rc" != 0 ] || fail "curl took the export of a killed worker for a whole one (exit 0)"
+	expect_eq "curl: the transfer was cut (18)" 18 "$rc"
+	lines=$(wc -l <"$T_TMP/killed")
+	[ "$lines" -lt $((2 * EX_PATIENTS + 1)) ] || fail "$lines lines: more than the worker can have sent"
+	grep -q '^#end' "$T_TMP/killed" && fail "the cut export has an end line"
+	ex_pool_whole
 }
 
 # ex_tokens N: admin tokens export-admin-1 .. N (user 1's).
