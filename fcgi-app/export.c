@@ -21,6 +21,7 @@ static const char header[] =
 /* One export in progress. */
 struct export {
 	int role;
+	char as_of[16];     /* the day it is as of (today when not asked) */
 	char until[16];
 	int64_t actor;
 	char request_id[LCM_REQUEST_ID_MAX + 1];
@@ -28,6 +29,7 @@ struct export {
 	struct db *db;
 	int64_t last_patient;
 	int64_t patients;   /* sent so far */
+	int64_t rows;       /* lines in the chunks so far, the header aside */
 	int64_t held;       /* patients in the chunk not sent yet */
 	char *chunk;        /* the chunk's CSV lines */
 	size_t len, cap;
@@ -104,6 +106,7 @@ emit(void *arg, const struct pat_export_row *r)
 		x->failed = APP_ENOMEM;
 		return 1;
 	}
+	x->rows++;
 	if (r->patient_id != x->last_patient) {
 		x->last_patient = r->patient_id;
 		x->held++;
@@ -112,10 +115,18 @@ emit(void *arg, const struct pat_export_row *r)
 	return 0;
 }
 
+/*
+ * The header, the rows, then the end line "#end,ROWS" (ROWS: the data
+ * lines): it leaves last, once every row was read, logged and sent, so a
+ * file that has it is whole, and one cut short anywhere (a worker that
+ * dies, a connection dropped) lacks it.
+ */
 static enum app_err
 produce(void *ctx, struct db *db, const struct sink *sink)
 {
 	struct export *x = ctx;
+	char end[64];
+	int n;
 	enum app_err rc;
 
 	x->sink = sink;
@@ -124,8 +135,13 @@ produce(void *ctx, struct db *db, const struct sink *sink)
 	if (chunk_put(x, header, sizeof(header) - 1) != 0)
 		return APP_ENOMEM;
 	rc = pat_export(db, x->until[0] ? x->until : NULL, x->role, emit, x);
-	if (rc == APP_OK && !x->failed && !x->gone)
-		(void)chunk_send(x);
+	if (rc == APP_OK && !x->failed && !x->gone) {
+		n = snprintf(end, sizeof(end), "#end,%" PRId64 "\r\n", x->rows);
+		if (chunk_put(x, end, (size_t)n) != 0)
+			x->failed = APP_ENOMEM;
+		else
+			(void)chunk_send(x);
+	}
 	if (x->gone)
 		log_msg(LV_INFO, "export: the client left after %" PRId64 " patients", x->patients);
 	return rc == APP_OK ? x->failed : rc;
@@ -143,8 +159,9 @@ release(void *ctx)
 /*
  * GET .../lead_care_managers/assignments.csv?as_of&role: one CSV row per
  * patient and role held (now, or at the end of as_of from the history),
- * streamed: the worker holds a chunk of rows at a time, and stops when the
- * client leaves. Its errors (before the first line) are JSON.
+ * then "#end,ROWS"; streamed: the worker holds a chunk of rows at a time,
+ * and stops when the client leaves. The file is named for the day it is
+ * as of. Its errors (before the first line) are JSON.
  */
 enum app_err
 assignments_export_get(const struct request *req, struct response *resp)
@@ -162,8 +179,8 @@ assignments_export_get(const struct request *req, struct response *resp)
 		free(x);
 		return APP_ENOMEM;
 	}
-	if ((rc = problems(resp, errors, val_export_query(req->query, today, &x->role, x->until,
-	    sizeof(x->until), errors))) != APP_OK) {
+	if ((rc = problems(resp, errors, val_export_query(req->query, today, &x->role, x->as_of,
+	    x->until, sizeof(x->until), errors))) != APP_OK) {
 		free(x);
 		return rc;
 	}
@@ -175,6 +192,6 @@ assignments_export_get(const struct request *req, struct response *resp)
 	resp->stream.ctx = x;
 	resp->stream.content_type = "text/csv; charset=utf-8";
 	snprintf(resp->stream.filename, sizeof(resp->stream.filename), "lcm-assignments-%s.csv",
-	    x->until[0] ? x->until : today);
+	    x->as_of);
 	return APP_OK;
 }

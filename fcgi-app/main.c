@@ -252,10 +252,11 @@ sink_write(void *arg, const char *s, size_t n)
  * Content-Length), the headers with its first bytes: a failure before
  * them is an error response like any other. Past them it cannot change the
  * status: the response must end broken instead, or the client takes what
- * it got for the whole. Closing the connection is not enough (without
- * fastcgi_keep_conn nginx takes the close for the end of a response); a
- * record nginx cannot read is: it then drops the client's connection
- * without the last chunk, and a client sees a transfer cut short.
+ * it got for the whole. The connection is closed without FastCGI's
+ * END_REQUEST: the stream's location has fastcgi_keep_conn on
+ * (nginx/lcm-api.conf), with which nginx takes that for a failure and
+ * drops the client's connection without the last chunk, as it does when a
+ * worker dies mid-stream; a client sees a transfer cut short.
  */
 static void
 write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
@@ -273,11 +274,9 @@ write_stream(FCGX_Request *fr, struct response *resp, struct db *db)
 		resp_from_err(resp, rc);
 		write_response(fr, resp, 0);
 	} else {
-		static const unsigned char unreadable[8];  /* FastCGI version 0 */
-
 		log_msg(LV_ERR, "stream cut short: %s", app_err_name(rc));
+		/* What is written goes; FCGX_Finish_r's END_REQUEST then cannot. */
 		FCGX_FFlush(fr->out);
-		(void)!write(fr->ipcFd, unreadable, sizeof(unreadable));
 		shutdown(fr->ipcFd, SHUT_RDWR);
 	}
 }
@@ -350,7 +349,10 @@ serve(FCGX_Request *fr, struct db *db)
  * connection under nginx (a 502). Instead the listening socket's receive
  * timeout (IDLE_WAKE_MS) has an idle accept() return, so that the access
  * log is written within two seconds of a record and a reopened log is
- * taken up within one.
+ * taken up within one. A connection nginx asked to keep (the export's:
+ * fastcgi_keep_conn) stays open past FCGX_Finish_r; nginx closes it after
+ * the response all the same (no upstream keepalive), and the next
+ * FCGX_Accept_r reads that close and accepts anew.
  */
 #define IDLE_WAKE_MS 1000
 

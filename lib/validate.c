@@ -798,8 +798,8 @@ val_date(const char *s, int *y, int *m, int *d)
 }
 
 int
-val_export_query(const char *qs, const char *today, int *role, char *until, size_t untilsz,
-    struct json_object *errors)
+val_export_query(const char *qs, const char *today, int *role, char *as_of, char *until,
+    size_t datesz, struct json_object *errors)
 {
 	char day[16];
 	enum query_res qr;
@@ -807,6 +807,7 @@ val_export_query(const char *qs, const char *today, int *role, char *until, size
 	time_t t;
 	int n = 0, y, m, d;
 
+	snprintf(as_of, datesz, "%s", today);
 	until[0] = '\0';
 	if (val_role_param(qs, role, errors, &n) < 0)
 		return -1;
@@ -814,8 +815,10 @@ val_export_query(const char *qs, const char *today, int *role, char *until, size
 	if (qr == QUERY_ABSENT)
 		return n;
 	if (complain(errors, qr != QUERY_FOUND || !val_date(day, &y, &m, &d) ||
-	    strcmp(day, today) > 0, &n, "as_of must be a date (YYYY-MM-DD) not after today") < 0)
+	    strcmp(day, today) > 0, &n, "as_of must be a date (YYYY-MM-DD) from 1970-01-01 to today (UTC)") < 0)
 		return -1;
+	if (n == 0)
+		snprintf(as_of, datesz, "%s", day);
 	if (n == 0 && strcmp(day, today) < 0) {
 		/* Before today: from the history, up to the midnight that ends that day. */
 		memset(&tm, 0, sizeof(tm));
@@ -824,7 +827,7 @@ val_export_query(const char *qs, const char *today, int *role, char *until, size
 		tm.tm_mday = d + 1;
 		t = timegm(&tm);
 		gmtime_r(&t, &tm);
-		strftime(until, untilsz, "%Y-%m-%d", &tm);
+		strftime(until, datesz, "%Y-%m-%d", &tm);
 	}
 	return n;
 }

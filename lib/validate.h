@@ -166,13 +166,14 @@ int val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size
 int val_date(const char *s, int *y, int *m, int *d);
 
 /*
- * The export's query string: role, and as_of (a date not after today,
- * "YYYY-MM-DD" as today is). For a day before today, until is the day after
- * it (the export reads the history up to that midnight); else "" (now).
- * As val_assign().
+ * The export's query string: role, and as_of (a date from 1970-01-01 to
+ * today, "YYYY-MM-DD" as today is) into as_of, today when absent. For a
+ * day before today, until is the day after it (the export reads the
+ * history up to that midnight); else "" (now). as_of and until hold
+ * datesz bytes (11 at least). As val_assign().
  */
-int val_export_query(const char *qs, const char *today, int *role, char *until, size_t untilsz,
-    struct json_object *errors);
+int val_export_query(const char *qs, const char *today, int *role, char *as_of, char *until,
+    size_t datesz, struct json_object *errors);
 
 /*
  * The list's query string: page, per_page, search, role. search is decoded

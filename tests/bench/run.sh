@@ -448,7 +448,9 @@ read -r ecode etime esize < <(curl -s -o "$BTMP/all.csv" -w '%{http_code} %{time
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
 peak=$(sort -n "$BTMP/rss" | tail -1)
 EXPORT_TIME=$etime
-echo "  assignments.csv: HTTP $ecode in ${etime}s, $(awk -v b="$esize" 'BEGIN { printf "%.1f MB", b / 1e6 }'), $(($(wc -l <"$BTMP/all.csv") - 1)) rows"
+# The end line counts the rows; an export without it was cut short.
+erows=$(sed -n '$s/^#end,\([0-9]*\).*/\1 rows/p' "$BTMP/all.csv")
+echo "  assignments.csv: HTTP $ecode in ${etime}s, $(awk -v b="$esize" 'BEGIN { printf "%.1f MB", b / 1e6 }'), ${erows:-CUT SHORT (no end line)}"
 echo "  largest worker RSS: $((before / 1024)) MiB before, $((peak / 1024)) MiB at most during the export (sampled every 50 ms)"
 PAT_LINE="patients at 100,000: unassigned=olcm ${MED[unassigned]}s (page 10 ${MED[unassigned10]}s), lcm_user_id ${MED[holder]}s, summary ${MED[summary]}s; export ${EXPORT_TIME}s, worker RSS $((before / 1024)) -> $((peak / 1024)) MiB"
 

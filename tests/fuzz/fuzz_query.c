@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *qs, buf[64], big[1024], until[16];
+	char *qs, buf[64], big[1024], as_of[16], until[16];
 	struct lcm_history_query hq;
 	struct lcm_list_query lq;
 	struct pat_query pq;
@@ -86,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e = json_object_new_array();
 	check_count(val_patient_query(qs, &pq, big, sizeof(big), e), e);
 	e = json_object_new_array();
-	check_count(val_export_query(qs, "2025-06-15", &role, until, sizeof(until), e), e);
+	check_count(val_export_query(qs, "2025-06-15", &role, as_of, until, sizeof(until), e), e);
 	free(qs);
 	return 0;
 }

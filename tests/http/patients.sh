@@ -175,12 +175,13 @@ test_export_now_csv() {
 124,Mary Major,olcm,101,Jane Coordinator,jane.coordinator@example.test
 125,Sam Minor,ilcm,103,Carla Intensive,carla.intensive@example.test
 128,Al_Underscore,olcm,104,Ian Inactive,ian.inactive@example.test" \
-		"$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r' | cut -d, -f1-6)"
+		"$(printf '%s' "$BODY" | sed '1d;$d' | tr -d '\r' | cut -d, -f1-6)"
+	expect_eq "the end line: the rows" "#end,5" "$(printf '%s' "$BODY" | tail -1 | tr -d '\r')"
 	expect_eq "every line ends CRLF" 0 "$(printf '%s' "$BODY" | grep -cv $'\r$')"
 	expect_eq "assigned_at is the care team's" "$(db_sql "SELECT DATE_FORMAT(olcm_assigned_at, '%Y-%m-%dT%H:%i:%s.%f') FROM case_loads WHERE patient_id = 123" | cut -c1-23)Z" \
 		"$(printf '%s' "$BODY" | sed -n 2p | tr -d '\r' | cut -d, -f7)"
 	csv "$LCM/assignments.csv?role=ilcm"
-	expect_eq "role=ilcm" "123 125" "$(printf '%s' "$BODY" | tail -n +2 | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "role=ilcm" "123 125 #end" "$(printf '%s' "$BODY" | tail -n +2 | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')"
 }
 
 test_export_as_of_a_past_day_from_the_history() {
@@ -195,14 +196,20 @@ test_export_as_of_a_past_day_from_the_history() {
 	csv "$LCM/assignments.csv?as_of=$y1"
 	expect_status 200
 	expect_eq "as of yesterday" "123,John Doe,olcm,101,Jane Coordinator,jane.coordinator@example.test,${y2}T10:00:00.000Z
-123,John Doe,ilcm,102,Bob Manager,bob.manager@example.test,${y2}T10:00:00.000Z" \
+123,John Doe,ilcm,102,Bob Manager,bob.manager@example.test,${y2}T10:00:00.000Z
+#end,2" \
 		"$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r')"
-	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u +%F).csv\""
+	# Named for the day it is as of (it was named for the day after).
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$y1.csv\""
 	csv "$LCM/assignments.csv?as_of=$(date -u -d '3 days ago' +%F)"
 	expect_eq "before any assignment: the header alone" \
-		"patient_id,patient_name,role,user_id,user_name,user_email,assigned_at" "$(printf '%s' "$BODY" | tr -d '\r')"
+		"patient_id,patient_name,role,user_id,user_name,user_email,assigned_at
+#end,0" "$(printf '%s' "$BODY" | tr -d '\r')"
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u -d '3 days ago' +%F).csv\""
 	csv "$LCM/assignments.csv?as_of=$(date -u +%F)"
-	expect_eq "as of today: now" "123,John Doe,olcm,103" "$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r' | cut -d, -f1-4)"
+	expect_eq "as of today: now" "123,John Doe,olcm,103
+#end,1" "$(printf '%s' "$BODY" | tail -n +2 | tr -d '\r' | cut -d, -f1-4)"
+	expect_header content-disposition "attachment; filename=\"lcm-assignments-$(date -u +%F).csv\""
 }
 
 test_export_escapes_formulas_and_quotes() {
@@ -218,12 +225,18 @@ test_export_escapes_formulas_and_quotes() {
 }
 
 test_export_errors_are_json() {
+	local range='as_of must be a date (YYYY-MM-DD) from 1970-01-01 to today (UTC)'
 	csv "$LCM/assignments.csv?as_of=2026-02-30"
-	expect_error 422 '["as_of must be a date (YYYY-MM-DD) not after today"]'
+	expect_error 422 "[\"$range\"]"
 	csv "$LCM/assignments.csv?as_of=$(date -u -d tomorrow +%F)"
-	expect_error 422
+	expect_error 422 "[\"$range\"]"
+	# The real lower bound, said as such (it was refused as "not after today").
+	csv "$LCM/assignments.csv?as_of=1969-12-31"
+	expect_error 422 "[\"$range\"]"
+	csv "$LCM/assignments.csv?as_of=1970-01-01"
+	expect_status 200
 	csv "$LCM/assignments.csv?role=x&as_of=yesterday"
-	expect_error 422 '["role must be olcm or ilcm","as_of must be a date (YYYY-MM-DD) not after today"]'
+	expect_error 422 "[\"role must be olcm or ilcm\",\"$range\"]"
 	TOKEN=""
 	csv "$LCM/assignments.csv"
 	expect_error 401
@@ -281,6 +294,7 @@ test_export_cut_short_ends_broken() {
 	curl -s -o "$T_TMP/cut.csv" -H 'X-User-Token: dev-admin-token' "$BASE$LCM/assignments.csv" || rc=$?
 	db_sql "ALTER TABLE phi_access_log DROP CONSTRAINT IF EXISTS ck_lcm_test_refuse"
 	expect_eq "curl: the transfer ended early (18)" 18 "$rc"
+	grep -q '^#end' "$T_TMP/cut.csv" && fail "the cut export has an end line"
 	# What nginx had not passed on when the cut came is dropped: the client
 	# gets the header and at most the first chunk, in order.
 	local got n
@@ -296,38 +310,11 @@ test_export_cut_short_ends_broken() {
 		"$(db_sql "SELECT COUNT(DISTINCT l.patient_id) FROM phi_access_log l
 			JOIN (SELECT patient_id FROM case_loads ORDER BY patient_id LIMIT 1000) c ON c.patient_id = l.patient_id
 			WHERE l.action = 'export_assignments'")"
-	expect_eq "then the refused chunk's, within 3 s, each patient once" "$(exported_patients)" \
+	expect_eq "then the refused chunk's, each patient once" "$(exported_patients)" \
 		"$(wait_export_records "$(exported_patients)")"
 	grep -q 'stream cut short' "$HVAR/log/workers.log" || fail "the worker did not log the cut"
 	req GET $P/patients/123/lead_care_managers
 	expect_status 200
-}
-
-test_a_client_leaving_mid_export_stops_the_worker() {
-	# 100,000 patients with both roles: 200,000 lines, about 19 MB, well
-	# over what the kernel buffers between the worker and the client (a
-	# loopback send buffer grows to 4 MB).
-	db_sql "INSERT INTO patients (id, name, primary_provider_id) SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_1000_to_100999;
-		INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at, ilcm_user_id, ilcm_assigned_at, created_at, updated_at)
-		SELECT seq, 456, 101, NOW(3), 102, NOW(3), NOW(3), NOW(3) FROM seq_1000_to_100999"
-	remember
-	# A client that reads the first 4 KB, waits a second and leaves (curl's
-	# --limit-rate cannot be trusted to hold the kernel's buffers small).
-	(
-		exec 3<>"/dev/tcp/127.0.0.1/${BASE##*:}" || exit 1
-		printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nX-User-Token: dev-admin-token\r\nConnection: close\r\n\r\n' \
-			"$LCM/assignments.csv" >&3
-		head -c 4096 <&3 >"$T_TMP/partial.csv"
-		sleep 1
-	)
-	expect_eq "the start of the export" "HTTP/1.1 200 OK" "$(head -1 "$T_TMP/partial.csv" | tr -d '\r')"
-	# The worker is back at once: every worker answers, nothing went wrong.
-	expect_workers_fine
-	all_records_written
-	local lines
-	lines=$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE action = 'export_assignments'")
-	[ "$lines" -lt 50000 ] || fail "the export went on ($lines patients of 100,000) after its client left"
-	grep -q 'export: the client left after' "$HVAR/log/workers.log" || fail "the worker did not say the client left"
 }
 
 test_a_whole_export_of_twenty_thousand() {
@@ -335,7 +322,8 @@ test_a_whole_export_of_twenty_thousand() {
 		INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at, created_at, updated_at)
 		SELECT seq, 456, 101, NOW(3), NOW(3), NOW(3) FROM seq_1000_to_20999"
 	curl -s -o "$T_TMP/all.csv" -H 'X-User-Token: dev-admin-token' "$BASE$LCM/assignments.csv"
-	expect_eq "lines" 20001 "$(wc -l <"$T_TMP/all.csv")"
-	expect_eq "the last" "20999,Patient 20999,olcm,101" "$(tail -1 "$T_TMP/all.csv" | cut -d, -f1-4)"
-	expect_eq "in order" "$(seq 1000 20999 | tr '\n' ' ')" "$(tail -n +2 "$T_TMP/all.csv" | cut -d, -f1 | tr '\n' ' ')"
+	expect_eq "lines" 20002 "$(wc -l <"$T_TMP/all.csv")"
+	expect_eq "the last row" "20999,Patient 20999,olcm,101" "$(tail -2 "$T_TMP/all.csv" | head -1 | cut -d, -f1-4)"
+	expect_eq "the end line" "#end,20000" "$(tail -1 "$T_TMP/all.csv" | tr -d '\r')"
+	expect_eq "in order" "$(seq 1000 20999 | tr '\n' ' ')" "$(sed '1d;$d' "$T_TMP/all.csv" | cut -d, -f1 | tr '\n' ' ')"
 }

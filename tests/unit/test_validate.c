@@ -1585,3 +1585,73 @@ Test(validate, bad_request_id_rejected)
 	cr_expect(!val_request_id("abc\n"));
 	cr_expect(!val_request_id("é"));
 }
+
+/* ---- val_export_query ------------------------------------------------- */
+
+struct export_q {
+	int n, role;
+	char as_of[16], until[16];
+	struct json_object *errors;
+};
+
+static struct export_q
+export_query(const char *qs)
+{
+	struct export_q r;
+
+	r.errors = json_object_new_array();
+	cr_assert_not_null(r.errors);
+	r.n = val_export_query(qs, "2026-12-02", &r.role, r.as_of, r.until, sizeof(r.as_of),
+	    r.errors);
+	return r;
+}
+
+Test(validate, export_query_without_as_of_is_as_of_today)
+{
+	struct export_q r = export_query("role=ilcm");
+
+	cr_assert_eq(r.n, 0, "%s", errs_str(r.errors));
+	cr_assert_str_eq(r.as_of, "2026-12-02");
+	cr_assert_str_eq(r.until, "");
+	json_object_put(r.errors);
+}
+
+/* Regression: the file was named for until, the day after the one asked for. */
+Test(validate, export_query_past_day_is_as_of_that_day_until_the_next)
+{
+	struct export_q r = export_query("as_of=2026-12-01");
+
+	cr_assert_eq(r.n, 0, "%s", errs_str(r.errors));
+	cr_assert_str_eq(r.as_of, "2026-12-01");
+	cr_assert_str_eq(r.until, "2026-12-02");
+	json_object_put(r.errors);
+	r = export_query("as_of=1970-01-01");
+	cr_assert_eq(r.n, 0, "%s", errs_str(r.errors));
+	cr_assert_str_eq(r.until, "1970-01-02");
+	json_object_put(r.errors);
+	r = export_query("as_of=2026-12-02");
+	cr_assert_eq(r.n, 0, "%s", errs_str(r.errors));
+	cr_assert_str_eq(r.as_of, "2026-12-02");
+	cr_assert_str_eq(r.until, "", "today is now, not the history");
+	json_object_put(r.errors);
+}
+
+/* Regression: 1969-12-31 was refused as "not after today". */
+Test(validate, bad_export_query_names_the_accepted_range)
+{
+	static const char *const bad[] = {"as_of=1969-12-31", "as_of=2026-12-03",
+	    "as_of=2026-02-30", "as_of=", "as_of=yesterday"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct export_q r = export_query(bad[i]);
+
+		cr_assert_eq(r.n, 1, "%s", bad[i]);
+		cr_assert_str_eq(errs_str(r.errors),
+		    "[\"as_of must be a date (YYYY-MM-DD) from 1970-01-01 to today (UTC)\"]", "%s",
+		    bad[i]);
+		cr_assert_str_eq(r.as_of, "2026-12-02", "%s", bad[i]);
+		cr_assert_str_eq(r.until, "", "%s", bad[i]);
+		json_object_put(r.errors);
+	}
+}
