@@ -8,7 +8,7 @@ set -eu
 
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libssl-dev
 default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
-nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd logrotate
+nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd logrotate faketime
 clang libclang-rt-14-dev valgrind"
 
 # The browser the console's end-to-end tests drive, headless (tests/browser/).

@@ -169,12 +169,10 @@ assignments_export_get(const struct request *req, struct response *resp)
 	struct json_object *errors;
 	struct export *x;
 	char today[16];
-	struct tm tm;
-	time_t now = time(NULL);
 	enum app_err rc;
 
-	gmtime_r(&now, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	if ((rc = pat_today(req->db, today)) != APP_OK)
+		return rc;
 	if ((x = calloc(1, sizeof(*x))) == NULL || (errors = json_list()) == NULL) {
 		free(x);
 		return APP_ENOMEM;

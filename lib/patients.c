@@ -181,3 +181,14 @@ pat_export(struct db *db, const char *past, int role,
 	return past != NULL && *past != '\0' ? export_past(db, past, role, emit, arg) :
 	    export_now(db, role, emit, arg);
 }
+
+enum app_err
+pat_today(struct db *db, char day[16])
+{
+	enum app_err rc;
+
+	if ((rc = db_row(db, STMT_TODAY, NULL, 0)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	snprintf(day, 16, "%s", db_str(db, STMT_TODAY, 0, NULL));
+	return APP_OK;
+}

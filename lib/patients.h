@@ -80,4 +80,11 @@ struct pat_export_row {
 enum app_err pat_export(struct db *, const char *until, int role,
     int (*emit)(void *arg, const struct pat_export_row *), void *arg);
 
+/*
+ * Today as the database tells it ("YYYY-MM-DD", UTC), into day: the one
+ * clock for what the export compares and names, whatever the app host's
+ * says. APP_OK or a database error.
+ */
+enum app_err pat_today(struct db *, char day[16]);
+
 #endif

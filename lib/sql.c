@@ -294,6 +294,8 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" WHERE VARIABLE_NAME = 'UPTIME') AS UNSIGNED),"
 	" EXISTS (SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?)", "i", "ii", W},
 	[STMT_SESSION_KILL] = {"session_kill", "KILL CONNECTION ?", "i", "", W},
+	/* The database's day (UTC: the session's time zone): one clock for what is compared. */
+	[STMT_TODAY] = {"today", "SELECT CAST(CURRENT_DATE() AS CHAR)", "", "s", W},
 
 	/* --- transfers and auto-assign: one transaction, set-based ------------- */
 
