@@ -66,6 +66,7 @@ struct db {
 	int lost_node;             /* the node lost_thread was a session of */
 	struct timespec lost_at;   /* when */
 	struct timespec call_start;
+	unsigned connection;       /* db_connection(): counts the connections made */
 	MYSQL *probe;              /* db_ping()'s connection */
 	MYSQL *side;               /* to end this handle's own session: a write that gives up */
 	char error[256];
@@ -241,6 +242,12 @@ db_free(struct db *db)
 	free(db);
 }
 
+unsigned
+db_connection(const struct db *db)
+{
+	return db->conn != NULL ? db->connection : 0;
+}
+
 const char *
 db_last_error(const struct db *db)
 {
@@ -266,6 +273,8 @@ db_errno_class(unsigned e)
 		return APP_ERETRY;
 	case ER_LOCK_WAIT_TIMEOUT:
 	case ER_STATEMENT_TIMEOUT:  /* max_statement_time: the server's bound, not an outage */
+	/* An INSERT whose wait for a lock was cut short (by the bound above) says this. */
+	case ER_AUTOINC_READ_FAILED:
 		return APP_ELOCKED;
 	case ER_DUP_ENTRY:
 		return APP_EDUP;
@@ -525,6 +534,7 @@ connect_to(struct db *db, int node, const char *host, unsigned port)
 		n++;
 	}
 	db->node = node;
+	db->connection++;
 	log_msg(LV_DEBUG, "db: connected to %s, %d statements prepared",
 	    host != NULL ? host : "the socket", n);
 	return APP_OK;
@@ -710,9 +720,8 @@ nb_cont(struct db *db, enum nb_call c, enum stmt id, int *ret, int ready)
  * transaction's lock, as a rule) it goes on waiting only with one of the
  * pool's waiting slots. With none free it gives up: the session is ended
  * (kill_own_session) and *gave_up set, so that lock waits never hold more
- * than the slots' share of the pool. A savepoint's transaction (a dry
- * run's, whose items share it) is not given up. The call's result: 0, or
- * non-zero with the statement's error.
+ * than the slots' share of the pool. The call's result: 0, or non-zero
+ * with the statement's error.
  */
 static int
 call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
@@ -720,7 +729,7 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 	struct timespec t0, lib_at;
 	struct pollfd pfd;
 	long lib_ms = -1, left, wait;
-	int ret = 1, status, ready, slot = 0, patient = !db->savepoint, n;
+	int ret = 1, status, ready, slot = 0, patient = 1, n;
 
 	*gave_up = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -775,15 +784,22 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 	return ret;
 }
 
-/* A statement that gave up waiting (call_patiently): its session is gone. */
+/*
+ * A statement that gave up waiting (call_patiently): its session is gone,
+ * and its transaction with it: APP_ELOCKED, or APP_ERETRY inside a
+ * savepoint (a dry run's items share one transaction, which is gone as a
+ * deadlock leaves it).
+ */
 static enum app_err
 gave_up(struct db *db, enum stmt id)
 {
+	int savepoint = db->savepoint;
+
 	log_msg(LV_WARN, "db: statement %s: waited %d ms on a lock with every waiting slot "
 	    "taken: given up", sql_stmts[id].name, DB_LOCK_PATIENCE_MS);
 	snprintf(db->error, sizeof(db->error), "gave up waiting on a lock");
 	db_disconnect(db);
-	return APP_ELOCKED;
+	return savepoint ? APP_ERETRY : APP_ELOCKED;
 }
 
 /* db_exec() on the connection as it is. */
