@@ -167,6 +167,12 @@ const char *db_last_error(const struct db *);
 void db_disconnect(struct db *);
 
 /*
+ * A number that changes with each new connection: the rows read before it
+ * changed are gone with the connection they were read on (0: none yet).
+ */
+unsigned db_connection(const struct db *);
+
+/*
  * Execute a statement of the catalogue with np parameters, which must
  * match its signature (count and types; a NULL fits any). A statement
  * with result columns has its whole result buffered for db_next(). Outside

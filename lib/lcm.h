@@ -255,6 +255,7 @@ struct lcm_refs {
 	int eligible[ROLE__MAX];     /* the given user may take the role (0 when not given) */
 	int64_t case_load_id;        /* 0 when the patient has no case load */
 	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */
+	unsigned connection;         /* db_connection() of the read: its row is gone with it */
 };
 
 /*

@@ -201,8 +201,9 @@ team_written(struct db *db, struct attempt *at, int64_t case_load_id,
 	struct lcm_person *p;
 	int r;
 
+	/* A reconnect between (a lost connection's retry) took the read's row. */
 	if (at->refs == NULL || at->refs->case_load_id != case_load_id ||
-	    strlen(when) != 23 || when[10] != ' ')
+	    at->refs->connection != db_connection(db) || strlen(when) != 23 || when[10] != ' ')
 		return 0;
 	for (r = 0; r < ROLE__MAX; r++)
 		if (at->refs->current[r] != prev[r])
@@ -419,6 +420,7 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	refs.case_load_id = db_int(db, STMT_REFS, CT_CASE_LOAD_ID);
 	refs.current[ROLE_OLCM] = db_int(db, STMT_REFS, CT_OLCM_ID);
 	refs.current[ROLE_ILCM] = db_int(db, STMT_REFS, CT_ILCM_ID);
+	refs.connection = db_connection(db);
 	refs.eligible[ROLE_OLCM] = db_int(db, STMT_REFS, REFS_OLCM_OK) != 0;
 	refs.eligible[ROLE_ILCM] = db_int(db, STMT_REFS, REFS_ILCM_OK) != 0;
 	/* Only a user with a limit needs the limit's lock. */

@@ -72,7 +72,8 @@ test_lock_waits_take_at_most_half_the_pool() {
 	[ $(($(given_up) - gone0)) -ge 8 ] || fail "fewer than 8 writes gave up at once"
 	expect_eq "reads of another patient not answered 200" 0 "$bad"
 	# Every write said 200 (once the lock was let go) or 503: none was lost.
-	expect_eq "writes answered other than 200 or 503" 0 "$(awk '$1 != 200 && $1 != 503' "$T_TMP/writers" | wc -l)"
+	expect_eq "writes answered other than 200 or 503 ($(awk '{print $1}' "$T_TMP/writers" | sort | uniq -c | tr -s ' \n' ' '))" 0 \
+		"$(awk '$1 != 200 && $1 != 503' "$T_TMP/writers" | wc -l)"
 	expect_eq "activity rows of 123 (the writes assign 101 once)" 1 \
 		"$(db_sql 'SELECT COUNT(*) FROM patient_activities WHERE patient_id = 123')"
 	expect_trail_consistent 123 olcm
@@ -89,53 +90,84 @@ busy_worker() {
 	done
 }
 
-test_a_frozen_worker_holds_its_locks_for_seconds_only() {
-	local w frozen i rid
-	seed  # 123: oLCM 101
-	# Another session holds user 102's workload row: a write giving 123's
-	# oLCM to 102 locks 123's case load, then waits for that row.
+# freeze_a_write: patient 123 (oLCM 101 by seed) given the oLCM 102 by a
+# write whose worker is frozen inside its transaction: another session
+# holds user 102's workload row, the write locks 123's case load and waits
+# for that row, its worker is stopped, the row let go. Sets FROZEN_WORKER,
+# FROZEN_SESSION (its server session, idle in its transaction) and
+# FROZEN_CURL (the client, answers in $T_TMP/frozen.h and .b).
+freeze_a_write() {
+	local i
+	seed
 	db_sql "START TRANSACTION; SELECT user_id FROM lcm_workload WHERE user_id = 102 FOR UPDATE;
 		SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
 	HOLDER=$!
-	for i in $(seq 1 600); do
+	for i in $(seq 1 200); do
 		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
 			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && break
-		sleep 0.05
+		sleep 0.15
 	done
 	curl -s -D "$T_TMP/frozen.h" -o "$T_TMP/frozen.b" -X POST -H 'X-User-Token: dev-admin-token' \
 		-H 'Content-Type: application/json' --data '{"patient_id":123,"olcm_user_id":102}' \
 		"$BASE$LCM/assign" &
-	local c=$!
+	FROZEN_CURL=$!
 	wait_for_app_statement
-	w=$(busy_worker)
-	[ -n "$w" ] || fail "no worker was serving the write"
-	# Frozen while it waits; the row let go: its transaction is open, idle,
-	# holding 123's case load.
-	kill -STOP "$w"
+	FROZEN_WORKER=$(busy_worker)
+	[ -n "$FROZEN_WORKER" ] || fail "no worker was serving the write"
+	kill -STOP "$FROZEN_WORKER"
 	release_holder
+	FROZEN_SESSION=
 	for i in $(seq 1 200); do
-		frozen=$(db_sql "SELECT p.id FROM information_schema.innodb_trx t
+		FROZEN_SESSION=$(db_sql "SELECT p.id FROM information_schema.innodb_trx t
 			JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
 			WHERE p.user = 'lcm_app' AND p.command = 'Sleep'")
-		[ -n "$frozen" ] && break
+		[ -n "$FROZEN_SESSION" ] && break
 		sleep 0.15
 	done
-	[ -n "$frozen" ] || fail "the frozen worker's transaction was not seen idle"
-	# The server ends it (DB_IDLE_TX_SECONDS, 5 s): 60 s at most here.
-	wait_sessions_gone "$frozen" || fail "the frozen worker's session $frozen still holds its locks after 60 s"
-	# 123 can be written again, by another worker.
-	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
-	expect_status 200
-	kill -CONT "$w"
-	wait "$c"
+	[ -n "$FROZEN_SESSION" ] || fail "the frozen worker's transaction was not seen idle"
+}
+
+# The frozen write's answer, once its worker goes on: 200 with the case
+# load it left (oLCM 102 and, in the answer, the iLCM WANT_ILCM), or 503.
+expect_frozen_answer() {
+	local rid
+	kill -CONT "$FROZEN_WORKER"
+	wait "$FROZEN_CURL"
 	rid=$(tr -d '\r' <"$T_TMP/frozen.h" | awk -F': ' 'tolower($1) == "x-request-id" {print $2}')
 	case $(awk 'NR == 1 {print $2}' "$T_TMP/frozen.h") in
-	200 | 503) ;;
+	200)
+		expect_eq "the frozen write's answer ($(head -c 400 "$T_TMP/frozen.b"))" \
+			"{\"patient_id\":123,\"patient_name\":\"John Doe\",\"olcm\":102,\"olcm_name\":\"Bob Manager\",\"ilcm\":$1}" \
+			"$(jq -c '.case_load | {patient_id, patient_name, olcm: .olcm_user_id, olcm_name, ilcm: .ilcm_user_id}' "$T_TMP/frozen.b")"
+		;;
+	503) ;;
 	*) fail "the frozen write was answered $(head -1 "$T_TMP/frozen.h"): $(head -c 200 "$T_TMP/frozen.b")" ;;
 	esac
 	expect_eq "the frozen write's changes (at most once)" 1 \
 		"$(($(db_sql "SELECT COUNT(*) FROM patient_activities WHERE request_id = '$rid'") <= 1))"
 	expect_trail_consistent 123 olcm
+}
+
+test_a_frozen_worker_holds_its_locks_for_seconds_only() {
+	freeze_a_write
+	# The server ends it (DB_IDLE_TX_SECONDS, 5 s): 60 s at most here.
+	wait_sessions_gone "$FROZEN_SESSION" ||
+		fail "the frozen worker's session $FROZEN_SESSION still holds its locks after 60 s"
+	# 123 can be written again, by another worker.
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":103}'
+	expect_status 200
+	expect_frozen_answer 102
+}
+
+# Once let go, the frozen worker finds its session gone and applies the
+# write again on a new connection: its answer is the case load it left,
+# read again (the first read's row went with the old connection).
+test_a_write_applied_again_on_a_new_connection_answers_whole() {
+	freeze_a_write
+	wait_sessions_gone "$FROZEN_SESSION" ||
+		fail "the frozen worker's session $FROZEN_SESSION still holds its locks after 60 s"
+	expect_frozen_answer 102
+	expect_eq "the case load" "102	102" "$(db_sql 'SELECT olcm_user_id, ilcm_user_id FROM case_loads WHERE patient_id = 123')"
 }
 
 test_a_lock_wait_is_not_an_outage() {
