@@ -68,7 +68,8 @@ struct db {
 	struct timespec call_start;
 	unsigned connection;       /* db_connection(): counts the connections made */
 	MYSQL *probe;              /* db_ping()'s connection */
-	MYSQL *side;               /* to end this handle's own session: a write that gives up */
+	MYSQL *side;               /* to interrupt this handle's own statement: a write that gives up */
+	MYSQL_STMT *side_kill;     /* its KILL QUERY */
 	char error[256];
 };
 
@@ -224,6 +225,8 @@ free_secret(const char *s)
 	free(p);
 }
 
+static void side_close(struct db *);
+
 void
 db_free(struct db *db)
 {
@@ -232,8 +235,7 @@ db_free(struct db *db)
 	db_disconnect(db);
 	if (db->probe != NULL)
 		mysql_close(db->probe);
-	if (db->side != NULL)
-		mysql_close(db->side);
+	side_close(db);
 	free((void *)(uintptr_t)db->cfg.host);
 	free((void *)(uintptr_t)db->cfg.socket);
 	free((void *)(uintptr_t)db->cfg.user);
@@ -665,35 +667,71 @@ bind_params(struct db *db, enum stmt id, const struct db_param *p, size_t np,
 	return APP_OK;
 }
 
-/*
- * End this handle's own session from a connection of its own to the same
- * server (the server then rolls its transaction back and lets its locks
- * go). 0, or -1 when the server could not be asked in time.
- */
-static int
-kill_own_session(struct db *db)
+/* Close the side connection and its statement. */
+static void
+side_close(struct db *db)
 {
-	unsigned long me = mysql_thread_id(db->conn);
+	if (db->side_kill != NULL)
+		mysql_stmt_close(db->side_kill);
+	if (db->side != NULL)
+		mysql_close(db->side);
+	db->side_kill = NULL;
+	db->side = NULL;
+}
+
+/* Open the side connection to the server of the handle's own, with its statement. 0 or -1. */
+static int
+side_open(struct db *db)
+{
+	static const char kill_query[] = "KILL QUERY ?";
 	unsigned t = DB_PING_TIMEOUT;
 	const char *host = db->n_nodes > 0 ? db->nodes[db->node].host : db->cfg.host;
 	unsigned port = db->n_nodes > 0 ? db->nodes[db->node].port : db->cfg.port;
 
-	if (db->side != NULL && mysql_kill(db->side, me) == 0)
-		return 0;
-	if (db->side != NULL)
-		mysql_close(db->side);
 	if ((db->side = mysql_init(NULL)) == NULL)
 		return -1;
 	mysql_options(db->side, MYSQL_OPT_CONNECT_TIMEOUT, &t);
 	mysql_options(db->side, MYSQL_OPT_READ_TIMEOUT, &t);
 	mysql_options(db->side, MYSQL_OPT_WRITE_TIMEOUT, &t);
 	if (mysql_real_connect(db->side, host, db->cfg.user, db->cfg.password, db->cfg.database,
-	    port, db->cfg.socket, 0) != NULL && mysql_kill(db->side, me) == 0)
-		return 0;
-	log_msg(LV_WARN, "db: could not end session %lu: %u %s", me, mysql_errno(db->side),
-	    mysql_error(db->side));
-	mysql_close(db->side);
-	db->side = NULL;
+	    port, db->cfg.socket, 0) == NULL || (db->side_kill = mysql_stmt_init(db->side)) == NULL ||
+	    mysql_stmt_prepare(db->side_kill, kill_query, sizeof(kill_query) - 1) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Interrupt the statement this handle's session runs, from a connection
+ * of its own to the same server: the statement fails (1317) and its
+ * transaction stays, to be rolled back; a statement already over is left
+ * alone (the server forgets an interruption between statements). 0, or -1
+ * when the server could not be asked in time.
+ */
+static int
+interrupt_own_statement(struct db *db)
+{
+	unsigned long long me = mysql_thread_id(db->conn);
+	MYSQL_BIND in;
+	int try;
+
+	for (try = 0; try < 2; try++) {
+		if (db->side == NULL && side_open(db) != 0)
+			break;
+		memset(&in, 0, sizeof(in));
+		in.buffer_type = MYSQL_TYPE_LONGLONG;
+		in.buffer = &me;
+		in.is_unsigned = 1;
+		if (mysql_stmt_bind_param(db->side_kill, &in) == 0 &&
+		    mysql_stmt_execute(db->side_kill) == 0)
+			return 0;
+		/* Ended already (1094): nothing runs there to interrupt. */
+		if (mysql_stmt_errno(db->side_kill) == ER_NO_SUCH_THREAD)
+			return 0;
+		side_close(db);  /* a side connection the server closed: once more, anew */
+	}
+	log_msg(LV_WARN, "db: could not interrupt session %llu's statement: %s", me,
+	    db->side != NULL ? mysql_error(db->side) : "no connection");
+	side_close(db);
 	return -1;
 }
 
@@ -718,9 +756,9 @@ nb_cont(struct db *db, enum nb_call c, enum stmt id, int *ret, int ready)
  * A call of a worker's write transaction, as the blocking call would run
  * it, but patiently: once it has waited DB_LOCK_PATIENCE_MS (on another
  * transaction's lock, as a rule) it goes on waiting only with one of the
- * pool's waiting slots. With none free it gives up: the session is ended
- * (kill_own_session) and *gave_up set, so that lock waits never hold more
- * than the slots' share of the pool. The call's result: 0, or non-zero
+ * pool's waiting slots. With none free it gives up: the statement is
+ * interrupted (interrupt_own_statement) and *gave_up set, so that lock
+ * waits never hold more than the slots' share of the pool. The call's result: 0, or non-zero
  * with the statement's error.
  */
 static int
@@ -729,7 +767,7 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 	struct timespec t0, lib_at;
 	struct pollfd pfd;
 	long lib_ms = -1, left, wait;
-	int ret = 1, status, ready, slot = 0, patient = 1, n;
+	int ret = 1, status, ready, slot = 0, patient = 1, glanced = 0, n;
 
 	*gave_up = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -744,7 +782,7 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 		for (;;) {
 			wait = lib_ms < 0 ? -1 : lib_ms - ms_since(&lib_at);
 			if (patient && !slot && !*gave_up) {
-				left = DB_LOCK_PATIENCE_MS - ms_since(&t0);
+				left = (glanced ? DB_LOCK_PATIENCE_MS : DB_LOCK_GLANCE_MS) - ms_since(&t0);
 				if (wait < 0 || left < wait)
 					wait = left;
 			}
@@ -761,10 +799,19 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 				break;
 			if (lib_ms >= 0 && ms_since(&lib_at) >= lib_ms)
 				break;  /* the library's timeout: it says so */
-			/* Patience spent: wait on with a slot, or give up. */
-			if (slots_take(db->cfg.lock_slots))
+			/*
+			 * A wait that has lasted a glance, while every slot is
+			 * taken (a stuck transaction holds the pool's waiters),
+			 * gives up at once; else it has patience. Patience spent:
+			 * wait on with a slot, or give up.
+			 */
+			if (!glanced && slots_free(db->cfg.lock_slots) != 0) {
+				glanced = 1;
+				continue;
+			}
+			if (glanced && slots_take(db->cfg.lock_slots))
 				slot = 1;
-			else if (kill_own_session(db) == 0)
+			else if (interrupt_own_statement(db) == 0)
 				*gave_up = 1;
 			else
 				patient = 0;  /* the server cannot be asked: its answer, or the timeout, decides */
@@ -785,21 +832,19 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 }
 
 /*
- * A statement that gave up waiting (call_patiently): its session is gone,
- * and its transaction with it: APP_ELOCKED, or APP_ERETRY inside a
- * savepoint (a dry run's items share one transaction, which is gone as a
- * deadlock leaves it).
+ * A statement that gave up waiting (call_patiently): interrupted, or over
+ * just before it could be (the transaction is rolled back all the same).
+ * Its transaction stays open for the caller to roll back.
  */
 static enum app_err
 gave_up(struct db *db, enum stmt id)
 {
-	int savepoint = db->savepoint;
-
-	log_msg(LV_WARN, "db: statement %s: waited %d ms on a lock with every waiting slot "
-	    "taken: given up", sql_stmts[id].name, DB_LOCK_PATIENCE_MS);
+	log_msg(LV_WARN, "db: statement %s: waited on a lock with every waiting slot taken: "
+	    "given up", sql_stmts[id].name);
 	snprintf(db->error, sizeof(db->error), "gave up waiting on a lock");
-	db_disconnect(db);
-	return savepoint ? APP_ERETRY : APP_ELOCKED;
+	mysql_stmt_free_result(db->st[id]);
+	mysql_stmt_reset(db->st[id]);
+	return APP_ELOCKED;
 }
 
 /* db_exec() on the connection as it is. */

@@ -99,9 +99,11 @@ struct db_config {
 #define DB_IDLE_TX_SECONDS 5
 /*
  * How long a worker's write waits on another transaction's lock before it
- * needs one of the pool's waiting slots (db_config.lock_slots).
+ * needs one of the pool's waiting slots (db_config.lock_slots); and how
+ * long before it gives up at once when every slot is taken already.
  */
 #define DB_LOCK_PATIENCE_MS 200
+#define DB_LOCK_GLANCE_MS 20
 
 /*
  * After the server was found away (unreachable, or silent for the whole
