@@ -756,10 +756,11 @@ nb_cont(struct db *db, enum nb_call c, enum stmt id, int *ret, int ready)
  * A call of a worker's write transaction, as the blocking call would run
  * it, but patiently: once it has waited DB_LOCK_PATIENCE_MS (on another
  * transaction's lock, as a rule) it goes on waiting only with one of the
- * pool's waiting slots. With none free it gives up: the statement is
- * interrupted (interrupt_own_statement) and *gave_up set, so that lock
- * waits never hold more than the slots' share of the pool. The call's result: 0, or non-zero
- * with the statement's error.
+ * pool's waiting slots, and after DB_LOCK_GLANCE_MS already when every
+ * slot is taken. Without one it gives up: the statement is interrupted
+ * (interrupt_own_statement) and *gave_up set, so that lock waits never
+ * hold more than the slots' share of the pool. The call's result: 0, or
+ * non-zero with the statement's error.
  */
 static int
 call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
