@@ -19,9 +19,9 @@ struct slots {
 	unsigned long long mine;  /* the slots this handle holds, a bit each */
 };
 
-/* Lock (F_WRLCK) or unlock (F_UNLCK) slot i without waiting: 0, or -1. */
-static int
-slot_lock(const struct slots *s, unsigned i, short type)
+/* A lock of type (F_WRLCK, F_UNLCK) on slot i's byte. */
+static struct flock
+slot_byte(unsigned i, short type)
 {
 	struct flock fl;
 
@@ -30,6 +30,15 @@ slot_lock(const struct slots *s, unsigned i, short type)
 	fl.l_whence = SEEK_SET;
 	fl.l_start = (off_t)i;
 	fl.l_len = 1;
+	return fl;
+}
+
+/* Lock (F_WRLCK) or unlock (F_UNLCK) slot i without waiting: 0, or -1. */
+static int
+slot_lock(const struct slots *s, unsigned i, short type)
+{
+	struct flock fl = slot_byte(i, type);
+
 	while (fcntl(s->fd, F_OFD_SETLK, &fl) != 0)
 		if (errno != EINTR)
 			return -1;
@@ -95,11 +104,7 @@ slots_free(const struct slots *s)
 	for (i = 0; i < s->n; i++) {
 		if (s->mine & 1ull << i)
 			continue;
-		memset(&fl, 0, sizeof(fl));
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		fl.l_start = (off_t)i;
-		fl.l_len = 1;
+		fl = slot_byte(i, F_WRLCK);
 		if (fcntl(s->fd, F_OFD_GETLK, &fl) != 0)
 			return -1;
 		n += fl.l_type == F_UNLCK;

@@ -99,14 +99,7 @@ busy_worker() {
 freeze_a_write() {
 	local i
 	seed
-	db_sql "START TRANSACTION; SELECT user_id FROM lcm_workload WHERE user_id = 102 FOR UPDATE;
-		SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
-	HOLDER=$!
-	for i in $(seq 1 200); do
-		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
-			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && break
-		sleep 0.15
-	done
+	hold "SELECT user_id FROM lcm_workload WHERE user_id = 102 FOR UPDATE"
 	curl -s -D "$T_TMP/frozen.h" -o "$T_TMP/frozen.b" -X POST -H 'X-User-Token: dev-admin-token' \
 		-H 'Content-Type: application/json' --data '{"patient_id":123,"olcm_user_id":102}' \
 		"$BASE$LCM/assign" &
@@ -174,13 +167,7 @@ test_a_lock_wait_is_not_an_outage() {
 	local i codes away
 	away=$(grep -c 'no answer within the timeout' "$HVAR/log/workers.log")
 	# A backup's global read lock: writes wait on it (a metadata lock).
-	db_sql "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(600)" >/dev/null 2>&1 &
-	HOLDER=$!
-	for i in $(seq 1 600); do
-		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
-			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && break
-		sleep 0.05
-	done
+	hold "FLUSH TABLES WITH READ LOCK"
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
 	expect_error 503
 	[ -n "$(header retry-after)" ] || fail "a 503 without Retry-After"

@@ -164,20 +164,24 @@ run_tests() {
 	done
 }
 
-# hold_case_load PATIENT: another session (the test's own, as root) locks
-# the patient's case load and holds it until release_holder; returns once
-# the lock is held.
-hold_case_load() {
-	db_sql "START TRANSACTION; SELECT id FROM case_loads WHERE patient_id = $1 FOR UPDATE;
-		SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
+# hold SQL: another session (the test's own, as root) runs SQL in a
+# transaction and holds what it locked until release_holder; returns once
+# it holds it.
+hold() {
+	db_sql "START TRANSACTION; $1; SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
 	HOLDER=$!
 	local i
-	for i in $(seq 1 600); do
+	for i in $(seq 1 200); do
 		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
 			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && return 0
-		sleep 0.05
+		sleep 0.15
 	done
-	fail "the other session never held the case load"
+	fail "the other session never held what it locked ($1)"
+}
+
+# hold_case_load PATIENT: hold the patient's case load (hold).
+hold_case_load() {
+	hold "SELECT id FROM case_loads WHERE patient_id = $1 FOR UPDATE"
 }
 
 # release_holder: the holding session ends its sleep and rolls back; returns
