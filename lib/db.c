@@ -193,6 +193,8 @@ result_free(struct result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void side_close(struct db *);
+
 void
 db_disconnect(struct db *db)
 {
@@ -209,6 +211,7 @@ db_disconnect(struct db *db)
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
+	side_close(db);  /* it goes to the server (the cluster node) the connection was on */
 	db->in_tx = 0;  /* the server rolls back what the connection had open */
 	db->savepoint = 0;
 	db->committing = 0;
@@ -224,8 +227,6 @@ free_secret(const char *s)
 	memset(p, 0, strlen(p));
 	free(p);
 }
-
-static void side_close(struct db *);
 
 void
 db_free(struct db *db)
@@ -784,6 +785,8 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 			wait = lib_ms < 0 ? -1 : lib_ms - ms_since(&lib_at);
 			if (patient && !slot && !*gave_up) {
 				left = (glanced ? DB_LOCK_PATIENCE_MS : DB_LOCK_GLANCE_MS) - ms_since(&t0);
+				if (left < 0)
+					left = 0;
 				if (wait < 0 || left < wait)
 					wait = left;
 			}
@@ -833,13 +836,17 @@ call_patiently(struct db *db, enum nb_call c, enum stmt id, int *gave_up)
 }
 
 /*
- * A statement that gave up waiting (call_patiently): interrupted, or over
- * just before it could be (the transaction is rolled back all the same).
- * Its transaction stays open for the caller to roll back.
+ * A statement that gave up waiting (call_patiently), whose call returned
+ * failed: interrupted (1317), or over just before it could be, it is a
+ * lock wait given up, and its transaction stays open for the caller to
+ * roll back; any other error is the statement's own (a deadlock victim's
+ * transaction is gone: APP_ERETRY), as if nothing was given up.
  */
 static enum app_err
-gave_up(struct db *db, enum stmt id)
+gave_up(struct db *db, enum stmt id, int failed, const char *what)
 {
+	if (failed && mysql_stmt_errno(db->st[id]) != ER_QUERY_INTERRUPTED)
+		return stmt_fail(db, id, what);
 	log_msg(LV_WARN, "db: statement %s: waited on a lock with every waiting slot taken: "
 	    "given up", sql_stmts[id].name);
 	snprintf(db->error, sizeof(db->error), "gave up waiting on a lock");
@@ -870,11 +877,11 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 	if ((rc = bind_params(db, id, p, np, in, lens, nulls, ints)) != APP_OK)
 		return rc;
 	call_start(db);
-	patient = db->cfg.lock_slots != NULL && db->in_tx;
+	patient = db->cfg.lock_slots != NULL && db->in_tx && sql_stmts[id].brief;
 	failed = patient ? call_patiently(db, NB_EXECUTE, id, &given_up) :
 	    mysql_stmt_execute(db->st[id]);
 	if (given_up)
-		return gave_up(db, id);
+		return gave_up(db, id, failed, "execute");
 	if (failed != 0)
 		return stmt_fail(db, id, "execute");
 	if (r->n == 0)
@@ -885,7 +892,7 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 	failed = patient ? call_patiently(db, NB_STORE, id, &given_up) :
 	    mysql_stmt_store_result(db->st[id]);
 	if (given_up)
-		return gave_up(db, id);
+		return gave_up(db, id, failed, "store result");
 	if (failed != 0)
 		return stmt_fail(db, id, "store result");
 	r->open = 1;
@@ -1154,10 +1161,10 @@ db_release(struct db *db)
 	return db_plain(db, "RELEASE SAVEPOINT lcm_item");
 }
 
-void
+enum app_err
 db_rollback_to(struct db *db)
 {
-	(void)db_plain(db, "ROLLBACK TO SAVEPOINT lcm_item");
+	return db_plain(db, "ROLLBACK TO SAVEPOINT lcm_item");
 }
 
 enum app_err

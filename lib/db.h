@@ -234,7 +234,7 @@ void db_rollback(struct db *);
  */
 enum app_err db_savepoint(struct db *);
 enum app_err db_release(struct db *);
-void db_rollback_to(struct db *);
+enum app_err db_rollback_to(struct db *);
 
 /*
  * Run SQL text that is not in the catalogue: a migration file, whose

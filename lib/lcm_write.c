@@ -314,9 +314,14 @@ apply_once(struct db *db, struct attempt *at)
 	return APP_OK;
 fail:
 	if (at->nested) {
-		/* A deadlock or a lost connection took the whole transaction with it. */
-		if (rc != APP_ERETRY && rc != APP_EDBLOST)
-			db_rollback_to(db);
+		/*
+		 * A deadlock or a lost connection took the whole transaction
+		 * with it; so did anything after which its savepoint is gone:
+		 * the caller's transaction must not go on (its next writes
+		 * would commit on their own).
+		 */
+		if (rc != APP_ERETRY && rc != APP_EDBLOST && db_rollback_to(db) != APP_OK)
+			rc = APP_ERETRY;
 	} else
 		db_rollback(db);
 	return rc;

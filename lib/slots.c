@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "log.h"
 #include "slots.h"
 
@@ -17,7 +19,10 @@ struct slots {
 	int fd;
 	unsigned n;
 	unsigned long long mine;  /* the slots this handle holds, a bit each */
+	int said;                 /* a failure of the locks was logged */
 };
+
+#define SLOTS_MAX 64
 
 /* A lock of type (F_WRLCK, F_UNLCK) on slot i's byte. */
 static struct flock
@@ -33,15 +38,25 @@ slot_byte(unsigned i, short type)
 	return fl;
 }
 
-/* Lock (F_WRLCK) or unlock (F_UNLCK) slot i without waiting: 0, or -1. */
+/*
+ * Lock (F_WRLCK) or unlock (F_UNLCK) slot i without waiting: 0, or -1 (a
+ * failure other than the slot being held is logged, once).
+ */
 static int
-slot_lock(const struct slots *s, unsigned i, short type)
+slot_lock(struct slots *s, unsigned i, short type)
 {
 	struct flock fl = slot_byte(i, type);
 
-	while (fcntl(s->fd, F_OFD_SETLK, &fl) != 0)
-		if (errno != EINTR)
-			return -1;
+	while (fcntl(s->fd, F_OFD_SETLK, &fl) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EACCES && !s->said) {
+			s->said = 1;
+			log_msg(LV_WARN, "slots: cannot lock a slot (%s): lock waits give up",
+			    strerror(errno));
+		}
+		return -1;
+	}
 	return 0;
 }
 
@@ -49,13 +64,22 @@ struct slots *
 slots_open(const char *path, unsigned n)
 {
 	struct slots *s;
+	struct stat st;
 
-	if (n == 0 || n > 64 || (s = calloc(1, sizeof(*s))) == NULL)
+	if (n == 0 || (s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	if (n > SLOTS_MAX) {
+		log_msg(LV_WARN, "slots: %u asked for, %d kept", n, SLOTS_MAX);
+		n = SLOTS_MAX;
+	}
 	s->n = n;
-	if ((s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		log_msg(LV_WARN, "slots: cannot open %s (%s): lock waits are not limited", path,
-		    strerror(errno));
+	/* Never another user's file, nor one a link points to. */
+	if ((s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
+	    fstat(s->fd, &st) != 0 || st.st_uid != geteuid() || !S_ISREG(st.st_mode)) {
+		log_msg(LV_WARN, "slots: cannot use %s (%s): lock waits are not limited", path,
+		    s->fd < 0 ? strerror(errno) : "not a file of this user's");
+		if (s->fd >= 0)
+			close(s->fd);
 		free(s);
 		return NULL;
 	}

@@ -14,9 +14,10 @@
 struct slots;
 
 /*
- * The n slots (1 to 64) of the pool whose file is path, created when
- * missing. NULL, after a warning in the log, when it cannot be opened:
- * then nothing is limited.
+ * The n slots (1 or more; 64 at most are kept) of the pool whose file is
+ * path, created when missing (never followed through a link, never
+ * another user's). NULL, after a warning in the log, when it cannot be
+ * used: then nothing is limited.
  */
 struct slots *slots_open(const char *path, unsigned n);
 

@@ -119,7 +119,17 @@ struct stmt_def {
 	const char *in;
 	const char *out;
 	unsigned use;
+	/*
+	 * SQL_BRIEF: it locks a few rows and does little else, so that a wait
+	 * longer than a glance is a lock another transaction holds, which a
+	 * worker waits for only with one of the pool's waiting slots (db.c).
+	 * 0: it may take long on its own (set-based work) and waits as long as
+	 * the server lets it.
+	 */
+	unsigned brief;
 };
+
+#define SQL_BRIEF 1
 
 extern const struct stmt_def sql_stmts[STMT__MAX];
 

@@ -267,10 +267,11 @@ done
 curl -s -o "$LOAD_TMP/frozen.out" -X POST -H "X-User-Token: $LOAD_TOKEN" -H 'Content-Type: application/json' \
 	--data '{"patient_id":9998,"olcm_user_id":400}' "$BASE$LOAD_API/lead_care_managers/assign" &
 frozen_curl=$!
+# The worker that serves it waits for its statement in poll() (an idle one is in accept).
 frozen=""
 for _ in $(seq 1 200); do
 	for w in $(load_worker_pids); do
-		[ "$(cut -d' ' -f1 "/proc/$w/syscall" 2>/dev/null)" != 43 ] && frozen=$w
+		[ "$(cut -d' ' -f1 "/proc/$w/syscall" 2>/dev/null)" = 7 ] && { frozen=$w; break; }
 	done
 	[ -n "$frozen" ] && break
 	sleep 0.05

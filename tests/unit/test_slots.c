@@ -112,3 +112,25 @@ Test(slots, none_means_nothing_is_limited)
 	cr_assert_null(slots_open(pool_name("zero"), 0));
 	cr_assert_null(slots_open("/nonexistent-dir/slots", 2));
 }
+
+Test(slots, a_link_is_not_followed)
+{
+	const char *name = pool_name("link");
+	char target[160];
+
+	snprintf(target, sizeof(target), "%s.target", name);
+	cr_assert_eq(symlink(target, name), 0);
+	cr_assert_null(slots_open(name, 2), "a pool file behind a link");
+	unlink(name);
+	unlink(target);
+}
+
+Test(slots, more_than_sixty_four_keeps_sixty_four)
+{
+	const char *name = pool_name("many");
+	struct slots *s = slots_open(name, 300);
+
+	cr_assert_not_null(s);
+	cr_assert_eq(slots_free(s), 64);
+	slots_remove(s, name);
+}
