@@ -370,3 +370,25 @@ expect_error_in() {
 	expect_no_internals
 	[ -z "${2:-}" ] || expect_json '.errors' "$2"
 }
+
+# ---- the database refusing what a test needs refused ----
+
+# refuse_rows NAME "BEFORE INSERT ON table" CONDITION ERRNO MESSAGE: until
+# unrefuse_all, the database refuses such a statement when a row meets
+# CONDITION (SQL on NEW or OLD; 1 for every row), with error ERRNO, the way
+# a full disk (1114, 1021...) or a fault (1644, SQLSTATE 45000) would, right
+# where the test wants it. A trigger: DDL, which db_reset does not undo.
+refuse_rows() {
+	local state=HY000
+	[ "$4" = 1644 ] && state=45000
+	db_sql "DELIMITER //
+CREATE TRIGGER lcm_test_$1 $2 FOR EACH ROW IF $3 THEN
+  SIGNAL SQLSTATE '$state' SET MYSQL_ERRNO = $4, MESSAGE_TEXT = '$5'; END IF //
+DELIMITER ;" || fail "could not make the database refuse $2"
+}
+
+# unrefuse_all: every trigger refuse_rows made is dropped.
+unrefuse_all() {
+	db_sql "SELECT CONCAT('DROP TRIGGER ', trigger_name, ';') FROM information_schema.triggers
+		WHERE trigger_schema = DATABASE() AND trigger_name LIKE 'lcm\\_test\\_%'" | db_sql "$(cat)"
+}
