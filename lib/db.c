@@ -561,6 +561,13 @@ db_ensure(struct db *db)
 	return rc;
 }
 
+enum app_err
+db_ensure_now(struct db *db)
+{
+	db->away = 0;
+	return db_ensure(db);
+}
+
 int
 db_storage_failing(const struct db *db)
 {

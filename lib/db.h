@@ -133,6 +133,13 @@ void db_free(struct db *);
 enum app_err db_ensure(struct db *);
 
 /*
+ * db_ensure(), tried even within DB_AWAY_MS of finding the server away:
+ * for the one statement that must be tried before an answer goes (a 5xx
+ * letting its Idempotency-Key go). It may take a connect timeout.
+ */
+enum app_err db_ensure_now(struct db *);
+
+/*
  * Prepare every statement of the catalogue of the given uses, and those
  * prepared on first use, checking each against its signature: *n counts
  * those that passed. APP_OK, or the first failure with its statement named

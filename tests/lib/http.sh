@@ -180,8 +180,24 @@ hold_case_load() {
 	fail "the other session never held the case load"
 }
 
-# release_holder: the holding session ends its sleep and rolls back; returns
-# once it has.
+# hold_table TABLE: another session (the test's own, as root) holds a write
+# lock on the whole table (LOCK TABLES) until release_holder: the app's
+# statements on it wait, past the worker's 3 s read timeout (a table lock's
+# wait is not InnoDB's 2 s lock wait); returns once the lock is held.
+hold_table() {
+	db_sql "LOCK TABLES $1 WRITE; SELECT SLEEP(600); UNLOCK TABLES" >/dev/null 2>&1 &
+	HOLDER=$!
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "the other session never held the table $1"
+}
+
+# release_holder: the holding session ends its sleep and rolls back (or
+# unlocks its table); returns once it has.
 release_holder() {
 	db_sql "SELECT CONCAT('KILL QUERY ', id, ';') FROM information_schema.processlist
 		WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'" | db_sql "$(cat)"
