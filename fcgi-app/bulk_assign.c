@@ -9,6 +9,7 @@
 #include "db.h"
 #include "access_log.h"
 #include "handlers.h"
+#include "idem.h"
 #include "json_out.h"
 #include "lcm.h"
 #include "log.h"
@@ -90,22 +91,115 @@ struct bulk {
 	struct id_set users;      /* the items' users that are eligible */
 	struct id_set limited;    /* the items' users with a caseload limit */
 	int dry_run;
+	/*
+	 * Item by item in one transaction, each under a savepoint: a dry run
+	 * (rolled back), or a keyed run, whose answer commits with its items.
+	 */
+	int one_tx;
 };
 
 /*
+ * The errors of an item of the set-based run, from its outcome: a new
+ * list, or NULL when it succeeded. APP_OK or APP_ENOMEM.
+ */
+static enum app_err
+outcome_errors(const struct lcm_bulk_item *bi, struct json_object **out)
+{
+	struct json_object *e;
+	int n;
+
+	*out = NULL;
+	if (bi->outcome == APP_OK)
+		return APP_OK;
+	if ((e = json_list()) == NULL)
+		return APP_ENOMEM;
+	switch (bi->outcome) {
+	case APP_EINVAL:
+		n = val_ineligible(bi->ineligible, e);
+		break;
+	case APP_ECAPACITY:
+		n = val_at_capacity(bi->at_capacity, e);
+		break;
+	case APP_EUNKNOWN:
+		n = json_list_add_string(e, msg_unknown) == APP_OK ? 1 : -1;
+		break;
+	default:
+		n = json_list_add_string(e, app_err_message(bi->outcome)) == APP_OK ? 1 : -1;
+		break;
+	}
+	if (n < 0) {
+		json_object_put(e);
+		return APP_ENOMEM;
+	}
+	*out = e;
+	return APP_OK;
+}
+
+/*
+ * What a bulk request answers: each item's result, from its errors or
+ * (while outcomes is set: the set-based run about to commit) its outcome.
+ */
+struct bulk_answer {
+	const struct bulk_item *items;
+	const struct lcm_bulk_item *outcomes;  /* NULL: the items' errors are final */
+	size_t n;
+	int dry_run;
+};
+
+static enum app_err
+render_bulk(void *arg, struct response *resp)
+{
+	const struct bulk_answer *a = arg;
+	struct json_object *results, *errors;
+	enum app_err rc = APP_ENOMEM;
+	int64_t ok = 0;
+	size_t i;
+
+	if ((results = json_list()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < a->n; i++) {
+		errors = json_object_get(a->items[i].errors);
+		if (errors == NULL && a->outcomes != NULL &&
+		    (rc = outcome_errors(&a->outcomes[i], &errors)) != APP_OK)
+			goto out;
+		ok += errors == NULL;
+		rc = json_list_add(results, json_bulk_result(a->items[i].echo_id, errors));
+		json_object_put(errors);
+		if (rc != APP_OK)
+			goto out;
+	}
+	rc = resp_json(resp, 200, json_bulk(msg_bulk, ok, (int64_t)a->n - ok, results, a->dry_run));
+	results = NULL;
+out:
+	json_object_put(results);
+	return rc;
+}
+
+/* Under an Idempotency-Key, the run about to commit answers a (render_bulk()). */
+static void
+answer_with(const struct request *req, struct bulk_answer *a)
+{
+	if (req->idem != NULL) {
+		req->idem->render = a != NULL ? render_bulk : NULL;
+		req->idem->arg = a;
+	}
+}
+
+/*
  * Apply one checked item, the index-th; a failure is the item's, not the
- * request's. Its activity rows carry the request id with "#index". In a
- * dry run it is applied inside the run's transaction, under a savepoint.
+ * request's. Its activity rows carry the request id with "#index". In one
+ * transaction (b->one_tx) it is applied inside it, under a savepoint.
  * APP_OK, or what stops the whole request: APP_EDBLOST (the database went
- * away: the item was not applied), APP_EUNKNOWN (it went during the item's
- * COMMIT, for good), APP_ERETRY (a dry run's transaction lost to a
- * deadlock), APP_ENOMEM.
+ * away: the item, and in one transaction every item, was not applied),
+ * APP_EUNKNOWN (it went during the item's COMMIT, for good), APP_ERETRY
+ * (the one transaction lost to a deadlock), APP_ENOMEM.
  */
 static enum app_err
 bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
 {
 	const struct request *req = b->req;
-	struct lcm_actor who = {req->user_id, NULL};
+	/* An item never commits a key's answer: the request does, once (bulk_commit()). */
+	struct lcm_actor who = {req->user_id, NULL, NULL};
 	int64_t ineligible[ROLE__MAX] = {0}, full[ROLE__MAX] = {0};
 	char tag[LCM_REQUEST_ID_MAX + 24];
 	enum app_err rc;
@@ -133,9 +227,9 @@ bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
 	who.request_id = tag;
 	it->c.source = "bulk";
 	switch ((rc = lcm_apply(req->db, &who, &it->c,
-	    LCM_MAY_CREATE | (b->dry_run ? LCM_NESTED : 0), full))) {
+	    LCM_MAY_CREATE | (b->one_tx ? LCM_NESTED : 0), full))) {
 	case APP_OK:
-		if (!b->dry_run)
+		if (!b->one_tx)  /* else once the transaction commits */
 			(void)access_log_add(it->c.patient_id, req->user_id, ACCESS_BULK,
 			    req->request_id);
 		return APP_OK;
@@ -144,7 +238,7 @@ bulk_apply(struct bulk *b, struct bulk_item *it, size_t index)
 	case APP_ENOMEM:
 		return rc;
 	case APP_ERETRY:
-		if (b->dry_run)
+		if (b->one_tx)
 			return rc;
 		return item_fail(it, msg_busy);
 	case APP_ENOPATIENT:
@@ -202,7 +296,7 @@ bulk_run(struct bulk *b, struct bulk_item *items, size_t n)
 		}
 		if ((rc = bulk_apply(b, &items[i], i)) == APP_OK)
 			continue;
-		if ((rc != APP_EDBLOST && rc != APP_EUNKNOWN) || b->dry_run)
+		if ((rc != APP_EDBLOST && rc != APP_EUNKNOWN) || b->one_tx)
 			return rc;
 		if ((rc = item_fail(&items[i], rc == APP_EUNKNOWN ? msg_unknown : msg_not_sent)) != APP_OK)
 			return rc;
@@ -220,7 +314,8 @@ static enum app_err
 bulk_set_run(struct bulk *b, struct bulk_item *items, size_t n)
 {
 	const struct request *req = b->req;
-	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
+	struct bulk_answer answer = {items, NULL, n, b->dry_run};
 	struct lcm_bulk_item *bi;
 	enum app_err rc;
 	size_t i;
@@ -232,37 +327,42 @@ bulk_set_run(struct bulk *b, struct bulk_item *items, size_t n)
 		bi[i].c.source = "bulk";
 		bi[i].skip = items[i].errors != NULL;
 	}
-	if ((rc = lcm_bulk_run(req->db, &who, bi, n, b->dry_run)) != APP_OK)
-		goto out;
+	answer.outcomes = bi;
+	answer_with(req, &answer);
+	rc = lcm_bulk_run(req->db, &who, bi, n, b->dry_run);
+	answer_with(req, NULL);
 	for (i = 0; i < n && rc == APP_OK; i++) {
 		if (bi[i].skip)
 			continue;
-		switch (bi[i].outcome) {
-		case APP_OK:
-			if (!b->dry_run)
-				(void)access_log_add(bi[i].c.patient_id, req->user_id, ACCESS_BULK,
-				    req->request_id);
-			break;
-		case APP_EINVAL:
-			if ((items[i].errors = json_list()) == NULL ||
-			    val_ineligible(bi[i].ineligible, items[i].errors) < 0)
-				rc = APP_ENOMEM;
-			break;
-		case APP_ECAPACITY:
-			if ((items[i].errors = json_list()) == NULL ||
-			    val_at_capacity(bi[i].at_capacity, items[i].errors) < 0)
-				rc = APP_ENOMEM;
-			break;
-		case APP_EUNKNOWN:
-			rc = item_fail(&items[i], msg_unknown);
-			break;
-		default:
-			rc = item_fail(&items[i], app_err_message(bi[i].outcome));
-			break;
-		}
+		if (bi[i].outcome == APP_OK && !b->dry_run)
+			(void)access_log_add(bi[i].c.patient_id, req->user_id, ACCESS_BULK,
+			    req->request_id);
+		rc = outcome_errors(&bi[i], &items[i].errors);
 	}
-out:
 	free(bi);
+	return rc;
+}
+
+/*
+ * A keyed run item by item (b->one_tx): COMMIT its items with its answer.
+ * APP_OK, with the applied items in the access log; else nothing was
+ * applied, or (APP_EUNKNOWN) whether it was cannot be learnt.
+ */
+static enum app_err
+bulk_commit(struct bulk *b, struct bulk_item *items, size_t n)
+{
+	const struct request *req = b->req;
+	struct bulk_answer answer = {items, NULL, n, 0};
+	enum app_err rc;
+	size_t i;
+
+	answer_with(req, &answer);
+	rc = idem_commit(req->db, req->idem);
+	answer_with(req, NULL);
+	for (i = 0; i < n && rc == APP_OK; i++)
+		if (items[i].errors == NULL)
+			(void)access_log_add(items[i].c.patient_id, req->user_id, ACCESS_BULK,
+			    req->request_id);
 	return rc;
 }
 
@@ -272,18 +372,21 @@ out:
  * (lcm_bulk_run). When another transaction holds one of their case loads
  * for over a second, or the batch fails as a whole for a reason that is
  * not concurrency (a row the database refuses), each item is applied on
- * its own instead, as a single assignment is. With "dry_run": true nothing is committed: each
- * item's result is the one the real run would give now.
+ * its own instead, as a single assignment is (under an Idempotency-Key,
+ * under a savepoint of one transaction that commits them with the answer).
+ * With "dry_run": true nothing is committed: each item's result is the one
+ * the real run would give now.
  */
 enum app_err
 lcm_bulk_assign_post(const struct request *req, struct response *resp)
 {
 	struct bulk b = {.req = req};
-	struct json_object *list = NULL, *results = NULL, *errors;
+	struct bulk_answer answer = {0};
+	struct json_object *list = NULL, *errors;
 	struct bulk_item *items = NULL;
 	int64_t *pids = NULL, *uids = NULL;
 	size_t n = 0, i, npids, nuids;
-	int64_t ok = 0;
+	int lost_per_item;
 	enum app_err rc = APP_ENOMEM;
 
 	if ((errors = json_list()) == NULL)
@@ -299,9 +402,15 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if ((rc = bulk_validate(list, items, n, pids, &npids, uids, &nuids)) != APP_OK)
 		goto out;
+	/*
+	 * Without a key, a database that went before anything was applied is
+	 * answered per item (send it again); with one it is the 503 whose
+	 * retry, under the same key, runs again.
+	 */
+	lost_per_item = !b.dry_run && req->idem == NULL;
 	if ((rc = bulk_set_run(&b, items, n)) == APP_OK)
 		goto answer;
-	if (rc == APP_EDBLOST && !b.dry_run)
+	if (rc == APP_EDBLOST && lost_per_item)
 		goto lost;  /* nothing was applied */
 	if (rc != APP_ELOCKED && rc != APP_EDB)
 		goto out;
@@ -311,16 +420,19 @@ lcm_bulk_assign_post(const struct request *req, struct response *resp)
 	if ((rc = lcm_patients_existing(req->db, pids, npids, &b.patients)) != APP_OK ||
 	    (rc = lcm_users_eligible(req->db, uids, nuids, &b.users)) != APP_OK ||
 	    (rc = lcm_id_lookup(req->db, STMT_USERS_LIMITED, uids, nuids, &b.limited)) != APP_OK) {
-		if (rc == APP_EDBLOST && !b.dry_run)
+		if (rc == APP_EDBLOST && lost_per_item)
 			goto lost;
 		goto out;
 	}
 
-	if (b.dry_run && (rc = db_begin(req->db)) != APP_OK)
+	b.one_tx = b.dry_run || req->idem != NULL;
+	if (b.one_tx && (rc = db_begin(req->db)) != APP_OK)
 		goto out;
 	rc = bulk_run(&b, items, n);
-	if (b.dry_run)
-		db_rollback(req->db);  /* a dry run writes nothing */
+	if (b.one_tx && (b.dry_run || rc != APP_OK))
+		db_rollback(req->db);  /* a dry run writes nothing; a failed one, nothing either */
+	else if (b.one_tx)
+		rc = bulk_commit(&b, items, n);
 	if (rc != APP_OK)
 		goto out;
 	goto answer;
@@ -329,19 +441,13 @@ lost:
 	if ((rc = bulk_not_sent(items, 0, n)) != APP_OK)
 		goto out;
 answer:
-	for (i = 0; i < n; i++)
-		ok += items[i].errors == NULL;
-
-	rc = APP_ENOMEM;
-	if ((results = json_list()) == NULL)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (json_list_add(results, json_bulk_result(items[i].echo_id, items[i].errors)) != APP_OK)
-			goto out;
-	rc = resp_json(resp, 200, json_bulk(msg_bulk, ok, (int64_t)n - ok, results, b.dry_run));
-	results = NULL;
+	if (idem_kept(req->idem))
+		goto out;  /* the answer committed with the items is the answer */
+	answer.items = items;
+	answer.n = n;
+	answer.dry_run = b.dry_run;
+	rc = render_bulk(&answer, resp);
 out:
-	json_object_put(results);
 	for (i = 0; items != NULL && i < n; i++)
 		json_object_put(items[i].errors);
 	free(items);

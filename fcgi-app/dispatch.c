@@ -66,12 +66,13 @@ bad_header(struct response *resp, const char *msg)
 
 /*
  * Idempotency-Key on a route that honours it: claim it for this request.
- * *claimed is set when the request runs under the key. A replay, a busy or
- * a reused key answers here (resp set, APP_OK with *answered set, or the
- * error).
+ * *claimed is set when the request runs under the key (run, req->idem). A
+ * replay, a busy or a reused key answers here (resp set, APP_OK with
+ * *answered set, or the error).
  */
 static enum app_err
-claim_key(struct request *req, struct response *resp, int *claimed, int *answered)
+claim_key(struct request *req, struct response *resp, struct idem_run *run, int *claimed,
+    int *answered)
 {
 	struct idem_replay r;
 	enum idem_outcome out;
@@ -89,6 +90,8 @@ claim_key(struct request *req, struct response *resp, int *claimed, int *answere
 		return rc;
 	switch (out) {
 	case IDEM_RUN:
+		idem_run_init(run, req->user_id, req->idempotency_key, req->request_id);
+		req->idem = run;
 		*claimed = 1;
 		return APP_OK;
 	case IDEM_BUSY:
@@ -111,11 +114,13 @@ void
 app_dispatch(struct request *req, struct response *resp)
 {
 	const struct route *rt;
+	struct idem_run run;
 	enum app_err rc;
 	int claimed = 0, answered = 0;
 
 	resp_init(resp);
 	req->json = NULL;
+	req->idem = NULL;
 	req->user_id = 0;
 	req->route_data = NULL;
 	/* nginx decoded a %2F into the path: that slash is no separator. */
@@ -138,7 +143,7 @@ app_dispatch(struct request *req, struct response *resp)
 	}
 	/* Claimed before the body is read, so a retry gets whatever the first got. */
 	if ((rt->flags & ROUTE_IDEMPOTENT) && req->idempotency_key != NULL &&
-	    ((rc = claim_key(req, resp, &claimed, &answered)) != APP_OK || answered))
+	    ((rc = claim_key(req, resp, &run, &claimed, &answered)) != APP_OK || answered))
 		goto out;
 	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req, resp)) != APP_OK)
 		goto out;
@@ -147,16 +152,25 @@ app_dispatch(struct request *req, struct response *resp)
 	if (rc == APP_EDBLOST)
 		rc = APP_EUNAVAIL;
 out:
+	if (claimed && run.kept) {
+		/* The write committed its answer with it: that is the answer, exactly. */
+		resp_free(resp);
+		*resp = run.answer;
+		resp_init(&run.answer);
+		rc = APP_OK;
+	}
 	if (rc == APP_OK && resp->body == NULL && resp->status != 304 && resp->stream.produce == NULL)
 		rc = APP_EINTERNAL;  /* a handler bug: success without a body */
 	if (rc != APP_OK && resp->body == NULL)
 		resp_from_err(resp, rc);
-	if (claimed)
-		(void)idem_finish(req->db, req->user_id, req->idempotency_key, resp->status,
-		    resp->etag, resp->body, resp->body_len);
+	if (claimed) {
+		idem_finish(req->db, &run, resp);
+		idem_run_free(&run);
+	}
 	if (app_err_status(rc) >= 500)
 		log_msg(app_err_status(rc) == 500 ? LV_ERR : LV_WARN, "%s %s: %s",
 		    http_method_name(req->method), req->path, app_err_name(rc));
 	json_object_put(req->json);
 	req->json = NULL;
+	req->idem = NULL;
 }

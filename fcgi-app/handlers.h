@@ -63,8 +63,11 @@ extern const size_t app_nroutes;
  * its JSON envelope. A lost database connection was already re-established
  * below (db_exec() for reads, lcm_apply() for writes, which never run
  * twice); what reaches here means the database stays away: 503. req->db
- * must be set; req->json, user_id, path_id and route_data are filled
- * here. Always leaves a body in resp.
+ * must be set; req->json, user_id, path_id, route_data and idem are filled
+ * here. A request with an Idempotency-Key runs under its claim (idem.h):
+ * before resp is sent, its answer is kept (by its write's own COMMIT, or
+ * after a request that wrote nothing) or, for a 5xx, its claim let go.
+ * Always leaves a body in resp.
  */
 void app_dispatch(struct request *req, struct response *resp);
 

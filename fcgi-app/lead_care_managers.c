@@ -2,6 +2,7 @@
 
 #include "access_log.h"
 #include "handlers.h"
+#include "idem.h"
 #include "json_out.h"
 #include "lcm.h"
 #include "validate.h"
@@ -52,14 +53,31 @@ lcm_list_get(const struct request *req, struct response *resp)
 	return resp_json(resp, 200, json_lcm_page(rows, total, &q));
 }
 
+/* What a change answers: its route's message, the care team it left, its ETag. */
+struct written_answer {
+	const struct write_route *wr;
+	const struct lcm_written *out;
+};
+
+static enum app_err
+render_written(void *arg, struct response *resp)
+{
+	const struct written_answer *a = arg;
+
+	resp_set_etag(resp, a->out->version);
+	return resp_json(resp, 200, json_message(a->wr->message,
+	    a->wr->flags & LCM_WANT_TEAM ? json_case_load(&a->out->team) : NULL));
+}
+
 /* POST, PUT, DELETE .../assign: one change, as the route says. */
 enum app_err
 lcm_write_one(const struct request *req, struct response *resp)
 {
 	const struct write_route *wr = req->route_data;
-	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
 	struct lcm_precondition pc = {0};
 	struct lcm_written out;
+	struct written_answer answer = {wr, &out};
 	struct lcm_change c;
 	struct json_object *errors;
 	enum app_err rc;
@@ -71,6 +89,10 @@ lcm_write_one(const struct request *req, struct response *resp)
 	if ((rc = problems(resp, errors, wr->validate(req->json, &c, errors))) != APP_OK)
 		return rc;
 	c.source = wr->source;
+	if (req->idem != NULL) {
+		req->idem->render = render_written;
+		req->idem->arg = &answer;
+	}
 	rc = lcm_write(req->db, &who, &c, &pc, wr->flags, &out);
 	if (rc == APP_EINVAL || rc == APP_ECAPACITY) {
 		if ((errors = json_list()) == NULL)
@@ -82,9 +104,9 @@ lcm_write_one(const struct request *req, struct response *resp)
 		return rc;
 	(void)access_log_add(c.patient_id, req->user_id, (enum access_action)wr->access,
 	    req->request_id);
-	resp_set_etag(resp, out.version);
-	return resp_json(resp, 200, json_message(wr->message,
-	    wr->flags & LCM_WANT_TEAM ? json_case_load(&out.team) : NULL));
+	if (idem_kept(req->idem))
+		return APP_OK;  /* the answer committed with the change is the answer */
+	return render_written(&answer, resp);
 }
 
 /* PUT .../lead_care_managers/:id/capacity: a user's caseload limits; answers the user's list entry. */

@@ -37,6 +37,7 @@
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
+#include "idem.h"
 #include "lcm.h"
 #include "log.h"
 #include "slots.h"
@@ -65,7 +66,10 @@ on_reopen(int sig)
 	reopen_log = 1;
 }
 
-/* Between requests: do what a signal asked for while serving or idle. */
+/*
+ * Between requests: do what a signal asked for while serving or idle; let
+ * go the Idempotency-Key claims of 5xx answers the database refused to.
+ */
 static void
 housekeeping(struct db *db)
 {
@@ -76,6 +80,7 @@ housekeeping(struct db *db)
 	}
 	if (access_log_due())
 		(void)access_log_flush(db);
+	idem_release_pending(db, 0);
 }
 
 /*
@@ -348,11 +353,13 @@ serve(FCGX_Request *fr, struct db *db)
  * a request it has just accepted, whose read would fail and close the
  * connection under nginx (a 502). Instead the listening socket's receive
  * timeout (IDLE_WAKE_MS) has an idle accept() return, so that the access
- * log is written within two seconds of a record and a reopened log is
- * taken up within one. A connection nginx asked to keep (the export's:
- * fastcgi_keep_conn) stays open past FCGX_Finish_r; nginx closes it after
- * the response all the same (no upstream keepalive), and the next
- * FCGX_Accept_r reads that close and accepts anew.
+ * log is written within two seconds of a record, a reopened log is taken
+ * up within one, and a claim a 5xx could not let go is tried again every
+ * second (once the database's away pause is over). A connection nginx
+ * asked to keep (the export's: fastcgi_keep_conn) stays open past
+ * FCGX_Finish_r; nginx closes it after the response all the same (no
+ * upstream keepalive), and the next FCGX_Accept_r reads that close and
+ * accepts anew.
  */
 #define IDLE_WAKE_MS 1000
 
@@ -581,6 +588,7 @@ main(int argc, char **argv)
 	run(&fr, db);
 	log_msg(LV_INFO, "worker stopping");
 	(void)access_log_flush(db);
+	idem_release_pending(db, 1);
 	FCGX_Free(&fr, 1);
 	db_free(db);
 	mysql_library_end();

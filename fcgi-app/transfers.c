@@ -4,6 +4,7 @@
 
 #include "access_log.h"
 #include "handlers.h"
+#include "idem.h"
 #include "json_out.h"
 #include "lcm.h"
 #include "validate.h"
@@ -17,6 +18,33 @@ log_moves(const struct request *req, const struct lcm_move_plan *plan, enum acce
 	for (i = 0; i < plan->n; i++)
 		if (plan->moves[i].error == NULL)
 			(void)access_log_add(plan->moves[i].patient_id, req->user_id, a, req->request_id);
+}
+
+/* What a run answers: its plan, as a transfer or an auto-assign. */
+struct plan_answer {
+	const struct lcm_move_plan *plan;
+	int dry_run;
+	int transfer;
+	int unassigned;
+};
+
+static enum app_err
+render_plan(void *arg, struct response *resp)
+{
+	const struct plan_answer *a = arg;
+
+	return resp_json(resp, 200, json_move_plan(a->plan, a->dry_run, a->transfer,
+	    a->unassigned));
+}
+
+/* Under an Idempotency-Key, the run commits its answer (render_plan()) with its moves. */
+static void
+answer_with(const struct request *req, struct plan_answer *a)
+{
+	if (req->idem != NULL) {
+		req->idem->render = render_plan;
+		req->idem->arg = a;
+	}
 }
 
 /* 422 naming a taker who may not take patients. */
@@ -39,12 +67,13 @@ ineligible_taker(struct response *resp, int64_t user)
 enum app_err
 lcm_transfer_post(const struct request *req, struct response *resp)
 {
-	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
 	int64_t *to = NULL, *patients = NULL;
 	struct lcm_move_plan plan = {0};
 	struct json_object *errors;
 	struct lcm_transfer t;
 	struct lcm_change c;
+	struct plan_answer answer = {&plan, 0, 1, 0};
 	enum app_err rc = APP_ENOMEM;
 
 	if ((to = calloc(VAL_TAKERS_MAX, sizeof(*to))) == NULL ||
@@ -54,6 +83,8 @@ lcm_transfer_post(const struct request *req, struct response *resp)
 	if ((rc = problems(resp, errors, val_transfer(req->json, &t, to, patients, &c,
 	    errors))) != APP_OK)
 		goto out;
+	answer.dry_run = t.dry_run;
+	answer_with(req, &answer);
 	rc = lcm_transfer_run(req->db, &who, &c, &t, &plan);
 	if (rc == APP_EINVAL) {
 		rc = ineligible_taker(resp, plan.ineligible);
@@ -63,7 +94,8 @@ lcm_transfer_post(const struct request *req, struct response *resp)
 		goto out;
 	if (!t.dry_run)
 		log_moves(req, &plan, ACCESS_TRANSFER);
-	rc = resp_json(resp, 200, json_move_plan(&plan, t.dry_run, 1, 0));
+	if (!idem_kept(req->idem))
+		rc = render_plan(&answer, resp);
 out:
 	lcm_move_plan_free(&plan);
 	free(to);
@@ -78,12 +110,13 @@ out:
 enum app_err
 lcm_auto_assign_post(const struct request *req, struct response *resp)
 {
-	struct lcm_actor who = {req->user_id, req->request_id};
+	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
 	int64_t *users = NULL, *patients = NULL;
 	struct lcm_move_plan plan = {0};
 	struct json_object *errors;
 	struct lcm_auto a;
 	struct lcm_change c;
+	struct plan_answer answer = {&plan, 0, 0, 0};
 	enum app_err rc = APP_ENOMEM;
 
 	if ((users = calloc(VAL_BULK_MAX, sizeof(*users))) == NULL ||
@@ -93,6 +126,9 @@ lcm_auto_assign_post(const struct request *req, struct response *resp)
 	if ((rc = problems(resp, errors, val_auto_assign(req->json, &a, patients, users, &c,
 	    errors))) != APP_OK)
 		goto out;
+	answer.dry_run = a.dry_run;
+	answer.unassigned = a.unassigned;
+	answer_with(req, &answer);
 	rc = lcm_auto_assign_run(req->db, &who, &c, &a, &plan);
 	if (rc == APP_EINVAL) {
 		rc = ineligible_taker(resp, plan.ineligible);
@@ -102,7 +138,8 @@ lcm_auto_assign_post(const struct request *req, struct response *resp)
 		goto out;
 	if (!a.dry_run)
 		log_moves(req, &plan, ACCESS_ASSIGN);
-	rc = resp_json(resp, 200, json_move_plan(&plan, a.dry_run, 0, a.unassigned));
+	if (!idem_kept(req->idem))
+		rc = render_plan(&answer, resp);
 out:
 	lcm_move_plan_free(&plan);
 	free(users);

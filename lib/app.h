@@ -32,6 +32,7 @@ enum app_err {
 	APP_EDUP,         /* unique key violated */
 	APP_EUNAVAIL,     /* database unreachable: try again later */
 	APP_EUNKNOWN,     /* a write lost its COMMIT and cannot learn whether it was applied */
+	APP_ESTORAGE,     /* the server is out of space or resources (a full disk or table): later */
 	APP_EDBLOGIN,     /* the server refused the login or the database */
 	APP_ESCHEMA,      /* a table or column is missing: the schema is not up to date */
 	APP_EDB,          /* any other database failure: a bug or an outage */

@@ -16,6 +16,7 @@
 #define DB_MAX_PARAMS 16
 #define DB_COL_INITIAL 256         /* text buffer of a column before it grows */
 #define DB_COL_CAP (64 * 1024)     /* never preallocate more than this per column */
+#define DB_EE_WRITE 3              /* the server's "Error writing file" (mysys' EE_WRITE) */
 
 /* One result column: the library's storage for the current row's value. */
 struct col {
@@ -61,6 +62,8 @@ struct db {
 	int timed_out;             /* the last call's connection was lost to the timeout */
 	int away;                  /* the server could not be reached, or did not answer in time, */
 	struct timespec away_at;   /* then: db_ensure() does not try again for DB_AWAY_MS */
+	int storage;               /* a statement was refused for want of storage, */
+	struct timespec storage_at;  /* then: db_storage_failing() */
 	unsigned long lost_thread; /* the server session a write lost, for db_fence() */
 	int node;                  /* the node of nodes[] connected to (0 for the socket) */
 	int lost_node;             /* the node lost_thread was a session of */
@@ -290,6 +293,25 @@ db_errno_class(unsigned e)
 		return APP_ESCHEMA;
 	case ER_NO_SUCH_THREAD:
 		return APP_ENOROW;  /* KILL of a session that is gone: what db_fence() wants */
+	/*
+	 * The server cannot write or lacks a resource: it passes when space is
+	 * made (a full disk, a table at its size limit, a file it could not
+	 * write, an engine's write error) or the load drops (memory), or when
+	 * the server is writable again (read-only): try again later.
+	 */
+	case DB_EE_WRITE:                   /* 3: error writing a file */
+	case ER_DISK_FULL:                  /* 1021 */
+	case ER_ERROR_ON_WRITE:             /* 1026 */
+	case ER_GET_ERRNO:                  /* 1030: the engine's errno (28: no space) */
+	case ER_OPEN_AS_READONLY:           /* 1036 */
+	case ER_OUTOFMEMORY:                /* 1037 */
+	case ER_OUT_OF_SORTMEMORY:          /* 1038 */
+	case ER_OUT_OF_RESOURCES:           /* 1041 */
+	case ER_RECORD_FILE_FULL:           /* 1114: the table is full */
+	case ER_ERROR_DURING_COMMIT:        /* 1180 */
+	case ER_OPTION_PREVENTS_STATEMENT:  /* 1290: read_only */
+	case ER_TEMP_FILE_WRITE_FAILURE:    /* 1878 */
+		return APP_ESTORAGE;
 	default:
 		return APP_EDB;
 	}
@@ -308,6 +330,10 @@ fail(struct db *db, unsigned e, const char *msg, const char *what, const char *n
 		db->away = 1;
 		clock_gettime(CLOCK_MONOTONIC, &db->away_at);
 		msg = "no answer within the timeout";
+	}
+	if (rc == APP_ESTORAGE) {
+		db->storage = 1;
+		clock_gettime(CLOCK_MONOTONIC, &db->storage_at);
 	}
 	if (rc != APP_ENOROW)
 		log_msg(rc == APP_EDB ? LV_ERR : LV_WARN, "db: %s%s%s: %u %s",
@@ -569,6 +595,19 @@ db_ensure(struct db *db)
 	if (db->away)
 		clock_gettime(CLOCK_MONOTONIC, &db->away_at);
 	return rc;
+}
+
+enum app_err
+db_ensure_now(struct db *db)
+{
+	db->away = 0;
+	return db_ensure(db);
+}
+
+int
+db_storage_failing(const struct db *db)
+{
+	return db->storage && ms_since(&db->storage_at) < DB_STORAGE_MS;
 }
 
 /* Connect to the socket, or to the first node of the list that answers. */

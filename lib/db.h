@@ -110,6 +110,12 @@ struct db_config {
  * read timeout), a handle answers APP_EDBLOST without trying for this long.
  */
 #define DB_AWAY_MS 1000
+/*
+ * After the server refused a statement for want of storage or resources
+ * (APP_ESTORAGE: a table or the disk full...), db_storage_failing() says so
+ * for this long: /healthz.
+ */
+#define DB_STORAGE_MS 30000
 /* db_ping()'s, to connect and to answer: /healthz. */
 #define DB_PING_TIMEOUT 1
 /* db_fence() waits this many times 50 ms for a lost session to end. */
@@ -155,6 +161,13 @@ void db_free(struct db *);
 enum app_err db_ensure(struct db *);
 
 /*
+ * db_ensure(), tried even within DB_AWAY_MS of finding the server away:
+ * for the one statement that must be tried before an answer goes (a 5xx
+ * letting its Idempotency-Key go). It may take a connect timeout.
+ */
+enum app_err db_ensure_now(struct db *);
+
+/*
  * Prepare every statement of the catalogue of the given uses, and those
  * prepared on first use, checking each against its signature: *n counts
  * those that passed. APP_OK, or the first failure with its statement named
@@ -182,8 +195,9 @@ unsigned db_connection(const struct db *);
  * and the statement run once more; inside one it is the caller's to
  * handle. Returns APP_OK, APP_EDBLOST (connection dropped, handle
  * disconnected), APP_ERETRY (deadlock), APP_ELOCKED (lock wait timeout),
- * APP_EDUP (unique key), APP_EINTERNAL (a call that does not match the
- * signature), APP_EDB.
+ * APP_EDUP (unique key), APP_ESTORAGE (the server is out of space or
+ * resources), APP_EINTERNAL (a call that does not match the signature),
+ * APP_EDB.
  */
 enum app_err db_exec(struct db *, enum stmt, const struct db_param *p, size_t np);
 
@@ -262,6 +276,13 @@ enum app_err db_fence(struct db *);
  * doing: APP_OK or APP_EDBLOST.
  */
 enum app_err db_ping(struct db *);
+
+/*
+ * Non-zero while the server refused one of the handle's statements for
+ * want of storage or resources (APP_ESTORAGE) within the last
+ * DB_STORAGE_MS: it cannot take (some) writes.
+ */
+int db_storage_failing(const struct db *);
 
 /* Map a server or client error number to an app_err. */
 enum app_err db_errno_class(unsigned errnum);

@@ -8,6 +8,7 @@
 
 struct json_object;
 struct db;
+struct idem_run;
 
 #define HTTP_BODY_MAX (APP_BODY_MAX_MIB * 1024 * 1024)  /* larger request bodies are refused */
 
@@ -49,6 +50,7 @@ struct request {
 	int64_t path_id;                /* the :id of the route, 0 when none */
 	const void *route_data;         /* the matched route's data */
 	struct json_object *json;       /* parsed body (an object), or NULL */
+	struct idem_run *idem;          /* the Idempotency-Key it runs under (its claim), or NULL */
 };
 
 /* Where a streamed body goes: write() returns 0, or -1 once the client is gone. */

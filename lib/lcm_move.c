@@ -8,6 +8,7 @@
 #include <json.h>
 
 #include "db.h"
+#include "idem.h"
 #include "lcm.h"
 #include "log.h"
 
@@ -531,6 +532,31 @@ out:
 
 /* ---- the two kinds of run ---------------------------------------------------- */
 
+/*
+ * The end of a run's transaction that wrote (any) or not: a dry run, or
+ * a run that wrote nothing, rolls back; a run under an Idempotency-Key
+ * commits its answer with its moves (idem_commit(): alone when there are
+ * none), which settles a COMMIT lost on the wire; any other commits, with
+ * *committing set once COMMIT is sent. APP_OK, or the failure with the
+ * transaction rolled back or lost.
+ */
+static enum app_err
+end_run(struct db *db, const struct lcm_actor *who, int dry_run, int any, int *committing)
+{
+	enum app_err rc;
+
+	if (dry_run || (!any && who->idem == NULL)) {
+		db_rollback(db);
+		return APP_OK;
+	}
+	if (who->idem != NULL)
+		return idem_commit(db, who->idem);
+	*committing = 1;
+	if ((rc = db_commit(db)) != APP_OK)
+		db_rollback(db);
+	return rc;
+}
+
 /* Did the transaction with this request id commit? Its activity rows tell. */
 static enum app_err
 settled(struct db *db, const struct lcm_actor *who, const struct lcm_move_plan *plan, int *yes)
@@ -663,27 +689,21 @@ transfer_once(struct db *db, const struct lcm_actor *who, const struct lcm_chang
 		any |= plan->moves[i].error == NULL;
 	if (any && (rc = write_moves(db, who, c, "transfer", plan)) != APP_OK)
 		goto fail;
-	free(ids);
-	free(cls.v);
-	if (t->dry_run || !any) {
-		db_rollback(db);
-		return APP_OK;
-	}
-	*committing = 1;
-	if ((rc = db_commit(db)) != APP_OK)
-		goto fail;
-	return APP_OK;
+	rc = end_run(db, who, t->dry_run, any, committing);
+	goto out;
 fail:
+	db_rollback(db);
+out:
 	free(ids);
 	free(cls.v);
-	db_rollback(db);
 	return rc;
 }
 
 /*
  * Run one attempt function until it is not a deadlock or a create race,
- * settling a COMMIT lost on the wire by the request's activity rows. The
- * plan is made again by each attempt.
+ * settling a COMMIT lost on the wire by the request's activity rows (a
+ * keyed run's was settled by idem_commit(): lost here, it was not
+ * applied). The plan is made again by each attempt.
  */
 static enum app_err
 run_attempts(struct db *db, const struct lcm_actor *who, struct lcm_move_plan *plan,
@@ -985,24 +1005,15 @@ auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	if (any && ((rc = make_case_loads(db, plan)) != APP_OK ||
 	    (rc = write_moves(db, who, c, "assign", plan)) != APP_OK))
 		goto fail;
-	free(pids);
-	free(uids);
-	free(holder);
-	free(cls.v);
-	if (a->dry_run || !any) {
-		db_rollback(db);
-		return APP_OK;
-	}
-	*committing = 1;
-	if ((rc = db_commit(db)) != APP_OK)
-		goto fail;
-	return APP_OK;
+	rc = end_run(db, who, a->dry_run, any, committing);
+	goto out;
 fail:
+	db_rollback(db);
+out:
 	free(pids);
 	free(uids);
 	free(holder);
 	free(cls.v);
-	db_rollback(db);
 	return rc;
 }
 
@@ -1202,14 +1213,7 @@ bulk_once(struct bulk_args *a, int *committing)
 		if ((rc = write_moves(db, a->who, NULL, "bulk", a->plan)) != APP_OK)
 			goto fail;
 	}
-	if (a->dry_run || a->plan->n == 0) {
-		db_rollback(db);
-		rc = APP_OK;
-		goto out;
-	}
-	*committing = 1;
-	if ((rc = db_commit(db)) != APP_OK)
-		goto fail;
+	rc = end_run(db, a->who, a->dry_run, a->plan->n > 0, committing);
 	goto out;
 fail:
 	db_rollback(db);

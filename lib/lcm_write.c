@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "idem.h"
 #include "lcm.h"
 #include "log.h"
 
@@ -124,6 +125,7 @@ struct attempt {
 	int may_create;
 	int nested;               /* inside the caller's transaction: a savepoint */
 	struct care_team *team;   /* when not NULL, the state the change leaves */
+	struct lcm_written *out;  /* lcm_write()'s, for a key's answer (its version), or NULL */
 	const struct lcm_refs *refs;  /* the reference read (STMT_REFS's row), or NULL */
 	char *at;                 /* 32 bytes for the team's time of the change */
 	int committing;           /* COMMIT was sent */
@@ -304,6 +306,17 @@ apply_once(struct db *db, struct attempt *at)
 		goto fail;
 	if (at->nested)
 		return db_release(db);  /* the caller's transaction decides */
+	if (at->who->idem != NULL) {
+		/*
+		 * The key's answer commits with the change (with nothing else when
+		 * the change is none); a COMMIT lost on the wire is settled there.
+		 */
+		if (at->out != NULL)
+			at->out->version = version;
+		if ((rc = idem_commit(db, at->who->idem)) != APP_OK)
+			goto fail;
+		return APP_OK;
+	}
 	if (nchanged == 0) {
 		db_rollback(db);  /* nothing written: nothing to commit */
 		return APP_OK;
@@ -361,7 +374,8 @@ apply(struct db *db, struct attempt *at)
 			 * Lost during its COMMIT: once the session that ran it is
 			 * over (db_fence), its activity rows say whether it
 			 * happened. When that cannot be learnt, the answer says
-			 * so: it may have been applied.
+			 * so: it may have been applied. (A keyed change's COMMIT
+			 * was settled by idem_commit(): lost here, it was not.)
 			 */
 			if (at->committing) {
 				if (db_fence(db) != APP_OK || committed(db, at->who, &done) != APP_OK)
@@ -412,7 +426,8 @@ enum app_err
 lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const struct lcm_precondition *pc, unsigned flags, struct lcm_written *out)
 {
-	struct attempt at = {.who = who, .pc = pc, .may_create = (flags & LCM_MAY_CREATE) != 0};
+	struct attempt at = {.who = who, .pc = pc, .may_create = (flags & LCM_MAY_CREATE) != 0,
+	    .out = out};
 	struct lcm_refs refs = {0};
 	struct lcm_change lc = *c;
 	enum app_err rc;

@@ -498,7 +498,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * Idempotency-Key: claim a key for a request (a duplicate key means
 	 * another request has it); read a claim (stale: older than 24 hours,
 	 * or running for more than 90 s, longer than any request may run);
-	 * take a stale one over; record the response; let a claim go.
+	 * take a stale one over; record the response (inside the write's
+	 * transaction, or after a request that wrote nothing); let a claim
+	 * go. The last two touch the claim only while it is the request's
+	 * (its request id) and running.
 	 */
 	[STMT_IDEM_CLAIM] = {"idem_claim",
 	"INSERT INTO idempotency_keys (user_id, idem_key, request_sha256, request_id, state,"
@@ -515,10 +518,13 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND))", "ssis", "", W},
 	[STMT_IDEM_DONE] = {"idem_done",
 	"UPDATE idempotency_keys SET state = 'done', status = ?, etag = ?, body = ?,"
-	" completed_at = NOW(3) WHERE user_id = ? AND idem_key = ?", "issis", "", W},
+	" completed_at = NOW(3)"
+	" WHERE user_id = ? AND idem_key = ? AND request_id = ? AND state = 'running'",
+	"ississ", "", W},
 	[STMT_IDEM_RELEASE] = {"idem_release",
-	"DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND state = 'running'",
-	"is", "", W},
+	"DELETE FROM idempotency_keys"
+	" WHERE user_id = ? AND idem_key = ? AND request_id = ? AND state = 'running'",
+	"iss", "", W},
 	[STMT_IDEM_PURGE] = {"idem_purge",
 	"DELETE FROM idempotency_keys WHERE created_at < NOW(3) - INTERVAL 24 HOUR LIMIT 1000",
 	"", "", W},

@@ -226,3 +226,59 @@ test_writes_while_the_server_shuts_down_answer_what_happened() {
 	[ "$n503" -gt 0 ] || fail "no write met the shutdown"
 	expect_eq "changes applied twice" 0 "$(db_sql "SELECT COUNT(*) FROM (SELECT request_id, role FROM patient_activities GROUP BY request_id, role HAVING COUNT(*) > 1) d")"
 }
+
+# The same stream, each write with an Idempotency-Key, then each sent again
+# with its key once the server is back. Whatever a first answer was, its
+# write was applied at most once (it commits with its answer, a COMMIT lost
+# on the wire settled by the claim's row), and the retry of one that was
+# applied is its first answer, replayed; of one that was not, a run.
+test_keyed_writes_while_the_server_shuts_down_are_applied_once() {
+	local pid port=${BASE##*:} i st rid st2 rid2 a1 a2 twice=0 n503=0 unkept=0
+	pid=$(cat "$HVAR/run/mysqld.pid")
+	(
+		for i in $(seq 1 150); do
+			curl -s -D "$T_TMP/ks.h.$i" -o "$T_TMP/ks.b.$i" -X POST -H 'X-User-Token: dev-admin-token' \
+				-H "Idempotency-Key: shutdown-$i" -H 'Content-Type: application/json' \
+				--data "{\"patient_id\":$((123 + i % 3)),\"olcm_user_id\":$((101 + i % 2))}" \
+				"$BASE$P/lead_care_managers/assign"
+		done
+	) &
+	local c=$!
+	for _ in $(seq 1 300); do [ -s "$T_TMP/ks.b.3" ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	wait $c
+	for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	LCM_VAR=$HVAR LCM_PORT=$port LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
+		fail "stack did not come back"
+	wait_back GET $P/patients/123/lead_care_managers
+	for i in $(seq 1 150); do
+		st=$(awk 'NR == 1 {print $2}' "$T_TMP/ks.h.$i")
+		rid=$(tr -d '\r' <"$T_TMP/ks.h.$i" | awk -F': ' 'tolower($1) == "x-request-id" {print $2}')
+		[ "$st" = 503 ] && n503=$((n503 + 1))
+		# A claim a 503 could not let go while the server was away goes
+		# once it is back (the worker tries every second): 409 meanwhile.
+		for _ in $(seq 1 100); do
+			send $P/lead_care_managers/assign -X POST -H "Idempotency-Key: shutdown-$i" \
+				-H 'Content-Type: application/json' \
+				--data-binary "{\"patient_id\":$((123 + i % 3)),\"olcm_user_id\":$((101 + i % 2))}"
+			[ "$STATUS" = 409 ] || break
+			sleep 0.1
+		done
+		st2=$STATUS
+		rid2=$(request_id)
+		a1=$(db_sql "SELECT COUNT(*) FROM patient_activities WHERE request_id = '$rid'")
+		a2=$(db_sql "SELECT COUNT(*) FROM patient_activities WHERE request_id = '$rid2'")
+		if [ "$a1" != 0 ] && [ "$a2" != 0 ]; then
+			twice=$((twice + 1))
+			echo "    write $i applied by its first request ($st) and by its retry ($st2)" >&2
+		fi
+		[ "$st2" = 200 ] || fail "write $i: the retry answered $st2: $BODY"
+		if [ "$st" = 200 ]; then
+			[ "$(header idempotent-replayed)" = true ] && [ "$BODY" = "$(cat "$T_TMP/ks.b.$i")" ] ||
+				{ unkept=$((unkept + 1)); echo "    write $i: 200, then a retry that is no replay: $BODY" >&2; }
+		fi
+	done
+	expect_eq "writes applied twice" 0 "$twice"
+	expect_eq "200s whose retry was no replay" 0 "$unkept"
+	[ "$n503" -gt 0 ] || fail "no write met the shutdown"
+}

@@ -185,8 +185,24 @@ hold_case_load() {
 	hold "SELECT id FROM case_loads WHERE patient_id = $1 FOR UPDATE"
 }
 
-# release_holder: the holding session ends its sleep and rolls back; returns
-# once it has.
+# hold_table TABLE: another session (the test's own, as root) holds a write
+# lock on the whole table (LOCK TABLES) until release_holder: the app's
+# statements on it wait, past the worker's 3 s read timeout (a table lock's
+# wait is not InnoDB's 2 s lock wait); returns once the lock is held.
+hold_table() {
+	db_sql "LOCK TABLES $1 WRITE; SELECT SLEEP(600); UNLOCK TABLES" >/dev/null 2>&1 &
+	HOLDER=$!
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "the other session never held the table $1"
+}
+
+# release_holder: the holding session ends its sleep and rolls back (or
+# unlocks its table); returns once it has.
 release_holder() {
 	db_sql "SELECT CONCAT('KILL QUERY ', id, ';') FROM information_schema.processlist
 		WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'" | db_sql "$(cat)"
@@ -377,4 +393,26 @@ expect_error_in() {
 	expect_header content-type 'application/json; charset=utf-8'
 	expect_no_internals
 	[ -z "${2:-}" ] || expect_json '.errors' "$2"
+}
+
+# ---- the database refusing what a test needs refused ----
+
+# refuse_rows NAME "BEFORE INSERT ON table" CONDITION ERRNO MESSAGE: until
+# unrefuse_all, the database refuses such a statement when a row meets
+# CONDITION (SQL on NEW or OLD; 1 for every row), with error ERRNO, the way
+# a full disk (1114, 1021...) or a fault (1644, SQLSTATE 45000) would, right
+# where the test wants it. A trigger: DDL, which db_reset does not undo.
+refuse_rows() {
+	local state=HY000
+	[ "$4" = 1644 ] && state=45000
+	db_sql "DELIMITER //
+CREATE TRIGGER lcm_test_$1 $2 FOR EACH ROW IF $3 THEN
+  SIGNAL SQLSTATE '$state' SET MYSQL_ERRNO = $4, MESSAGE_TEXT = '$5'; END IF //
+DELIMITER ;" || fail "could not make the database refuse $2"
+}
+
+# unrefuse_all: every trigger refuse_rows made is dropped.
+unrefuse_all() {
+	db_sql "SELECT CONCAT('DROP TRIGGER ', trigger_name, ';') FROM information_schema.triggers
+		WHERE trigger_schema = DATABASE() AND trigger_name LIKE 'lcm\\_test\\_%'" | db_sql "$(cat)"
 }

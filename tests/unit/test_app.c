@@ -41,6 +41,8 @@ static const struct expected table[] = {
 	{APP_EUNKNOWN, 503, "The database stopped answering while this change was being saved: "
 	    "it may or may not have been applied. Read it again, or send the same request again "
 	    "(with the same Idempotency-Key)", "eunknown"},
+	{APP_ESTORAGE, 503, "Service temporarily unavailable: the database is out of space or "
+	    "resources, try again later", "estorage"},
 	{APP_EDBLOGIN, 500, "Internal server error", "edblogin"},
 	{APP_ESCHEMA, 500, "Internal server error", "eschema"},
 	{APP_EDB, 500, "Internal server error", "edb"},
