@@ -522,7 +522,7 @@ main(int argc, char **argv)
 	log_msg(LV_INFO, "worker ready");
 	run(&fr, db);
 	log_msg(LV_INFO, "worker stopping");
-	(void)access_log_flush(db);
+	(void)access_log_drain(db);
 	FCGX_Free(&fr, 1);
 	db_free(db);
 	mysql_library_end();

@@ -173,6 +173,39 @@ out:
 	return rc;
 }
 
+/* Milliseconds since *t (CLOCK_MONOTONIC). */
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+enum app_err
+access_log_drain(struct db *db)
+{
+	struct timespec start, pause = {DB_AWAY_MS / 1000, (DB_AWAY_MS % 1000) * 1000000L};
+	enum app_err rc;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/*
+	 * A handle that has just found the server away refuses to try again
+	 * for DB_AWAY_MS: wait that long between tries, or a worker stopped
+	 * within that second would try nothing.
+	 */
+	while ((rc = access_log_flush(db)) != APP_OK && ms_since(&start) < ACCESS_LOG_DRAIN_MS)
+		nanosleep(&pause, NULL);
+	for (i = 0; i < nbuf; i++)
+		log_msg(LV_WARN, "access: not written: patient %" PRId64 " actor %" PRId64 " %s %s,"
+		    " %ld ms ago", buf[i].patient_id, buf[i].actor, access_action_name(buf[i].action),
+		    buf[i].request_id, ms_since(&buf[i].mono));
+	nbuf = 0;
+	return rc;
+}
+
 enum app_err
 access_log_list(struct db *db, int64_t patient_id, int64_t page, int64_t per_page,
     int64_t *total)

@@ -150,3 +150,62 @@ test_a_stopped_pool_writes_what_it_held() {
 	LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
 		fail "stack did not come back"
 }
+
+# log_since OFFSET PATTERN SECONDS: until workers.log, past byte OFFSET, has a
+# line matching PATTERN; 1 when none came within SECONDS.
+log_since() {
+	local i
+	for i in $(seq 1 $(($3 * 20))); do
+		tail -c +$(($1 + 1)) "$HVAR/log/workers.log" | grep -q -- "$2" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# hold_global_read_lock: the test's own session takes FLUSH TABLES WITH
+# READ LOCK (what a backup does; a stalled disk looks the same): every write
+# waits until release_holder. Returns once the lock is held.
+hold_global_read_lock() {
+	db_sql "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(600); UNLOCK TABLES" >/dev/null 2>&1 &
+	HOLDER=$!
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "the other session never held the global read lock"
+}
+
+# The sessions of the app's access-log batches on the server now.
+batch_sessions() {
+	db_sql "SELECT id FROM information_schema.processlist
+		WHERE user = 'lcm_app' AND info LIKE 'INSERT INTO phi_access_log%'"
+}
+
+# Regression: a worker stopped within a second of a batch that found the
+# database stalled did not try it again: the records it held were lost.
+test_a_worker_stopped_right_after_a_stall_still_writes_what_it_held() {
+	local id from abandoned old s
+	req GET $P/patients/124/lead_care_managers
+	expect_status 200
+	id=$(request_id)
+	from=$(stat -c %s "$HVAR/log/workers.log")
+	hold_global_read_lock
+	# The worker's batch waits for the lock; the worker gives up on it after
+	# its read timeout (3 s), keeping the record.
+	log_since "$from" 'access: 1 records not written yet' 30 ||
+		fail "the worker never gave up on its batch"
+	abandoned=$(batch_sessions)
+	# Stop the workers at once, while the one that gave up counts the
+	# database as away.
+	old=$(worker_pids)
+	kill -TERM $old
+	# Only the worker may write the record now: its abandoned batch is
+	# ended on the server; then the lock goes.
+	for s in $abandoned; do db_sql "KILL $s" 2>/dev/null; done
+	release_holder
+	all_records_written
+	expect_eq "records of the one read ($id)" 1 \
+		"$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
+}
