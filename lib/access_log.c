@@ -1,8 +1,11 @@
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "access_log.h"
 #include "db.h"
@@ -24,6 +27,7 @@ static const char *const action_names[ACCESS__MAX] = {
 };
 
 struct record {
+	int64_t seq;                /* its number in this process: see writer_id() */
 	int64_t patient_id;
 	int64_t actor;
 	enum access_action action;
@@ -42,6 +46,50 @@ struct record {
 static struct record *buf;
 static size_t nbuf, capbuf;
 static int disabled;
+
+/*
+ * Each record is named by the process that made it and its number there:
+ * (writer_id, writer_seq), a unique key of the table. A batch sent again
+ * because the server did not answer the first in time (while it may still
+ * run it) is the same records, and the table keeps one of each. The
+ * process's id is random, 63 bits: a clash of two processes' ids is as
+ * likely as 2^-63 per pair. Taken again in a child of fork().
+ */
+static int64_t writer;
+static pid_t writer_pid;
+static int64_t next_seq;
+
+static int64_t
+writer_id(void)
+{
+	uint64_t v = 0;
+	size_t got = 0;
+	ssize_t n;
+	struct timespec t;
+
+	if (writer != 0 && writer_pid == getpid())
+		return writer;
+	while (got < sizeof(v)) {
+		if ((n = getrandom((char *)&v + got, sizeof(v) - got, 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* No kernel randomness: the time and the pid, unique enough on one host. */
+			log_msg(LV_WARN, "access: getrandom: %s; the writer id comes from the clock",
+			    strerror(errno));
+			clock_gettime(CLOCK_REALTIME, &t);
+			v = ((uint64_t)t.tv_sec << 30 ^ (uint64_t)t.tv_nsec) * 0x9e3779b97f4a7c15ULL ^
+			    (uint64_t)getpid();
+			break;
+		}
+		got += (size_t)n;
+	}
+	writer = (int64_t)(v & INT64_MAX);
+	if (writer == 0)
+		writer = 1;
+	writer_pid = getpid();
+	next_seq = 0;
+	return writer;
+}
 
 void
 access_log_disable(void)
@@ -81,7 +129,9 @@ access_log_add(int64_t patient_id, int64_t actor, enum access_action action,
 		buf = grown;
 		capbuf = cap;
 	}
+	(void)writer_id();
 	r = &buf[nbuf++];
+	r->seq = ++next_seq;
 	r->patient_id = patient_id;
 	r->actor = actor;
 	r->action = action;
@@ -125,9 +175,9 @@ records_json(size_t from, size_t to, char *out, size_t sz)
 	out[o++] = '[';
 	for (i = from; i < to; i++) {
 		/* Request ids are [0-9A-Za-z_.#-]: nothing to escape. */
-		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",\"%s\"]",
-		    i > from ? "," : "", buf[i].patient_id, buf[i].actor, action_names[buf[i].action],
-		    buf[i].request_id, buf[i].at);
+		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",\"%s\",%"
+		    PRId64 ",%" PRId64 "]", i > from ? "," : "", buf[i].patient_id, buf[i].actor,
+		    action_names[buf[i].action], buf[i].request_id, buf[i].at, writer, buf[i].seq);
 		if (n < 0 || (size_t)n >= sz - o - 1)
 			return 0;
 		o += (size_t)n;
@@ -140,8 +190,11 @@ records_json(size_t from, size_t to, char *out, size_t sz)
 enum app_err
 access_log_flush(struct db *db)
 {
-	/* One INSERT's JSON: each record fits in 200 bytes. */
-	static char json[ACCESS_LOG_INSERT_ROWS * 200 + 16];
+	/*
+	 * One INSERT's JSON: a record takes 200 bytes at most (ids of 20
+	 * digits, the longest action and request id).
+	 */
+	static char json[ACCESS_LOG_INSERT_ROWS * 256 + 16];
 	struct db_param p;
 	enum app_err rc;
 	size_t len, done = 0, to;

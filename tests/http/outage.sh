@@ -226,3 +226,43 @@ test_writes_while_the_server_shuts_down_answer_what_happened() {
 	[ "$n503" -gt 0 ] || fail "no write met the shutdown"
 	expect_eq "changes applied twice" 0 "$(db_sql "SELECT COUNT(*) FROM (SELECT request_id, role FROM patient_activities GROUP BY request_id, role HAVING COUNT(*) > 1) d")"
 }
+
+# Regression: a batch of PHI access-log records the server took while
+# frozen, and ran once it was back, after the worker had given up on it and
+# kept the records: the worker sent them again, and one read had two records.
+test_an_access_log_batch_sent_again_after_a_freeze_is_written_once() {
+	local pid id from sessions try workers
+	pid=$(cat "$HVAR/run/mysqld.pid")
+	# A read, its record held by a worker that has not written it yet
+	# (workers write a record once it is a second old): the workers are
+	# frozen at once, and the read tried again should one have written it.
+	for try in 1 2 3 4 5; do
+		req GET $P/patients/124/lead_care_managers
+		expect_status 200
+		id=$(request_id)
+		workers=$(worker_pids)
+		kill -STOP $workers
+		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")" = 0 ] && break
+		kill -CONT $workers
+	done
+	sessions=$(app_sessions)
+	from=$(stat -c %s "$HVAR/log/workers.log")
+	kill -STOP "$pid"
+	kill -CONT $workers
+	# The worker sends its batch to the frozen server and gives up on it
+	# after its read timeout (3 s), keeping the record.
+	for _ in $(seq 1 600); do
+		tail -c +$((from + 1)) "$HVAR/log/workers.log" | grep -q 'access: 1 records not written yet' &&
+			break
+		sleep 0.05
+	done
+	kill -CONT "$pid"
+	tail -c +$((from + 1)) "$HVAR/log/workers.log" | grep -q 'access: 1 records not written yet' ||
+		fail "the worker never gave up on its batch"
+	# The server now runs the batch it had taken; the worker writes what it
+	# still holds as it stops.
+	all_records_written
+	wait_sessions_gone "$sessions" || fail "sessions of the frozen time still open"
+	expect_eq "records of the one read ($id)" 1 \
+		"$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
+}
