@@ -32,7 +32,12 @@ struct record {
 	int64_t actor;
 	enum access_action action;
 	char request_id[LCM_REQUEST_ID_MAX + 16];
-	char at[40];                /* "YYYY-MM-DD HH:MM:SS.mmm", UTC */
+	/*
+	 * When, on this process's monotonic clock. The time written is the
+	 * database's: its clock when it runs the batch, less the record's age
+	 * then (STMT_ACCESS_INSERT). This host's wall clock, right or wrong,
+	 * is never written or compared.
+	 */
 	struct timespec mono;
 };
 
@@ -108,12 +113,9 @@ access_log_add(int64_t patient_id, int64_t actor, enum access_action action,
     const char *request_id)
 {
 	struct record *r;
-	struct timespec now;
-	struct tm tm;
 
 	if (disabled)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
 	if (nbuf == capbuf) {
 		struct record *grown = NULL;
 		size_t cap = capbuf ? capbuf * 2 : ACCESS_LOG_BATCH;
@@ -136,9 +138,6 @@ access_log_add(int64_t patient_id, int64_t actor, enum access_action action,
 	r->actor = actor;
 	r->action = action;
 	snprintf(r->request_id, sizeof(r->request_id), "%s", request_id ? request_id : "");
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(r->at, sizeof(r->at) - 4, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(r->at + strlen(r->at), 5, ".%03u", (unsigned)(now.tv_nsec / 1000000) % 1000u);
 	clock_gettime(CLOCK_MONOTONIC, &r->mono);
 	return nbuf >= ACCESS_LOG_BATCH;
 }
@@ -165,19 +164,35 @@ access_log_due(void)
 	return ms >= ACCESS_LOG_DELAY_MS;
 }
 
-/* Records from..to as the JSON array STMT_ACCESS_INSERT takes; 0 when it does not fit. */
+/* Microseconds from *then to *now (both CLOCK_MONOTONIC); never negative. */
+static int64_t
+age_us(const struct timespec *then, const struct timespec *now)
+{
+	int64_t us = (int64_t)(now->tv_sec - then->tv_sec) * 1000000 +
+	    (now->tv_nsec - then->tv_nsec) / 1000;
+
+	return us > 0 ? us : 0;
+}
+
+/*
+ * Records from..to as the JSON array STMT_ACCESS_INSERT takes, each with
+ * its age now; 0 when it does not fit.
+ */
 static size_t
 records_json(size_t from, size_t to, char *out, size_t sz)
 {
+	struct timespec now;
 	size_t o = 0, i;
 	int n;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	out[o++] = '[';
 	for (i = from; i < to; i++) {
 		/* Request ids are [0-9A-Za-z_.#-]: nothing to escape. */
-		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",\"%s\",%"
-		    PRId64 ",%" PRId64 "]", i > from ? "," : "", buf[i].patient_id, buf[i].actor,
-		    action_names[buf[i].action], buf[i].request_id, buf[i].at, writer, buf[i].seq);
+		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",%" PRId64
+		    ",%" PRId64 ",%" PRId64 "]", i > from ? "," : "", buf[i].patient_id, buf[i].actor,
+		    action_names[buf[i].action], buf[i].request_id, age_us(&buf[i].mono, &now), writer,
+		    buf[i].seq);
 		if (n < 0 || (size_t)n >= sz - o - 1)
 			return 0;
 		o += (size_t)n;
@@ -191,7 +206,7 @@ enum app_err
 access_log_flush(struct db *db)
 {
 	/*
-	 * One INSERT's JSON: a record takes 200 bytes at most (ids of 20
+	 * One INSERT's JSON: a record takes under 200 bytes (numbers of 20
 	 * digits, the longest action and request id).
 	 */
 	static char json[ACCESS_LOG_INSERT_ROWS * 256 + 16];

@@ -209,3 +209,47 @@ test_a_worker_stopped_right_after_a_stall_still_writes_what_it_held() {
 	expect_eq "records of the one read ($id)" 1 \
 		"$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
 }
+
+# pool_restart [VAR=value...]: the worker pool stopped and started again
+# (nginx and MariaDB stay) with these variables in its environment; returns
+# once every worker is ready.
+pool_restart() {
+	local workers
+	workers=$(awk -F' *= *' '$1 == "workers" {print $2}' "$HVAR/lcm.conf")
+	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" stop-workers >/dev/null ||
+		fail "the pool did not stop"
+	env LCM_VAR="$HVAR" LCM_PORT="${BASE##*:}" LCM_WORKERS="$workers" LCM_QUIET=1 "$@" \
+		bash "$HARNESS_ROOT/deploy/stack.sh" start || fail "the pool did not start again"
+	harness_fresh_workers || fail "the workers were not all ready"
+}
+
+# Regression: a worker on a host whose clock was a day ahead stamped its
+# records a day in the future (they came first in the newest-first
+# listing). A record's time is the database's, whatever the app host's
+# clock says.
+test_access_log_times_are_the_databases_whatever_the_app_hosts_clock() {
+	local t0 t1 at id ready now lib
+	lib=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
+	[ -n "$lib" ] || { skip "no libfaketime (deploy/install-deps.sh installs it)"; return; }
+	# libfaketime goes before the sanitizer's runtime in a SANITIZE=1 build.
+	pool_restart LD_PRELOAD="$lib" FAKETIME=+1d \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+	# The workers do see tomorrow: their log lines say so.
+	ready=$(grep 'worker ready' "$HVAR/log/workers.log" | tail -n 1 | cut -d' ' -f1)
+	now=$(db_sql "SELECT UNIX_TIMESTAMP()")
+	[ $(($(date -u -d "$ready" +%s) - now)) -gt 80000 ] ||
+		fail "the workers' clock is not a day ahead (their last line: $ready; the database's: $now)"
+	t0=$(db_sql "SELECT UTC_TIMESTAMP(3)")
+	req GET $P/patients/124/lead_care_managers
+	expect_status 200
+	id=$(request_id)
+	all_records_written
+	t1=$(db_sql "SELECT UTC_TIMESTAMP(3)")
+	at=$(db_sql "SELECT at FROM phi_access_log WHERE request_id = '$id'")
+	expect_eq "the record's time ($at) is the database's, between $t0 and $t1" 1 \
+		"$(db_sql "SELECT '$at' BETWEEN '$t0' AND '$t1'")"
+	# Listed newest first among records of a host with the right time.
+	pool_restart
+	req GET $P/patients/124/access_log
+	expect_json '.access_log[1].request_id' "\"$id\""
+}
