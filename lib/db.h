@@ -140,6 +140,9 @@ const char *db_last_error(const struct db *);
 /* Drop the connection (after a lost connection or a fatal error). */
 void db_disconnect(struct db *);
 
+/* Non-zero while the handle holds a connection (it does not try to make one). */
+int db_connected(const struct db *);
+
 /*
  * Execute a statement of the catalogue with np parameters, which must
  * match its signature (count and types; a NULL fits any). A statement
