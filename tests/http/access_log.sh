@@ -253,3 +253,34 @@ test_access_log_times_are_the_databases_whatever_the_app_hosts_clock() {
 	req GET $P/patients/124/access_log
 	expect_json '.access_log[1].request_id' "\"$id\""
 }
+
+# The migration that adds the records' writer key applies to a table that
+# holds an earlier release's records, those it wrote twice included: they
+# stay, without a writer, and the key names each record written since.
+# upgrade_sql SQL: run it in the database $db (not lcm).
+upgrade_sql() {
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot --batch --skip-column-names "$db" -e "$1"
+}
+
+test_the_writer_key_migration_keeps_an_earlier_releases_records() {
+	local v out db=lcm_upgrade_$$
+	v=$(ls "$HARNESS_ROOT/db-schema" | sed -n 's/^\([0-9]\{3\}\)_access_log_writer\.sql$/\1/p')
+	[ -n "$v" ] || { fail "no NNN_access_log_writer.sql in db-schema"; return; }
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot -e "CREATE DATABASE $db"
+	out=$(LCM_DB_NAME=$db "$LCM_ADMIN" --config "$HVAR/lcm.conf" migrate --to $((10#$v - 1)) 2>&1) ||
+		fail "migrate --to $((10#$v - 1)): $out"
+	upgrade_sql "INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at) VALUES
+		(123, 1, 'read_care_team', 'r1', '2026-01-02 03:04:05.006'),
+		(123, 1, 'read_care_team', 'r1', '2026-01-02 03:04:05.006'),
+		(124, 1, 'assign', 'r2', '2026-01-02 03:04:06.000')"
+	out=$(LCM_DB_NAME=$db "$LCM_ADMIN" --config "$HVAR/lcm.conf" migrate 2>&1) || fail "migrate: $out"
+	expect_eq "the earlier records, without a writer" "3 3" \
+		"$(upgrade_sql "SELECT COUNT(*), SUM(writer_id IS NULL AND writer_seq IS NULL) FROM phi_access_log" | tr '\t' ' ')"
+	upgrade_sql "INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at, writer_id, writer_seq)
+		VALUES (125, 1, 'read_history', 'r3', NOW(3), 42, 1)"
+	upgrade_sql "INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at, writer_id, writer_seq)
+		VALUES (125, 1, 'read_history', 'r3', NOW(3), 42, 1)" 2>/dev/null &&
+		fail "a second record of writer 42's number 1 was taken"
+	expect_eq "records now" 4 "$(upgrade_sql "SELECT COUNT(*) FROM phi_access_log")"
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot -e "DROP DATABASE $db"
+}
