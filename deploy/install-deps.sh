@@ -13,6 +13,8 @@ clang libclang-rt-14-dev valgrind"
 
 # The browser the console's end-to-end tests drive, headless (tests/browser/).
 PKGS="$PKGS chromium"
+# A worker whose host's clock is off (tests/http/access_log.sh): libfaketime.
+PKGS="$PKGS libfaketime"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"  # make bench, soak, faults
 # make cluster-test: Galera, the state transfer's tools, and ip and ss (its
 # network namespace, and who holds a port).

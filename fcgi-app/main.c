@@ -6,10 +6,15 @@
  *
  * Configuration: the file named by LCM_CONFIG, else /etc/lcm/lcm.conf
  * (see lib/config.h); LCM_DB_* and LCM_LOG_* override it. A bad file, an
- * unreadable password file, a database that refuses the login or a schema
- * that is not up to date stop the worker at start with one line on stderr
- * and exit status 1 (a second later: see cannot_start()). A database that
- * is down is not fatal: requests get 503 until it is back.
+ * unreadable password file, a database that refuses the login, or a schema
+ * that a statement of the catalogue does not prepare against or no longer
+ * matches the signature of, stop the worker at start with one line on
+ * stderr and exit status 1 (a second later: see cannot_start()). A schema
+ * that only differs from this release's migrations (some pending, some
+ * applied by a newer release: a rolling upgrade) does not: the worker
+ * names each difference in a warning and serves. A database that is down
+ * is not fatal: requests get 503 until it is back (the schema is compared
+ * once it is).
  *
  * Signals: TERM, QUIT, INT or USR1 stop it once the request it serves is
  * answered; HUP or USR2 reopen its log file (log_file) between requests.
@@ -41,6 +46,7 @@
 #include "lcm.h"
 #include "log.h"
 #include "slots.h"
+#include "migrate.h"
 #include "validate.h"
 
 static volatile sig_atomic_t stopping;
@@ -49,6 +55,9 @@ static volatile sig_atomic_t reopen_log;
 static struct auth_cache auth_cache;
 /* The pool's waiting slots (lib/slots.h), for the process's life. */
 static struct slots *lock_slots;
+/* This release's migrations ("" when there are none to be found); compared yet? */
+static char schema_dir[PATH_MAX];
+static int schema_compared;
 
 static void
 on_term(int sig)
@@ -67,12 +76,33 @@ on_reopen(int sig)
 }
 
 /*
+ * Once connected, with every statement prepared: say how the schema
+ * stands against this release's migrations (lib/migrate.h). Once per
+ * worker.
+ */
+static void
+compare_schema(struct db *db)
+{
+	struct migrate_status st;
+
+	schema_compared = 1;
+	if (schema_dir[0] == '\0') {
+		log_msg(LV_WARN, "schema: not compared with this release's migrations: no schema_dir,"
+		    " and none installed beside the worker");
+		return;
+	}
+	(void)migrate_report(db, schema_dir, &st);
+}
+
+/*
  * Between requests: do what a signal asked for while serving or idle; let
  * go the Idempotency-Key claims of 5xx answers the database refused to.
  */
 static void
 housekeeping(struct db *db)
 {
+	if (!schema_compared && db_connected(db))
+		compare_schema(db);
 	if (reopen_log) {
 		reopen_log = 0;
 		if (log_reopen() == 0)
@@ -554,14 +584,18 @@ main(int argc, char **argv)
 		return cannot_start();
 	}
 	/*
-	 * Connect now: a refused login or an old schema is fatal, a database
-	 * that is down is not. Each outcome is said once, here.
+	 * Connect now: a refused login or a schema a statement does not
+	 * prepare against is fatal, a database that is down is not. Each
+	 * outcome is said once, here.
 	 */
+	if (config_schema_dir(&cfg, schema_dir, sizeof(schema_dir)) != 0)
+		schema_dir[0] = '\0';
 	log_set_level(LV_ERR);
 	rc = db_ensure(db);
 	log_set_level(cfg.log_level);
 	switch (rc) {
 	case APP_OK:
+		compare_schema(db);
 		break;
 	case APP_EDBLOST:
 		log_msg(LV_WARN, "the database is not reachable yet (%s): answering 503 until it is",
@@ -573,8 +607,8 @@ main(int argc, char **argv)
 		db_free(db);
 		return cannot_start();
 	case APP_ESCHEMA:
-		log_msg(LV_ERR, "the database schema is not up to date (%s): run lcm-admin migrate",
-		    db_last_error(db));
+		log_msg(LV_ERR, "the database schema does not fit this release (%s): run lcm-admin"
+		    " migrate, or a release that knows the schema", db_last_error(db));
 		db_free(db);
 		return cannot_start();
 	default:
@@ -587,7 +621,7 @@ main(int argc, char **argv)
 	log_msg(LV_INFO, "worker ready");
 	run(&fr, db);
 	log_msg(LV_INFO, "worker stopping");
-	(void)access_log_flush(db);
+	(void)access_log_drain(db);
 	idem_release_pending(db, 1);
 	FCGX_Free(&fr, 1);
 	db_free(db);

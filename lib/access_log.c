@@ -1,8 +1,11 @@
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "access_log.h"
 #include "db.h"
@@ -24,11 +27,17 @@ static const char *const action_names[ACCESS__MAX] = {
 };
 
 struct record {
+	int64_t seq;                /* its number in this process: see writer_id() */
 	int64_t patient_id;
 	int64_t actor;
 	enum access_action action;
 	char request_id[LCM_REQUEST_ID_MAX + 16];
-	char at[40];                /* "YYYY-MM-DD HH:MM:SS.mmm", UTC */
+	/*
+	 * When, on this process's monotonic clock. The time written is the
+	 * database's: its clock when it runs the batch, less the record's age
+	 * then (STMT_ACCESS_INSERT). This host's wall clock, right or wrong,
+	 * is never written or compared.
+	 */
 	struct timespec mono;
 };
 
@@ -42,6 +51,50 @@ struct record {
 static struct record *buf;
 static size_t nbuf, capbuf;
 static int disabled;
+
+/*
+ * Each record is named by the process that made it and its number there:
+ * (writer_id, writer_seq), a unique key of the table. A batch sent again
+ * because the server did not answer the first in time (while it may still
+ * run it) is the same records, and the table keeps one of each. The
+ * process's id is random, 63 bits: a clash of two processes' ids is as
+ * likely as 2^-63 per pair. Taken again in a child of fork().
+ */
+static int64_t writer;
+static pid_t writer_pid;
+static int64_t next_seq;
+
+static int64_t
+writer_id(void)
+{
+	uint64_t v = 0;
+	size_t got = 0;
+	ssize_t n;
+	struct timespec t;
+
+	if (writer != 0 && writer_pid == getpid())
+		return writer;
+	while (got < sizeof(v)) {
+		if ((n = getrandom((char *)&v + got, sizeof(v) - got, 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* No kernel randomness: the time and the pid, unique enough on one host. */
+			log_msg(LV_WARN, "access: getrandom: %s; the writer id comes from the clock",
+			    strerror(errno));
+			clock_gettime(CLOCK_REALTIME, &t);
+			v = ((uint64_t)t.tv_sec << 30 ^ (uint64_t)t.tv_nsec) * 0x9e3779b97f4a7c15ULL ^
+			    (uint64_t)getpid();
+			break;
+		}
+		got += (size_t)n;
+	}
+	writer = (int64_t)(v & INT64_MAX);
+	if (writer == 0)
+		writer = 1;
+	writer_pid = getpid();
+	next_seq = 0;
+	return writer;
+}
 
 void
 access_log_disable(void)
@@ -60,12 +113,9 @@ access_log_add(int64_t patient_id, int64_t actor, enum access_action action,
     const char *request_id)
 {
 	struct record *r;
-	struct timespec now;
-	struct tm tm;
 
 	if (disabled)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
 	if (nbuf == capbuf) {
 		struct record *grown = NULL;
 		size_t cap = capbuf ? capbuf * 2 : ACCESS_LOG_BATCH;
@@ -81,14 +131,13 @@ access_log_add(int64_t patient_id, int64_t actor, enum access_action action,
 		buf = grown;
 		capbuf = cap;
 	}
+	(void)writer_id();
 	r = &buf[nbuf++];
+	r->seq = ++next_seq;
 	r->patient_id = patient_id;
 	r->actor = actor;
 	r->action = action;
 	snprintf(r->request_id, sizeof(r->request_id), "%s", request_id ? request_id : "");
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(r->at, sizeof(r->at) - 4, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(r->at + strlen(r->at), 5, ".%03u", (unsigned)(now.tv_nsec / 1000000) % 1000u);
 	clock_gettime(CLOCK_MONOTONIC, &r->mono);
 	return nbuf >= ACCESS_LOG_BATCH;
 }
@@ -115,19 +164,35 @@ access_log_due(void)
 	return ms >= ACCESS_LOG_DELAY_MS;
 }
 
-/* Records from..to as the JSON array STMT_ACCESS_INSERT takes; 0 when it does not fit. */
+/* Microseconds from *then to *now (both CLOCK_MONOTONIC); never negative. */
+static int64_t
+age_us(const struct timespec *then, const struct timespec *now)
+{
+	int64_t us = (int64_t)(now->tv_sec - then->tv_sec) * 1000000 +
+	    (now->tv_nsec - then->tv_nsec) / 1000;
+
+	return us > 0 ? us : 0;
+}
+
+/*
+ * Records from..to as the JSON array STMT_ACCESS_INSERT takes, each with
+ * its age now; 0 when it does not fit.
+ */
 static size_t
 records_json(size_t from, size_t to, char *out, size_t sz)
 {
+	struct timespec now;
 	size_t o = 0, i;
 	int n;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	out[o++] = '[';
 	for (i = from; i < to; i++) {
 		/* Request ids are [0-9A-Za-z_.#-]: nothing to escape. */
-		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",\"%s\"]",
-		    i > from ? "," : "", buf[i].patient_id, buf[i].actor, action_names[buf[i].action],
-		    buf[i].request_id, buf[i].at);
+		n = snprintf(out + o, sz - o, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",%" PRId64
+		    ",%" PRId64 ",%" PRId64 "]", i > from ? "," : "", buf[i].patient_id, buf[i].actor,
+		    action_names[buf[i].action], buf[i].request_id, age_us(&buf[i].mono, &now), writer,
+		    buf[i].seq);
 		if (n < 0 || (size_t)n >= sz - o - 1)
 			return 0;
 		o += (size_t)n;
@@ -140,8 +205,11 @@ records_json(size_t from, size_t to, char *out, size_t sz)
 enum app_err
 access_log_flush(struct db *db)
 {
-	/* One INSERT's JSON: each record fits in 200 bytes. */
-	static char json[ACCESS_LOG_INSERT_ROWS * 200 + 16];
+	/*
+	 * One INSERT's JSON: a record takes under 200 bytes (numbers of 20
+	 * digits, the longest action and request id).
+	 */
+	static char json[ACCESS_LOG_INSERT_ROWS * 256 + 16];
 	struct db_param p;
 	enum app_err rc;
 	size_t len, done = 0, to;
@@ -170,6 +238,39 @@ out:
 		memmove(buf, buf + done, (nbuf - done) * sizeof(*buf));
 		nbuf -= done;
 	}
+	return rc;
+}
+
+/* Milliseconds since *t (CLOCK_MONOTONIC). */
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+enum app_err
+access_log_drain(struct db *db)
+{
+	struct timespec start, pause = {DB_AWAY_MS / 1000, (DB_AWAY_MS % 1000) * 1000000L};
+	enum app_err rc;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/*
+	 * A handle that has just found the server away refuses to try again
+	 * for DB_AWAY_MS: wait that long between tries, or a worker stopped
+	 * within that second would try nothing.
+	 */
+	while ((rc = access_log_flush(db)) != APP_OK && ms_since(&start) < ACCESS_LOG_DRAIN_MS)
+		nanosleep(&pause, NULL);
+	for (i = 0; i < nbuf; i++)
+		log_msg(LV_WARN, "access: not written: patient %" PRId64 " actor %" PRId64 " %s %s,"
+		    " %ld ms ago", buf[i].patient_id, buf[i].actor, access_action_name(buf[i].action),
+		    buf[i].request_id, ms_since(&buf[i].mono));
+	nbuf = 0;
 	return rc;
 }
 

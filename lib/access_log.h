@@ -14,7 +14,7 @@ struct db;
  * the records of its requests in memory and writes them in one statement
  * when it has ACCESS_LOG_BATCH of them, when the oldest is a second old
  * (checked after each request and once a second while idle), before it
- * lists a patient's log, and when it stops. So a GET costs a memcpy, not a
+ * lists a patient's log, and when it stops (access_log_drain()). So a GET costs a memcpy, not a
  * durable write of its own; what a worker killed outright (SIGKILL, a
  * crash) can lose is what it had not written yet: at most its last two
  * seconds, and fewer than ACCESS_LOG_BATCH records but for the one request
@@ -71,6 +71,16 @@ size_t access_log_pending(void);
  * empty), or an error, the records kept for the next try.
  */
 enum app_err access_log_flush(struct db *);
+
+/*
+ * What a worker does as it stops: access_log_flush(), and while that
+ * fails (the database away, or just found stalled) again once the away
+ * time (DB_AWAY_MS) has passed, until ACCESS_LOG_DRAIN_MS have. What is
+ * still held then goes to the worker's log, a warning per record, rather
+ * than vanish. APP_OK when everything was written, else the last error.
+ */
+#define ACCESS_LOG_DRAIN_MS 10000
+enum app_err access_log_drain(struct db *);
 
 /* One listed access; strings live until the next access_log_next(). */
 struct access_entry {

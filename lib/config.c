@@ -1,7 +1,10 @@
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -308,4 +311,42 @@ config_read_secret(const char *file, char *buf, size_t bufsz, char *err, size_t 
 		return -1;
 	}
 	return 0;
+}
+
+/* The directory the running program lives in. */
+static int
+program_dir(char *out, size_t sz)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
+		return -1;
+	path[n] = '\0';
+	snprintf(out, sz, "%s", dirname(path));
+	return 0;
+}
+
+int
+config_beside_program(const char *installed, const char *build, char *out, size_t sz)
+{
+	char dir[PATH_MAX];
+
+	if (program_dir(dir, sizeof(dir)) != 0)
+		return -1;
+	if ((size_t)snprintf(out, sz, "%s/%s", dir, installed) < sz && access(out, F_OK) == 0)
+		return 0;
+	if ((size_t)snprintf(out, sz, "%s/%s", dir, build) < sz && access(out, F_OK) == 0)
+		return 0;
+	return -1;
+}
+
+int
+config_schema_dir(const struct config *cfg, char *out, size_t sz)
+{
+	if (cfg->schema_dir[0] != '\0') {
+		snprintf(out, sz, "%s", cfg->schema_dir);
+		return 0;
+	}
+	return config_beside_program("../share/lcm/db-schema", "../db-schema", out, sz);
 }

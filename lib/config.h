@@ -76,4 +76,18 @@ int config_read_secret(const char *file, char *buf, size_t bufsz, char *err, siz
 /* Log level from its name; -1 when unknown. */
 int config_log_level(const char *name);
 
+/*
+ * The first of two paths, relative to the directory of the running
+ * program, that exists (the installed layout, then the build tree's) into
+ * out. 0, or -1 when neither does.
+ */
+int config_beside_program(const char *installed, const char *build, char *out, size_t sz);
+
+/*
+ * The migrations' directory: schema_dir, else the one installed beside the
+ * program (../share/lcm/db-schema), else the build tree's (../db-schema).
+ * 0, or -1 when there is none.
+ */
+int config_schema_dir(const struct config *, char *out, size_t sz);
+
 #endif

@@ -220,6 +220,12 @@ db_disconnect(struct db *db)
 	db->committing = 0;
 }
 
+int
+db_connected(const struct db *db)
+{
+	return db != NULL && db->conn != NULL;
+}
+
 static void
 free_secret(const char *s)
 {

@@ -181,6 +181,9 @@ const char *db_last_error(const struct db *);
 /* Drop the connection (after a lost connection or a fatal error). */
 void db_disconnect(struct db *);
 
+/* Non-zero while the handle holds a connection (it does not try to make one). */
+int db_connected(const struct db *);
+
 /*
  * A number that changes with each new connection: the rows read before it
  * changed are gone with the connection they were read on (0: none yet).

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "log.h"
 #include "migrate.h"
 
 #define MIGRATION_MAX (1024 * 1024)
@@ -220,6 +221,50 @@ migrate_check(struct db *db, const struct migrations *ms, FILE *out, struct migr
 			if (!recorded[i])
 				fprintf(out, "%s is not applied\n", ms->m[i].name);
 	free(recorded);
+	return rc;
+}
+
+enum app_err
+migrate_report(struct db *db, const char *dir, struct migrate_status *st)
+{
+	struct migrations ms = {NULL, 0};
+	char err[512], *text = NULL, *line, *next;
+	enum app_err rc;
+	size_t len = 0;
+	FILE *out = NULL;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = migrate_scan(dir, &ms, err, sizeof(err))) != APP_OK) {
+		log_msg(LV_WARN, "schema: not compared with this release's migrations: %s",
+		    rc == APP_EINVAL ? err : app_err_name(rc));
+		return rc;
+	}
+	if ((out = open_memstream(&text, &len)) == NULL) {
+		rc = APP_ENOMEM;
+		goto out;
+	}
+	rc = migrate_check(db, &ms, out, st);
+	if (fclose(out) != 0 && rc == APP_OK)
+		rc = APP_ENOMEM;
+	if (rc != APP_OK) {
+		log_msg(LV_WARN, "schema: not compared with this release's migrations: %s",
+		    app_err_name(rc));
+		goto out;
+	}
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		log_msg(LV_WARN, "schema: %s", line);
+	}
+	if (st->pending > 0 || st->unknown > 0 || st->changed > 0)
+		log_msg(LV_WARN, "schema: %zu migrations pending, %zu unknown to this release,"
+		    " %zu changed; serving: every statement prepares and matches its signature",
+		    st->pending, st->unknown, st->changed);
+	else
+		log_msg(LV_INFO, "schema: up to date with this release's %zu migrations", st->applied);
+out:
+	free(text);
+	migrate_free(&ms);
 	return rc;
 }
 

@@ -52,6 +52,20 @@ enum app_err migrate_check(struct db *, const struct migrations *, FILE *out,
     struct migrate_status *);
 
 /*
+ * What a process that runs against the schema says of it once its
+ * statements prepared (the worker, at start): migrate_check() against the
+ * migrations in dir, each difference a warning in the log (a migration
+ * pending, one applied by a newer release, one changed), then one line
+ * that sums them up and says it serves all the same; or one line of
+ * information that the schema is up to date. A directory that
+ * cannot be read is a warning too. The statements decide whether the
+ * schema is usable, not this: a rolling upgrade migrates before every
+ * worker runs the release that knows the new migrations. APP_OK (st
+ * filled), or the error that kept it from comparing.
+ */
+enum app_err migrate_report(struct db *, const char *dir, struct migrate_status *st);
+
+/*
  * Apply the pending migrations up to version to (0: all), one at a time,
  * holding a server lock so that two migrators never interleave; print
  * "migrate: applied NAME" for each on out. Refuses (APP_EINVAL, err set)

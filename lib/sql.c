@@ -529,13 +529,25 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"DELETE FROM idempotency_keys WHERE created_at < NOW(3) - INTERVAL 24 HOUR LIMIT 1000",
 	"", "", W},
 
-	/* The PHI access log: a batch of [patient, actor, action, request id, at] rows. */
+	/*
+	 * The PHI access log: a batch of [patient, actor, action, request id,
+	 * age, writer, seq] rows. The time is the database's: its clock as it
+	 * runs the batch, less each record's age (microseconds, on the
+	 * worker's monotonic clock). (writer, seq) names a record: one sent
+	 * again (its batch timed out, and the server may have run it all the
+	 * same) is written once, with the earlier of the two times (each is
+	 * the access's time or later: the later one ran late).
+	 */
 	[STMT_ACCESS_INSERT] = {"access_insert",
-	"INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at)"
-	" SELECT j.patient, j.actor, j.action, j.rid, j.at FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]',"
-	"  action VARCHAR(20)" SQL_COLLATE " PATH '$[2]',"
-	"  rid VARCHAR(80)" SQL_COLLATE " PATH '$[3]', at DATETIME(3) PATH '$[4]')) AS j", "s", "", W},
+	"INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at,"
+	" writer_id, writer_seq)"
+	" SELECT j.patient, j.actor, j.action, j.rid, NOW(6) - INTERVAL j.age MICROSECOND,"
+	"  j.writer, j.seq"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]', action VARCHAR(20)" SQL_COLLATE " PATH '$[2]',"
+	"  rid VARCHAR(80)" SQL_COLLATE " PATH '$[3]', age BIGINT PATH '$[4]', writer BIGINT PATH '$[5]',"
+	"  seq BIGINT PATH '$[6]')) AS j"
+	" ON DUPLICATE KEY UPDATE at = LEAST(at, VALUES(at))", "s", "", W},
 	[STMT_ACCESS_PAGE] = {"access_page",
 	"SELECT l.actor_user_id, u.name, l.action, l.request_id, l.at"
 	" FROM phi_access_log l LEFT JOIN users u ON u.id = l.actor_user_id"

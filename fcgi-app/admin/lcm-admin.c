@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,35 +79,6 @@ id_arg(const char *s)
 	return s != NULL && val_id_string(s, strlen(s), &id) ? id : 0;
 }
 
-/* The directory this program lives in, for the installed layout around it. */
-static int
-exe_dir(char *out, size_t sz)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
-		return -1;
-	path[n] = '\0';
-	snprintf(out, sz, "%s", dirname(path));
-	return 0;
-}
-
-/* The first of two paths (relative to this program) that exists. */
-static int
-beside_me(const char *installed, const char *build, char *out, size_t sz)
-{
-	char dir[PATH_MAX];
-
-	if (exe_dir(dir, sizeof(dir)) != 0)
-		return -1;
-	if ((size_t)snprintf(out, sz, "%s/%s", dir, installed) < sz && access(out, F_OK) == 0)
-		return 0;
-	if ((size_t)snprintf(out, sz, "%s/%s", dir, build) < sz && access(out, F_OK) == 0)
-		return 0;
-	return -1;
-}
-
 /* ---- the database ---------------------------------------------------- */
 
 /*
@@ -159,8 +129,8 @@ connect_as(unsigned use, int migrator)
 		    db_last_error(db));
 		break;
 	case APP_ESCHEMA:
-		fail("the database schema is not up to date (%s): run lcm-admin migrate",
-		    db_last_error(db));
+		fail("the database schema does not fit this release (%s): run lcm-admin migrate,"
+		    " or a release that knows the schema", db_last_error(db));
 		break;
 	default:
 		fail("cannot use the database: %s", db_last_error(db));
@@ -193,16 +163,6 @@ done(struct db *db, enum app_err rc, const char *err)
 	return code;
 }
 
-static int
-schema_dir(char *out, size_t sz)
-{
-	if (cfg.schema_dir[0] != '\0') {
-		snprintf(out, sz, "%s", cfg.schema_dir);
-		return 0;
-	}
-	return beside_me("../share/lcm/db-schema", "../db-schema", out, sz);
-}
-
 /* ---- migrate, check -------------------------------------------------- */
 
 static int
@@ -219,7 +179,7 @@ cmd_migrate(int argc, char **argv)
 			return usage("--to takes a migration number");
 	} else if (argc != 1)
 		return usage("migrate takes only --to VERSION");
-	if (schema_dir(dir, sizeof(dir)) != 0)
+	if (config_schema_dir(&cfg, dir, sizeof(dir)) != 0)
 		return fail("no schema_dir in %s and no migrations installed beside lcm-admin",
 		    config_file);
 	if (migrate_scan(dir, &ms, err, sizeof(err)) != APP_OK)
@@ -236,6 +196,14 @@ cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * check: the configuration reads, the database answers, and how the schema
+ * stands, said the way the workers say it: the migrations pending, applied
+ * by a newer release or changed (each named), then every statement of the
+ * worker and of this tool against its signature. The workers serve as
+ * long as the statements prepare, and warn of any difference; check exits
+ * 0 only when there is none and every statement prepares.
+ */
 static int
 cmd_check(int argc, char **argv)
 {
@@ -245,12 +213,13 @@ cmd_check(int argc, char **argv)
 	struct db *db;
 	enum app_err rc;
 	size_t n;
+	int differs;
 
 	(void)argv;
 	if (argc != 1)
 		return usage("check takes no arguments");
 	printf("config: %s read\n", config_file);
-	if (schema_dir(dir, sizeof(dir)) != 0)
+	if (config_schema_dir(&cfg, dir, sizeof(dir)) != 0)
 		return fail("no schema_dir in %s and no migrations installed beside lcm-admin",
 		    config_file);
 	if (migrate_scan(dir, &ms, err, sizeof(err)) != APP_OK)
@@ -266,12 +235,13 @@ cmd_check(int argc, char **argv)
 		db_free(db);
 		return fail("cannot read schema_migrations: %s", app_err_name(rc));
 	}
-	if (st.pending || st.changed || st.unknown) {
-		db_free(db);
-		return fail("schema: %zu applied, %zu pending, %zu changed, %zu unknown: "
-		    "run lcm-admin migrate", st.applied, st.pending, st.changed, st.unknown);
-	}
-	printf("schema: up to date (%zu migrations)\n", st.applied);
+	differs = st.pending || st.changed || st.unknown;
+	if (differs)
+		fail("schema: %zu applied, %zu pending, %zu changed, %zu unknown%s%s", st.applied,
+		    st.pending, st.changed, st.unknown, st.pending ? ": run lcm-admin migrate" : "",
+		    st.unknown ? "; unknown ones: this release is older than the database's" : "");
+	else
+		printf("schema: up to date (%zu migrations)\n", st.applied);
 	/*
 	 * Every statement of the worker and of this tool, against its
 	 * signature (migrate prepares its own, as the migrate user).
@@ -283,6 +253,8 @@ cmd_check(int argc, char **argv)
 	}
 	db_free(db);
 	printf("statements: %zu prepared, each matching its signature\n", n);
+	if (differs)
+		return fail("the workers serve with this schema, and warn of the difference");
 	return 0;
 }
 
@@ -525,7 +497,7 @@ cmd_pool(int argc, char **argv)
 		snprintf(worker, sizeof(worker), "%s", argv[2]);
 	else if (argc != 1)
 		return usage("pool takes only --worker PATH");
-	else if (beside_me("../sbin/lcm-worker", "lcm-worker", worker, sizeof(worker)) != 0)
+	else if (config_beside_program("../sbin/lcm-worker", "lcm-worker", worker, sizeof(worker)) != 0)
 		return fail("no lcm-worker beside lcm-admin (../sbin/lcm-worker)");
 	if (access(worker, X_OK) != 0)
 		return fail("cannot run %s: %s", worker, strerror(errno));

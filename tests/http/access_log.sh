@@ -150,3 +150,137 @@ test_a_stopped_pool_writes_what_it_held() {
 	LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
 		fail "stack did not come back"
 }
+
+# log_since OFFSET PATTERN SECONDS: until workers.log, past byte OFFSET, has a
+# line matching PATTERN; 1 when none came within SECONDS.
+log_since() {
+	local i
+	for i in $(seq 1 $(($3 * 20))); do
+		tail -c +$(($1 + 1)) "$HVAR/log/workers.log" | grep -q -- "$2" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# hold_global_read_lock: the test's own session takes FLUSH TABLES WITH
+# READ LOCK (what a backup does; a stalled disk looks the same): every write
+# waits until release_holder. Returns once the lock is held.
+hold_global_read_lock() {
+	db_sql "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(600); UNLOCK TABLES" >/dev/null 2>&1 &
+	HOLDER=$!
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'root' AND info LIKE 'SELECT SLEEP(600)%'")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "the other session never held the global read lock"
+}
+
+# The sessions of the app's access-log batches on the server now.
+batch_sessions() {
+	db_sql "SELECT id FROM information_schema.processlist
+		WHERE user = 'lcm_app' AND info LIKE 'INSERT INTO phi_access_log%'"
+}
+
+# Regression: a worker stopped within a second of a batch that found the
+# database stalled did not try it again: the records it held were lost.
+test_a_worker_stopped_right_after_a_stall_still_writes_what_it_held() {
+	local id from abandoned old s
+	req GET $P/patients/124/lead_care_managers
+	expect_status 200
+	id=$(request_id)
+	from=$(stat -c %s "$HVAR/log/workers.log")
+	hold_global_read_lock
+	# The worker's batch waits for the lock; the worker gives up on it after
+	# its read timeout (3 s), keeping the record.
+	log_since "$from" 'access: 1 records not written yet' 30 ||
+		fail "the worker never gave up on its batch"
+	abandoned=$(batch_sessions)
+	# Stop the workers at once, while the one that gave up counts the
+	# database as away.
+	old=$(worker_pids)
+	kill -TERM $old
+	# Only the worker may write the record now: its abandoned batch is
+	# ended on the server; then the lock goes.
+	for s in $abandoned; do db_sql "KILL $s" 2>/dev/null; done
+	release_holder
+	all_records_written
+	expect_eq "records of the one read ($id)" 1 \
+		"$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
+}
+
+# pool_restart [VAR=value...]: the worker pool stopped and started again
+# (nginx and MariaDB stay) with these variables in its environment; returns
+# once every worker is ready.
+pool_restart() {
+	local workers
+	workers=$(awk -F' *= *' '$1 == "workers" {print $2}' "$HVAR/lcm.conf")
+	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" stop-workers >/dev/null ||
+		fail "the pool did not stop"
+	env LCM_VAR="$HVAR" LCM_PORT="${BASE##*:}" LCM_WORKERS="$workers" LCM_QUIET=1 "$@" \
+		bash "$HARNESS_ROOT/deploy/stack.sh" start || fail "the pool did not start again"
+	harness_fresh_workers || fail "the workers were not all ready"
+}
+
+# Regression: a worker on a host whose clock was a day ahead stamped its
+# records a day in the future (they came first in the newest-first
+# listing). A record's time is the database's, whatever the app host's
+# clock says.
+test_access_log_times_are_the_databases_whatever_the_app_hosts_clock() {
+	local t0 t1 at id ready now lib
+	lib=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
+	[ -n "$lib" ] || { skip "no libfaketime (deploy/install-deps.sh installs it)"; return; }
+	# libfaketime goes before the sanitizer's runtime in a SANITIZE=1 build.
+	pool_restart LD_PRELOAD="$lib" FAKETIME=+1d \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+	# The workers do see tomorrow: their log lines say so.
+	ready=$(grep 'worker ready' "$HVAR/log/workers.log" | tail -n 1 | cut -d' ' -f1)
+	now=$(db_sql "SELECT UNIX_TIMESTAMP()")
+	[ $(($(date -u -d "$ready" +%s) - now)) -gt 80000 ] ||
+		fail "the workers' clock is not a day ahead (their last line: $ready; the database's: $now)"
+	t0=$(db_sql "SELECT UTC_TIMESTAMP(3)")
+	req GET $P/patients/124/lead_care_managers
+	expect_status 200
+	id=$(request_id)
+	all_records_written
+	t1=$(db_sql "SELECT UTC_TIMESTAMP(3)")
+	at=$(db_sql "SELECT at FROM phi_access_log WHERE request_id = '$id'")
+	expect_eq "the record's time ($at) is the database's, between $t0 and $t1" 1 \
+		"$(db_sql "SELECT '$at' BETWEEN '$t0' AND '$t1'")"
+	# Listed newest first among records of a host with the right time.
+	pool_restart
+	req GET $P/patients/124/access_log
+	expect_json '.access_log[1].request_id' "\"$id\""
+}
+
+# The migration that adds the records' writer key applies to a table that
+# holds an earlier release's records, those it wrote twice included: they
+# stay, without a writer, and the key names each record written since.
+# upgrade_sql SQL: run it in the database $db (not lcm).
+upgrade_sql() {
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot --batch --skip-column-names "$db" -e "$1"
+}
+
+test_the_writer_key_migration_keeps_an_earlier_releases_records() {
+	local v out db=lcm_upgrade_$$
+	v=$(ls "$HARNESS_ROOT/db-schema" | sed -n 's/^\([0-9]\{3\}\)_access_log_writer\.sql$/\1/p')
+	[ -n "$v" ] || { fail "no NNN_access_log_writer.sql in db-schema"; return; }
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot -e "CREATE DATABASE $db"
+	out=$(LCM_DB_NAME=$db "$LCM_ADMIN" --config "$HVAR/lcm.conf" migrate --to $((10#$v - 1)) 2>&1) ||
+		fail "migrate --to $((10#$v - 1)): $out"
+	upgrade_sql "INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at) VALUES
+		(123, 1, 'read_care_team', 'r1', '2026-01-02 03:04:05.006'),
+		(123, 1, 'read_care_team', 'r1', '2026-01-02 03:04:05.006'),
+		(124, 1, 'assign', 'r2', '2026-01-02 03:04:06.000')"
+	out=$(LCM_DB_NAME=$db "$LCM_ADMIN" --config "$HVAR/lcm.conf" migrate 2>&1) || fail "migrate: $out"
+	expect_eq "the earlier records, without a writer" "3 3" \
+		"$(upgrade_sql "SELECT COUNT(*), SUM(writer_id IS NULL AND writer_seq IS NULL) FROM phi_access_log" | tr '\t' ' ')"
+	upgrade_sql "INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at, writer_id, writer_seq)
+		VALUES (125, 1, 'read_history', 'r3', NOW(3), 42, 1)"
+	upgrade_sql "INSERT INTO phi_access_log (patient_id, actor_user_id, action, request_id, at, writer_id, writer_seq)
+		VALUES (125, 1, 'read_history', 'r3', NOW(3), 42, 1)" 2>/dev/null &&
+		fail "a second record of writer 42's number 1 was taken"
+	expect_eq "records now" 4 "$(upgrade_sql "SELECT COUNT(*) FROM phi_access_log")"
+	mariadb --no-defaults --socket="$DB_SOCK" -uroot -e "DROP DATABASE $db"
+}

@@ -136,6 +136,86 @@ test_a_statement_that_stops_matching_stops_check_and_a_starting_worker() {
 	expect_eq "check passes again" 0 $?
 }
 
+# A worker (re)started against a schema that differs from its release's
+# migrations but that every statement still prepares against serves, as a
+# rolling upgrade needs, and says how the schema differs; check says the
+# same and exits 1. (Regression: it said nothing, and the README said it
+# would refuse.)
+test_a_worker_serves_with_migrations_pending_or_unknown_and_says_so() {
+	local last lastname saved from out rc workers said
+	workers=$(awk -F' *= *' '$1 == "workers" {print $2}' "$HVAR/lcm.conf")
+	# The newest migration recorded as not applied (its change is there, so
+	# the statements prepare: as a release behind would find the schema
+	# after a migration that only adds), and one from a release ahead.
+	last=$(db_sql "SELECT MAX(version) FROM schema_migrations")
+	saved=$(db_sql "SELECT CONCAT_WS(',', version, QUOTE(name), QUOTE(sha256), QUOTE(applied_at))
+		FROM schema_migrations WHERE version = $last")
+	lastname=$(db_sql "SELECT name FROM schema_migrations WHERE version = $last")
+	db_sql "DELETE FROM schema_migrations WHERE version = $last;
+		INSERT INTO schema_migrations (version, name, sha256) VALUES (999, '999_from_a_newer_release.sql', REPEAT('0', 64))"
+	from=$(stat -c %s "$HVAR/log/workers.log")
+	harness_fresh_workers || fail "the workers did not start against the schema"
+	req GET $P/patients/123/lead_care_managers
+	said=$(tail -c +$((from + 1)) "$HVAR/log/workers.log")
+	out=$("$LCM_ADMIN" --config "$HVAR/lcm.conf" check 2>&1)
+	rc=$?
+	db_sql "DELETE FROM schema_migrations WHERE version = 999;
+		INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES ($saved)"
+	expect_status 200
+	expect_eq "workers that said the pending migration" "$workers" \
+		"$(grep -c "warn .*schema: $lastname is not applied" <<<"$said")"
+	expect_eq "workers that said the unknown one" "$workers" \
+		"$(grep -c 'warn .*schema: migration 999 (999_from_a_newer_release.sql) is applied but unknown to this release' <<<"$said")"
+	expect_eq "workers that said they serve all the same" "$workers" \
+		"$(grep -c 'warn .*schema: 1 migrations pending, 1 unknown to this release, 0 changed; serving: every statement prepares' <<<"$said")"
+	expect_eq "workers ready" "$workers" "$(grep -c 'worker ready' <<<"$said")"
+	expect_eq "check exit ($out)" 1 "$rc"
+	expect_eq "check names the pending one" 1 "$(grep -c "$lastname is not applied" <<<"$out")"
+	expect_eq "check names the unknown one" 1 "$(grep -c 'migration 999 (999_from_a_newer_release.sql) is applied but unknown' <<<"$out")"
+	expect_eq "check says the statements prepare" 1 "$(grep -c '^statements: [0-9]* prepared, each matching its signature' <<<"$out")"
+	expect_eq "check says the workers serve" 1 "$(grep -c 'the workers serve with this schema' <<<"$out")"
+	out=$("$LCM_ADMIN" --config "$HVAR/lcm.conf" check 2>&1)
+	expect_eq "check passes again ($out)" 0 $?
+}
+
+# A worker that starts while the database is down serves 503s, and
+# compares the schema once it has connected.
+test_a_worker_started_while_the_database_is_down_compares_the_schema_once_back() {
+	local pid port=${BASE##*:} from old p n new workers
+	workers=$(awk -F' *= *' '$1 == "workers" {print $2}' "$HVAR/lcm.conf")
+	pid=$(cat "$HVAR/run/mysqld.pid")
+	kill -TERM "$pid"
+	for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	from=$(stat -c %s "$HVAR/log/workers.log")
+	old=$(worker_pids)
+	kill -TERM $old
+	# multiwatch starts new ones, which find no database.
+	for _ in $(seq 1 600); do
+		n=$(tail -c +$((from + 1)) "$HVAR/log/workers.log" | grep -c 'the database is not reachable yet')
+		[ "$n" -ge "$workers" ] && break
+		sleep 0.05
+	done
+	expect_eq "new workers that found no database" "$workers" "$n"
+	new=$(worker_pids)
+	LCM_VAR=$HVAR LCM_PORT=$port LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start ||
+		fail "stack did not come back"
+	# Enough reads that every worker has connected.
+	wait_back GET $P/patients/123/lead_care_managers
+	for _ in $(seq 1 300); do
+		n=0
+		for p in $new; do
+			tail -c +$((from + 1)) "$HVAR/log/workers.log" |
+				grep -q "\[$p\] schema: up to date with this release's" && n=$((n + 1))
+		done
+		[ "$n" = "$workers" ] && break
+		curl -s -o /dev/null -H 'X-User-Token: dev-admin-token' "$BASE$P/patients/123/lead_care_managers" &
+		curl -s -o /dev/null -H 'X-User-Token: dev-admin-token' "$BASE$P/patients/123/lead_care_managers"
+		wait
+	done
+	expect_eq "workers that compared the schema once connected" "$workers" "$n"
+	expect_eq "the same workers" "$new" "$(worker_pids)"
+}
+
 # The database stops answering (SIGSTOP: a hung server, a stalled disk):
 # nobody waits for it longer than the bounds, and it is all well once it
 # answers again, with the same workers.
@@ -281,4 +361,44 @@ test_keyed_writes_while_the_server_shuts_down_are_applied_once() {
 	expect_eq "writes applied twice" 0 "$twice"
 	expect_eq "200s whose retry was no replay" 0 "$unkept"
 	[ "$n503" -gt 0 ] || fail "no write met the shutdown"
+}
+
+# Regression: a batch of PHI access-log records the server took while
+# frozen, and ran once it was back, after the worker had given up on it and
+# kept the records: the worker sent them again, and one read had two records.
+test_an_access_log_batch_sent_again_after_a_freeze_is_written_once() {
+	local pid id from sessions try workers
+	pid=$(cat "$HVAR/run/mysqld.pid")
+	# A read, its record held by a worker that has not written it yet
+	# (workers write a record once it is a second old): the workers are
+	# frozen at once, and the read tried again should one have written it.
+	for try in 1 2 3 4 5; do
+		req GET $P/patients/124/lead_care_managers
+		expect_status 200
+		id=$(request_id)
+		workers=$(worker_pids)
+		kill -STOP $workers
+		[ "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")" = 0 ] && break
+		kill -CONT $workers
+	done
+	sessions=$(app_sessions)
+	from=$(stat -c %s "$HVAR/log/workers.log")
+	kill -STOP "$pid"
+	kill -CONT $workers
+	# The worker sends its batch to the frozen server and gives up on it
+	# after its read timeout (3 s), keeping the record.
+	for _ in $(seq 1 600); do
+		tail -c +$((from + 1)) "$HVAR/log/workers.log" | grep -q 'access: 1 records not written yet' &&
+			break
+		sleep 0.05
+	done
+	kill -CONT "$pid"
+	tail -c +$((from + 1)) "$HVAR/log/workers.log" | grep -q 'access: 1 records not written yet' ||
+		fail "the worker never gave up on its batch"
+	# The server now runs the batch it had taken; the worker writes what it
+	# still holds as it stops.
+	all_records_written
+	wait_sessions_gone "$sessions" || fail "sessions of the frozen time still open"
+	expect_eq "records of the one read ($id)" 1 \
+		"$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$id'")"
 }
