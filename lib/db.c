@@ -922,7 +922,7 @@ exec_once(struct db *db, enum stmt id, const struct db_param *p, size_t np)
 	if ((rc = bind_params(db, id, p, np, in, lens, nulls, ints)) != APP_OK)
 		return rc;
 	call_start(db);
-	patient = db->cfg.lock_slots != NULL && db->in_tx && sql_stmts[id].brief;
+	patient = db->cfg.lock_slots != NULL && db->in_tx && (sql_stmts[id].use & SQL_BRIEF);
 	failed = patient ? call_patiently(db, NB_EXECUTE, id, &given_up) :
 	    mysql_stmt_execute(db->st[id]);
 	if (given_up)

@@ -183,7 +183,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0)"
 	" FROM (SELECT ? AS a, ? AS b) q JOIN lcm_capacity cap ON cap.user_id IN (q.a, q.b)"
 	" LEFT JOIN lcm_workload w ON w.user_id = cap.user_id"
-	" ORDER BY cap.user_id FOR UPDATE", "ii", "iiiii", W, SQL_BRIEF},
+	" ORDER BY cap.user_id FOR UPDATE", "ii", "iiiii", W | SQL_BRIEF},
 
 	/* Of a JSON array of user ids, those with a limit in some role. */
 	[STMT_USERS_LIMITED] = {"users_limited",
@@ -239,7 +239,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_CASE_LOAD_LOCK] = {"case_load_lock",
 	"SELECT id, olcm_user_id, ilcm_user_id, version, CAST(SYSDATE(3) AS CHAR)"
 	" FROM case_loads WHERE patient_id = ? FOR UPDATE",
-	"i", "iiiis", W, SQL_BRIEF},
+	"i", "iiiis", W | SQL_BRIEF},
 
 	/* A new case load for a patient (none when the patient is gone), provider copied. */
 	[STMT_CASE_LOAD_INSERT] = {"case_load_insert",
@@ -248,7 +248,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" SELECT p.id, p.primary_provider_id, q.olcm, IF(q.olcm IS NULL, NULL, NOW(3)),"
 	" q.ilcm, IF(q.ilcm IS NULL, NULL, NOW(3)), NOW(3), NOW(3)"
 	" FROM (SELECT ? AS pid, ? AS olcm, ? AS ilcm) q JOIN patients p ON p.id = q.pid",
-	"iii", "", W, SQL_BRIEF},
+	"iii", "", W | SQL_BRIEF},
 
 	/*
 	 * Set the roles that change (q.set_olcm, q.set_ilcm) to their new
@@ -263,7 +263,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.ilcm_assigned_at = IF(q.set_ilcm, IF(q.ilcm IS NULL, NULL, q.at), c.ilcm_assigned_at),"
 	" c.ilcm_user_id = IF(q.set_ilcm, q.ilcm, c.ilcm_user_id),"
 	" c.updated_at = q.at, c.version = c.version + 1",
-	"iiiiis", "", W, SQL_BRIEF},
+	"iiiiis", "", W | SQL_BRIEF},
 
 	/*
 	 * One changed role, timed as its case load's change (updated_at, which
@@ -279,7 +279,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" FROM (SELECT ? AS id, ? AS type, ? AS role, ? AS prev, ? AS next, ? AS actor,"
 	" ? AS note, ? AS code, ? AS source, ? AS override, ? AS rid) q"
 	" JOIN case_loads c ON c.id = q.id",
-	"issiiisssis", "", W, SQL_BRIEF},
+	"issiiisssis", "", W | SQL_BRIEF},
 
 	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
 	[STMT_ACTIVITY_TAGGED] = {"activity_tagged",

@@ -111,7 +111,12 @@ enum stmt {
  * A statement's definition. in: one letter per '?', in order: 'i' an
  * int64, 's' a string (either may be bound NULL). out: one letter per
  * result column: 'i' an integer, 's' text or bytes, 't' a DATETIME read as
- * ISO 8601 UTC text. use: the programs that prepare it at connect.
+ * ISO 8601 UTC text. use: the programs that prepare it at connect
+ * (enum db_use), and SQL_BRIEF for a statement that locks a few rows and
+ * does little else, so that a wait longer than a glance is a lock another
+ * transaction holds, which a worker waits for only with one of the pool's
+ * waiting slots (db.c); without it a statement may take long on its own
+ * (set-based work) and waits as long as the server lets it.
  */
 struct stmt_def {
 	const char *name;
@@ -119,17 +124,9 @@ struct stmt_def {
 	const char *in;
 	const char *out;
 	unsigned use;
-	/*
-	 * SQL_BRIEF: it locks a few rows and does little else, so that a wait
-	 * longer than a glance is a lock another transaction holds, which a
-	 * worker waits for only with one of the pool's waiting slots (db.c).
-	 * 0: it may take long on its own (set-based work) and waits as long as
-	 * the server lets it.
-	 */
-	unsigned brief;
 };
 
-#define SQL_BRIEF 1
+#define SQL_BRIEF (1u << 8)
 
 extern const struct stmt_def sql_stmts[STMT__MAX];
 
