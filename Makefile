@@ -31,6 +31,7 @@ UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/syste
 NGINX_SNIPPETS ?= /etc/nginx/snippets
 SYSCONFDIR ?= /etc/lcm
 LOGROTATEDIR ?= /etc/logrotate.d
+MANDIR ?= $(PREFIX)/share/man
 
 B = build
 SAN_FLAGS =
@@ -188,6 +189,9 @@ install: all
 		$(DESTDIR)$(NGINX_SNIPPETS) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(B)/lcm-admin $(DESTDIR)$(PREFIX)/bin/lcm-admin
 	install -m 0755 $(B)/lcm-worker $(DESTDIR)$(PREFIX)/sbin/lcm-worker
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 deploy/lcm.conf.5 $(DESTDIR)$(MANDIR)/man5/lcm.conf.5
+	install -m 0644 deploy/lcm-admin.8 $(DESTDIR)$(MANDIR)/man8/lcm-admin.8
 	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
 	install -m 0644 nginx/openapi.json $(DESTDIR)$(PREFIX)/share/lcm/openapi.json
 	install -m 0644 deploy/galera/60-lcm-galera.cnf.in $(DESTDIR)$(PREFIX)/share/lcm/galera/
