@@ -12,6 +12,7 @@
 #   make soak    SOAK_SECONDS (300) of mixed load: no 5xx, flat memory, every change recorded
 #   make faults  workers killed and MariaDB paused and restarted under load
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
+#   make schema  regenerate db-schema/schema.sql after adding a migration
 
 CC      ?= cc
 PKGS     = json-c mysqlclient fcgi libcrypto
@@ -56,7 +57,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck
+.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck schema
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -180,6 +181,11 @@ faults: deps
 	@$(MAKE) --no-print-directory all
 	@sh deploy/install-deps.sh --bench
 	@bash tests/load/faults.sh
+
+# db-schema/schema.sql: every migration applied to a throwaway MariaDB, dumped.
+schema: deps
+	@$(MAKE) --no-print-directory all
+	@bash db-schema/schema.sh
 
 # Production files; never overwrites an existing $(SYSCONFDIR)/lcm.conf.
 install: all

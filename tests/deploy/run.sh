@@ -249,6 +249,19 @@ out=$(admin migrate 2>&1)
 check "migrate again: up to date" [ "$out" = "migrate: schema is up to date" ]
 out=$(admin check 2>&1)
 check "check passes: $(tail -1 <<<"$out")" grep -q '^schema: up to date' <<<"$out"
+# db-schema/schema.sql is the schema of this migrated database, through the
+# last migration (make schema regenerates it).
+out=$(diff -u --label db-schema/schema.sql --label "the migrated database" \
+	<(awk 'body; /^$/ { body = 1 }' db-schema/schema.sql) <(bash db-schema/schema.sh --dump "$SOCK" lcm) 2>&1)
+rc=$?
+grep -qxF -- "--     $last" db-schema/schema.sql || out="its header does not name $last${out:+
+$out}"
+if [ $rc = 0 ] && [ -z "$out" ]; then
+	ok "db-schema/schema.sql is the migrated database's schema, through $last"
+else
+	not_ok "db-schema/schema.sql is the migrated database's schema, through $last (make schema)" \
+		"$(head -c 6000 <<<"$out")"
+fi
 check "the old token became an API token" \
 	[ "$(sql lcm -e "SELECT COUNT(*) FROM api_tokens WHERE user_id = 1000 AND token_sha256 = UNHEX(SHA2('old-release-token', 256))")" = 1 ]
 # A migration edited after it was applied is refused.
