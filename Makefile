@@ -12,6 +12,7 @@
 #   make soak    SOAK_SECONDS (300) of mixed load: no 5xx, flat memory, every change recorded
 #   make faults  workers killed and MariaDB paused and restarted under load
 #   make install [PREFIX=/usr/local] [DESTDIR=]   install for production (deploy/README.md)
+#   make schema  regenerate db-schema/schema.sql after adding a migration
 
 CC      ?= cc
 PKGS     = json-c mysqlclient fcgi libcrypto
@@ -31,6 +32,7 @@ UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/syste
 NGINX_SNIPPETS ?= /etc/nginx/snippets
 SYSCONFDIR ?= /etc/lcm
 LOGROTATEDIR ?= /etc/logrotate.d
+MANDIR ?= $(PREFIX)/share/man
 
 B = build
 SAN_FLAGS =
@@ -55,7 +57,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck
+.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck schema
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -180,6 +182,11 @@ faults: deps
 	@sh deploy/install-deps.sh --bench
 	@bash tests/load/faults.sh
 
+# db-schema/schema.sql: every migration applied to a throwaway MariaDB, dumped.
+schema: deps
+	@$(MAKE) --no-print-directory all
+	@bash db-schema/schema.sh
+
 # Production files; never overwrites an existing $(SYSCONFDIR)/lcm.conf.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
@@ -188,6 +195,9 @@ install: all
 		$(DESTDIR)$(NGINX_SNIPPETS) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(B)/lcm-admin $(DESTDIR)$(PREFIX)/bin/lcm-admin
 	install -m 0755 $(B)/lcm-worker $(DESTDIR)$(PREFIX)/sbin/lcm-worker
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 deploy/lcm.conf.5 $(DESTDIR)$(MANDIR)/man5/lcm.conf.5
+	install -m 0644 deploy/lcm-admin.8 $(DESTDIR)$(MANDIR)/man8/lcm-admin.8
 	install -m 0644 db-schema/[0-9][0-9][0-9]_*.sql $(DESTDIR)$(PREFIX)/share/lcm/db-schema/
 	install -m 0644 nginx/openapi.json $(DESTDIR)$(PREFIX)/share/lcm/openapi.json
 	install -m 0644 deploy/galera/60-lcm-galera.cnf.in $(DESTDIR)$(PREFIX)/share/lcm/galera/

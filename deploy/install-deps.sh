@@ -11,6 +11,9 @@ default-libmysqlclient-dev libcriterion-dev mariadb-server mariadb-client
 nginx-light spawn-fcgi multiwatch curl jq nodejs procps systemd logrotate faketime
 clang libclang-rt-14-dev valgrind"
 
+# mandoc -T lint checks the manual pages (tests/deploy/run.sh).
+PKGS="$PKGS mandoc"
+
 # The browser the console's end-to-end tests drive, headless (tests/browser/).
 PKGS="$PKGS chromium"
 # A worker whose host's clock is off (tests/http/access_log.sh): libfaketime.

@@ -13,6 +13,47 @@
 #include "db.h"
 #include "utf8.h"
 
+/* ---- commands ---------------------------------------------------------- */
+
+const struct admin_cmd_name admin_cmds[ADMIN_CMD__MAX] = {
+	[ADMIN_CMD_MIGRATE] = {"migrate", NULL},
+	[ADMIN_CMD_CHECK] = {"check", NULL},
+	[ADMIN_CMD_USER_ADD] = {"user", "add"},
+	[ADMIN_CMD_USER_ROLES] = {"user", "roles"},
+	[ADMIN_CMD_USER_ACTIVATE] = {"user", "activate"},
+	[ADMIN_CMD_USER_DEACTIVATE] = {"user", "deactivate"},
+	[ADMIN_CMD_USER_LIST] = {"user", "list"},
+	[ADMIN_CMD_ROLE_ADD] = {"role", "add"},
+	[ADMIN_CMD_ROLE_LIST] = {"role", "list"},
+	[ADMIN_CMD_TOKEN_ISSUE] = {"token", "issue"},
+	[ADMIN_CMD_TOKEN_LIST] = {"token", "list"},
+	[ADMIN_CMD_TOKEN_REVOKE] = {"token", "revoke"},
+	[ADMIN_CMD_IMPORT_PROVIDERS] = {"import", "providers"},
+	[ADMIN_CMD_IMPORT_PATIENTS] = {"import", "patients"},
+	[ADMIN_CMD_IMPORT_USERS] = {"import", "users"},
+	[ADMIN_CMD_POOL] = {"pool", NULL},
+	[ADMIN_CMD_HELP] = {"help", NULL},
+};
+
+int
+admin_cmd_find(int argc, char *const argv[])
+{
+	int c, known = 0;
+
+	if (argc < 1)
+		return -1;
+	for (c = 0; c < ADMIN_CMD__MAX; c++) {
+		if (strcmp(argv[0], admin_cmds[c].word) != 0)
+			continue;
+		if (admin_cmds[c].sub == NULL)
+			return c;
+		known = 1;
+		if (argc >= 2 && strcmp(argv[1], admin_cmds[c].sub) == 0)
+			return c;
+	}
+	return known ? -2 : -1;
+}
+
 /* ---- checks ------------------------------------------------------------ */
 
 /* UTF-8 text of at most max characters and no control characters. */

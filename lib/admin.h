@@ -23,6 +23,47 @@ struct db;
 #define ADMIN_TOKEN_BYTES 32   /* of the kernel's randomness: 256 bits */
 #define ADMIN_TOKEN_LEN  (4 + 43)  /* "lcm_" and 32 bytes in unpadded base64url */
 
+/*
+ * lcm-admin's commands, each a word or two ("check", "user add"): what
+ * lcm-admin accepts, dispatched on, and what lcm-admin(8) documents (a
+ * unit test holds the page to this table). The second words of "import"
+ * are import_kind_parse()'s kinds.
+ */
+enum admin_cmd {
+	ADMIN_CMD_MIGRATE,
+	ADMIN_CMD_CHECK,
+	ADMIN_CMD_USER_ADD,
+	ADMIN_CMD_USER_ROLES,
+	ADMIN_CMD_USER_ACTIVATE,
+	ADMIN_CMD_USER_DEACTIVATE,
+	ADMIN_CMD_USER_LIST,
+	ADMIN_CMD_ROLE_ADD,
+	ADMIN_CMD_ROLE_LIST,
+	ADMIN_CMD_TOKEN_ISSUE,
+	ADMIN_CMD_TOKEN_LIST,
+	ADMIN_CMD_TOKEN_REVOKE,
+	ADMIN_CMD_IMPORT_PROVIDERS,
+	ADMIN_CMD_IMPORT_PATIENTS,
+	ADMIN_CMD_IMPORT_USERS,
+	ADMIN_CMD_POOL,
+	ADMIN_CMD_HELP,
+	ADMIN_CMD__MAX
+};
+
+struct admin_cmd_name {
+	const char *word;
+	const char *sub;   /* the second word, or NULL for a command of one */
+};
+
+extern const struct admin_cmd_name admin_cmds[ADMIN_CMD__MAX];
+
+/*
+ * The command that the first words of argv name: its index in admin_cmds,
+ * or -1 when argv[0] is no command's first word, or -2 when it is, but
+ * argv[1] is missing or not one of its second words.
+ */
+int admin_cmd_find(int argc, char *const argv[]);
+
 /* Non-zero when s is a name (1..200 characters of UTF-8 text, no control characters). */
 int admin_valid_name(const char *s);
 

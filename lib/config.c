@@ -40,6 +40,15 @@ static const struct key {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+const char *
+config_key(size_t i, const char **env)
+{
+	if (i >= NKEYS)
+		return NULL;
+	*env = keys[i].env;
+	return keys[i].name;
+}
+
 int
 config_log_level(const char *name)
 {

@@ -73,6 +73,13 @@ int config_apply_env(struct config *, char *err, size_t errsz);
  */
 int config_read_secret(const char *file, char *buf, size_t bufsz, char *err, size_t errsz);
 
+/*
+ * The i-th key a file may set, from 0 on, and in *env the environment
+ * variable that overrides it (NULL for none); NULL past the last key.
+ * lcm.conf(5) documents each (a unit test holds the page to this table).
+ */
+const char *config_key(size_t i, const char **env);
+
 /* Log level from its name; -1 when unknown. */
 int config_log_level(const char *name);
 

@@ -166,7 +166,7 @@ done(struct db *db, enum app_err rc, const char *err)
 /* ---- migrate, check -------------------------------------------------- */
 
 static int
-cmd_migrate(int argc, char **argv)
+cmd_migrate(enum admin_cmd c, int argc, char **argv)
 {
 	struct migrations ms;
 	char dir[PATH_MAX], err[512];
@@ -174,6 +174,7 @@ cmd_migrate(int argc, char **argv)
 	enum app_err rc;
 	int to = 0;
 
+	(void)c;
 	if (argc == 3 && strcmp(argv[1], "--to") == 0) {
 		if ((to = (int)id_arg(argv[2])) <= 0 || to > 999)
 			return usage("--to takes a migration number");
@@ -205,7 +206,7 @@ cmd_migrate(int argc, char **argv)
  * 0 only when there is none and every statement prepares.
  */
 static int
-cmd_check(int argc, char **argv)
+cmd_check(enum admin_cmd c, int argc, char **argv)
 {
 	struct migrate_status st;
 	struct migrations ms;
@@ -215,6 +216,7 @@ cmd_check(int argc, char **argv)
 	size_t n;
 	int differs;
 
+	(void)c;
 	(void)argv;
 	if (argc != 1)
 		return usage("check takes no arguments");
@@ -276,7 +278,7 @@ print_name(const char *name, void *arg)
 }
 
 static int
-cmd_user(int argc, char **argv)
+cmd_user(enum admin_cmd c, int argc, char **argv)
 {
 	const char *name = NULL, *email = NULL, *add[MAX_ROLES], *rm[MAX_ROLES];
 	size_t nadd = 0, nrm = 0;
@@ -286,9 +288,8 @@ cmd_user(int argc, char **argv)
 	int64_t id = 0;
 	int i;
 
-	if (argc < 2)
-		return usage("user needs a subcommand");
-	if (strcmp(argv[1], "add") == 0) {
+	switch (c) {
+	case ADMIN_CMD_USER_ADD:
 		for (i = 2; i < argc; i += 2) {
 			if (i + 1 >= argc)
 				return usage("each option of user add takes a value");
@@ -303,7 +304,8 @@ cmd_user(int argc, char **argv)
 		}
 		if (name == NULL || email == NULL)
 			return usage("user add needs --name and --email");
-	} else if (strcmp(argv[1], "roles") == 0) {
+		break;
+	case ADMIN_CMD_USER_ROLES:
 		if (argc < 3 || (id = id_arg(argv[2])) == 0)
 			return usage("user roles needs a user id");
 		for (i = 3; i < argc; i += 2) {
@@ -318,28 +320,33 @@ cmd_user(int argc, char **argv)
 		}
 		if (nadd + nrm == 0)
 			return usage("user roles needs --add or --remove");
-	} else if (strcmp(argv[1], "activate") == 0 || strcmp(argv[1], "deactivate") == 0) {
+		break;
+	case ADMIN_CMD_USER_ACTIVATE:
+	case ADMIN_CMD_USER_DEACTIVATE:
 		if (argc != 3 || (id = id_arg(argv[2])) == 0)
 			return usage("user activate and deactivate take a user id");
-	} else if (strcmp(argv[1], "list") == 0) {
+		break;
+	case ADMIN_CMD_USER_LIST:
 		if (argc != 2)
 			return usage("user list takes no arguments");
-	} else
+		break;
+	default:
 		return usage("user add, roles, activate, deactivate or list");
+	}
 
 	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
 		return 1;
 	err[0] = '\0';
-	if (strcmp(argv[1], "add") == 0) {
+	if (c == ADMIN_CMD_USER_ADD) {
 		if ((rc = admin_user_add(db, name, email, add, nadd, &id, err, sizeof(err))) == APP_OK)
 			printf("%" PRId64 "\n", id);
-	} else if (strcmp(argv[1], "roles") == 0) {
+	} else if (c == ADMIN_CMD_USER_ROLES) {
 		if ((rc = admin_user_roles(db, id, add, nadd, rm, nrm, err, sizeof(err))) == APP_OK)
 			printf("user %" PRId64 ": roles changed\n", id);
-	} else if (strcmp(argv[1], "list") == 0)
+	} else if (c == ADMIN_CMD_USER_LIST)
 		rc = admin_user_list(db, print_user, NULL);
 	else {
-		int active = strcmp(argv[1], "activate") == 0;
+		int active = c == ADMIN_CMD_USER_ACTIVATE;
 
 		if ((rc = admin_user_set_active(db, id, active, err, sizeof(err))) == APP_OK)
 			printf("user %" PRId64 ": %s\n", id, active ? "active" : "inactive");
@@ -348,17 +355,17 @@ cmd_user(int argc, char **argv)
 }
 
 static int
-cmd_role(int argc, char **argv)
+cmd_role(enum admin_cmd c, int argc, char **argv)
 {
 	char err[512] = "";
 	struct db *db;
 	enum app_err rc;
 
-	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+	if (c == ADMIN_CMD_ROLE_LIST && argc == 2) {
 		if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
 			return 1;
 		rc = admin_role_list(db, print_name, NULL);
-	} else if (argc == 3 && strcmp(argv[1], "add") == 0) {
+	} else if (c == ADMIN_CMD_ROLE_ADD && argc == 3) {
 		if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
 			return 1;
 		if ((rc = admin_role_add(db, argv[2], err, sizeof(err))) == APP_OK)
@@ -381,7 +388,7 @@ print_token(const struct admin_token *t, void *arg)
 }
 
 static int
-cmd_token(int argc, char **argv)
+cmd_token(enum admin_cmd c, int argc, char **argv)
 {
 	char token[ADMIN_TOKEN_LEN + 1], err[512] = "";
 	const char *label = "";
@@ -392,7 +399,7 @@ cmd_token(int argc, char **argv)
 
 	if (argc < 3 || (id = id_arg(argv[2])) == 0)
 		return usage("token issue, list or revoke needs an id");
-	if (strcmp(argv[1], "issue") == 0) {
+	if (c == ADMIN_CMD_TOKEN_ISSUE) {
 		for (i = 3; i < argc; i += 2) {
 			if (i + 1 >= argc)
 				return usage("--label and --expires-days take a value");
@@ -407,12 +414,12 @@ cmd_token(int argc, char **argv)
 			} else
 				return usage("token issue takes --label and --expires-days");
 		}
-	} else if ((strcmp(argv[1], "list") != 0 && strcmp(argv[1], "revoke") != 0) || argc != 3)
+	} else if ((c != ADMIN_CMD_TOKEN_LIST && c != ADMIN_CMD_TOKEN_REVOKE) || argc != 3)
 		return usage("token issue USER_ID, token list USER_ID or token revoke TOKEN_ID");
 
 	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
 		return 1;
-	if (strcmp(argv[1], "issue") == 0) {
+	if (c == ADMIN_CMD_TOKEN_ISSUE) {
 		if ((rc = admin_token_issue(db, id, label, days, token, &token_id, err,
 		    sizeof(err))) == APP_OK) {
 			printf("%s\n", token);
@@ -421,7 +428,7 @@ cmd_token(int argc, char **argv)
 			fprintf(stderr, "lcm-admin: token %" PRId64 " issued to user %" PRId64
 			    "; it is shown only this once\n", token_id, id);
 		}
-	} else if (strcmp(argv[1], "list") == 0)
+	} else if (c == ADMIN_CMD_TOKEN_LIST)
 		rc = admin_token_list(db, id, print_token, NULL, err, sizeof(err));
 	else if ((rc = admin_token_revoke(db, id, &was, err, sizeof(err))) == APP_OK)
 		printf("token %" PRId64 " %s\n", id, was ? "was revoked already" : "revoked");
@@ -431,7 +438,7 @@ cmd_token(int argc, char **argv)
 /* ---- import ---------------------------------------------------------- */
 
 static int
-cmd_import(int argc, char **argv)
+cmd_import(enum admin_cmd c, int argc, char **argv)
 {
 	struct import_counts n;
 	struct db *db;
@@ -441,6 +448,7 @@ cmd_import(int argc, char **argv)
 	FILE *f;
 	int kind;
 
+	(void)c;
 	if (argc != 3 || (kind = import_kind_parse(argv[1])) < 0)
 		return usage("import providers|patients|users FILE.csv");
 	if ((f = fopen(argv[2], "rb")) == NULL)
@@ -485,7 +493,7 @@ cmd_import(int argc, char **argv)
  * for systemd) running multiwatch with the configured number of workers.
  */
 static int
-cmd_pool(int argc, char **argv)
+cmd_pool(enum admin_cmd c, int argc, char **argv)
 {
 	char worker[PATH_MAX], workers[16], port[16], host[CONFIG_VALUE_MAX], mode[8];
 	const char *av[24];
@@ -493,6 +501,7 @@ cmd_pool(int argc, char **argv)
 	char *colon;
 	int n = 0;
 
+	(void)c;
 	if (argc == 3 && strcmp(argv[1], "--worker") == 0)
 		snprintf(worker, sizeof(worker), "%s", argv[2]);
 	else if (argc != 1)
@@ -573,12 +582,60 @@ cmd_pool(int argc, char **argv)
 	return fail("cannot run /usr/bin/spawn-fcgi: %s", strerror(errno));
 }
 
+/* help: the usage, on stdout. */
+static int
+cmd_help(enum admin_cmd c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	fputs(usage_text, stdout);
+	return 0;
+}
+
+/* Each command of admin_cmds. */
+static int (*const run[ADMIN_CMD__MAX])(enum admin_cmd, int, char **) = {
+	[ADMIN_CMD_MIGRATE] = cmd_migrate,
+	[ADMIN_CMD_CHECK] = cmd_check,
+	[ADMIN_CMD_USER_ADD] = cmd_user,
+	[ADMIN_CMD_USER_ROLES] = cmd_user,
+	[ADMIN_CMD_USER_ACTIVATE] = cmd_user,
+	[ADMIN_CMD_USER_DEACTIVATE] = cmd_user,
+	[ADMIN_CMD_USER_LIST] = cmd_user,
+	[ADMIN_CMD_ROLE_ADD] = cmd_role,
+	[ADMIN_CMD_ROLE_LIST] = cmd_role,
+	[ADMIN_CMD_TOKEN_ISSUE] = cmd_token,
+	[ADMIN_CMD_TOKEN_LIST] = cmd_token,
+	[ADMIN_CMD_TOKEN_REVOKE] = cmd_token,
+	[ADMIN_CMD_IMPORT_PROVIDERS] = cmd_import,
+	[ADMIN_CMD_IMPORT_PATIENTS] = cmd_import,
+	[ADMIN_CMD_IMPORT_USERS] = cmd_import,
+	[ADMIN_CMD_POOL] = cmd_pool,
+	[ADMIN_CMD_HELP] = cmd_help,
+};
+
+/* A command word whose second word is missing or wrong: its second words. */
+static int
+usage_sub(const char *word)
+{
+	char why[256];
+	size_t o, n = 0;
+	int c;
+
+	o = (size_t)snprintf(why, sizeof(why), "%s takes", word);
+	for (c = 0; c < ADMIN_CMD__MAX && o < sizeof(why); c++)
+		if (admin_cmds[c].sub != NULL && strcmp(admin_cmds[c].word, word) == 0)
+			o += (size_t)snprintf(why + o, sizeof(why) - o, "%s %s", n++ ? "," : "",
+			    admin_cmds[c].sub);
+	return usage(why);
+}
+
 int
 main(int argc, char **argv)
 {
 	char err[CONFIG_VALUE_MAX + 256];
 	const char *explicit_path = NULL;
-	int rc;
+	int rc, cmd;
 
 	argv++;
 	argc--;
@@ -589,33 +646,21 @@ main(int argc, char **argv)
 	}
 	if (argc < 1)
 		return usage(NULL);
-	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
+	if (strcmp(argv[0], "--help") == 0)
+		return cmd_help(ADMIN_CMD_HELP, argc, argv);
+	if ((cmd = admin_cmd_find(argc, argv)) == -1)
+		return usage("unknown command");
+	if (cmd < 0)
+		return usage_sub(argv[0]);
+	if (cmd == ADMIN_CMD_HELP)
+		return cmd_help(ADMIN_CMD_HELP, argc, argv);  /* needs no configuration */
 	config_file = config_path(explicit_path);
 	if (config_load(&cfg, config_file, err, sizeof(err)) != 0)
 		return fail("%s", err);
 	log_set_level(LV_ERR);
 	if (mysql_library_init(0, NULL, NULL) != 0)
 		return fail("cannot initialise the MariaDB client library");
-
-	if (strcmp(argv[0], "migrate") == 0)
-		rc = cmd_migrate(argc, argv);
-	else if (strcmp(argv[0], "check") == 0)
-		rc = cmd_check(argc, argv);
-	else if (strcmp(argv[0], "user") == 0)
-		rc = cmd_user(argc, argv);
-	else if (strcmp(argv[0], "role") == 0)
-		rc = cmd_role(argc, argv);
-	else if (strcmp(argv[0], "token") == 0)
-		rc = cmd_token(argc, argv);
-	else if (strcmp(argv[0], "import") == 0)
-		rc = cmd_import(argc, argv);
-	else if (strcmp(argv[0], "pool") == 0)
-		rc = cmd_pool(argc, argv);
-	else
-		rc = usage("unknown command");
+	rc = run[cmd]((enum admin_cmd)cmd, argc, argv);
 	mysql_library_end();
 	return rc;
 }

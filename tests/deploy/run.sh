@@ -118,8 +118,22 @@ for f in usr/bin/lcm-admin usr/sbin/lcm-worker usr/share/lcm/db-schema/001_users
 	usr/share/lcm/console/index.html usr/share/lcm/console/js/app.js \
 	etc/nginx/snippets/lcm-upstream.conf \
 	etc/nginx/snippets/lcm-api.conf lib/systemd/system/lcm-workers.service \
-	etc/lcm/lcm.conf.example; do
+	etc/lcm/lcm.conf.example usr/share/man/man8/lcm-admin.8 usr/share/man/man5/lcm.conf.5; do
 	check "installed $f" [ -s "$D/$f" ]
+done
+# The manual pages, as written (tests/unit/test_man.c holds them to the
+# code), render without a warning.
+for page in deploy/lcm-admin.8 deploy/lcm.conf.5; do
+	inst=$D/usr/share/man/man${page##*.}/${page#deploy/}
+	check "the installed ${page#deploy/} is $page" cmp -s "$page" "$inst"
+	if command -v mandoc >/dev/null 2>&1; then
+		out=$(mandoc -T lint -W warning "$inst" 2>&1)
+		if [ $? = 0 ]; then ok "mandoc -T lint: ${page#deploy/} has no warning"
+		else not_ok "mandoc -T lint: ${page#deploy/} has no warning" "$out"; fi
+	else
+		SKIP=$((SKIP + 1))
+		echo "skip - mandoc -T lint ${page#deploy/}: mandoc is not installed"
+	fi
 done
 [ -x "$D/usr/bin/lcm-admin" ] && [ -x "$D/usr/sbin/lcm-worker" ]
 held "installed binaries are executable"
@@ -164,6 +178,9 @@ make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 check "make install keeps an existing lcm.conf" [ "$(cat "$ETC/lcm.conf")" = "# the operator's" ]
 rm -f "$ETC/lcm.conf"
 make -s --no-print-directory install DESTDIR="$T/root-local" >/dev/null 2>&1
+check "the default PREFIX /usr/local puts the manual pages under the prefix" \
+	[ -s "$T/root-local/usr/local/share/man/man8/lcm-admin.8" ] &&
+	[ -s "$T/root-local/usr/local/share/man/man5/lcm.conf.5" ]
 check "the default PREFIX /usr/local puts the unit under the prefix" \
 	[ -s "$T/root-local/usr/local/lib/systemd/system/lcm-workers.service" ] &&
 	grep -q '^ExecStart=/usr/local/bin/lcm-admin pool' \
@@ -232,6 +249,19 @@ out=$(admin migrate 2>&1)
 check "migrate again: up to date" [ "$out" = "migrate: schema is up to date" ]
 out=$(admin check 2>&1)
 check "check passes: $(tail -1 <<<"$out")" grep -q '^schema: up to date' <<<"$out"
+# db-schema/schema.sql is the schema of this migrated database, through the
+# last migration (make schema regenerates it).
+out=$(diff -u --label db-schema/schema.sql --label "the migrated database" \
+	<(awk 'body; /^$/ { body = 1 }' db-schema/schema.sql) <(bash db-schema/schema.sh --dump "$SOCK" lcm) 2>&1)
+rc=$?
+grep -qxF -- "--     $last" db-schema/schema.sql || out="its header does not name $last${out:+
+$out}"
+if [ $rc = 0 ] && [ -z "$out" ]; then
+	ok "db-schema/schema.sql is the migrated database's schema, through $last"
+else
+	not_ok "db-schema/schema.sql is the migrated database's schema, through $last (make schema)" \
+		"$(head -c 6000 <<<"$out")"
+fi
 check "the old token became an API token" \
 	[ "$(sql lcm -e "SELECT COUNT(*) FROM api_tokens WHERE user_id = 1000 AND token_sha256 = UNHEX(SHA2('old-release-token', 256))")" = 1 ]
 # A migration edited after it was applied is refused.

@@ -60,7 +60,16 @@ for (const [path, item] of Object.entries(doc.paths)) {
     }
     if (query.length) url += '?' + query.join('&');
     const examples = op.requestBody ? Object.entries(op.requestBody.content['application/json'].examples) : [['(no body)', null]];
-    for (const [name, ex] of examples) {
+    // A response's example may carry the request that gets it (x-request-body,
+    // a body that breaks the request's schema on purpose): sent too, it must
+    // be answered with that status and exactly that body.
+    for (const [status, resp] of Object.entries(op.responses)) {
+      const media = deref(resp).content && deref(resp).content['application/json'];
+      for (const [name, ex] of Object.entries((media && media.examples) || {}))
+        if (ex['x-request-body'] !== undefined)
+          examples.push([`${name} (${status})`, { value: ex['x-request-body'] }, Number(status), ex.value]);
+    }
+    for (const [name, ex, wantStatus, wantBody] of examples) {
       const label = `${method.toUpperCase()} ${path} ${name}`;
       const headers = {};
       if (!op.security || op.security.length > 0) headers['X-User-Token'] = token;
@@ -71,6 +80,16 @@ for (const [path, item] of Object.entries(doc.paths)) {
       }
       const r = await fetch(base + url, init);
       const text = await r.text();
+      if (wantStatus !== undefined && r.status !== wantStatus) {
+        notOk(label, `status ${r.status}, not the example's ${wantStatus}: ${text.slice(0, 300)}`);
+        continue;
+      }
+      let same = false;
+      try { same = JSON.stringify(JSON.parse(text)) === JSON.stringify(wantBody); } catch { same = false; }
+      if (wantBody !== undefined && !same) {
+        notOk(label, `${text.slice(0, 300)} is not the example's ${JSON.stringify(wantBody)}`);
+        continue;
+      }
       const described = deref(op.responses[String(r.status)]);
       if (!described) { notOk(label, `status ${r.status} is not described: ${text.slice(0, 300)}`); continue; }
       let why = null;

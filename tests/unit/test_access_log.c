@@ -40,7 +40,9 @@ Test(access_log, every_action_is_in_the_schema_enum)
 		FILE *f;
 
 		snprintf(path, sizeof(path), "db-schema/%s", names[i]->d_name);
-		if (strstr(names[i]->d_name, ".sql") != NULL && (f = fopen(path, "r")) != NULL) {
+		/* The migrations, NNN_name.sql: not schema.sql, which is generated from them. */
+		if (names[i]->d_name[0] >= '0' && names[i]->d_name[0] <= '9' &&
+		    strstr(names[i]->d_name, ".sql") != NULL && (f = fopen(path, "r")) != NULL) {
 			/* A statement with phi_access_log's action ENUM: from "action ENUM(" to ")". */
 			while (fgets(line, sizeof(line), f) != NULL) {
 				char *p = strstr(line, "action");

@@ -1,0 +1,296 @@
+-- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
+-- taken through the last migration,
+--     035_access_log_lcm_patients.sql
+-- every table, index and trigger, to read. It is not a migration: lcm-admin
+-- applies, and make install installs, only the NNN_name.sql files, which
+-- alone make and change a database.
+--
+-- Regenerate it after adding a migration, or after merging a branch that
+-- adds one (a conflict here included), with
+--     make schema
+-- which runs db-schema/schema.sh: every migration applied to a throwaway
+-- MariaDB, then mariadb-dump --no-data, normalised. tests/deploy/run.sh
+-- fails with the difference when this file is not what its migrated
+-- database has.
+
+CREATE TABLE `api_tokens` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `user_id` bigint(20) NOT NULL,
+  `token_sha256` binary(32) NOT NULL,
+  `label` varchar(100) NOT NULL DEFAULT '',
+  `created_at` datetime(3) NOT NULL,
+  `last_used_at` datetime(3) DEFAULT NULL,
+  `expires_at` datetime(3) DEFAULT NULL,
+  `revoked_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uq_api_tokens_sha256` (`token_sha256`),
+  KEY `ix_api_tokens_user` (`user_id`),
+  CONSTRAINT `fk_api_tokens_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `case_loads` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `patient_id` bigint(20) NOT NULL,
+  `provider_id` bigint(20) DEFAULT NULL,
+  `olcm_user_id` bigint(20) DEFAULT NULL,
+  `olcm_assigned_at` datetime(3) DEFAULT NULL,
+  `ilcm_user_id` bigint(20) DEFAULT NULL,
+  `ilcm_assigned_at` datetime(3) DEFAULT NULL,
+  `version` bigint(20) NOT NULL DEFAULT 1,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uq_case_loads_patient` (`patient_id`),
+  KEY `ix_case_loads_olcm` (`olcm_user_id`,`ilcm_user_id`),
+  KEY `ix_case_loads_ilcm` (`ilcm_user_id`),
+  KEY `ix_case_loads_provider` (`provider_id`),
+  CONSTRAINT `fk_case_loads_ilcm` FOREIGN KEY (`ilcm_user_id`) REFERENCES `users` (`id`),
+  CONSTRAINT `fk_case_loads_olcm` FOREIGN KEY (`olcm_user_id`) REFERENCES `users` (`id`),
+  CONSTRAINT `fk_case_loads_patient` FOREIGN KEY (`patient_id`) REFERENCES `patients` (`id`),
+  CONSTRAINT `fk_case_loads_provider` FOREIGN KEY (`provider_id`) REFERENCES `providers` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+DELIMITER ;;
+CREATE TRIGGER tr_case_loads_workload_insert AFTER INSERT ON case_loads FOR EACH ROW
+BEGIN
+  IF NEW.olcm_user_id <=> NEW.ilcm_user_id THEN
+    IF NEW.olcm_user_id IS NOT NULL THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+      VALUES (NEW.olcm_user_id, 1, 1, 1)
+      ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1, ilcm_count = ilcm_count + 1,
+        both_count = both_count + 1;
+    END IF;
+  ELSE
+    IF NEW.olcm_user_id IS NOT NULL AND (NEW.ilcm_user_id IS NULL OR NEW.olcm_user_id < NEW.ilcm_user_id) THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+      VALUES (NEW.olcm_user_id, 1, 0, 0) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1;
+    END IF;
+    IF NEW.ilcm_user_id IS NOT NULL THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+      VALUES (NEW.ilcm_user_id, 0, 1, 0) ON DUPLICATE KEY UPDATE ilcm_count = ilcm_count + 1;
+    END IF;
+    IF NEW.olcm_user_id IS NOT NULL AND NEW.ilcm_user_id IS NOT NULL AND NEW.olcm_user_id > NEW.ilcm_user_id THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+      VALUES (NEW.olcm_user_id, 1, 0, 0) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1;
+    END IF;
+  END IF;
+  UPDATE patient_index SET has_case_load = 1, provider_id = NEW.provider_id,
+    olcm_user_id = NEW.olcm_user_id,
+    ilcm_user_id = NEW.ilcm_user_id WHERE patient_id = NEW.patient_id;
+END;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_case_loads_workload_update AFTER UPDATE ON case_loads FOR EACH ROW
+BEGIN
+  DECLARE u, done BIGINT DEFAULT 0;
+  DECLARE o, i, b INT;
+  IF @lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller' THEN
+    IF NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
+      touched: LOOP
+        SET u = LEAST(IF(OLD.olcm_user_id > done, OLD.olcm_user_id, 9223372036854775807),
+                      IF(OLD.ilcm_user_id > done, OLD.ilcm_user_id, 9223372036854775807),
+                      IF(NEW.olcm_user_id > done, NEW.olcm_user_id, 9223372036854775807),
+                      IF(NEW.ilcm_user_id > done, NEW.ilcm_user_id, 9223372036854775807));
+        IF u = 9223372036854775807 THEN
+          LEAVE touched;
+        END IF;
+        SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
+            i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
+            b = (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+              - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u);
+        IF o <> 0 OR i <> 0 OR b <> 0 THEN
+          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count) VALUES (u, o, i, b)
+          ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
+            both_count = both_count + b;
+        END IF;
+        SET done = u;
+      END LOOP;
+    END IF;
+    IF NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id
+            AND OLD.provider_id <=> NEW.provider_id) THEN
+      UPDATE patient_index SET provider_id = NEW.provider_id, olcm_user_id = NEW.olcm_user_id,
+        ilcm_user_id = NEW.ilcm_user_id WHERE patient_id = NEW.patient_id;
+    END IF;
+  END IF;
+END;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_case_loads_workload_delete AFTER DELETE ON case_loads FOR EACH ROW
+BEGIN
+  INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+  SELECT d.u, SUM(d.o), SUM(d.i), SUM(d.b) FROM (
+    SELECT OLD.olcm_user_id AS u, -1 AS o, 0 AS i,
+           -IF(OLD.olcm_user_id = OLD.ilcm_user_id, 1, 0) AS b
+    UNION ALL
+    SELECT OLD.ilcm_user_id, 0, -1, 0) d
+  WHERE d.u IS NOT NULL
+  GROUP BY d.u ORDER BY d.u
+  ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+    ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+  UPDATE patient_index x JOIN patients p ON p.id = x.patient_id
+  SET x.has_case_load = 0, x.provider_id = p.primary_provider_id, x.olcm_user_id = NULL,
+    x.ilcm_user_id = NULL
+  WHERE x.patient_id = OLD.patient_id;
+END;;
+DELIMITER ;
+
+CREATE TABLE `idempotency_keys` (
+  `user_id` bigint(20) NOT NULL,
+  `idem_key` varbinary(255) NOT NULL,
+  `request_sha256` binary(32) NOT NULL,
+  `request_id` varchar(80) NOT NULL,
+  `state` enum('running','done') NOT NULL,
+  `status` smallint(6) DEFAULT NULL,
+  `etag` varchar(40) DEFAULT NULL,
+  `body` mediumblob DEFAULT NULL,
+  `created_at` datetime(3) NOT NULL,
+  `completed_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`user_id`,`idem_key`),
+  KEY `ix_idempotency_keys_created` (`created_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `lcm_capacity` (
+  `user_id` bigint(20) NOT NULL,
+  `max_olcm` int(11) DEFAULT NULL,
+  `max_ilcm` int(11) DEFAULT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  `updated_by` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`user_id`),
+  CONSTRAINT `fk_lcm_capacity_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`),
+  CONSTRAINT `ck_lcm_capacity_olcm` CHECK (`max_olcm` is null or `max_olcm` between 0 and 100000),
+  CONSTRAINT `ck_lcm_capacity_ilcm` CHECK (`max_ilcm` is null or `max_ilcm` between 0 and 100000)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `lcm_workload` (
+  `user_id` bigint(20) NOT NULL,
+  `olcm_count` int(11) NOT NULL DEFAULT 0,
+  `ilcm_count` int(11) NOT NULL DEFAULT 0,
+  `both_count` int(11) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`user_id`),
+  KEY `ix_lcm_workload_total` (`olcm_count`,`ilcm_count`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `patient_activities` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `patient_id` bigint(20) NOT NULL,
+  `case_load_id` bigint(20) NOT NULL,
+  `activity_type` varchar(40) NOT NULL,
+  `role` enum('olcm','ilcm') NOT NULL,
+  `previous_user_id` bigint(20) DEFAULT NULL,
+  `new_user_id` bigint(20) DEFAULT NULL,
+  `actor_user_id` bigint(20) NOT NULL,
+  `reason` varchar(500) DEFAULT NULL,
+  `reason_code` varchar(40) DEFAULT NULL,
+  `source` enum('assign','update','remove','bulk','transfer') DEFAULT NULL,
+  `capacity_override` tinyint(1) NOT NULL DEFAULT 0,
+  `request_id` varchar(80) DEFAULT NULL,
+  `created_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_patient_activities_patient` (`patient_id`,`created_at`),
+  KEY `ix_patient_activities_case_load` (`case_load_id`),
+  KEY `ix_patient_activities_request` (`request_id`),
+  KEY `fk_patient_activities_previous` (`previous_user_id`),
+  KEY `fk_patient_activities_new` (`new_user_id`),
+  KEY `fk_patient_activities_actor` (`actor_user_id`),
+  KEY `ix_patient_activities_history` (`patient_id`,`role`,`id`),
+  CONSTRAINT `fk_patient_activities_actor` FOREIGN KEY (`actor_user_id`) REFERENCES `users` (`id`),
+  CONSTRAINT `fk_patient_activities_case_load` FOREIGN KEY (`case_load_id`) REFERENCES `case_loads` (`id`),
+  CONSTRAINT `fk_patient_activities_new` FOREIGN KEY (`new_user_id`) REFERENCES `users` (`id`),
+  CONSTRAINT `fk_patient_activities_patient` FOREIGN KEY (`patient_id`) REFERENCES `patients` (`id`),
+  CONSTRAINT `fk_patient_activities_previous` FOREIGN KEY (`previous_user_id`) REFERENCES `users` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `patient_index` (
+  `patient_id` bigint(20) NOT NULL,
+  `name` varchar(200) NOT NULL,
+  `has_case_load` tinyint(1) NOT NULL DEFAULT 0,
+  `provider_id` bigint(20) DEFAULT NULL,
+  `olcm_user_id` bigint(20) DEFAULT NULL,
+  `ilcm_user_id` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`patient_id`),
+  KEY `ix_patient_index_name` (`name`,`patient_id`,`olcm_user_id`,`ilcm_user_id`,`provider_id`),
+  KEY `ix_patient_index_olcm` (`olcm_user_id`,`name`,`patient_id`,`ilcm_user_id`,`provider_id`),
+  KEY `ix_patient_index_ilcm` (`ilcm_user_id`,`name`,`patient_id`,`olcm_user_id`,`provider_id`),
+  KEY `ix_patient_index_provider` (`provider_id`,`name`,`patient_id`,`olcm_user_id`,`ilcm_user_id`),
+  KEY `ix_patient_index_holders` (`olcm_user_id`,`ilcm_user_id`,`has_case_load`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `patients` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `name` varchar(200) NOT NULL,
+  `primary_provider_id` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_patients_provider` (`primary_provider_id`),
+  CONSTRAINT `fk_patients_provider` FOREIGN KEY (`primary_provider_id`) REFERENCES `providers` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+DELIMITER ;;
+CREATE TRIGGER tr_patients_index_insert AFTER INSERT ON patients FOR EACH ROW
+  INSERT INTO patient_index (patient_id, name, provider_id)
+  VALUES (NEW.id, NEW.name, NEW.primary_provider_id)
+  ON DUPLICATE KEY UPDATE name = VALUES(name), provider_id = VALUES(provider_id);;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_patients_index_update AFTER UPDATE ON patients FOR EACH ROW
+  UPDATE patient_index
+  SET name = NEW.name, provider_id = IF(has_case_load, provider_id, NEW.primary_provider_id)
+  WHERE patient_id = NEW.id
+    AND NOT (BINARY OLD.name <=> BINARY NEW.name AND OLD.primary_provider_id <=> NEW.primary_provider_id);;
+DELIMITER ;
+
+CREATE TABLE `phi_access_log` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `patient_id` bigint(20) NOT NULL,
+  `actor_user_id` bigint(20) NOT NULL,
+  `action` enum('read_care_team','read_history','read_access_log','assign','update','remove','bulk','transfer','read_patient_list','export_assignments','read_lcm_patients') NOT NULL,
+  `request_id` varchar(80) NOT NULL,
+  `at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_phi_access_log_patient` (`patient_id`,`at`,`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `providers` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `name` varchar(200) NOT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `roles` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `name` varchar(40) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uq_roles_name` (`name`),
+  CONSTRAINT `ck_roles_name` CHECK (`name`  not like '%,%')
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `schema_migrations` (
+  `version` int(11) NOT NULL,
+  `name` varchar(200) NOT NULL,
+  `sha256` char(64) NOT NULL,
+  `applied_at` datetime(3) NOT NULL DEFAULT current_timestamp(3),
+  PRIMARY KEY (`version`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `user_roles` (
+  `user_id` bigint(20) NOT NULL,
+  `role_id` bigint(20) NOT NULL,
+  PRIMARY KEY (`user_id`,`role_id`),
+  KEY `ix_user_roles_role` (`role_id`,`user_id`),
+  CONSTRAINT `fk_user_roles_role` FOREIGN KEY (`role_id`) REFERENCES `roles` (`id`),
+  CONSTRAINT `fk_user_roles_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `users` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `name` varchar(200) NOT NULL,
+  `email` varchar(254) NOT NULL,
+  `active` tinyint(1) NOT NULL DEFAULT 1,
+  `created_at` datetime(3) NOT NULL DEFAULT current_timestamp(3),
+  `updated_at` datetime(3) NOT NULL DEFAULT current_timestamp(3) ON UPDATE current_timestamp(3),
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uq_users_email` (`email`),
+  KEY `ix_users_name` (`name`,`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
