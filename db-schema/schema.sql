@@ -1,6 +1,6 @@
 -- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
 -- taken through the last migration,
---     035_access_log_lcm_patients.sql
+--     036_access_log_writer.sql
 -- every table, index and trigger, to read. It is not a migration: lcm-admin
 -- applies, and make install installs, only the NNN_name.sql files, which
 -- alone make and change a database.
@@ -248,7 +248,10 @@ CREATE TABLE `phi_access_log` (
   `action` enum('read_care_team','read_history','read_access_log','assign','update','remove','bulk','transfer','read_patient_list','export_assignments','read_lcm_patients') NOT NULL,
   `request_id` varchar(80) NOT NULL,
   `at` datetime(3) NOT NULL,
+  `writer_id` bigint(20) DEFAULT NULL,
+  `writer_seq` bigint(20) DEFAULT NULL,
   PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_phi_access_log_writer` (`writer_id`,`writer_seq`),
   KEY `ix_phi_access_log_patient` (`patient_id`,`at`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
