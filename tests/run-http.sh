@@ -10,7 +10,8 @@ make -s --no-print-directory all >/dev/null || exit 1  # never test a stale work
 
 T_TMP=$(mktemp -d /tmp/lcm-http.XXXXXX)
 harness_start || exit 1
-trap 'harness_stop; rm -rf "$T_TMP"' EXIT
+# A test's background clients end with the run, whatever cut it short.
+trap 'kill $(jobs -p) 2>/dev/null; harness_stop; rm -rf "$T_TMP"' EXIT
 
 # Files whose first line says "runs last" (they stop the database, say) run
 # after all the others.

@@ -17,7 +17,8 @@ writers_start() {
 	WRITERS=()
 	for i in $(seq 1 "$1"); do
 		(
-			while [ ! -e "$T_TMP/writers.stop" ]; do
+			# (Ends with the run too: a run cut short leaves no stop file to make.)
+			while [ -d "$T_TMP" ] && [ ! -e "$T_TMP/writers.stop" ]; do
 				curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST \
 					-H 'X-User-Token: dev-admin-token' -H 'Content-Type: application/json' \
 					--data "$2" "$BASE$LCM/assign" >>"$T_TMP/writers"

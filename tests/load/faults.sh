@@ -209,7 +209,7 @@ hot_writers_start() {
 		(
 			declare -A next
 			k=0
-			while [ ! -e "$LOAD_TMP/hot.stop" ]; do
+			while [ -d "$LOAD_TMP" ] && [ ! -e "$LOAD_TMP/hot.stop" ]; do
 				p=$((first + j + n * (k % 3)))
 				u=${next[$p]:-400}
 				code=$(curl -s -o /dev/null --max-time 30 --interface 127.0.0.2 -w '%{http_code}' -X POST \
