@@ -8,11 +8,11 @@
 #include <json.h>
 
 #include "db.h"
+#include "engine.h"
 #include "idem.h"
 #include "lcm.h"
 #include "log.h"
 
-#define MOVE_ATTEMPTS 4
 
 /* ---- the plan ---------------------------------------------------------- */
 
@@ -557,28 +557,24 @@ end_run(struct db *db, const struct lcm_actor *who, int dry_run, int any, int *c
 	return rc;
 }
 
-/* Did the transaction with this request id commit? Its activity rows tell. */
-static enum app_err
-settled(struct db *db, const struct lcm_actor *who, const struct lcm_move_plan *plan, int *yes)
+/*
+ * The tag of a run's activity rows, which says whether its COMMIT happened
+ * (engine.h): a bulk run's carry "#N", and the first move it wrote tells.
+ */
+static int
+run_tag(const struct lcm_actor *who, const struct lcm_move_plan *plan, char *out, size_t outsz)
 {
-	char tag[LCM_REQUEST_ID_MAX + 24];
-	struct db_param p;
 	size_t i;
 
-	/* A bulk run's rows carry "#N": the first move it wrote tells. */
-	snprintf(tag, sizeof(tag), "%s", who->request_id);
+	if (who->request_id == NULL || *who->request_id == '\0')
+		return 0;
+	snprintf(out, outsz, "%s", who->request_id);
 	for (i = 0; i < plan->n; i++)
 		if (plan->moves[i].error == NULL) {
-			move_tag(who, &plan->moves[i], tag, sizeof(tag));
+			move_tag(who, &plan->moves[i], out, outsz);
 			break;
 		}
-	p = DB_P_CSTR(tag);
-	enum app_err rc;
-
-	if ((rc = db_row(db, STMT_ACTIVITY_TAGGED, &p, 1)) != APP_OK)
-		return rc == APP_ENOROW ? APP_EDB : rc;
-	*yes = db_int(db, STMT_ACTIVITY_TAGGED, 0) > 0;
-	return APP_OK;
+	return 1;
 }
 
 /* Decide each pending move of a transfer: the taker, or why none. */
@@ -699,46 +695,54 @@ out:
 	return rc;
 }
 
+/* A run as the engine sees it (engine.h): its attempt, its plan made again by each. */
+struct run {
+	struct db *db;
+	const struct lcm_actor *who;
+	struct lcm_move_plan *plan;
+	enum app_err (*once)(void *, int *);
+	void *arg;
+};
+
+static enum app_err
+run_attempt(void *arg, int *committing)
+{
+	struct run *r = arg;
+
+	return r->once(r->arg, committing);
+}
+
+static int
+run_tag_of(void *arg, char *out, size_t outsz)
+{
+	struct run *r = arg;
+
+	return run_tag(r->who, r->plan, out, outsz);
+}
+
+static void
+run_reset(void *arg)
+{
+	lcm_move_plan_free(((struct run *)arg)->plan);
+}
+
 /*
- * Run one attempt function until it is not a deadlock or a create race,
- * settling a COMMIT lost on the wire by the request's activity rows (a
- * keyed run's was settled by idem_commit(): lost here, it was not
- * applied). The plan is made again by each attempt.
+ * Run one attempt function by the engine (a keyed run's COMMIT was settled
+ * by idem_commit(): lost, it was not applied). APP_EUNKNOWN marks the plan
+ * unknown.
  */
 static enum app_err
 run_attempts(struct db *db, const struct lcm_actor *who, struct lcm_move_plan *plan,
     enum app_err (*once)(void *, int *), void *arg)
 {
-	struct timespec pause;
-	enum app_err rc = APP_ERETRY;
-	int attempt, committing, lost = 0, done;
+	struct run r = {db, who, plan, once, arg};
+	struct engine_write w = {&ENGINE_SET, run_attempt, run_tag_of, run_reset, &r};
+	enum app_err rc;
+	int settled;
 
-	for (attempt = 0; attempt < MOVE_ATTEMPTS; attempt++) {
-		lcm_move_plan_free(plan);
-		committing = 0;
-		rc = once(arg, &committing);
-		if (rc == APP_EDBLOST) {
-			/* Lost during its COMMIT: see lcm_write.c's apply(). */
-			if (committing) {
-				if (db_fence(db) != APP_OK || settled(db, who, plan, &done) != APP_OK) {
-					plan->unknown = 1;
-					return APP_EUNKNOWN;
-				}
-				if (done)
-					return APP_OK;
-			}
-			if (lost++)
-				return APP_EDBLOST;  /* not applied */
-			continue;
-		}
-		if (rc != APP_ERETRY && rc != APP_EDUP)
-			return rc;
-		pause.tv_sec = 0;
-		pause.tv_nsec = (long)(1 + attempt) * (2000000L + rand() % 8000000L);
-		nanosleep(&pause, NULL);
-	}
-	log_msg(LV_WARN, "lcm: a transfer, auto-assign or bulk gave up after %d attempts", MOVE_ATTEMPTS);
-	return APP_ERETRY;
+	if ((rc = engine_run(db, &w, &settled)) == APP_EUNKNOWN)
+		plan->unknown = 1;
+	return rc;
 }
 
 struct transfer_args {

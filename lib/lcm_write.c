@@ -5,11 +5,11 @@
 #include <time.h>
 
 #include "db.h"
+#include "engine.h"
 #include "idem.h"
 #include "lcm.h"
 #include "log.h"
 
-#define APPLY_ATTEMPTS 8
 
 /* ---- the statements of the write path, by name ------------------------- */
 
@@ -119,6 +119,7 @@ activity_type(int64_t prev, int64_t next)
 
 /* How one attempt of a change is asked for and what it did. */
 struct attempt {
+	struct db *db;
 	const struct lcm_actor *who;
 	const struct lcm_change *c;
 	const struct lcm_precondition *pc;   /* NULL for none */
@@ -340,73 +341,49 @@ fail:
 	return rc;
 }
 
-/* After a COMMIT lost on the wire: did it happen? Its activity rows tell. */
+/* The engine's view of a change (engine.h). */
 static enum app_err
-committed(struct db *db, const struct lcm_actor *who, int *yes)
+apply_attempt(void *arg, int *committing)
 {
-	struct db_param p;
+	struct attempt *at = arg;
 	enum app_err rc;
 
-	if (who->request_id == NULL || *who->request_id == '\0')
-		return APP_EDBLOST;  /* untagged: the outcome cannot be known */
-	p = DB_P_CSTR(who->request_id);
-	if ((rc = db_row(db, STMT_ACTIVITY_TAGGED, &p, 1)) != APP_OK)
-		return rc == APP_ENOROW ? APP_EDB : rc;
-	*yes = db_int(db, STMT_ACTIVITY_TAGGED, 0) > 0;
-	return APP_OK;
+	at->committing = 0;
+	rc = apply_once(at->db, at);
+	*committing = at->committing;
+	return rc;
 }
 
-/* lcm_apply(), as the attempt asks. */
+static int
+apply_tag(void *arg, char *out, size_t outsz)
+{
+	const struct attempt *at = arg;
+
+	if (at->who->request_id == NULL || *at->who->request_id == '\0')
+		return 0;
+	snprintf(out, outsz, "%s", at->who->request_id);
+	return 1;
+}
+
+/* lcm_apply(), as the attempt asks: once inside the caller's transaction, else by the engine. */
 static enum app_err
 apply(struct db *db, struct attempt *at)
 {
-	struct timespec pause;
-	enum app_err rc = APP_ERETRY;
-	int attempt, lost = 0, done;
+	struct engine_write w = {&ENGINE_SINGLE, apply_attempt, apply_tag, NULL, at};
+	enum app_err rc;
+	int settled;
 
-	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-		at->committing = 0;
-		rc = apply_once(db, at);
-		if (at->nested)
-			return rc;  /* nothing to retry inside: the caller's transaction is one */
-		if (rc == APP_EDBLOST) {
-			/*
-			 * Lost during its COMMIT: once the session that ran it is
-			 * over (db_fence), its activity rows say whether it
-			 * happened. When that cannot be learnt, the answer says
-			 * so: it may have been applied. (A keyed change's COMMIT
-			 * was settled by idem_commit(): lost here, it was not.)
-			 */
-			if (at->committing) {
-				if (db_fence(db) != APP_OK || committed(db, at->who, &done) != APP_OK)
-					return APP_EUNKNOWN;
-				/*
-				 * The new connection freed the rows the team pointed
-				 * into: read it again (this change, or a later one).
-				 */
-				if (done && at->team != NULL)
-					return lcm_care_team_get(db, at->c->patient_id, at->team);
-				if (done)
-					return APP_OK;
-			}
-			/*
-			 * Not applied: the server rolls back what it had not
-			 * committed; the next db_begin() reconnects. Once per change.
-			 */
-			if (lost++)
-				return APP_EDBLOST;
-			continue;
-		}
-		/* A deadlock victim or the loser of a create race tries again. */
-		if (rc != APP_ERETRY && rc != APP_EDUP)
-			return rc;
-		pause.tv_sec = 0;
-		pause.tv_nsec = (long)(1 + attempt) * (1000000L + rand() % 4000000L);
-		nanosleep(&pause, NULL);
-	}
-	log_msg(LV_WARN, "lcm: patient %" PRId64 ": gave up after %d attempts",
-	    at->c->patient_id, APPLY_ATTEMPTS);
-	return APP_ERETRY;
+	at->db = db;
+	if (at->nested)
+		return apply_once(db, at);  /* nothing to retry inside: the caller's transaction is one */
+	rc = engine_run(db, &w, &settled);
+	/*
+	 * Settled after a lost COMMIT: the new connection freed the rows the
+	 * team pointed into: read it again (this change, or a later one).
+	 */
+	if (rc == APP_OK && settled && at->team != NULL)
+		return lcm_care_team_get(db, at->c->patient_id, at->team);
+	return rc;
 }
 
 enum app_err
