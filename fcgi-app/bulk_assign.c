@@ -13,7 +13,7 @@
 #include "json_out.h"
 #include "lcm.h"
 #include "log.h"
-#include "validate.h"
+#include "rules.h"
 
 static const char msg_bulk[] = "Bulk assignment completed";
 static const char msg_busy[] =

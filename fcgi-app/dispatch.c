@@ -6,10 +6,10 @@
 #include "auth.h"
 #include "db.h"
 #include "handlers.h"
+#include "headers.h"
 #include "idem.h"
 #include "json_in.h"
 #include "log.h"
-#include "validate.h"
 
 /* Who is asking: 401 unless an active user, 403 unless an admin. */
 static enum app_err
@@ -33,12 +33,12 @@ parse_body(struct request *req, struct response *resp)
 	if (req->body_too_big)
 		return APP_ETOOBIG;
 	if (req->content_type != NULL && *req->content_type != '\0') {
-		switch (val_content_type(req->content_type)) {
-		case VAL_CT_JSON:
+		switch (hdr_content_type(req->content_type)) {
+		case HDR_CT_JSON:
 			break;
-		case VAL_CT_CHARSET:
+		case HDR_CT_CHARSET:
 			return APP_ECHARSET;
-		case VAL_CT_OTHER:
+		case HDR_CT_OTHER:
 			return APP_EMEDIA;
 		}
 	}
@@ -80,7 +80,7 @@ claim_key(struct request *req, struct response *resp, struct idem_run *run, int 
 	enum app_err rc;
 
 	*claimed = *answered = 0;
-	if (!val_idempotency_key(req->idempotency_key))
+	if (!hdr_idempotency_key(req->idempotency_key))
 		return bad_header(resp, "Idempotency-Key must be 1 to 255 visible ASCII characters");
 	if ((rc = idem_request_hash(http_method_name(req->method), req->path, req->body,
 	    req->body_len, sha)) != APP_OK)

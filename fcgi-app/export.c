@@ -13,7 +13,7 @@
 #include "lcm.h"
 #include "log.h"
 #include "patients.h"
-#include "validate.h"
+#include "rules.h"
 
 static const char header[] =
     "patient_id,patient_name,role,user_id,user_name,user_email,assigned_at\r\n";

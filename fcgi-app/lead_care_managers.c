@@ -5,7 +5,7 @@
 #include "idem.h"
 #include "json_out.h"
 #include "lcm.h"
-#include "validate.h"
+#include "rules.h"
 
 #define SEARCH_BUF 1024
 

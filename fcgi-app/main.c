@@ -42,12 +42,12 @@
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
+#include "headers.h"
 #include "idem.h"
 #include "lcm.h"
 #include "log.h"
 #include "slots.h"
 #include "migrate.h"
-#include "validate.h"
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t reopen_log;
@@ -203,7 +203,7 @@ request_id(FCGX_ParamArray envp, char *buf, size_t sz)
 	const char *id = FCGX_GetParam("REQUEST_ID", envp);
 	struct timespec ts;
 
-	if (val_request_id(id))
+	if (hdr_request_id(id))
 		return id;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(buf, sz, "w%ld-%lx-%lx", (long)getpid(), (unsigned long)ts.tv_sec, ++counter);

@@ -5,7 +5,7 @@
 #include "json_out.h"
 #include "lcm.h"
 #include "patients.h"
-#include "validate.h"
+#include "rules.h"
 
 /*
  * GET .../patients/:id/lead_care_managers: the patient's care team, with

@@ -7,7 +7,7 @@
 #include "idem.h"
 #include "json_out.h"
 #include "lcm.h"
-#include "validate.h"
+#include "rules.h"
 
 /* Each move that went ahead, in the access log (a real run only). */
 static void

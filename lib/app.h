@@ -43,6 +43,9 @@ enum app_err {
 /* Request bodies over this many MiB are refused (413). */
 #define APP_BODY_MAX_MIB 1
 
+/* The longest request id (characters) the front end passes on; nginx's has 32. */
+#define APP_REQUEST_ID_MAX 64
+
 /* HTTP status for an error; 200 for APP_OK. */
 int app_err_status(enum app_err);
 

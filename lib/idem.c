@@ -11,7 +11,7 @@
 #define PURGE_EVERY 100   /* claims between two purges of expired keys, per worker */
 #define PENDING_MAX 64    /* releases a worker keeps for later */
 #define STALE_MS 90000    /* a running claim this old is taken over (sql.c's 90 s) */
-#define KEY_MAX 255       /* the longest key (val_idempotency_key) */
+#define KEY_MAX 255       /* the longest key (hdr_idempotency_key) */
 #define REQUEST_ID_MAX 80 /* idempotency_keys.request_id */
 
 /* A release idem_finish() could not make, for idem_release_pending(). */

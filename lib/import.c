@@ -6,11 +6,11 @@
 #include <json.h>
 
 #include "admin.h"
+#include "check.h"
 #include "csv.h"
 #include "db.h"
 #include "import.h"
 #include "lcm.h"
-#include "validate.h"
 
 #define CHUNK 1000   /* rows per upsert statement */
 
@@ -142,7 +142,7 @@ check_record(struct import *im, const struct csv_record *rec, struct row *r)
 
 	memset(r, 0, sizeof(*r));
 	r->line = rec->line;
-	if (id == NULL || !val_id_string(id, strlen(id), &r->id))
+	if (id == NULL || !check_id_string(id, strlen(id), &r->id))
 		complain(im, r, r->line, "id must be a positive integer");
 	if (name == NULL || !admin_valid_name(name))
 		complain(im, r, r->line, "name must be 1 to %d characters of text", ADMIN_NAME_MAX);
@@ -153,7 +153,7 @@ check_record(struct import *im, const struct csv_record *rec, struct row *r)
 		v = text_field(rec, 2);
 		if (v != NULL && *v == '\0')
 			break;  /* no primary provider */
-		if (v == NULL || !val_id_string(v, strlen(v), &r->provider))
+		if (v == NULL || !check_id_string(v, strlen(v), &r->provider))
 			complain(im, r, r->line, "primary_provider_id must be empty or a positive integer");
 		break;
 	case IMPORT_USERS:

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "etag.h"
 #include "lcm.h"
 
 static const char *const role_names[ROLE__MAX] = {
@@ -63,51 +64,10 @@ lcm_reason_code_ok(const char *s)
 	return 0;
 }
 
-/* OWS of RFC 9110 5.6.3. */
-static const char *
-skip_ows(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-int
-lcm_etag_next(const char **pp, struct lcm_etag *tag)
-{
-	const char *p = *pp, *q;
-	unsigned char ch;
-
-	/* Empty elements: commas with nothing but OWS between them. */
-	for (p = skip_ows(p); *p == ','; p = skip_ows(p + 1))
-		;
-	if (*p == '\0') {
-		*pp = p;
-		return 0;
-	}
-	tag->weak = p[0] == 'W' && p[1] == '/';
-	if (tag->weak)
-		p += 2;
-	if (*p != '"')
-		return -1;
-	/* etagc = %x21 / %x23-7E / obs-text */
-	for (q = p + 1; (ch = (unsigned char)*q) == 0x21 || (ch >= 0x23 && ch != 0x7f); q++)
-		;
-	if (*q != '"')
-		return -1;
-	tag->opaque = p + 1;
-	tag->len = (size_t)(q - p - 1);
-	p = skip_ows(q + 1);
-	if (*p != ',' && *p != '\0')
-		return -1;
-	*pp = p;
-	return 1;
-}
-
 int
 lcm_precondition_holds(const struct lcm_precondition *pc, int64_t version)
 {
-	struct lcm_etag tag;
+	struct etag tag;
 	const char *p;
 	char v[24];
 	int len;
@@ -118,7 +78,7 @@ lcm_precondition_holds(const struct lcm_precondition *pc, int64_t version)
 		return version > 0;
 	/* Our ETag is the version in decimal: compare the text, as RFC 9110 does. */
 	len = snprintf(v, sizeof(v), "%" PRId64, version);
-	for (p = pc->tags; p != NULL && lcm_etag_next(&p, &tag) == 1; )
+	for (p = pc->tags; p != NULL && etag_next(&p, &tag) == 1; )
 		if ((!tag.weak || pc->weak_ok) && tag.len == (size_t)len &&
 		    memcmp(tag.opaque, v, tag.len) == 0)
 			return 1;

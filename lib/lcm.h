@@ -58,7 +58,7 @@ int lcm_reason_code_ok(const char *s);
  * load must exist) or a list of entity tags, one of which must be the case
  * load's: its version, quoted ("0": there is none yet). Tags are opaque
  * strings (RFC 9110 8.8.3): "05" is not "5". The list is the header's
- * text, borrowed, checked by val_etags(); all of it counts, however long.
+ * text, borrowed, checked by hdr_etags(); all of it counts, however long.
  */
 struct lcm_precondition {
 	int present;
@@ -69,21 +69,6 @@ struct lcm_precondition {
 
 /* Non-zero when the precondition holds for a case load of this version (0: none). */
 int lcm_precondition_holds(const struct lcm_precondition *, int64_t version);
-
-/* One entity tag of a list: its opaque text between the quotes. */
-struct lcm_etag {
-	const char *opaque;
-	size_t len;
-	int weak;
-};
-
-/*
- * The next entity tag of the list at *p (RFC 9110: #entity-tag, empty
- * elements ignored; entity-tag = [ W/ ] DQUOTE *etagc DQUOTE). 1 with *tag
- * set (borrowed) and *p past it; 0 at the end of the list; -1 when what
- * comes is no entity tag, or one not followed by a comma or the end.
- */
-int lcm_etag_next(const char **p, struct lcm_etag *tag);
 
 /*
  * What change c makes of a case load whose roles are prev (0: empty; all 0
@@ -96,7 +81,7 @@ int lcm_next_roles(const int64_t prev[ROLE__MAX], const struct lcm_change *c,
 /* Would one more patient in a role pass a limit of max (-1: none) at count? */
 int lcm_at_limit(int64_t count, int64_t max);
 
-#define LCM_REQUEST_ID_MAX 64
+#define LCM_REQUEST_ID_MAX APP_REQUEST_ID_MAX
 
 /* Who makes a change, for the activity rows. */
 struct lcm_actor {

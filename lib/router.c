@@ -1,7 +1,7 @@
 #include <string.h>
 
+#include "check.h"
 #include "router.h"
-#include "validate.h"
 
 /* Does path match pattern? Sets *id for a ":id" segment. */
 static int
@@ -21,7 +21,7 @@ path_match(const char *pattern, const char *path, int64_t *id)
 		pn = pe ? (size_t)(pe - pattern) : strlen(pattern);
 		sn = se ? (size_t)(se - path) : strlen(path);
 		if (pn == 3 && memcmp(pattern, ":id", 3) == 0) {
-			if (!val_path_id(path, sn, id))
+			if (!check_path_id(path, sn, id))
 				return 0;
 		} else if (pn != sn || memcmp(pattern, path, pn) != 0)
 			return 0;

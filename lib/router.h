@@ -22,7 +22,7 @@ enum route_flags {
 
 /*
  * A pattern is a path whose segments are literal, or ":id" for a positive
- * 64-bit id in canonical decimal (val_path_id: no leading zeros).
+ * 64-bit id in canonical decimal (check_path_id: no leading zeros).
  */
 struct route {
 	enum http_method method;

@@ -17,12 +17,12 @@
 #include <mysql.h>
 
 #include "admin.h"
+#include "check.h"
 #include "config.h"
 #include "db.h"
 #include "import.h"
 #include "log.h"
 #include "migrate.h"
-#include "validate.h"
 
 #define MAX_ROLES 32
 #define IMPORT_MAX (512L * 1024 * 1024)
@@ -76,7 +76,7 @@ id_arg(const char *s)
 {
 	int64_t id;
 
-	return s != NULL && val_id_string(s, strlen(s), &id) ? id : 0;
+	return s != NULL && check_id_string(s, strlen(s), &id) ? id : 0;
 }
 
 /* ---- the database ---------------------------------------------------- */

@@ -13,7 +13,7 @@
 #include "lcm.h"
 #include "patients.h"
 #include "query.h"
-#include "validate.h"
+#include "rules.h"
 
 static const char *const keys[] = {
 	"page", "per_page", "search", "role", "sort", "available", "inactive_with_patients",

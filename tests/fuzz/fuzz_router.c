@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "handlers.h"
 #include "router.h"
-#include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rt == NULL && id != 0)
 			abort();
 	}
-	(void)val_id_string((const char *)data + 1, size - 1, &id);
+	(void)check_id_string((const char *)data + 1, size - 1, &id);
 	free(path);
 	return 0;
 }

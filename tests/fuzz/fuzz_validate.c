@@ -12,7 +12,7 @@
 
 #include "json_in.h"
 #include "lcm.h"
-#include "validate.h"
+#include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,9 @@
 #include <criterion/criterion.h>
 #include <json.h>
 
+#include "check.h"
 #include "json_in.h"
-#include "validate.h"
+#include "rules.h"
 
 /* json_in_body on a C string; returns the result and releases the object. */
 static enum app_err
@@ -134,9 +135,9 @@ Test(json_in, bad_json_body_rejects_malformed)
 }
 
 /*
- * Regression: json_in_body promises strict JSON (lib/validate.h, and
+ * Regression: json_in_body promises strict JSON (lib/json_in.h, and
  * DECISIONS.md: 400 when the body is not valid JSON), but json-c 0.16's
- * JSON_TOKENER_STRICT (lib/validate.c:168) still lets these non-JSON forms
+ * JSON_TOKENER_STRICT (lib/json_in.c) still lets these non-JSON forms
  * through: single-quoted keys, NaN / Infinity, a number ending in '.', and
  * raw control characters inside strings (RFC 8259 requires them escaped).
  */
@@ -170,8 +171,8 @@ Test(json_in, bad_json_body_rejects_invalid_utf8_bytes)
 }
 
 /*
- * Regression: json_in_body promises valid UTF-8 (lib/validate.h) but relies
- * on json-c's JSON_TOKENER_VALIDATE_UTF8 (lib/validate.c:168), which only
+ * Regression: json_in_body promises valid UTF-8 (lib/json_in.h) but relies
+ * on json-c's JSON_TOKENER_VALIDATE_UTF8 (lib/json_in.c), which only
  * checks the byte pattern: overlong forms, UTF-16 surrogates and code
  * points past U+10FFFF pass (val_utf8 rejects them all), and reach the
  * database (utf8mb4) as a reason.
@@ -213,7 +214,7 @@ Test(json_in, json_body_accepts_depth_15)
 
 /*
  * Regression: JSON_IN_DEPTH is 16, but json_tokener_new_ex(16)
- * (lib/validate.c:166) only lets 15 levels through: json-c refuses when
+ * (lib/json_in.c) only lets 15 levels through: json-c refuses when
  * depth >= max_depth - 1. A body nested exactly 16 deep is refused.
  */
 Test(json_in, json_body_accepts_depth_16)
@@ -287,7 +288,7 @@ Test(json_in, bad_json_body_lone_surrogate_value_fails_its_field)
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		o = NULL;
 		cr_assert_eq(json_in_body(bodies[i], strlen(bodies[i]), &o, NULL, 0), APP_OK, "%s", bodies[i]);
-		cr_expect_eq(val_json_text(o, "reason", VAL_REASON_MAX, &s, &len), VAL_BAD,
+		cr_expect_eq(check_json_text(o, "reason", VAL_REASON_MAX, &s, &len), CHECK_BAD,
 		    "%s must not pass as text", bodies[i]);
 		json_object_put(o);
 	}
@@ -301,7 +302,7 @@ Test(json_in, json_body_surrogate_pair_is_kept)
 	size_t len;
 
 	cr_assert_eq(json_in_body(body, sizeof(body) - 1, &o, NULL, 0), APP_OK);
-	cr_expect_eq(val_json_text(o, "reason", VAL_REASON_MAX, &s, &len), VAL_OK);
+	cr_expect_eq(check_json_text(o, "reason", VAL_REASON_MAX, &s, &len), CHECK_OK);
 	cr_expect_eq(len, 4);
 	cr_expect_eq(memcmp(s, "\xf0\x9f\x98\x80", 4), 0);
 	json_object_put(o);
