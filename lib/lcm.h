@@ -309,7 +309,7 @@ enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_c
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, unsigned flags, int64_t at_capacity[ROLE__MAX]);
 
-/* ---- transfers and auto-assign (lcm_move.c) ----------------------------- */
+/* ---- set-based runs (transfer.c, auto_assign.c, bulk.c) ----------------- */
 
 /* A user who gives or takes patients: before, and as planned. */
 struct lcm_move_user {

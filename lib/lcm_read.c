@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
 #include "lcm.h"
 
@@ -329,24 +330,6 @@ id_set_free(struct id_set *s)
 	s->n = 0;
 }
 
-/* The ids as a JSON array, the parameter of the JSON_TABLE statements. */
-static char *
-ids_json(const int64_t *ids, size_t n, size_t *len)
-{
-	size_t cap = 2 + n * 21, o = 0, i;
-	char *s;
-
-	if ((s = malloc(cap + 1)) == NULL)
-		return NULL;
-	s[o++] = '[';
-	for (i = 0; i < n; i++)
-		o += (size_t)snprintf(s + o, cap + 1 - o, "%s%" PRId64, i ? "," : "", ids[i]);
-	s[o++] = ']';
-	s[o] = '\0';
-	*len = o;
-	return s;
-}
-
 /*
  * Run a statement that takes a JSON array of ids and answers one id per
  * row, into a sorted set. Shared with lcm-admin's look-ups.
@@ -356,17 +339,16 @@ lcm_id_lookup(struct db *db, enum stmt st, const int64_t *ids, size_t n, struct 
 {
 	struct db_param p;
 	enum app_err rc = APP_ENOMEM;
-	char *json = NULL;
-	size_t len;
+	struct buf json = {0};
 
 	out->ids = NULL;
 	out->n = 0;
 	if (n == 0)
 		return APP_OK;
-	if ((json = ids_json(ids, n, &len)) == NULL ||
+	if (buf_ids(&json, ids, n) != 0 ||
 	    (out->ids = malloc(n * sizeof(int64_t))) == NULL)
 		goto out;
-	p = DB_P_STR(json, len);
+	p = DB_P_STR(json.s, json.len);
 	if ((rc = db_exec(db, st, &p, 1)) != APP_OK)
 		goto out;
 	while ((rc = db_next(db, st)) == APP_OK && out->n < n)
@@ -377,7 +359,7 @@ lcm_id_lookup(struct db *db, enum stmt st, const int64_t *ids, size_t n, struct 
 	qsort(out->ids, out->n, sizeof(int64_t), cmp_id);
 	rc = APP_OK;
 out:
-	free(json);
+	free(json.s);
 	if (rc != APP_OK)
 		id_set_free(out);
 	return rc;

@@ -1,0 +1,91 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lcm.h"
+#include "move.h"
+
+/* ---- the plan ---------------------------------------------------------- */
+
+void
+lcm_move_plan_free(struct lcm_move_plan *p)
+{
+	free(p->moves);
+	free(p->users);
+	memset(p, 0, sizeof(*p));
+}
+
+struct lcm_move *
+move_plan_add(struct lcm_move_plan *p, int64_t patient, int64_t case_load, enum lcm_role r,
+    int64_t from, const int64_t before[ROLE__MAX])
+{
+	struct lcm_move *grown, *m;
+	size_t cap;
+
+	if (p->n == p->cap) {
+		cap = p->cap ? p->cap * 2 : 64;
+		if ((grown = realloc(p->moves, cap * sizeof(*grown))) == NULL)
+			return NULL;
+		p->moves = grown;
+		p->cap = cap;
+	}
+	m = &p->moves[p->n++];
+	memset(m, 0, sizeof(*m));
+	m->patient_id = patient;
+	m->case_load_id = case_load;
+	m->role = r;
+	m->from_user = from;
+	if (before != NULL)
+		memcpy(m->before, before, sizeof(m->before));
+	return m;
+}
+
+void
+move_fail(struct lcm_move *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->errbuf, sizeof(m->errbuf), fmt, ap);
+	va_end(ap);
+	m->error = m->errbuf;
+	m->to_user = 0;
+}
+
+long
+lcm_pick_taker(struct lcm_move_user *u, size_t n, enum lcm_role r, int override, int64_t exclude)
+{
+	int64_t room, best_room = 0;
+	long best = -1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (u[i].user_id == exclude || !u[i].eligible)
+			continue;
+		room = u[i].max[r] < 0 ? INT64_MAX : u[i].max[r] - u[i].after[r];
+		if (room <= 0 && !override)
+			continue;
+		if (best < 0 || room > best_room ||
+		    (room == best_room && (u[i].after[r] < u[best].after[r] ||
+		    (u[i].after[r] == u[best].after[r] && u[i].user_id < u[best].user_id)))) {
+			best = (long)i;
+			best_room = room;
+		}
+	}
+	if (best >= 0)
+		u[best].after[r]++;
+	return best;
+}
+
+struct lcm_move_user *
+move_find_user(struct lcm_move_plan *p, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nusers; i++)
+		if (p->users[i].user_id == id)
+			return &p->users[i];
+	return NULL;
+}
+
