@@ -2,11 +2,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 #include "db.h"
 #include "idem.h"
 #include "log.h"
+#include "sha256.h"
 
 #define PURGE_EVERY 100   /* claims between two purges of expired keys, per worker */
 #define PENDING_MAX 64    /* releases a worker keeps for later */
@@ -29,19 +29,13 @@ enum app_err
 idem_request_hash(const char *method, const char *path, const char *body, size_t body_len,
     unsigned char out[32])
 {
-	EVP_MD_CTX *ctx;
-	unsigned int n = 0;
-	int ok;
+	const struct sha256_part parts[] = {
+		{method, strlen(method) + 1},
+		{path, strlen(path) + 1},
+		{body, body_len},
+	};
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, method, strlen(method) + 1) == 1 &&
-	    EVP_DigestUpdate(ctx, path, strlen(path) + 1) == 1 &&
-	    (body_len == 0 || EVP_DigestUpdate(ctx, body, body_len) == 1) &&
-	    EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
-	EVP_MD_CTX_free(ctx);
-	return ok ? APP_OK : APP_EINTERNAL;
+	return sha256_parts(parts, 3, out);
 }
 
 enum app_err
