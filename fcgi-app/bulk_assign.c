@@ -314,7 +314,7 @@ static enum app_err
 bulk_set_run(struct bulk *b, struct bulk_item *items, size_t n)
 {
 	const struct request *req = b->req;
-	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
+	struct lcm_actor who = {req->user_id, req->request_id, idem_key(req->idem)};
 	struct bulk_answer answer = {items, NULL, n, b->dry_run};
 	struct lcm_bulk_item *bi;
 	enum app_err rc;

@@ -104,6 +104,13 @@ idem_claim(struct db *db, int64_t user, const char *key, const unsigned char sha
 	return APP_OK;
 }
 
+/* struct lcm_key's commit for a run. */
+static enum app_err
+commit_run(struct db *db, void *run)
+{
+	return idem_commit(db, run);
+}
+
 void
 idem_run_init(struct idem_run *run, int64_t user, const char *key, const char *request_id)
 {
@@ -111,6 +118,8 @@ idem_run_init(struct idem_run *run, int64_t user, const char *key, const char *r
 	run->user = user;
 	run->key = key;
 	run->request_id = request_id;
+	run->commit.commit = commit_run;
+	run->commit.arg = run;
 	resp_init(&run->answer);
 }
 
@@ -118,6 +127,12 @@ void
 idem_run_free(struct idem_run *run)
 {
 	resp_free(&run->answer);
+}
+
+const struct lcm_key *
+idem_key(struct idem_run *run)
+{
+	return run != NULL ? &run->commit : NULL;
 }
 
 int
