@@ -5,7 +5,7 @@
  * connection for its life.
  *
  * Configuration: the file named by LCM_CONFIG, else /etc/lcm/lcm.conf
- * (see lib/config.h); LCM_DB_* and LCM_LOG_* override it. A bad file, an
+ * (see lib/db/config.h); LCM_DB_* and LCM_LOG_* override it. A bad file, an
  * unreadable password file, a database that refuses the login, or a schema
  * that a statement of the catalogue does not prepare against or no longer
  * matches the signature of, stop the worker at start with one line on
@@ -50,9 +50,9 @@
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t reopen_log;
-/* The tokens this worker checked lately (lib/auth.h). */
+/* The tokens this worker checked lately (lib/care/auth.h). */
 static struct auth_cache auth_cache;
-/* The pool's waiting slots (lib/slots.h), for the process's life. */
+/* The pool's waiting slots (lib/base/slots.h), for the process's life. */
 static struct slots *lock_slots;
 /* This release's migrations ("" when there are none to be found); compared yet? */
 static char schema_dir[PATH_MAX];
@@ -76,7 +76,7 @@ on_reopen(int sig)
 
 /*
  * Once connected, with every statement prepared: say how the schema
- * stands against this release's migrations (lib/migrate.h). Once per
+ * stands against this release's migrations (lib/db/migrate.h). Once per
  * worker.
  */
 static void
@@ -166,7 +166,7 @@ run(FCGX_Request *fr, struct db *db)
 }
 
 /*
- * The file of the pool's waiting slots (lib/slots.h), named after the
+ * The file of the pool's waiting slots (lib/base/slots.h), named after the
  * socket the pool's workers share (fd 0, from spawn-fcgi): beside a unix
  * socket, "PATH.slots"; for a TCP socket, in the service's runtime
  * directory (systemd's RUNTIME_DIRECTORY), else /tmp. "" when the socket

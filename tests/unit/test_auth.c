@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/auth.c: the worker's cache of tokens. No database.
+ * Unit tests for lib/care/auth.c: the worker's cache of tokens. No database.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/sha256.c against published SHA-256 test vectors
+ * Unit tests for lib/base/sha256.c against published SHA-256 test vectors
  * (FIPS 180-2 / NIST CSRC examples), whole and in parts.
  */
 #include <stdio.h>
