@@ -364,10 +364,21 @@ nginx -t -q -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" 2>"$T
 rc=$?
 check "nginx -t accepts the operator's config with both includes $(cat "$T/nginx/t.out")" [ $rc = 0 ]
 ran nginx
+# The reload is over once every worker of the old configuration is gone:
+# until then one of them may still accept a connection and answer 404.
+old_workers=$(pgrep -P "$NGINX_PID")
 nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" -s reload
 ran systemctl reload
+for _ in $(seq 1 600); do
+	gone=1
+	for w in $old_workers; do kill -0 "$w" 2>/dev/null && gone=0; done
+	[ "$gone" = 1 ] && break
+	sleep 0.1
+done
+check "the reload replaced nginx's workers" [ "$gone" = 1 ]
 for _ in $(seq 1 300); do [ "$(answer /healthz | cut -c1-3)" = 200 ] && break; sleep 0.1; done
-check "after the reload /healthz answers 200" [ "$(answer /healthz | cut -c1-3)" = 200 ]
+got=$(answer /healthz)
+check "after the reload /healthz answers 200 (${got:0:80})" [ "${got:0:3}" = 200 ]
 for p in "${OPERATOR_PATHS[@]}"; do
 	now=$(answer "$p")
 	check "the operator's $p answers as before ($(cut -c1-60 <<<"$now"))" [ "$now" = "${before[$p]}" ]
