@@ -3,7 +3,8 @@
 #   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
 #   make stop    stop it            make clean   stop it and remove var/ and build/
-#   make test    unit, fuzz smoke, HTTP, deploy and browser tests against throwaway stacks
+#   make test    layers, unit, fuzz smoke, HTTP, deploy and browser tests against throwaway stacks
+#   make layers  fail when an include of lib/ crosses its layers the wrong way
 #   make test SANITIZE=1   the same, built with ASan and UBSan into build-san/
 #   make fuzz [FUZZ_SECONDS=60]   each libFuzzer target of tests/fuzz/ that long
 #   make memcheck   valgrind on the unit tests and on the workers under load
@@ -19,7 +20,9 @@ PKGS     = json-c mysqlclient fcgi libcrypto
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-qual -Wsign-compare -fno-common -Werror
-CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib
+# lib/'s folders are its layers (tests/layers.sh); a header is named by its file alone.
+LIB_DIRS = $(sort $(dir $(wildcard lib/*/*.h)))
+CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(patsubst %/,-I%,$(LIB_DIRS))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS = $(shell pkg-config --cflags criterion 2>/dev/null)
@@ -45,7 +48,7 @@ B = build-san
 CC = clang
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
-LIB_SRC   = $(wildcard lib/*.c)
+LIB_SRC   = $(wildcard lib/*/*.c)
 APP_SRC   = $(wildcard fcgi-app/*.c)
 ADMIN_SRC = $(wildcard fcgi-app/admin/*.c)
 UNIT_SRC  = $(wildcard tests/unit/*.c)
@@ -57,7 +60,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck schema
+.PHONY: all deps run stop clean test unit layers http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck schema
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -152,7 +155,12 @@ browser: deps
 	@$(MAKE) --no-print-directory all $(BROWSER_DEPS)
 	@bash tests/browser/run.sh
 
-test: unit fuzz-smoke http deploy-test browser
+# No include of lib/ crosses a layer the wrong way (tests/layers.sh).
+layers:
+	@bash tests/layers.sh --self-test
+	@bash tests/layers.sh
+
+test: layers unit fuzz-smoke http deploy-test browser
 
 # Three Galera nodes, two pools, one nginx, kills in the middle (deploy/README.md).
 cluster-test: deps

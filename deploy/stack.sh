@@ -120,7 +120,7 @@ SQL
 	fi
 }
 
-# The configuration the workers and lcm-admin read (lib/config.h).
+# The configuration the workers and lcm-admin read (lib/db/config.h).
 write_config() {
 	cat >"$VAR/lcm.conf" <<CONF
 # Written by deploy/stack.sh for the local stack.

@@ -138,7 +138,7 @@ answer_with(const struct request *req, struct bulk_answer *a)
 enum app_err
 lcm_bulk_assign_post(const struct request *req, struct response *resp)
 {
-	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
+	struct lcm_actor who = {req->user_id, req->request_id, idem_key(req->idem)};
 	struct bulk_answer answer = {0};
 	struct json_object *list = NULL, *errors, **item_errors = NULL;
 	struct lcm_bulk_item *items = NULL;

@@ -74,7 +74,7 @@ enum app_err
 lcm_write_one(const struct request *req, struct response *resp)
 {
 	const struct write_route *wr = req->route_data;
-	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
+	struct lcm_actor who = {req->user_id, req->request_id, idem_key(req->idem)};
 	struct lcm_precondition pc = {0};
 	struct lcm_written out;
 	struct written_answer answer = {wr, &out};

@@ -67,7 +67,7 @@ ineligible_taker(struct response *resp, int64_t user)
 enum app_err
 lcm_transfer_post(const struct request *req, struct response *resp)
 {
-	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
+	struct lcm_actor who = {req->user_id, req->request_id, idem_key(req->idem)};
 	int64_t *to = NULL, *patients = NULL;
 	struct lcm_move_plan plan = {0};
 	struct json_object *errors;
@@ -110,7 +110,7 @@ out:
 enum app_err
 lcm_auto_assign_post(const struct request *req, struct response *resp)
 {
-	struct lcm_actor who = {req->user_id, req->request_id, req->idem};
+	struct lcm_actor who = {req->user_id, req->request_id, idem_key(req->idem)};
 	int64_t *users = NULL, *patients = NULL;
 	struct lcm_move_plan plan = {0};
 	struct json_object *errors;

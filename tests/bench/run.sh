@@ -262,12 +262,12 @@ done
 
 # --- growth: the same requests at 10,000, 100,000 and 1,000,000 case loads ----
 
-# A statement's text as the catalogue (lib/sql.c) builds it.
+# A statement's text as the catalogue (lib/db/sql.c) builds it.
 sqlgen() {
 	local id=$1
 	printf '#include <stdio.h>\n#include "sql.h"\nint main(void) { fputs(sql_stmts[%s].sql, stdout); return 0; }\n' \
 		"$id" >"$BTMP/sql_$id.c"
-	cc -std=c11 -Ilib -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" lib/sql.c 2>"$BTMP/sql_$id.err" &&
+	cc -std=c11 -Ilib/db -Ilib/base -o "$BTMP/sql_$id" "$BTMP/sql_$id.c" lib/db/sql.c 2>"$BTMP/sql_$id.err" &&
 		"$BTMP/sql_$id"
 }
 # A statement's plan as "table:type:key" per row (values "|"-separated, bound in order).
@@ -387,7 +387,7 @@ for st in STMT_LCM_PAGE STMT_LCM_COUNT; do
 		echo "  $lit" | fold -w 110 -s | sed '2,$ s/^/    /'
 		mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
 	else
-		echo "  could not extract $st from lib/sql.c: $(head -c 300 "$BTMP/sql_$st.err")"
+		echo "  could not extract $st from lib/db/sql.c: $(head -c 300 "$BTMP/sql_$st.err")"
 	fi
 done
 
@@ -423,7 +423,7 @@ median5 summary 'patients/summary'
 # Placeholders of the filter: search, provider, lcm, unassigned; then LIMIT, OFFSET.
 explain_patients() {
 	local st=$1 what=$2 values=$3 sql lit
-	sql=$(sqlgen "$st") || { echo "  could not extract $st from lib/sql.c"; return; }
+	sql=$(sqlgen "$st") || { echo "  could not extract $st from lib/db/sql.c"; return; }
 	lit=$(printf '%s' "$sql" | awk -v vals="$values" 'BEGIN { split(vals, v, " ") }
 		{ out = ""; s = $0
 		  while ((i = index(s, "?")) > 0) { out = out substr(s, 1, i - 1) v[++n]; s = substr(s, i + 1) }

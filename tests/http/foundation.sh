@@ -261,14 +261,14 @@ test_worker_socket_is_private() {
 	expect_eq "run dir mode" 700 "$(stat -c %a "$HVAR/run")"
 }
 
-# Every statement of lib/sql.c but migrate's own (prepared by lcm-admin
+# Every statement of lib/db/sql.c but migrate's own (prepared by lcm-admin
 # migrate, as the migrate user, on every start of the stack).
 test_every_statement_prepares_against_the_test_database() {
 	local out rc all migrate
 	out=$("$LCM_ADMIN" --config "$HVAR/lcm.conf" check 2>&1)
 	rc=$?
-	all=$(grep -c '^	\[STMT_' "$HARNESS_ROOT/lib/sql.c")
-	migrate=$(grep -c ', M},$' "$HARNESS_ROOT/lib/sql.c")
+	all=$(grep -c '^	\[STMT_' "$HARNESS_ROOT/lib/db/sql.c")
+	migrate=$(grep -c ', M},$' "$HARNESS_ROOT/lib/db/sql.c")
 	expect_eq "lcm-admin check exit ($out)" 0 "$rc"
 	expect_eq "statements line" "statements: $((all - migrate)) prepared, each matching its signature" \
 		"$(grep '^statements:' <<<"$out")"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/access_log.c: what needs no database. */
+/* Unit tests for lib/care/access_log.c: what needs no database. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/admin.c's checks and token making (no database).
+ * Unit tests for lib/admin/admin.c's checks and token making (no database).
  */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* Unit tests for lib/app.c: the one error-to-HTTP mapping. */
+/* Unit tests for lib/base/app.c: the one error-to-HTTP mapping. */
 #include <string.h>
 
 #include <criterion/criterion.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/buf.c: the growing text the set-based statements'
+ * Unit tests for lib/base/buf.c: the growing text the set-based statements'
  * JSON parameters are written into.
  */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/check.c: ids (as text, in a path, in JSON), JSON
+ * Unit tests for lib/base/check.c: ids (as text, in a path, in JSON), JSON
  * booleans and text within a limit of characters.
  *
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.

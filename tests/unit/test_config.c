@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/config.c: the "key = value" file of the worker and
+ * Unit tests for lib/db/config.c: the "key = value" file of the worker and
  * lcm-admin, its errors (file and line), the environment's overrides and
  * password files.
  */

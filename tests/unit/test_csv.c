@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/csv.c: RFC 4180 records, quoting, line ends, and the
+ * Unit tests for lib/base/csv.c: RFC 4180 records, quoting, line ends, and the
  * line numbers lcm-admin import reports.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for db_errno_class() (lib/db.c): which server and client
+ * Unit tests for db_errno_class() (lib/db/db.c): which server and client
  * errors are a 503 to try again, and which are the bug a 500 is.
  */
 #include <criterion/criterion.h>

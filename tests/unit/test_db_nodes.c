@@ -1,5 +1,5 @@
 /*
- * Unit tests for db_nodes_parse() (lib/db.c): the nodes of a cluster that
+ * Unit tests for db_nodes_parse() (lib/db/db.c): the nodes of a cluster that
  * db_host may list, in the order the workers prefer them.
  */
 #include <criterion/criterion.h>

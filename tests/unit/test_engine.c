@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/engine.c: the write engine's policy, with attempts
+ * Unit tests for lib/care/engine.c: the write engine's policy, with attempts
  * that answer from a script. No database: a COMMIT lost on the wire is
  * settled only where a tag says how (tests/http/outage.sh and
  * idempotency.sh hold that part against MariaDB).

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/headers.c: Content-Type and X-Request-Id.
+ * Unit tests for lib/http/headers.c: Content-Type and X-Request-Id.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/http.c: the response, its error envelopes, methods. */
+/* Unit tests for lib/http/http.c: the response, its error envelopes, methods. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/json_in.c: the strict JSON recogniser and the request
+ * Unit tests for lib/http/json_in.c: the strict JSON recogniser and the request
  * body parser built on it.
  *
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
@@ -135,9 +135,9 @@ Test(json_in, bad_json_body_rejects_malformed)
 }
 
 /*
- * Regression: json_in_body promises strict JSON (lib/json_in.h, and
+ * Regression: json_in_body promises strict JSON (lib/http/json_in.h, and
  * DECISIONS.md: 400 when the body is not valid JSON), but json-c 0.16's
- * JSON_TOKENER_STRICT (lib/json_in.c) still lets these non-JSON forms
+ * JSON_TOKENER_STRICT (lib/http/json_in.c) still lets these non-JSON forms
  * through: single-quoted keys, NaN / Infinity, a number ending in '.', and
  * raw control characters inside strings (RFC 8259 requires them escaped).
  */
@@ -171,8 +171,8 @@ Test(json_in, bad_json_body_rejects_invalid_utf8_bytes)
 }
 
 /*
- * Regression: json_in_body promises valid UTF-8 (lib/json_in.h) but relies
- * on json-c's JSON_TOKENER_VALIDATE_UTF8 (lib/json_in.c), which only
+ * Regression: json_in_body promises valid UTF-8 (lib/http/json_in.h) but relies
+ * on json-c's JSON_TOKENER_VALIDATE_UTF8 (lib/http/json_in.c), which only
  * checks the byte pattern: overlong forms, UTF-16 surrogates and code
  * points past U+10FFFF pass (val_utf8 rejects them all), and reach the
  * database (utf8mb4) as a reason.
@@ -214,7 +214,7 @@ Test(json_in, json_body_accepts_depth_15)
 
 /*
  * Regression: JSON_IN_DEPTH is 16, but json_tokener_new_ex(16)
- * (lib/json_in.c) only lets 15 levels through: json-c refuses when
+ * (lib/http/json_in.c) only lets 15 levels through: json-c refuses when
  * depth >= max_depth - 1. A body nested exactly 16 deep is refused.
  */
 Test(json_in, json_body_accepts_depth_16)

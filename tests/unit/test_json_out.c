@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/json_out.c: the exact JSON of each resource, as
+ * Unit tests for lib/api/json_out.c: the exact JSON of each resource, as
  * json_object_to_json_string_ext(..., JSON_C_TO_STRING_PLAIN) prints it.
  */
 #include <stdio.h>

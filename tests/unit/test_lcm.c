@@ -1,5 +1,5 @@
 /*
- * Unit tests for the pure parts of lib/lcm.c: role names, id sets and the
+ * Unit tests for the pure parts of lib/care/lcm.c: role names, id sets and the
  * LIKE pattern of the list's search. Nothing here touches a database.
  *
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
@@ -204,7 +204,7 @@ Test(lcm, like_empty_fits_three_bytes)
 }
 
 /*
- * Regression: lcm_like_pattern (lib/lcm.c:303) reserves room for an escape
+ * Regression: lcm_like_pattern (lib/care/lcm.c:303) reserves room for an escape
  * on every character, so an unescaped pattern that fits exactly is
  * refused: "%ab%" needs 5 bytes with its NUL, yet outsz 5 returns -1, as
  * does "%abc%" in 6. lcm.h promises -1 only "when out is too small".

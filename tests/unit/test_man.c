@@ -1,7 +1,7 @@
 /*
  * The manual pages describe what the code does, as test_openapi.c holds
  * nginx/openapi.json to the routes: lcm-admin(8)'s COMMANDS are
- * lib/admin.c's table of commands, lcm.conf(5)'s KEYS are lib/config.c's
+ * lib/admin/admin.c's table of commands, lcm.conf(5)'s KEYS are lib/db/config.c's
  * keys, each page's ENVIRONMENT names every variable that overrides a key
  * (and the key it overrides), a default the page gives is the default,
  * and the configuration examples parse. Both directions: a command, key or
@@ -193,7 +193,7 @@ command_names(char buf[][64], const char **names)
 	return ADMIN_CMD__MAX;
 }
 
-/* The keys of lib/config.c; with envs, the variables overriding them too. */
+/* The keys of lib/db/config.c; with envs, the variables overriding them too. */
 static size_t
 key_names(const char **names, const char **envs)
 {
@@ -229,7 +229,7 @@ Test(man, lcm_admin_documents_every_command_and_no_other)
 	n = page_items(text, "COMMANDS", "Cm", items, MAX_ITEMS);
 	cr_assert_gt(n, 0, "no .It Cm entries in the COMMANDS of " ADMIN_PAGE);
 	cr_expect_eq(compare(stderr, ADMIN_PAGE, "COMMANDS", items, n, names, nn), 0,
-	    "lcm-admin(8) and lib/admin.c's admin_cmds differ (above)");
+	    "lcm-admin(8) and lib/admin/admin.c's admin_cmds differ (above)");
 	free(text);
 }
 
@@ -279,7 +279,7 @@ Test(man, lcm_conf_documents_every_key_and_no_other)
 	n = page_items(text, "KEYS", "Ic", items, MAX_ITEMS);
 	cr_assert_gt(n, 0, "no .It Ic entries in the KEYS of " CONF_PAGE);
 	cr_expect_eq(compare(stderr, CONF_PAGE, "KEYS", items, n, names, nn), 0,
-	    "lcm.conf(5) and lib/config.c's keys differ (above)");
+	    "lcm.conf(5) and lib/db/config.c's keys differ (above)");
 	free(text);
 }
 
@@ -302,7 +302,7 @@ environment_of(const char *path)
 	n = page_items(text, "ENVIRONMENT", "Ev", items, MAX_ITEMS);
 	cr_assert_gt(n, 0, "no .It Ev entries in the ENVIRONMENT of %s", path);
 	cr_expect_eq(compare(stderr, path, "ENVIRONMENT", items, n, names, nn), 0,
-	    "%s's ENVIRONMENT and lib/config.c's variables differ (above)", path);
+	    "%s's ENVIRONMENT and lib/db/config.c's variables differ (above)", path);
 	for (i = 0; i < nkeys; i++) {
 		if (envs[i] == NULL)
 			continue;

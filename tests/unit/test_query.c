@@ -1,4 +1,4 @@
-/* Unit tests for lib/query.c: form decoding and query string look-up. */
+/* Unit tests for lib/http/query.c: form decoding and query string look-up. */
 #include <string.h>
 
 #include <criterion/criterion.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/router.c, against the worker's real route table
+ * Unit tests for lib/http/router.c, against the worker's real route table
  * (fcgi-app/routes.c). Only matching is exercised: no handler runs.
  */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/rules.c: each endpoint's rules for its body and
+ * Unit tests for lib/api/rules.c: each endpoint's rules for its body and
  * query (assign, remove, bulk, transfer, auto-assign, list, export) and
  * the ETags of a precondition.
  *
@@ -243,7 +243,7 @@ Test(rules, bad_json_role_rejects_other_values)
 }
 
 /*
- * Regression: val_json_role compares with strcmp (lib/rules.c), so a
+ * Regression: val_json_role compares with strcmp (lib/api/rules.c), so a
  * JSON string "olcm\u0000x" (5+ bytes, not "olcm") is taken as olcm.
  */
 Test(rules, bad_json_role_rejects_embedded_nul)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/slots.c: the pool's waiting slots, a file whose byte
+ * Unit tests for lib/base/slots.c: the pool's waiting slots, a file whose byte
  * locks processes share. Each test has a file of its own, removed at the end.
  */
 #define _DEFAULT_SOURCE

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/utf8.c: validity and code point counts.
+ * Unit tests for lib/base/utf8.c: validity and code point counts.
  */
 #include <string.h>
 

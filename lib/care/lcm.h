@@ -8,7 +8,6 @@
 #include "sql.h"
 
 struct db;
-struct idem_run;
 
 /*
  * The Lead Care Manager domain: a patient's case load and its two roles.
@@ -83,16 +82,22 @@ int lcm_at_limit(int64_t count, int64_t max);
 
 #define LCM_REQUEST_ID_MAX APP_REQUEST_ID_MAX
 
+/*
+ * How a keyed write ends its transaction in place of COMMIT: commit(db,
+ * arg) keeps the key's answer in the same transaction and commits both
+ * (for an Idempotency-Key, idem_commit(): the domain knows no HTTP). A
+ * COMMIT lost on the wire is settled by what it keeps.
+ */
+struct lcm_key {
+	enum app_err (*commit)(struct db *, void *arg);
+	void *arg;
+};
+
 /* Who makes a change, for the activity rows. */
 struct lcm_actor {
 	int64_t user_id;
 	const char *request_id;  /* unique per change: nginx's id, "#N" added per bulk item */
-	/*
-	 * The Idempotency-Key the write runs under, or NULL: its answer is
-	 * committed with the write (idem_commit() in place of COMMIT), and a
-	 * COMMIT lost on the wire is settled by the claim's row.
-	 */
-	struct idem_run *idem;
+	const struct lcm_key *key;  /* the key the write runs under, or NULL */
 };
 
 /*
@@ -278,8 +283,8 @@ struct lcm_written {
  * APP_EINVAL with out->ineligible set; APP_EPRECONDITION, nothing
  * changed; APP_ENOCASELOAD without LCM_MAY_CREATE; APP_ECAPACITY with
  * out->at_capacity set; or an error of lcm_apply(). The team's strings
- * live until the next read. With who->idem, the transaction ends with
- * idem_commit(): the key's answer (rendered from out) commits with the
+ * live until the next read. With who->key, the transaction ends with
+ * its commit(): the key's answer (rendered from out) commits with the
  * change, or alone when under the lock the change turns out to be none.
  */
 enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_change *,
@@ -387,8 +392,8 @@ struct lcm_auto {
  * load locked, the takers' limits checked under their locks, one activity
  * row per move with source "transfer" and c's reason. A dry run does it
  * all and rolls back: its plan is the one the real run then makes. The
- * plan is filled either way. With who->idem, a real run ends with
- * idem_commit(): the key's answer (rendered from the plan) commits with
+ * plan is filled either way. With who->key, a real run ends with
+ * its commit(): the key's answer (rendered from the plan) commits with
  * the moves, or alone when there are none. APP_OK; APP_ENOUSER (no such
  * giver); APP_EINVAL with plan->ineligible (a taker may not take
  * patients); APP_ERETRY, APP_ELOCKED, APP_EDBLOST, APP_EUNKNOWN, APP_EDB as
@@ -443,9 +448,9 @@ struct lcm_bulk_item {
  * budget_seconds bounds the item-by-item run (lcm_bulk_each()). The items
  * applied are in the access log (ACCESS_BULK) once committed.
  *
- * With who->idem, the key's answer commits with the items: its render
- * callback, set by the caller, reads the items' outcomes, which are final
- * whenever it is called. APP_OK with every item's outcome set; else what
+ * With who->key, the key's answer commits with the items (its commit()):
+ * the answer, rendered by the caller, reads the items' outcomes, which are
+ * final whenever it is called. APP_OK with every item's outcome set; else what
  * stops the whole request, as lcm_bulk_run() and lcm_bulk_each() say.
  */
 enum app_err lcm_bulk(struct db *, const struct lcm_actor *who, struct lcm_bulk_item *items,
@@ -463,7 +468,7 @@ enum app_err lcm_bulk(struct db *, const struct lcm_actor *who, struct lcm_bulk_
  * item that succeeded is applied or none is. An item fails alone. A dry
  * run does it all and rolls back. Deadlocks and create races are retried;
  * a COMMIT lost on the wire is settled by the activity rows. With
- * who->idem, as lcm_transfer_run(): the answer commits with the items (and
+ * who->key, as lcm_transfer_run(): the answer commits with the items (and
  * a COMMIT whose outcome cannot be learnt is APP_EUNKNOWN, not per item).
  *
  * APP_OK with each item's outcome (LCM_BULK_OK, _NO_PATIENT, _INELIGIBLE,
@@ -481,9 +486,9 @@ enum app_err lcm_bulk_run(struct db *, const struct lcm_actor *, struct lcm_bulk
  * The item-by-item run of a bulk assignment: the items' patients and users
  * looked up at once, then each item applied in order as a single
  * assignment is (lcm_apply()), a failure its own. A dry run, or a run
- * under who->idem, applies them in one transaction, each under a
+ * under who->key, applies them in one transaction, each under a
  * savepoint: rolled back (a dry run) or committed with the key's answer
- * (idem_commit()). Otherwise each commits alone and is in the access log
+ * (its commit()). Otherwise each commits alone and is in the access log
  * at once. Once budget_seconds have passed since the run began the items
  * left are not attempted (LCM_BULK_LATE). The database going away stops
  * the run but not the answer: the item it happened to is LCM_BULK_NOT_SENT
@@ -493,7 +498,7 @@ enum app_err lcm_bulk_run(struct db *, const struct lcm_actor *, struct lcm_bulk
  * request: a database error of the look-ups (nothing applied; without one
  * transaction APP_EDBLOST is answered per item instead), APP_ENOMEM; in
  * one transaction APP_EDBLOST or APP_ERETRY (it lost to a deadlock), with
- * nothing applied, or an error of idem_commit() (APP_EUNKNOWN: whether the
+ * nothing applied, or an error of the key's commit() (APP_EUNKNOWN: whether the
  * items were applied cannot be learnt).
  */
 enum app_err lcm_bulk_each(struct db *, const struct lcm_actor *who, struct lcm_bulk_item *items,

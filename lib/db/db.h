@@ -64,7 +64,7 @@ struct db_config {
 	/*
 	 * A worker's: a statement of a write transaction that waits longer
 	 * than DB_LOCK_PATIENCE_MS goes on waiting only with one of these
-	 * slots (lib/slots.h; the caller's, for the handle's life); with none
+	 * slots (lib/base/slots.h; the caller's, for the handle's life); with none
 	 * free the write gives up at once (APP_ELOCKED). NULL: any statement
 	 * waits as long as the server lets it (lcm-admin).
 	 */

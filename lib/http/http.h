@@ -141,4 +141,15 @@ const char *http_method_name(enum http_method);
 /* Reason phrase for a status code. */
 const char *http_status_text(int status);
 
+/*
+ * The JSON of an error answer, which every layer that answers builds:
+ * {"errors": [...]} around an array of strings (taken; NULL when memory
+ * ran out); a new array, or NULL; an item (taken) or a copy of s appended
+ * to it: APP_OK or APP_ENOMEM (the item freed).
+ */
+struct json_object *json_errors(struct json_object *errors);
+struct json_object *json_list(void);
+enum app_err json_list_add(struct json_object *list, struct json_object *item);
+enum app_err json_list_add_string(struct json_object *list, const char *s);
+
 #endif

@@ -6,7 +6,6 @@
 
 #include "db.h"
 #include "engine.h"
-#include "idem.h"
 #include "lcm.h"
 #include "log.h"
 
@@ -307,14 +306,14 @@ apply_once(struct db *db, struct attempt *at)
 		goto fail;
 	if (at->nested)
 		return db_release(db);  /* the caller's transaction decides */
-	if (at->who->idem != NULL) {
+	if (at->who->key != NULL) {
 		/*
 		 * The key's answer commits with the change (with nothing else when
 		 * the change is none); a COMMIT lost on the wire is settled there.
 		 */
 		if (at->out != NULL)
 			at->out->version = version;
-		if ((rc = idem_commit(db, at->who->idem)) != APP_OK)
+		if ((rc = at->who->key->commit(db, at->who->key->arg)) != APP_OK)
 			goto fail;
 		return APP_OK;
 	}

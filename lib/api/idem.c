@@ -2,11 +2,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 #include "db.h"
 #include "idem.h"
 #include "log.h"
+#include "sha256.h"
 
 #define PURGE_EVERY 100   /* claims between two purges of expired keys, per worker */
 #define PENDING_MAX 64    /* releases a worker keeps for later */
@@ -29,19 +29,13 @@ enum app_err
 idem_request_hash(const char *method, const char *path, const char *body, size_t body_len,
     unsigned char out[32])
 {
-	EVP_MD_CTX *ctx;
-	unsigned int n = 0;
-	int ok;
+	const struct sha256_part parts[] = {
+		{method, strlen(method) + 1},
+		{path, strlen(path) + 1},
+		{body, body_len},
+	};
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, method, strlen(method) + 1) == 1 &&
-	    EVP_DigestUpdate(ctx, path, strlen(path) + 1) == 1 &&
-	    (body_len == 0 || EVP_DigestUpdate(ctx, body, body_len) == 1) &&
-	    EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
-	EVP_MD_CTX_free(ctx);
-	return ok ? APP_OK : APP_EINTERNAL;
+	return sha256_parts(parts, 3, out);
 }
 
 enum app_err
@@ -110,6 +104,13 @@ idem_claim(struct db *db, int64_t user, const char *key, const unsigned char sha
 	return APP_OK;
 }
 
+/* struct lcm_key's commit for a run. */
+static enum app_err
+commit_run(struct db *db, void *run)
+{
+	return idem_commit(db, run);
+}
+
 void
 idem_run_init(struct idem_run *run, int64_t user, const char *key, const char *request_id)
 {
@@ -117,6 +118,8 @@ idem_run_init(struct idem_run *run, int64_t user, const char *key, const char *r
 	run->user = user;
 	run->key = key;
 	run->request_id = request_id;
+	run->commit.commit = commit_run;
+	run->commit.arg = run;
 	resp_init(&run->answer);
 }
 
@@ -124,6 +127,12 @@ void
 idem_run_free(struct idem_run *run)
 {
 	resp_free(&run->answer);
+}
+
+const struct lcm_key *
+idem_key(struct idem_run *run)
+{
+	return run != NULL ? &run->commit : NULL;
 }
 
 int

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "access_log.h"
+#include "http.h"
 #include "lcm.h"
 #include "patients.h"
 
@@ -76,13 +77,5 @@ struct json_object *json_patients_page(struct json_object *rows, int64_t total, 
 
 /* The patient summary's counts. */
 struct json_object *json_patient_summary(const struct pat_summary *);
-
-/* {"errors": [...]} around an array of strings (taken). */
-struct json_object *json_errors(struct json_object *errors);
-
-/* A new array, or NULL; and msg appended to it: APP_OK or APP_ENOMEM. */
-struct json_object *json_list(void);
-enum app_err json_list_add(struct json_object *list, struct json_object *item);
-enum app_err json_list_add_string(struct json_object *list, const char *s);
 
 #endif

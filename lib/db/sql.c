@@ -110,7 +110,7 @@
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
 
-/* An import's rows, by kind, as lib/import.c's chunk_json() writes them. */
+/* An import's rows, by kind, as lib/admin/import.c's chunk_json() writes them. */
 #define SQL_IMPORT_PROVIDERS \
 	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
 	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]')) AS j"

@@ -44,28 +44,6 @@ str_or_null(const char *s)
 }
 
 struct json_object *
-json_list(void)
-{
-	return json_object_new_array();
-}
-
-enum app_err
-json_list_add(struct json_object *list, struct json_object *item)
-{
-	if (item == NULL || list == NULL || json_object_array_add(list, item) != 0) {
-		json_object_put(item);
-		return APP_ENOMEM;
-	}
-	return APP_OK;
-}
-
-enum app_err
-json_list_add_string(struct json_object *list, const char *s)
-{
-	return json_list_add(list, json_object_new_string(s));
-}
-
-struct json_object *
 json_health(void)
 {
 	struct json_object *o = json_object_new_object();
@@ -357,20 +335,6 @@ json_bulk(const char *msg, int64_t nok, int64_t failed, struct json_object *resu
 	put_new(o, "successful_count", json_object_new_int64(nok), 1, &ok);
 	put_new(o, "failed_count", json_object_new_int64(failed), 1, &ok);
 	put_new(o, "results", results, 1, &ok);
-	return finish(o, ok);
-}
-
-struct json_object *
-json_errors(struct json_object *errors)
-{
-	struct json_object *o;
-	int ok = 1;
-
-	if ((o = json_object_new_object()) == NULL) {
-		json_object_put(errors);
-		return NULL;
-	}
-	put_new(o, "errors", errors, 1, &ok);
 	return finish(o, ok);
 }
 

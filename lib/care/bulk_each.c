@@ -6,7 +6,6 @@
 
 #include "access_log.h"
 #include "db.h"
-#include "idem.h"
 #include "lcm.h"
 #include "log.h"
 
@@ -156,7 +155,7 @@ each_commit(struct each *e, struct lcm_bulk_item *items, size_t n)
 	enum app_err rc;
 	size_t i;
 
-	rc = idem_commit(e->db, e->who->idem);
+	rc = e->who->key->commit(e->db, e->who->key->arg);
 	for (i = 0; i < n && rc == APP_OK; i++)
 		if (!items[i].skip && items[i].outcome == LCM_BULK_OK)
 			(void)access_log_add(items[i].c.patient_id, e->who->user_id, ACCESS_BULK,
@@ -168,7 +167,7 @@ enum app_err
 lcm_bulk_each(struct db *db, const struct lcm_actor *who, struct lcm_bulk_item *items, size_t n,
     int dry_run, int budget_seconds)
 {
-	struct each e = {.db = db, .who = who, .one_tx = dry_run || who->idem != NULL};
+	struct each e = {.db = db, .who = who, .one_tx = dry_run || who->key != NULL};
 	int64_t *pids = NULL, *uids = NULL;
 	size_t i, npids = 0, nuids = 0;
 	enum app_err rc = APP_ENOMEM;

@@ -250,7 +250,7 @@ lcm_bulk(struct db *db, const struct lcm_actor *who, struct lcm_bulk_item *items
 			if (!items[i].skip && items[i].outcome == LCM_BULK_OK)
 				(void)access_log_add(items[i].c.patient_id, who->user_id, ACCESS_BULK,
 				    who->request_id);
-	} else if (rc == APP_EDBLOST && !dry_run && who->idem == NULL) {
+	} else if (rc == APP_EDBLOST && !dry_run && who->key == NULL) {
 		/* The database went before any item was applied: each says so. */
 		for (i = 0; i < n; i++)
 			if (!items[i].skip)

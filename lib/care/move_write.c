@@ -8,7 +8,6 @@
 #include "buf.h"
 #include "db.h"
 #include "engine.h"
-#include "idem.h"
 #include "lcm.h"
 #include "log.h"
 #include "move.h"
@@ -254,7 +253,7 @@ out:
 /*
  * The end of a run's transaction that wrote (any) or not: a dry run, or
  * a run that wrote nothing, rolls back; a run under an Idempotency-Key
- * commits its answer with its moves (idem_commit(): alone when there are
+ * commits its answer with its moves (who->key: alone when there are
  * none), which settles a COMMIT lost on the wire; any other commits, with
  * *committing set once COMMIT is sent. APP_OK, or the failure with the
  * transaction rolled back or lost.
@@ -264,12 +263,12 @@ move_end_run(struct db *db, const struct lcm_actor *who, int dry_run, int any, i
 {
 	enum app_err rc;
 
-	if (dry_run || (!any && who->idem == NULL)) {
+	if (dry_run || (!any && who->key == NULL)) {
 		db_rollback(db);
 		return APP_OK;
 	}
-	if (who->idem != NULL)
-		return idem_commit(db, who->idem);
+	if (who->key != NULL)
+		return who->key->commit(db, who->key->arg);
 	*committing = 1;
 	if ((rc = db_commit(db)) != APP_OK)
 		db_rollback(db);
@@ -329,7 +328,7 @@ run_reset(void *arg)
 
 /*
  * Run one attempt function by the engine (a keyed run's COMMIT was settled
- * by idem_commit(): lost, it was not applied). APP_EUNKNOWN marks the plan
+ * by the key's commit: lost, it was not applied). APP_EUNKNOWN marks the plan
  * unknown.
  */
 enum app_err

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "sha256.h"
 
 #define MIGRATION_MAX (1024 * 1024)
 
@@ -76,7 +76,7 @@ read_file(const char *path, char **text, size_t *len, char hex[65], char *err, s
 	fclose(f);
 	(*text)[n] = '\0';
 	*len = n;
-	if (auth_sha256(*text, n, d) != APP_OK) {
+	if (sha256(*text, n, d) != APP_OK) {
 		free(*text);
 		*text = NULL;
 		return APP_EINTERNAL;

@@ -11,6 +11,7 @@
 #include "admin.h"
 #include "auth.h"
 #include "db.h"
+#include "sha256.h"
 #include "utf8.h"
 
 /* ---- commands ---------------------------------------------------------- */
@@ -399,7 +400,7 @@ admin_token_issue(struct db *db, int64_t user_id, const char *label, int expires
 		snprintf(err, errsz, "the kernel gave no random bytes: %s", strerror(errno));
 		return APP_EINTERNAL;
 	}
-	if ((rc = auth_sha256(token, strlen(token), hash)) != APP_OK)
+	if ((rc = sha256(token, strlen(token), hash)) != APP_OK)
 		goto fail;
 	p[0] = DB_P_INT(user_id);
 	p[1] = DB_P_STR((const char *)hash, sizeof(hash));

@@ -6,7 +6,6 @@
 #include <json.h>
 
 #include "http.h"
-#include "json_out.h"
 
 #define RETRY_AFTER_SECONDS 5
 
@@ -183,4 +182,43 @@ http_status_text(int status)
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
+}
+
+struct json_object *
+json_list(void)
+{
+	return json_object_new_array();
+}
+
+enum app_err
+json_list_add(struct json_object *list, struct json_object *item)
+{
+	if (item == NULL || list == NULL || json_object_array_add(list, item) != 0) {
+		json_object_put(item);
+		return APP_ENOMEM;
+	}
+	return APP_OK;
+}
+
+enum app_err
+json_list_add_string(struct json_object *list, const char *s)
+{
+	return json_list_add(list, json_object_new_string(s));
+}
+
+struct json_object *
+json_errors(struct json_object *errors)
+{
+	struct json_object *o;
+
+	if (errors == NULL || (o = json_object_new_object()) == NULL) {
+		json_object_put(errors);
+		return NULL;
+	}
+	if (json_object_object_add(o, "errors", errors) != 0) {
+		json_object_put(errors);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
 }

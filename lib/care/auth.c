@@ -1,20 +1,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "auth.h"
 #include "db.h"
-
-enum app_err
-auth_sha256(const void *data, size_t len, unsigned char out[32])
-{
-	unsigned int n = 0;
-
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		return APP_EINTERNAL;
-	return APP_OK;
-}
+#include "sha256.h"
 
 void
 auth_cache_init(struct auth_cache *c, unsigned ttl_ms)
@@ -91,7 +80,7 @@ auth_user(struct db *db, struct auth_cache *cache, const char *token, int64_t *u
 	*is_admin = 0;
 	if (token == NULL || (len = strlen(token)) == 0 || len > AUTH_TOKEN_MAX)
 		return APP_EAUTH;
-	if ((rc = auth_sha256(token, len, hash)) != APP_OK)
+	if ((rc = sha256(token, len, hash)) != APP_OK)
 		return rc;
 	if (cache != NULL && cache->ttl_ms > 0) {
 		now = auth_now_ms();

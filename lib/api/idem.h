@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "lcm.h"
 
 struct db;
 
@@ -67,6 +68,7 @@ struct idem_run {
 	struct response answer;   /* what idem_commit() kept */
 	int kept;                 /* answer was committed with the write: it is the response */
 	int gone;                 /* the claim is no longer this request's (taken over) */
+	struct lcm_key commit;    /* idem_commit() of this run, for struct lcm_actor */
 };
 
 /* Start run for the claim of key (borrowed strings, which must outlive it). */
@@ -74,6 +76,9 @@ void idem_run_init(struct idem_run *, int64_t user, const char *key, const char 
 
 /* Release run's answer; safe to call twice. */
 void idem_run_free(struct idem_run *);
+
+/* What ends a write under run (NULL: none) in place of COMMIT: idem_commit(). */
+const struct lcm_key *idem_key(struct idem_run *);
 
 /* Non-zero when run (NULL: none) had its answer committed with its write. */
 int idem_kept(const struct idem_run *);

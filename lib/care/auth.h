@@ -10,9 +10,6 @@ struct db;
 
 #define AUTH_TOKEN_MAX 512
 
-/* SHA-256 of len bytes of data into out. Returns APP_OK or APP_EINTERNAL. */
-enum app_err auth_sha256(const void *data, size_t len, unsigned char out[32]);
-
 /*
  * A worker's memory of the tokens it authenticated lately: a token's
  * SHA-256 -> its user, for ttl_ms at most (never past the token's own
