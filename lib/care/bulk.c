@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_log.h"
 #include "buf.h"
 #include "db.h"
 #include "lcm.h"
@@ -66,11 +67,11 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
 	struct lcm_move_user *u;
 	struct lcm_move *m;
 
-	it->outcome = APP_OK;
+	it->outcome = LCM_BULK_OK;
 	memset(it->ineligible, 0, sizeof(it->ineligible));
 	memset(it->at_capacity, 0, sizeof(it->at_capacity));
 	if (st == NULL) {
-		it->outcome = APP_ENOPATIENT;
+		it->outcome = LCM_BULK_NO_PATIENT;
 		return APP_OK;
 	}
 	for (r = 0; r < ROLE__MAX; r++)
@@ -79,7 +80,7 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
 			bad = 1;
 		}
 	if (bad) {
-		it->outcome = APP_EINVAL;
+		it->outcome = LCM_BULK_INELIGIBLE;
 		return APP_OK;
 	}
 	if (lcm_next_roles(st->user, &it->c, next, changed) == 0)
@@ -96,7 +97,7 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
 		}
 	}
 	if (bad) {
-		it->outcome = APP_ECAPACITY;
+		it->outcome = LCM_BULK_AT_CAPACITY;
 		return APP_OK;
 	}
 	for (r = 0; r < ROLE__MAX; r++) {
@@ -224,7 +225,7 @@ lcm_bulk_run(struct db *db, const struct lcm_actor *who, struct lcm_bulk_item *i
 		/* The items that wrote rows may or may not have been applied: they say so. */
 		for (i = 0; i < plan.n; i++)
 			if (plan.moves[i].item > 0)
-				items[plan.moves[i].item - 1].outcome = APP_EUNKNOWN;
+				items[plan.moves[i].item - 1].outcome = LCM_BULK_UNKNOWN;
 		rc = APP_OK;
 	}
 out:
@@ -234,3 +235,32 @@ out:
 	return rc;
 }
 
+
+enum app_err
+lcm_bulk(struct db *db, const struct lcm_actor *who, struct lcm_bulk_item *items, size_t n,
+    int dry_run, int budget_seconds)
+{
+	enum app_err rc;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		items[i].c.source = "bulk";
+	if ((rc = lcm_bulk_run(db, who, items, n, dry_run)) == APP_OK) {
+		for (i = 0; i < n && !dry_run; i++)
+			if (!items[i].skip && items[i].outcome == LCM_BULK_OK)
+				(void)access_log_add(items[i].c.patient_id, who->user_id, ACCESS_BULK,
+				    who->request_id);
+	} else if (rc == APP_EDBLOST && !dry_run && who->key == NULL) {
+		/* The database went before any item was applied: each says so. */
+		for (i = 0; i < n; i++)
+			if (!items[i].skip)
+				items[i].outcome = LCM_BULK_NOT_SENT;
+		rc = APP_OK;
+	} else if (rc == APP_ELOCKED || rc == APP_EDB) {
+		/* Nothing was applied: item by item, what failed the batch fails its item alone. */
+		log_msg(LV_WARN, "bulk: the set-based run failed (%s): applying the %zu items one "
+		    "by one", app_err_name(rc), n);
+		rc = lcm_bulk_each(db, who, items, n, dry_run, budget_seconds);
+	}
+	return rc;
+}

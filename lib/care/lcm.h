@@ -411,42 +411,98 @@ enum app_err lcm_transfer_run(struct db *, const struct lcm_actor *, const struc
 enum app_err lcm_auto_assign_run(struct db *, const struct lcm_actor *, const struct lcm_change *c,
     const struct lcm_auto *, struct lcm_move_plan *plan);
 
+/* What became of one item of a bulk assignment. */
+enum lcm_bulk_outcome {
+	LCM_BULK_OK,            /* applied (a dry run: would be) */
+	LCM_BULK_NO_PATIENT,    /* no such patient */
+	LCM_BULK_INELIGIBLE,    /* a named user may not take the role: ineligible[] */
+	LCM_BULK_AT_CAPACITY,   /* a named user is at the role's limit: at_capacity[] */
+	LCM_BULK_UNKNOWN,       /* it wrote rows and the database went during COMMIT: it may
+	                           or may not have been applied */
+	LCM_BULK_BUSY,          /* concurrent changes kept it out: not applied */
+	LCM_BULK_LATE,          /* not attempted: the run's time ran out */
+	LCM_BULK_NOT_SENT,      /* not applied: the database went before or while it was */
+	LCM_BULK_FAILED         /* not applied, for another reason (logged) */
+};
+
 /* One item of a bulk assignment, and what became of it. */
 struct lcm_bulk_item {
 	struct lcm_change c;            /* checked; the caller sets skip for a bad one */
 	int skip;                       /* failed before the run: not looked at */
-	enum app_err outcome;           /* APP_OK, APP_ENOPATIENT, APP_EINVAL (ineligible[]),
-	                                   APP_ECAPACITY (at_capacity[]), APP_EUNKNOWN (it
-	                                   wrote rows and the database went during COMMIT) */
-	int64_t ineligible[ROLE__MAX];
-	int64_t at_capacity[ROLE__MAX];
+	enum lcm_bulk_outcome outcome;  /* of an item not skipped */
+	int64_t ineligible[ROLE__MAX];  /* with LCM_BULK_INELIGIBLE: those users, else 0 */
+	int64_t at_capacity[ROLE__MAX]; /* with LCM_BULK_AT_CAPACITY: those users, else 0 */
 };
 
 /*
- * A bulk assignment, set-based: every item's patient and users looked up
- * at once, every case load named locked at once (in patient order, waiting
- * a second at most), the items decided in order in memory against the
- * state the earlier ones left (so a later item for a patient sees an
- * earlier one, and limits count the earlier items' patients), then one
- * INSERT of the missing case loads, one UPDATE of the changed ones and one
- * INSERT of the activity rows (source "bulk", each with its item's reason
- * and the request id with "#N"), committed together: either every item
- * that succeeded is applied or none is. An item fails alone. A dry run
- * does it all and rolls back. Deadlocks and create races are retried; a
- * COMMIT lost on the wire is settled by the activity rows. With who->key,
- * as lcm_transfer_run(): the answer commits with the items (and a COMMIT
- * whose outcome cannot be learnt is APP_EUNKNOWN, not per item).
+ * A bulk assignment: the items' changes (source "bulk"), in order, each
+ * failing alone, each item's activity rows carrying who->request_id with
+ * "#N" (N its position from 1). The items are run set-based (lcm_bulk_run()); when
+ * that fails with nothing applied because a case load stayed locked by
+ * another transaction, or because the database refused a statement, they
+ * are applied one by one instead (lcm_bulk_each()). Without a key, a
+ * database that went away before anything was applied is answered per
+ * item (LCM_BULK_NOT_SENT, send it again); with one it is APP_EDBLOST,
+ * whose retry under the same key runs again. With dry_run nothing is
+ * committed: each outcome is the one the real run would give now.
+ * budget_seconds bounds the item-by-item run (lcm_bulk_each()). The items
+ * applied are in the access log (ACCESS_BULK) once committed.
  *
- * APP_OK with each item's outcome (APP_EUNKNOWN for the items that would
- * have been applied when the database went away during COMMIT and stayed
- * away, so that nobody can tell); APP_ELOCKED when a case load stayed
- * locked by another transaction, or APP_EDB when the database refused a
- * statement (nothing was applied either way: the caller may apply the
- * items one by one instead); APP_ERETRY, APP_EDBLOST, APP_ENOMEM with
- * nothing applied.
+ * With who->key, the key's answer commits with the items (its commit()):
+ * the answer, rendered by the caller, reads the items' outcomes, which are
+ * final whenever it is called. APP_OK with every item's outcome set; else what
+ * stops the whole request, as lcm_bulk_run() and lcm_bulk_each() say.
+ */
+enum app_err lcm_bulk(struct db *, const struct lcm_actor *who, struct lcm_bulk_item *items,
+    size_t n, int dry_run, int budget_seconds);
+
+/*
+ * The set-based run of a bulk assignment: every item's patient and users
+ * looked up at once, every case load named locked at once (in patient
+ * order, waiting a second at most), the items decided in order in memory
+ * against the state the earlier ones left (so a later item for a patient
+ * sees an earlier one, and limits count the earlier items' patients), then
+ * one INSERT of the missing case loads, one UPDATE of the changed ones and
+ * one INSERT of the activity rows (source "bulk", each with its item's
+ * reason and the request id with "#N"), committed together: either every
+ * item that succeeded is applied or none is. An item fails alone. A dry
+ * run does it all and rolls back. Deadlocks and create races are retried;
+ * a COMMIT lost on the wire is settled by the activity rows. With
+ * who->key, as lcm_transfer_run(): the answer commits with the items (and
+ * a COMMIT whose outcome cannot be learnt is APP_EUNKNOWN, not per item).
+ *
+ * APP_OK with each item's outcome (LCM_BULK_OK, _NO_PATIENT, _INELIGIBLE,
+ * _AT_CAPACITY; _UNKNOWN for the items that would have been applied when
+ * the database went away during COMMIT and stayed away, so that nobody
+ * can tell); APP_ELOCKED when a case load stayed locked by another
+ * transaction, or APP_EDB when the database refused a statement (nothing
+ * was applied either way: the caller may apply the items one by one
+ * instead); APP_ERETRY, APP_EDBLOST, APP_ENOMEM with nothing applied.
  */
 enum app_err lcm_bulk_run(struct db *, const struct lcm_actor *, struct lcm_bulk_item *items,
     size_t n, int dry_run);
+
+/*
+ * The item-by-item run of a bulk assignment: the items' patients and users
+ * looked up at once, then each item applied in order as a single
+ * assignment is (lcm_apply()), a failure its own. A dry run, or a run
+ * under who->key, applies them in one transaction, each under a
+ * savepoint: rolled back (a dry run) or committed with the key's answer
+ * (its commit()). Otherwise each commits alone and is in the access log
+ * at once. Once budget_seconds have passed since the run began the items
+ * left are not attempted (LCM_BULK_LATE). The database going away stops
+ * the run but not the answer: the item it happened to is LCM_BULK_NOT_SENT
+ * (or _UNKNOWN: during its COMMIT), those after it _NOT_SENT.
+ *
+ * APP_OK with every item's outcome set. Else what stops the whole
+ * request: a database error of the look-ups (nothing applied; without one
+ * transaction APP_EDBLOST is answered per item instead), APP_ENOMEM; in
+ * one transaction APP_EDBLOST or APP_ERETRY (it lost to a deadlock), with
+ * nothing applied, or an error of the key's commit() (APP_EUNKNOWN: whether the
+ * items were applied cannot be learnt).
+ */
+enum app_err lcm_bulk_each(struct db *, const struct lcm_actor *who, struct lcm_bulk_item *items,
+    size_t n, int dry_run, int budget_seconds);
 
 /* ---- history (lcm_read.c) ---------------------------------------------- */
 
