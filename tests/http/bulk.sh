@@ -260,3 +260,24 @@ test_bulk_limits_and_versions_count_each_item() {
 125 olcm #6" "$(db_sql "SELECT patient_id, role, SUBSTRING_INDEX(request_id, '#', -1) FROM patient_activities ORDER BY id" |
 		awk '{ print $1, $2, "#" $3 }')"
 }
+
+# A dry run whose set-based run meets a case load another transaction holds
+# falls back to item by item, as a real one does, and still writes nothing:
+# each item says what a real run would say now.
+test_bulk_dry_run_item_by_item_writes_nothing() {
+	seed
+	local before fallbacks
+	before=$(snapshot)
+	fallbacks=$(grep -c 'set-based run failed' "$HVAR/log/workers.log")
+	hold_case_load 126
+	bulk '{"dry_run":true,"assignments":[{"patient_id":123,"olcm_user_id":103},{"patient_id":126,"olcm_user_id":101},{"patient_id":999,"olcm_user_id":101}]}'
+	release_holder
+	expect_status 200
+	expect_json '.dry_run' true
+	expect_json '[.results[].status]' '["success","failed","failed"]'
+	expect_json '.results[1].errors[0] | test("try again")' true
+	expect_json '.results[2].errors[0]' '"Patient not found"'
+	expect_unchanged "a dry run applied item by item" "$before"
+	expect_eq "the set-based run gave way to item by item" $((fallbacks + 1)) \
+		"$(grep -c 'set-based run failed' "$HVAR/log/workers.log")"
+}
