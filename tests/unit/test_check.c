@@ -13,44 +13,10 @@
 #include <json.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "rules.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-/* A fixture object from JSON text; fails the test when it does not parse. */
-static struct json_object *
-parse(const char *s)
-{
-	struct json_object *o = json_tokener_parse(s);
-
-	cr_assert_not_null(o, "fixture JSON did not parse: %s", s);
-	return o;
-}
-
-/* unit repeated n times, NUL-terminated; the caller frees it. */
-static char *
-repeat(const char *unit, size_t n)
-{
-	size_t ul = strlen(unit), i;
-	char *s = malloc(ul * n + 1);
-
-	cr_assert_not_null(s);
-	for (i = 0; i < n; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * n] = '\0';
-	return s;
-}
-
-/* {"k": <string of exactly len bytes>} */
-static struct json_object *
-obj_with_string(const char *key, const char *s, size_t len)
-{
-	struct json_object *o = json_object_new_object();
-
-	cr_assert_not_null(o);
-	json_object_object_add(o, key, json_object_new_string_len(s, (int)len));
-	return o;
-}
 
 /* ---- check_id_string --------------------------------------------------- */
 
@@ -205,7 +171,7 @@ Test(check, bad_id_string_rejects_20_digits)
 static enum check_res
 json_id(const char *json, int64_t *out)
 {
-	struct json_object *o = parse(json);
+	struct json_object *o = fx_parse(json);
 	enum check_res r = check_json_id(o, "id", out);
 
 	json_object_put(o);
@@ -338,7 +304,7 @@ Test(check, bad_json_id_rejects_built_uint64_two_pow_63)
 
 Test(check, json_text_accepts_and_borrows)
 {
-	struct json_object *o = parse("{\"reason\":\"moved\"}");
+	struct json_object *o = fx_parse("{\"reason\":\"moved\"}");
 	const char *s = NULL;
 	size_t len = 0;
 
@@ -350,7 +316,7 @@ Test(check, json_text_accepts_and_borrows)
 
 Test(check, json_text_accepts_empty_string)
 {
-	struct json_object *o = parse("{\"reason\":\"\"}");
+	struct json_object *o = fx_parse("{\"reason\":\"\"}");
 	const char *s = NULL;
 	size_t len = 9;
 
@@ -362,7 +328,7 @@ Test(check, json_text_accepts_empty_string)
 
 Test(check, json_text_null_or_missing_is_absent)
 {
-	struct json_object *o = parse("{\"reason\":null}");
+	struct json_object *o = fx_parse("{\"reason\":null}");
 	const char *s = "x";
 	size_t len = 9;
 
@@ -375,8 +341,8 @@ Test(check, json_text_null_or_missing_is_absent)
 
 Test(check, json_text_accepts_500_ascii)
 {
-	char *t = repeat("a", 500);
-	struct json_object *o = obj_with_string("reason", t, 500);
+	char *t = fx_repeat("a", 500);
+	struct json_object *o = fx_obj_with_string("reason", t, 500);
 	const char *s;
 	size_t len;
 
@@ -388,8 +354,8 @@ Test(check, json_text_accepts_500_ascii)
 
 Test(check, bad_json_text_rejects_501_ascii)
 {
-	char *t = repeat("a", 501);
-	struct json_object *o = obj_with_string("reason", t, 501);
+	char *t = fx_repeat("a", 501);
+	struct json_object *o = fx_obj_with_string("reason", t, 501);
 	const char *s;
 	size_t len;
 
@@ -400,8 +366,8 @@ Test(check, bad_json_text_rejects_501_ascii)
 
 Test(check, json_text_counts_code_points_500_two_byte)
 {
-	char *t = repeat("\xc3\xa9", 500);   /* é: 1000 bytes, 500 characters */
-	struct json_object *o = obj_with_string("reason", t, 1000);
+	char *t = fx_repeat("\xc3\xa9", 500);   /* é: 1000 bytes, 500 characters */
+	struct json_object *o = fx_obj_with_string("reason", t, 1000);
 	const char *s;
 	size_t len;
 
@@ -413,8 +379,8 @@ Test(check, json_text_counts_code_points_500_two_byte)
 
 Test(check, json_text_counts_code_points_500_four_byte)
 {
-	char *t = repeat("\xf0\x9f\x98\x80", 500);   /* U+1F600: 2000 bytes */
-	struct json_object *o = obj_with_string("reason", t, 2000);
+	char *t = fx_repeat("\xf0\x9f\x98\x80", 500);   /* U+1F600: 2000 bytes */
+	struct json_object *o = fx_obj_with_string("reason", t, 2000);
 	const char *s;
 	size_t len;
 
@@ -425,10 +391,10 @@ Test(check, json_text_counts_code_points_500_four_byte)
 
 Test(check, bad_json_text_rejects_501_multibyte)
 {
-	char *t2 = repeat("\xc3\xa9", 501);
-	char *t3 = repeat("\xe2\x82\xac", 501);
-	struct json_object *o2 = obj_with_string("reason", t2, 1002);
-	struct json_object *o3 = obj_with_string("reason", t3, 1503);
+	char *t2 = fx_repeat("\xc3\xa9", 501);
+	char *t3 = fx_repeat("\xe2\x82\xac", 501);
+	struct json_object *o2 = fx_obj_with_string("reason", t2, 1002);
+	struct json_object *o3 = fx_obj_with_string("reason", t3, 1503);
 	const char *s;
 	size_t len;
 
@@ -442,7 +408,7 @@ Test(check, bad_json_text_rejects_501_multibyte)
 
 Test(check, bad_json_text_rejects_non_string)
 {
-	struct json_object *o = parse("{\"n\":42,\"b\":true,\"a\":[\"x\"],\"o\":{}}");
+	struct json_object *o = fx_parse("{\"n\":42,\"b\":true,\"a\":[\"x\"],\"o\":{}}");
 	const char *s;
 	size_t len;
 
@@ -455,7 +421,7 @@ Test(check, bad_json_text_rejects_non_string)
 
 Test(check, bad_json_text_rejects_embedded_nul)
 {
-	struct json_object *o = parse("{\"reason\":\"a\\u0000b\"}");
+	struct json_object *o = fx_parse("{\"reason\":\"a\\u0000b\"}");
 	const char *s;
 	size_t len;
 
@@ -467,7 +433,7 @@ Test(check, bad_json_text_rejects_embedded_nul)
 
 Test(check, json_bool_reads_booleans_and_refuses_null)
 {
-	struct json_object *o = parse("{\"t\":true,\"f\":false,\"n\":null,\"s\":\"true\",\"i\":1}");
+	struct json_object *o = fx_parse("{\"t\":true,\"f\":false,\"n\":null,\"s\":\"true\",\"i\":1}");
 	int v = -1;
 
 	cr_assert_eq(check_json_bool(o, "t", &v), CHECK_OK);

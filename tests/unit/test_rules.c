@@ -14,34 +14,11 @@
 #include <json.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "lcm.h"
 #include "rules.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* A fixture object from JSON text; fails the test when it does not parse. */
-static struct json_object *
-parse(const char *s)
-{
-	struct json_object *o = json_tokener_parse(s);
-
-	cr_assert_not_null(o, "fixture JSON did not parse: %s", s);
-	return o;
-}
-
-/* unit repeated n times, NUL-terminated; the caller frees it. */
-static char *
-repeat(const char *unit, size_t n)
-{
-	size_t ul = strlen(unit), i;
-	char *s = malloc(ul * n + 1);
-
-	cr_assert_not_null(s);
-	for (i = 0; i < n; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * n] = '\0';
-	return s;
-}
 
 /* The errors array as plain JSON text; owned by errors. */
 static const char *
@@ -50,23 +27,12 @@ errs_str(struct json_object *errors)
 	return json_object_to_json_string_ext(errors, JSON_C_TO_STRING_PLAIN);
 }
 
-/* {"k": <string of exactly len bytes>} */
-static struct json_object *
-obj_with_string(const char *key, const char *s, size_t len)
-{
-	struct json_object *o = json_object_new_object();
-
-	cr_assert_not_null(o);
-	json_object_object_add(o, key, json_object_new_string_len(s, (int)len));
-	return o;
-}
-
 /* ---- val_json_role ---------------------------------------------------- */
 
 static enum check_res
 json_role(const char *json, enum lcm_role *out)
 {
-	struct json_object *o = parse(json);
+	struct json_object *o = fx_parse(json);
 	enum check_res r = val_json_role(o, "role", out);
 
 	json_object_put(o);
@@ -85,7 +51,7 @@ struct checked {
 static struct checked
 check_body(const char *json, int remove)
 {
-	struct json_object *o = parse(json), *e = json_object_new_array();
+	struct json_object *o = fx_parse(json), *e = json_object_new_array();
 	struct checked r;
 
 	memset(&r, 0, sizeof(r));
@@ -113,7 +79,7 @@ static struct moved
 check_move(const char *json, int autoassign)
 {
 	static int64_t to[VAL_TAKERS_MAX], patients[VAL_BULK_MAX], users[VAL_BULK_MAX];
-	struct json_object *o = parse(json), *e = json_object_new_array();
+	struct json_object *o = fx_parse(json), *e = json_object_new_array();
 	struct lcm_change c;
 	struct moved r;
 
@@ -248,7 +214,7 @@ Test(rules, bad_json_role_rejects_other_values)
  */
 Test(rules, bad_json_role_rejects_embedded_nul)
 {
-	struct json_object *o = obj_with_string("role", "olcm\0x", 6);
+	struct json_object *o = fx_obj_with_string("role", "olcm\0x", 6);
 	enum lcm_role r;
 
 	cr_expect_eq(val_json_role(o, "role", &r), CHECK_BAD,
@@ -282,7 +248,7 @@ Test(rules, assign_accepts_olcm_only)
 
 Test(rules, assign_accepts_both_and_reason)
 {
-	struct json_object *o = parse("{\"patient_id\":123,\"olcm_user_id\":101,"
+	struct json_object *o = fx_parse("{\"patient_id\":123,\"olcm_user_id\":101,"
 	    "\"ilcm_user_id\":102,\"reason\":\"rebalance\"}");
 	struct json_object *e = json_object_new_array();
 	struct lcm_change c;
@@ -333,8 +299,8 @@ Test(rules, assign_ignores_unknown_fields)
 
 Test(rules, assign_accepts_500_multibyte_reason)
 {
-	char *t = repeat("\xc3\xa9", 500);
-	struct json_object *o = parse("{\"patient_id\":1,\"olcm_user_id\":2}");
+	char *t = fx_repeat("\xc3\xa9", 500);
+	struct json_object *o = fx_parse("{\"patient_id\":1,\"olcm_user_id\":2}");
 	struct json_object *e = json_object_new_array();
 	struct lcm_change c;
 
@@ -348,8 +314,8 @@ Test(rules, assign_accepts_500_multibyte_reason)
 
 Test(rules, bad_assign_rejects_501_multibyte_reason)
 {
-	char *t = repeat("\xc3\xa9", 501);
-	struct json_object *o = parse("{\"patient_id\":1,\"olcm_user_id\":2}");
+	char *t = fx_repeat("\xc3\xa9", 501);
+	struct json_object *o = fx_parse("{\"patient_id\":1,\"olcm_user_id\":2}");
 	struct json_object *e = json_object_new_array();
 	struct lcm_change c;
 
@@ -548,8 +514,8 @@ Test(rules, bad_remove_rejects_bad_patient_id)
 
 Test(rules, bad_remove_reports_every_problem_in_order)
 {
-	char *t = repeat("x", 501);
-	struct json_object *o = parse("{}");
+	char *t = fx_repeat("x", 501);
+	struct json_object *o = fx_parse("{}");
 	struct json_object *e = json_object_new_array();
 	struct lcm_change c;
 
@@ -601,7 +567,7 @@ Test(rules, assign_override_with_a_reason_accepted)
 
 Test(rules, bad_bulk_item_override_with_blank_reason_refused)
 {
-	struct json_object *o = parse("{\"patient_id\":123,\"olcm_user_id\":101,"
+	struct json_object *o = fx_parse("{\"patient_id\":123,\"olcm_user_id\":101,"
 	    "\"override_capacity\":true,\"reason\":\"  \"}");
 	struct json_object *e = json_object_new_array();
 	struct lcm_change c;
@@ -698,7 +664,7 @@ Test(rules, bad_auto_assign_null_options_refused)
 
 Test(rules, bad_null_booleans_of_assign_and_bulk_refused)
 {
-	struct json_object *o = parse("{\"assignments\":[{}],\"dry_run\":null}");
+	struct json_object *o = fx_parse("{\"assignments\":[{}],\"dry_run\":null}");
 	struct json_object *e = json_object_new_array(), *list;
 	struct checked r;
 	size_t n;
@@ -1015,7 +981,7 @@ Test(rules, bad_list_query_invalid_utf8_search_refused)
 
 Test(rules, list_query_search_200_chars_accepted)
 {
-	char qs[1024] = "search=", *a = repeat("a", 200);
+	char qs[1024] = "search=", *a = fx_repeat("a", 200);
 	struct listed r;
 
 	strcat(qs, a);
@@ -1027,7 +993,7 @@ Test(rules, list_query_search_200_chars_accepted)
 
 Test(rules, list_query_search_200_multibyte_chars_accepted)
 {
-	char qs[2048] = "search=", *e = repeat("%C3%A9", 200);
+	char qs[2048] = "search=", *e = fx_repeat("%C3%A9", 200);
 	struct listed r;
 
 	strcat(qs, e);
@@ -1039,7 +1005,7 @@ Test(rules, list_query_search_200_multibyte_chars_accepted)
 
 Test(rules, bad_list_query_rejects_search_201_chars)
 {
-	char qs[1024] = "search=", *a = repeat("a", 201);
+	char qs[1024] = "search=", *a = fx_repeat("a", 201);
 	struct listed r;
 
 	strcat(qs, a);
@@ -1051,7 +1017,7 @@ Test(rules, bad_list_query_rejects_search_201_chars)
 
 Test(rules, bad_list_query_rejects_search_201_multibyte_chars)
 {
-	char qs[2048] = "search=", *e = repeat("%C3%A9", 201);
+	char qs[2048] = "search=", *e = fx_repeat("%C3%A9", 201);
 	struct listed r;
 
 	strcat(qs, e);
