@@ -190,6 +190,19 @@ faults: deps
 	@sh deploy/install-deps.sh --bench
 	@bash tests/load/faults.sh
 
+# The worker and lcm-admin built with another statement catalogue (a copy
+# of lib/db/sql.c) into a directory of the caller's, beside build/'s:
+#   make ALT_SQL=FILE ALT_DIR=DIR alt-catalogue
+# tests/http/catalogue.sh checks one whose SELECT swaps two columns.
+ALT_LIB_OBJ = $(filter-out $(B)/lib/db/sql.o,$(LIB_OBJ))
+.PHONY: alt-catalogue
+alt-catalogue: $(APP_OBJ) $(ADMIN_OBJ) $(ALT_LIB_OBJ)
+	@test -n "$(ALT_SQL)" && test -n "$(ALT_DIR)" || \
+		{ echo "alt-catalogue: ALT_SQL and ALT_DIR, please" >&2; exit 2; }
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(WARN) -c $(ALT_SQL) -o $(ALT_DIR)/sql.o
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $(ALT_DIR)/lcm-worker $(APP_OBJ) $(ALT_LIB_OBJ) $(ALT_DIR)/sql.o $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $(ALT_DIR)/lcm-admin $(ADMIN_OBJ) $(ALT_LIB_OBJ) $(ALT_DIR)/sql.o $(PKG_LIBS)
+
 # db-schema/schema.sql: every migration applied to a throwaway MariaDB, dumped.
 schema: deps
 	@$(MAKE) --no-print-directory all

@@ -196,8 +196,8 @@ team_written(struct db *db, struct attempt *at, int64_t case_load_id,
     const int changed[ROLE__MAX], const char *when, int64_t version)
 {
 	static const unsigned cols[ROLE__MAX][3] = {
-		[ROLE_OLCM] = {REFS_OLCM_NAME, REFS_OLCM_EMAIL, REFS_OLCM_ACTIVE},
-		[ROLE_ILCM] = {REFS_ILCM_NAME, REFS_ILCM_EMAIL, REFS_ILCM_ACTIVE},
+		[ROLE_OLCM] = {REFS_NEW_OLCM_NAME, REFS_NEW_OLCM_EMAIL, REFS_NEW_OLCM_ACTIVE},
+		[ROLE_ILCM] = {REFS_NEW_ILCM_NAME, REFS_NEW_ILCM_EMAIL, REFS_NEW_ILCM_ACTIVE},
 	};
 	struct care_team *t = at->team;
 	struct lcm_person *p;

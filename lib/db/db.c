@@ -374,7 +374,7 @@ stmt_fail(struct db *db, enum stmt id, const char *what)
 
 /* A column type the signature letter accepts. */
 static int
-type_fits(char kind, enum enum_field_types t)
+type_fits(char kind, int t)
 {
 	switch (kind) {
 	case 'i':
@@ -422,49 +422,80 @@ bind_col(struct result *r, unsigned i)
 	}
 }
 
+int
+db_out_check(const struct stmt_def *d, const struct db_field *f, unsigned n, char *msg,
+    size_t size)
+{
+	const struct sql_col *c;
+	unsigned i;
+
+	if (n != d->nout) {
+		snprintf(msg, size, "%u result columns, the catalogue says %u", n, d->nout);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		c = &d->out[i];
+		if (c->name == NULL || f[i].name == NULL || strcmp(c->name, f[i].name) != 0) {
+			snprintf(msg, size, "column %u is named \"%.64s\", the catalogue says \"%.64s\"",
+			    i + 1, f[i].name != NULL ? f[i].name : "", c->name != NULL ? c->name : "");
+			return -1;
+		}
+		if (!type_fits(c->type, f[i].type)) {
+			snprintf(msg, size, "column %u (\"%.64s\") is of type %d, the catalogue says '%c'",
+			    i + 1, c->name, f[i].type, c->type != '\0' ? c->type : '?');
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * The result storage of a prepared statement, checked against its
- * signature: as many columns, each of a fitting type. Text buffers start
- * at the column's declared size (capped) and grow on a longer value.
+ * signature (db_out_check()). Text buffers start at the column's declared
+ * size (capped) and grow on a longer value.
  */
 static enum app_err
 result_setup(struct db *db, enum stmt id)
 {
 	const struct stmt_def *d = &sql_stmts[id];
 	struct result *r = &db->res[id];
+	struct db_field *seen = NULL;
 	MYSQL_RES *meta = NULL;
-	MYSQL_FIELD *f;
-	unsigned n = (unsigned)strlen(d->out), i;
+	MYSQL_FIELD *f = NULL;
+	unsigned n = mysql_stmt_field_count(db->st[id]), i;
 	unsigned long cap;
-	enum app_err rc = APP_EDB;
+	char why[200];
+	enum app_err rc = APP_ENOMEM;
 
-	if (mysql_stmt_field_count(db->st[id]) != n) {
-		log_msg(LV_ERR, "db: %s: %u result columns, the signature says %u", d->name,
-		    mysql_stmt_field_count(db->st[id]), n);
-		snprintf(db->error, sizeof(db->error), "statement %s does not match its signature", d->name);
-		return APP_EDB;
-	}
-	if (n == 0)
-		return APP_OK;
-	if ((meta = mysql_stmt_result_metadata(db->st[id])) == NULL)
-		return stmt_fail(db, id, "metadata");
-	f = mysql_fetch_fields(meta);
-	for (i = 0; i < n; i++)
-		if (!type_fits(d->out[i], f[i].type)) {
-			log_msg(LV_ERR, "db: %s: column %u (%s) is of type %d, the signature says '%c'",
-			    d->name, i, f[i].name, (int)f[i].type, d->out[i]);
-			snprintf(db->error, sizeof(db->error),
-			    "statement %s does not match its signature", d->name);
+	if (n > 0) {
+		if ((meta = mysql_stmt_result_metadata(db->st[id])) == NULL)
+			return stmt_fail(db, id, "metadata");
+		f = mysql_fetch_fields(meta);
+		if ((seen = calloc(n, sizeof(*seen))) == NULL)
 			goto out;
+		for (i = 0; i < n; i++) {
+			seen[i].name = f[i].name;
+			seen[i].type = (int)f[i].type;
 		}
-	rc = APP_ENOMEM;
+	}
+	if (db_out_check(d, seen, n, why, sizeof(why)) != 0) {
+		log_msg(LV_ERR, "db: %s: %s", d->name, why);
+		snprintf(db->error, sizeof(db->error), "statement %s does not match its signature: %s",
+		    d->name, why);
+		rc = APP_EDB;
+		goto out;
+	}
+	if (n == 0) {
+		rc = APP_OK;
+		goto out;
+	}
 	r->n = n;
 	if ((r->bind = calloc(n, sizeof(*r->bind))) == NULL ||
 	    (r->cols = calloc(n, sizeof(*r->cols))) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		r->cols[i].kind = d->out[i];
-		cap = d->out[i] == 's' && f[i].length + 1 > DB_COL_INITIAL ?
+		r->cols[i].kind = d->out[i].type;
+		cap = d->out[i].type == 's' && f[i].length + 1 > DB_COL_INITIAL ?
 		    f[i].length + 1 : DB_COL_INITIAL;
 		if (cap > DB_COL_CAP)
 			cap = DB_COL_CAP;
@@ -476,6 +507,7 @@ result_setup(struct db *db, enum stmt id)
 	}
 	rc = APP_OK;
 out:
+	free(seen);
 	mysql_free_result(meta);
 	if (rc != APP_OK)
 		result_free(r);
@@ -1247,8 +1279,8 @@ db_fence(struct db *db)
 		 * session, and the id may be another's now: leave it alone.
 		 */
 		since = ms_since(&db->lost_at);
-		if (db_int(db, STMT_SESSION_GONE, 0) * 1000 < since + 1000 ||
-		    db_int(db, STMT_SESSION_GONE, 1) == 0) {
+		if (db_int(db, STMT_SESSION_GONE, SG_UPTIME) * 1000 < since + 1000 ||
+		    db_int(db, STMT_SESSION_GONE, SG_PRESENT) == 0) {
 			db->lost_thread = 0;
 			return APP_OK;
 		}

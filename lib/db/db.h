@@ -152,11 +152,12 @@ void db_free(struct db *);
 
 /*
  * Make sure the handle is connected with every statement of its use
- * prepared and matching its signature (parameter count, result columns
- * and their types), (re)connecting when it is not. APP_OK; APP_EDBLOST when
- * the server cannot be reached; APP_EDBLOGIN when it refuses the login or
- * the database; APP_EDB when a statement does not prepare or does not
- * match its signature (logged with the statement's name).
+ * prepared and matching its signature (parameter count, result columns:
+ * their names, in order, and types), (re)connecting when it is not.
+ * APP_OK; APP_EDBLOST when the server cannot be reached; APP_EDBLOGIN when
+ * it refuses the login or the database; APP_EDB when a statement does not
+ * prepare or does not match its signature (logged, and in
+ * db_last_error(), with the statement's name and what differs).
  */
 enum app_err db_ensure(struct db *);
 
@@ -174,6 +175,23 @@ enum app_err db_ensure_now(struct db *);
  * in db_last_error().
  */
 enum app_err db_prepare_every(struct db *, unsigned use, size_t *n);
+
+/* A result column as the server describes a prepared statement's. */
+struct db_field {
+	const char *name;     /* MYSQL_FIELD.name: the SELECT's alias, or the column's name */
+	int type;             /* MYSQL_FIELD.type: an enum enum_field_types */
+};
+
+/*
+ * Whether the n result columns the server describes (f) are those the
+ * catalogue defines for statement d: as many, and each, in order, of the
+ * name it lists and of a type its letter accepts. 0 when they are; else -1
+ * with the first difference in msg (size bytes): the counts, or the
+ * column's position (from 1) with the name the server gives it and the
+ * one (or the type) the catalogue expects.
+ */
+int db_out_check(const struct stmt_def *d, const struct db_field *f, unsigned n, char *msg,
+    size_t size);
 
 /* The server's last error, for an operator's message ("" when none). */
 const char *db_last_error(const struct db *);

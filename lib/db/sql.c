@@ -11,6 +11,18 @@
 #define A DB_USE_ADMIN
 #define M DB_USE_MIGRATE
 
+/*
+ * A statement's result columns: {type, name} each, in the SELECT's order,
+ * the name the one the server gives the column (its alias where the
+ * SELECT has one). Where sql.h has an enum for them, each is designated
+ * by its index ([CT_OLCM_AT] = {'t', "olcm_at"}), so that the index, the
+ * type and the name are one line, checked against the server at prepare.
+ * A statement without a result has NO_OUT.
+ */
+#define OUT(...) (const struct sql_col[]){__VA_ARGS__}, \
+	(unsigned)(sizeof((const struct sql_col[]){__VA_ARGS__}) / sizeof(struct sql_col))
+#define NO_OUT NULL, 0
+
 /* A user may take the Lead Care Manager role: active and holding "ecm". */
 #define SQL_IS_ECM \
 	"EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id" \
@@ -33,7 +45,26 @@
 	"u.id, u.name, u.email," \
 	" IFNULL(w.olcm_count, 0) AS o, IFNULL(w.ilcm_count, 0) AS i, IFNULL(w.both_count, 0) AS b," \
 	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible"
-#define SQL_LCM_OUT "isssiiiiiii"
+/*
+ * A list entry as the statements answer it (LP_* in sql.h), from a
+ * derived table of SQL_LCM_ROW: the roles, then its columns renamed.
+ */
+#define SQL_LCM_ENTRY(t) \
+	t ".id, " t ".name, " t ".email, " SQL_LCM_ROLES(t ".id") " AS roles," \
+	" " t ".o AS olcm_count, " t ".i AS ilcm_count, " t ".b AS both_count," \
+	" " t ".max_olcm, " t ".max_ilcm, " t ".active, " t ".eligible"
+#define SQL_LCM_OUT \
+	[LP_ID] = {'i', "id"}, \
+	[LP_NAME] = {'s', "name"}, \
+	[LP_EMAIL] = {'s', "email"}, \
+	[LP_ROLES] = {'s', "roles"}, \
+	[LP_OLCM_COUNT] = {'i', "olcm_count"}, \
+	[LP_ILCM_COUNT] = {'i', "ilcm_count"}, \
+	[LP_BOTH_COUNT] = {'i', "both_count"}, \
+	[LP_MAX_OLCM] = {'i', "max_olcm"}, \
+	[LP_MAX_ILCM] = {'i', "max_ilcm"}, \
+	[LP_ACTIVE] = {'i', "active"}, \
+	[LP_ELIGIBLE] = {'i', "eligible"}
 /*
  * Workload, limits, and u's user_roles row of the ecm role (e, NULL for
  * none): a join, where an EXISTS per user was a subquery run for each of
@@ -69,16 +100,38 @@
 
 /* A patient's care team (CT_* in sql.h), from patients p and the joins below. */
 #define SQL_CARE_TEAM_COLS \
-	"p.id, p.name, c.id, c.provider_id, pr.name," \
-	" c.olcm_user_id, ou.name, ou.email, c.olcm_assigned_at," \
-	" c.ilcm_user_id, iu.name, iu.email, c.ilcm_assigned_at," \
-	" c.created_at, c.updated_at, c.version, ou.active, iu.active"
+	"p.id AS patient_id, p.name AS patient_name, c.id AS case_load_id, c.provider_id," \
+	" pr.name AS provider_name," \
+	" c.olcm_user_id AS olcm_id, ou.name AS olcm_name, ou.email AS olcm_email," \
+	" c.olcm_assigned_at AS olcm_at," \
+	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name, iu.email AS ilcm_email," \
+	" c.ilcm_assigned_at AS ilcm_at," \
+	" c.created_at AS created, c.updated_at AS updated, c.version," \
+	" ou.active AS olcm_active, iu.active AS ilcm_active"
+#define SQL_CARE_TEAM_OUT \
+	[CT_PATIENT_ID] = {'i', "patient_id"}, \
+	[CT_PATIENT_NAME] = {'s', "patient_name"}, \
+	[CT_CASE_LOAD_ID] = {'i', "case_load_id"}, \
+	[CT_PROVIDER_ID] = {'i', "provider_id"}, \
+	[CT_PROVIDER_NAME] = {'s', "provider_name"}, \
+	[CT_OLCM_ID] = {'i', "olcm_id"}, \
+	[CT_OLCM_NAME] = {'s', "olcm_name"}, \
+	[CT_OLCM_EMAIL] = {'s', "olcm_email"}, \
+	[CT_OLCM_AT] = {'t', "olcm_at"}, \
+	[CT_ILCM_ID] = {'i', "ilcm_id"}, \
+	[CT_ILCM_NAME] = {'s', "ilcm_name"}, \
+	[CT_ILCM_EMAIL] = {'s', "ilcm_email"}, \
+	[CT_ILCM_AT] = {'t', "ilcm_at"}, \
+	[CT_CREATED] = {'t', "created"}, \
+	[CT_UPDATED] = {'t', "updated"}, \
+	[CT_VERSION] = {'i', "version"}, \
+	[CT_OLCM_ACTIVE] = {'i', "olcm_active"}, \
+	[CT_ILCM_ACTIVE] = {'i', "ilcm_active"}
 #define SQL_CARE_TEAM_JOINS \
 	" LEFT JOIN case_loads c ON c.patient_id = p.id" \
 	" LEFT JOIN providers pr ON pr.id = c.provider_id" \
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id" \
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-#define SQL_CARE_TEAM_OUT "isiis" "isst" "isst" "tti" "ii"
 
 /*
  * The patient list: q holds pat (a LIKE pattern), provider (the case
@@ -110,6 +163,15 @@
 /* A JSON array of ids as rows, so one statement serves any batch size. */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
 
+/* A case load a transfer, auto-assign or bulk locks (ML_* in sql.h), from case_loads c. */
+#define SQL_MOVE_LOCK_COLS \
+	"c.id, c.patient_id, c.olcm_user_id AS olcm, c.ilcm_user_id AS ilcm"
+#define SQL_MOVE_LOCK_OUT \
+	[ML_ID] = {'i', "id"}, \
+	[ML_PATIENT_ID] = {'i', "patient_id"}, \
+	[ML_OLCM] = {'i', "olcm"}, \
+	[ML_ILCM] = {'i', "ilcm"}
+
 /* An import's rows, by kind, as lib/admin/import.c's chunk_json() writes them. */
 #define SQL_IMPORT_PROVIDERS \
 	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
@@ -123,25 +185,30 @@
 	" active TINYINT PATH '$[3]')) AS j"
 
 const struct stmt_def sql_stmts[STMT__MAX] = {
-	[STMT_PING] = {"ping", "SELECT 1", "", "i", W},
+	[STMT_PING] = {"ping", "SELECT 1 AS ok", "", OUT({'i', "ok"}), W},
 
 	/* The token's user, whether an admin, the token, and whether its last use is stale. */
 	[STMT_AUTH_TOKEN] = {"auth_token",
-	"SELECT u.id, EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
-	" WHERE ur.user_id = u.id AND r.name = 'admin'), t.id,"
-	" t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 1 MINUTE,"
-	" TIMESTAMPDIFF(MICROSECOND, NOW(3), t.expires_at) DIV 1000"
+	"SELECT u.id AS user_id,"
+	" EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+	"  WHERE ur.user_id = u.id AND r.name = 'admin') AS is_admin, t.id AS token_id,"
+	" t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 1 MINUTE AS stale,"
+	" TIMESTAMPDIFF(MICROSECOND, NOW(3), t.expires_at) DIV 1000 AS expires_in"
 	" FROM api_tokens t JOIN users u ON u.id = t.user_id"
 	" WHERE t.token_sha256 = ? AND t.revoked_at IS NULL"
 	" AND (t.expires_at IS NULL OR t.expires_at > NOW(3)) AND u.active = 1",
-	"s", "iiiii", W},
+	"s", OUT([AUTH_USER_ID] = {'i', "user_id"},
+	    [AUTH_IS_ADMIN] = {'i', "is_admin"},
+	    [AUTH_TOKEN_ID] = {'i', "token_id"},
+	    [AUTH_STALE] = {'i', "stale"},
+	    [AUTH_EXPIRES_IN] = {'i', "expires_in"}), W},
 
 	[STMT_TOKEN_TOUCH] = {"token_touch",
-	"UPDATE api_tokens SET last_used_at = NOW(3) WHERE id = ?", "i", "", W},
+	"UPDATE api_tokens SET last_used_at = NOW(3) WHERE id = ?", "i", NO_OUT, W},
 
 	[STMT_CARE_TEAM] = {"care_team",
 	"SELECT " SQL_CARE_TEAM_COLS " FROM patients p " SQL_CARE_TEAM_JOINS " WHERE p.id = ?",
-	"i", SQL_CARE_TEAM_OUT, W},
+	"i", OUT(SQL_CARE_TEAM_OUT), W},
 
 	/*
 	 * The page first, then each of its users' roles (a subquery per row of
@@ -150,28 +217,27 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * a page needs no count of its own.
 	 */
 	[STMT_LCM_PAGE] = {"lcm_page",
-	"SELECT x.id, x.name, x.email, " SQL_LCM_ROLES("x.id") ","
-	" x.o, x.i, x.b, x.max_olcm, x.max_ilcm, x.active, x.eligible, x.total FROM ("
+	"SELECT " SQL_LCM_ENTRY("x") ", x.total FROM ("
 	" SELECT " SQL_LCM_ROW ", IF(q.sort = 'workload',"
 	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0) AS k,"
 	" COUNT(*) OVER () AS total"
 	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x"
 	" ORDER BY x.k, x.name, x.id",
-	"ssiisii", SQL_LCM_OUT "i", W},
+	"ssiisii", OUT(SQL_LCM_OUT, [LP_TOTAL] = {'i', "total"}), W},
 
-	[STMT_LCM_COUNT] = {"lcm_count", "SELECT COUNT(*)" SQL_LCM_FILTER, "ssiis", "i", W},
+	[STMT_LCM_COUNT] = {"lcm_count", "SELECT COUNT(*) AS total" SQL_LCM_FILTER, "ssiis",
+	OUT({'i', "total"}), W},
 
 	/* One user as the list shows them, whoever they are (0 rows: no such user). */
 	[STMT_LCM_ONE] = {"lcm_one",
-	"SELECT u.id, u.name, u.email, " SQL_LCM_ROLES("u.id") ", o, i, b, max_olcm, max_ilcm,"
-	" active, eligible FROM (SELECT " SQL_LCM_ROW " FROM users u" SQL_LCM_JOINS
-	" WHERE u.id = ?) u", "i", SQL_LCM_OUT, W},
+	"SELECT " SQL_LCM_ENTRY("u") " FROM (SELECT " SQL_LCM_ROW " FROM users u" SQL_LCM_JOINS
+	" WHERE u.id = ?) u", "i", OUT(SQL_LCM_OUT), W},
 
 	[STMT_CAPACITY_SET] = {"capacity_set",
 	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, updated_at, updated_by)"
 	" VALUES (?, ?, ?, NOW(3), ?) ON DUPLICATE KEY UPDATE max_olcm = VALUES(max_olcm),"
 	" max_ilcm = VALUES(max_ilcm), updated_at = NOW(3), updated_by = VALUES(updated_by)",
-	"iiii", "", W},
+	"iiii", NO_OUT, W},
 
 	/*
 	 * The limits of the users a change assigns, and their workloads, read
@@ -180,22 +246,28 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_CAPACITY_LOCK] = {"capacity_lock",
 	"SELECT cap.user_id, cap.max_olcm, cap.max_ilcm,"
-	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0)"
+	" IFNULL(w.olcm_count, 0) AS olcm_count, IFNULL(w.ilcm_count, 0) AS ilcm_count"
 	" FROM (SELECT ? AS a, ? AS b) q JOIN lcm_capacity cap ON cap.user_id IN (q.a, q.b)"
 	" LEFT JOIN lcm_workload w ON w.user_id = cap.user_id"
-	" ORDER BY cap.user_id FOR UPDATE", "ii", "iiiii", W | SQL_BRIEF},
+	" ORDER BY cap.user_id FOR UPDATE", "ii",
+	OUT([CAP_USER_ID] = {'i', "user_id"},
+	    [CAP_MAX_OLCM] = {'i', "max_olcm"},
+	    [CAP_MAX_ILCM] = {'i', "max_ilcm"},
+	    [CAP_OLCM_COUNT] = {'i', "olcm_count"},
+	    [CAP_ILCM_COUNT] = {'i', "ilcm_count"}), W | SQL_BRIEF},
 
 	/* Of a JSON array of user ids, those with a limit in some role. */
 	[STMT_USERS_LIMITED] = {"users_limited",
 	"SELECT DISTINCT cap.user_id FROM " SQL_ID_TABLE " JOIN lcm_capacity cap ON cap.user_id = j.id"
-	" WHERE cap.max_olcm IS NOT NULL OR cap.max_ilcm IS NOT NULL", "s", "i", W},
+	" WHERE cap.max_olcm IS NOT NULL OR cap.max_ilcm IS NOT NULL", "s",
+	OUT({'i', "user_id"}), W},
 
 	/*
 	 * A user's current patients, one row per patient and role, by patient
 	 * id. The user and role are bound once per branch.
 	 */
 	[STMT_USER_PATIENTS] = {"user_patients",
-	"SELECT x.patient_id, p.name, x.role, x.assigned_at FROM ("
+	"SELECT x.patient_id, p.name AS patient_name, x.role, x.assigned_at FROM ("
 	" SELECT c.patient_id, 'olcm' AS role, c.olcm_assigned_at AS assigned_at"
 	"  FROM (SELECT ? AS u, ? AS role) q JOIN case_loads c ON c.olcm_user_id = q.u"
 	"  WHERE q.role IS NULL OR q.role = 'olcm'"
@@ -204,7 +276,11 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  FROM (SELECT ? AS u, ? AS role) q JOIN case_loads c ON c.ilcm_user_id = q.u"
 	"  WHERE q.role IS NULL OR q.role = 'ilcm') x"
 	" JOIN patients p ON p.id = x.patient_id"
-	" ORDER BY x.patient_id, x.role LIMIT ? OFFSET ?", "isisii", "isst", W},
+	" ORDER BY x.patient_id, x.role LIMIT ? OFFSET ?", "isisii",
+	OUT([UP_PATIENT_ID] = {'i', "patient_id"},
+	    [UP_PATIENT_NAME] = {'s', "patient_name"},
+	    [UP_ROLE] = {'s', "role"},
+	    [UP_ASSIGNED_AT] = {'t', "assigned_at"}), W},
 
 	/*
 	 * One change's references: the care team as it stands (patient id
@@ -214,22 +290,38 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_REFS] = {"refs",
 	"SELECT " SQL_CARE_TEAM_COLS ","
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.olcm AND u.active = 1 AND " SQL_IS_ECM "),"
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.ilcm AND u.active = 1 AND " SQL_IS_ECM "),"
-	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.olcm AND k.max_olcm IS NOT NULL),"
-	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.ilcm AND k.max_ilcm IS NOT NULL),"
-	" go.name, go.email, go.active, gi.name, gi.email, gi.active"
+	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.olcm AND u.active = 1 AND " SQL_IS_ECM ")"
+	"  AS olcm_ok,"
+	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.ilcm AND u.active = 1 AND " SQL_IS_ECM ")"
+	"  AS ilcm_ok,"
+	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.olcm AND k.max_olcm IS NOT NULL)"
+	"  AS olcm_limited,"
+	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.ilcm AND k.max_ilcm IS NOT NULL)"
+	"  AS ilcm_limited,"
+	" go.name AS new_olcm_name, go.email AS new_olcm_email, go.active AS new_olcm_active,"
+	" gi.name AS new_ilcm_name, gi.email AS new_ilcm_email, gi.active AS new_ilcm_active"
 	" FROM (SELECT ? AS pid, ? AS olcm, ? AS ilcm) q"
 	" LEFT JOIN patients p ON p.id = q.pid " SQL_CARE_TEAM_JOINS
 	" LEFT JOIN users go ON go.id = q.olcm LEFT JOIN users gi ON gi.id = q.ilcm",
-	"iii", SQL_CARE_TEAM_OUT "iiii" "ssissi", W},
+	"iii", OUT(SQL_CARE_TEAM_OUT,
+	    [REFS_OLCM_OK] = {'i', "olcm_ok"},
+	    [REFS_ILCM_OK] = {'i', "ilcm_ok"},
+	    [REFS_OLCM_LIMITED] = {'i', "olcm_limited"},
+	    [REFS_ILCM_LIMITED] = {'i', "ilcm_limited"},
+	    [REFS_NEW_OLCM_NAME] = {'s', "new_olcm_name"},
+	    [REFS_NEW_OLCM_EMAIL] = {'s', "new_olcm_email"},
+	    [REFS_NEW_OLCM_ACTIVE] = {'i', "new_olcm_active"},
+	    [REFS_NEW_ILCM_NAME] = {'s', "new_ilcm_name"},
+	    [REFS_NEW_ILCM_EMAIL] = {'s', "new_ilcm_email"},
+	    [REFS_NEW_ILCM_ACTIVE] = {'i', "new_ilcm_active"}), W},
 
 	[STMT_PATIENTS_EXISTING] = {"patients_existing",
-	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id", "s", "i", W},
+	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id", "s",
+	OUT({'i', "id"}), W},
 
 	[STMT_USERS_ELIGIBLE] = {"users_eligible",
 	"SELECT DISTINCT u.id FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id"
-	" WHERE u.active = 1 AND " SQL_IS_ECM, "s", "i", W},
+	" WHERE u.active = 1 AND " SQL_IS_ECM, "s", OUT({'i', "id"}), W},
 
 	/*
 	 * A patient's case load, locked, and the time once the lock is held
@@ -237,9 +329,14 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * the time of the change, later than any change before it.
 	 */
 	[STMT_CASE_LOAD_LOCK] = {"case_load_lock",
-	"SELECT id, olcm_user_id, ilcm_user_id, version, CAST(SYSDATE(3) AS CHAR)"
-	" FROM case_loads WHERE patient_id = ? FOR UPDATE",
-	"i", "iiiis", W | SQL_BRIEF},
+	"SELECT id, olcm_user_id AS olcm, ilcm_user_id AS ilcm, version,"
+	" CAST(SYSDATE(3) AS CHAR) AS at"
+	" FROM case_loads WHERE patient_id = ? FOR UPDATE", "i",
+	OUT([LOCK_ID] = {'i', "id"},
+	    [LOCK_OLCM] = {'i', "olcm"},
+	    [LOCK_ILCM] = {'i', "ilcm"},
+	    [LOCK_VERSION] = {'i', "version"},
+	    [LOCK_AT] = {'s', "at"}), W | SQL_BRIEF},
 
 	/* A new case load for a patient (none when the patient is gone), provider copied. */
 	[STMT_CASE_LOAD_INSERT] = {"case_load_insert",
@@ -248,7 +345,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" SELECT p.id, p.primary_provider_id, q.olcm, IF(q.olcm IS NULL, NULL, NOW(3)),"
 	" q.ilcm, IF(q.ilcm IS NULL, NULL, NOW(3)), NOW(3), NOW(3)"
 	" FROM (SELECT ? AS pid, ? AS olcm, ? AS ilcm) q JOIN patients p ON p.id = q.pid",
-	"iii", "", W | SQL_BRIEF},
+	"iii", NO_OUT, W | SQL_BRIEF},
 
 	/*
 	 * Set the roles that change (q.set_olcm, q.set_ilcm) to their new
@@ -263,7 +360,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.ilcm_assigned_at = IF(q.set_ilcm, IF(q.ilcm IS NULL, NULL, q.at), c.ilcm_assigned_at),"
 	" c.ilcm_user_id = IF(q.set_ilcm, q.ilcm, c.ilcm_user_id),"
 	" c.updated_at = q.at, c.version = c.version + 1",
-	"iiiiis", "", W | SQL_BRIEF},
+	"iiiiis", NO_OUT, W | SQL_BRIEF},
 
 	/*
 	 * One changed role, timed as its case load's change (updated_at, which
@@ -279,11 +376,12 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" FROM (SELECT ? AS id, ? AS type, ? AS role, ? AS prev, ? AS next, ? AS actor,"
 	" ? AS note, ? AS code, ? AS source, ? AS override, ? AS rid) q"
 	" JOIN case_loads c ON c.id = q.id",
-	"issiiisssis", "", W | SQL_BRIEF},
+	"issiiisssis", NO_OUT, W | SQL_BRIEF},
 
 	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
 	[STMT_ACTIVITY_TAGGED] = {"activity_tagged",
-	"SELECT COUNT(*) FROM patient_activities WHERE request_id = ?", "s", "i", W},
+	"SELECT COUNT(*) AS tagged FROM patient_activities WHERE request_id = ?", "s",
+	OUT({'i', "tagged"}), W},
 	/*
 	 * A session lost on the wire (db_fence): the server's uptime, and whether
 	 * a session of that id (only ours are visible: no PROCESS privilege) is
@@ -291,58 +389,76 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_SESSION_GONE] = {"session_gone",
 	"SELECT CAST((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-	" WHERE VARIABLE_NAME = 'UPTIME') AS UNSIGNED),"
-	" EXISTS (SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?)", "i", "ii", W},
-	[STMT_SESSION_KILL] = {"session_kill", "KILL CONNECTION ?", "i", "", W},
+	" WHERE VARIABLE_NAME = 'UPTIME') AS UNSIGNED) AS uptime,"
+	" EXISTS (SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?) AS present", "i",
+	OUT([SG_UPTIME] = {'i', "uptime"},
+	    [SG_PRESENT] = {'i', "present"}), W},
+	[STMT_SESSION_KILL] = {"session_kill", "KILL CONNECTION ?", "i", NO_OUT, W},
 	/* The database's day (UTC: the session's time zone): one clock for what is compared. */
-	[STMT_TODAY] = {"today", "SELECT CAST(CURRENT_DATE() AS CHAR)", "", "s", W},
+	[STMT_TODAY] = {"today", "SELECT CAST(CURRENT_DATE() AS CHAR) AS today", "",
+	OUT({'s', "today"}), W},
 
 	/* --- transfers and auto-assign: one transaction, set-based ------------- */
 
 	/* The case loads of these patients (a JSON array of ids), locked. */
 	[STMT_MOVE_LOCK_PATIENTS] = {"move_lock_patients",
-	"SELECT c.id, c.patient_id, c.olcm_user_id, c.ilcm_user_id FROM " SQL_ID_TABLE
-	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s", "iiii", W},
+	"SELECT " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
+	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s",
+	OUT(SQL_MOVE_LOCK_OUT), W},
 	/*
 	 * The same for a bulk assignment, which waits a second at most for a
 	 * row another transaction holds (it then applies its items one by one).
 	 */
 	[STMT_BULK_LOCK_PATIENTS] = {"bulk_lock_patients",
 	"SET STATEMENT innodb_lock_wait_timeout = 1 FOR"
-	" SELECT c.id, c.patient_id, c.olcm_user_id, c.ilcm_user_id FROM " SQL_ID_TABLE
-	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s", "iiii", W},
+	" SELECT " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
+	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s",
+	OUT(SQL_MOVE_LOCK_OUT), W},
 	/* A user's case loads in one role, locked. */
 	[STMT_MOVE_LOCK_OLCM] = {"move_lock_olcm",
-	"SELECT id, patient_id, olcm_user_id, ilcm_user_id FROM case_loads"
-	" WHERE olcm_user_id = ? ORDER BY patient_id FOR UPDATE", "i", "iiii", W},
+	"SELECT " SQL_MOVE_LOCK_COLS " FROM case_loads c"
+	" WHERE c.olcm_user_id = ? ORDER BY c.patient_id FOR UPDATE", "i",
+	OUT(SQL_MOVE_LOCK_OUT), W},
 	[STMT_MOVE_LOCK_ILCM] = {"move_lock_ilcm",
-	"SELECT id, patient_id, olcm_user_id, ilcm_user_id FROM case_loads"
-	" WHERE ilcm_user_id = ? ORDER BY patient_id FOR UPDATE", "i", "iiii", W},
+	"SELECT " SQL_MOVE_LOCK_COLS " FROM case_loads c"
+	" WHERE c.ilcm_user_id = ? ORDER BY c.patient_id FOR UPDATE", "i",
+	OUT(SQL_MOVE_LOCK_OUT), W},
 	/* The limits of these users, locked as one assignment locks one (STMT_CAPACITY_LOCK). */
 	[STMT_CAPACITY_LOCK_MANY] = {"capacity_lock_many",
 	"SELECT cap.user_id FROM " SQL_ID_TABLE " JOIN lcm_capacity cap ON cap.user_id = j.id"
-	" ORDER BY cap.user_id FOR UPDATE", "s", "i", W},
+	" ORDER BY cap.user_id FOR UPDATE", "s", OUT({'i', "user_id"}), W},
 	/* These users: eligible or not, limits, workloads. */
 	[STMT_MOVE_TARGETS] = {"move_targets",
-	"SELECT u.id, u.active = 1 AND " SQL_IS_ECM ", cap.max_olcm, cap.max_ilcm,"
-	" IFNULL(w.olcm_count, 0), IFNULL(w.ilcm_count, 0), IFNULL(w.both_count, 0)"
+	"SELECT u.id, u.active = 1 AND " SQL_IS_ECM " AS eligible, cap.max_olcm, cap.max_ilcm,"
+	" IFNULL(w.olcm_count, 0) AS olcm_count, IFNULL(w.ilcm_count, 0) AS ilcm_count,"
+	" IFNULL(w.both_count, 0) AS both_count"
 	" FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id"
 	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
-	" LEFT JOIN lcm_workload w ON w.user_id = u.id ORDER BY u.id", "s", "iiiiiii", W},
+	" LEFT JOIN lcm_workload w ON w.user_id = u.id ORDER BY u.id", "s",
+	OUT([MT_ID] = {'i', "id"},
+	    [MT_ELIGIBLE] = {'i', "eligible"},
+	    [MT_MAX_OLCM] = {'i', "max_olcm"},
+	    [MT_MAX_ILCM] = {'i', "max_ilcm"},
+	    [MT_OLCM_COUNT] = {'i', "olcm_count"},
+	    [MT_ILCM_COUNT] = {'i', "ilcm_count"},
+	    [MT_BOTH_COUNT] = {'i', "both_count"}), W},
 	[STMT_ELIGIBLE_USER_IDS] = {"eligible_user_ids",
-	"SELECT u.id FROM users u WHERE u.active = 1 AND " SQL_IS_ECM " ORDER BY u.id", "", "i", W},
+	"SELECT u.id FROM users u WHERE u.active = 1 AND " SQL_IS_ECM " ORDER BY u.id", "",
+	OUT({'i', "id"}), W},
 	/* Patients without a holder of the role (a case load or not), lowest ids first. */
 	[STMT_AUTO_UNASSIGNED] = {"auto_unassigned",
 	"SELECT p.id FROM (SELECT ? AS role) q JOIN patients p"
 	" LEFT JOIN case_loads c ON c.patient_id = p.id"
 	" WHERE IF(q.role = 'olcm', c.olcm_user_id, c.ilcm_user_id) IS NULL"
-	" ORDER BY p.id LIMIT ?", "si", "i", W},
+	" ORDER BY p.id LIMIT ?", "si", OUT({'i', "id"}), W},
 	/* Each patient's last holder of the role, from the history. */
 	[STMT_PREVIOUS_HOLDERS] = {"previous_holders",
-	"SELECT j.id, (SELECT a.new_user_id FROM patient_activities a"
+	"SELECT j.id AS patient_id, (SELECT a.new_user_id FROM patient_activities a"
 	"  WHERE a.patient_id = j.id AND a.role = q.role AND a.new_user_id IS NOT NULL"
-	"  ORDER BY a.id DESC LIMIT 1)"
-	" FROM " SQL_ID_TABLE " JOIN (SELECT ? AS role) q", "ss", "ii", W},
+	"  ORDER BY a.id DESC LIMIT 1) AS user_id"
+	" FROM " SQL_ID_TABLE " JOIN (SELECT ? AS role) q", "ss",
+	OUT([PH_PATIENT_ID] = {'i', "patient_id"},
+	    [PH_USER_ID] = {'i', "user_id"}), W},
 	/*
 	 * Empty case loads for these patients (those that exist), provider
 	 * copied, at version 0: STMT_MOVE_APPLY fills them in the same
@@ -351,7 +467,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_AUTO_CREATE] = {"auto_create",
 	"INSERT INTO case_loads (patient_id, provider_id, version, created_at, updated_at)"
 	" SELECT p.id, p.primary_provider_id, 0, NOW(3), NOW(3) FROM " SQL_ID_TABLE
-	" JOIN patients p ON p.id = j.id", "s", "", W},
+	" JOIN patients p ON p.id = j.id", "s", NO_OUT, W},
 	/*
 	 * Many case loads at once: [id, set_olcm, olcm, set_ilcm, ilcm, changes]
 	 * each, as STMT_CASE_LOAD_UPDATE does one; the version counts each
@@ -366,7 +482,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.olcm_user_id = IF(j.so, j.o, c.olcm_user_id),"
 	" c.ilcm_assigned_at = IF(j.si, IF(j.i IS NULL, NULL, NOW(3)), c.ilcm_assigned_at),"
 	" c.ilcm_user_id = IF(j.si, j.i, c.ilcm_user_id),"
-	" c.updated_at = NOW(3), c.version = c.version + j.k", "s", "", W},
+	" c.updated_at = NOW(3), c.version = c.version + j.k", "s", NO_OUT, W},
 	/*
 	 * The bookkeeping STMT_MOVE_APPLY's rows would have had the trigger do
 	 * (db-schema/034): each user's workload deltas, [user, olcm, ilcm,
@@ -374,19 +490,19 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * patient's index row, [patient, olcm, ilcm].
 	 */
 	[STMT_BOOKKEEPING_CALLER] = {"bookkeeping_caller",
-	"SET @lcm_bookkeeping = 'caller'", "", "", W},
-	[STMT_BOOKKEEPING_TRIGGER] = {"bookkeeping_trigger", "SET @lcm_bookkeeping = NULL", "", "", W},
+	"SET @lcm_bookkeeping = 'caller'", "", NO_OUT, W},
+	[STMT_BOOKKEEPING_TRIGGER] = {"bookkeeping_trigger", "SET @lcm_bookkeeping = NULL", "", NO_OUT, W},
 	[STMT_MOVE_WORKLOAD] = {"move_workload",
 	"INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)"
 	" SELECT j.u, j.o, j.i, j.b FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]',"
 	"  o INT PATH '$[1]', i INT PATH '$[2]', b INT PATH '$[3]')) AS j ORDER BY j.u"
 	" ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),"
 	"  ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count)",
-	"s", "", W},
+	"s", NO_OUT, W},
 	[STMT_MOVE_INDEX] = {"move_index",
 	"UPDATE patient_index x JOIN JSON_TABLE(?, '$[*]' COLUMNS (p BIGINT PATH '$[0]',"
 	"  o BIGINT PATH '$[1]', i BIGINT PATH '$[2]')) AS j ON x.patient_id = j.p"
-	" SET x.olcm_user_id = j.o, x.ilcm_user_id = j.i", "s", "", W},
+	" SET x.olcm_user_id = j.o, x.ilcm_user_id = j.i", "s", NO_OUT, W},
 	/*
 	 * Their activity rows: [case load id, role, previous, new, override,
 	 * reason note, reason code, request id, order] each, written (their
@@ -406,66 +522,106 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  rid VARCHAR(100)" SQL_COLLATE " PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
 	" JOIN case_loads c ON c.id = j.id"
 	" JOIN (SELECT ? AS actor, ? AS source) q ORDER BY j.seq, j.n",
-	"sis", "", W},
+	"sis", NO_OUT, W},
 
 	/* --- patients, their summary, the assignment export -------------------- */
 
 	[STMT_PATIENT_PAGE] = {"patient_page",
-	"SELECT k.patient_id, k.name, c.id, c.provider_id, pr.name, c.olcm_user_id, ou.name,"
-	" c.ilcm_user_id, iu.name"
+	"SELECT k.patient_id AS id, k.name, c.id AS case_load_id, c.provider_id,"
+	" pr.name AS provider_name, c.olcm_user_id AS olcm_id, ou.name AS olcm_name,"
+	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name"
 	" FROM (SELECT x.patient_id, x.name" SQL_PATIENT_FILTER
 	"  ORDER BY x.name, x.patient_id LIMIT ? OFFSET ?) k"
 	" LEFT JOIN case_loads c ON c.patient_id = k.patient_id"
 	" LEFT JOIN providers pr ON pr.id = c.provider_id"
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-	" ORDER BY k.name, k.patient_id",
-	"siisii", "isiisisis", W},
-	[STMT_PATIENT_COUNT] = {"patient_count", "SELECT COUNT(*)" SQL_PATIENT_FILTER, "siis", "i", W},
+	" ORDER BY k.name, k.patient_id", "siisii",
+	OUT([PP_ID] = {'i', "id"},
+	    [PP_NAME] = {'s', "name"},
+	    [PP_CASE_LOAD_ID] = {'i', "case_load_id"},
+	    [PP_PROVIDER_ID] = {'i', "provider_id"},
+	    [PP_PROVIDER_NAME] = {'s', "provider_name"},
+	    [PP_OLCM_ID] = {'i', "olcm_id"},
+	    [PP_OLCM_NAME] = {'s', "olcm_name"},
+	    [PP_ILCM_ID] = {'i', "ilcm_id"},
+	    [PP_ILCM_NAME] = {'s', "ilcm_name"}), W},
+	[STMT_PATIENT_COUNT] = {"patient_count",
+	"SELECT COUNT(*) AS total" SQL_PATIENT_FILTER, "siis", OUT({'i', "total"}), W},
 	/*
 	 * The dashboard's counts: one count of every patient, the others
 	 * from the holders index's ranges (a patient without a case load has
 	 * no holder), in one statement's read view.
 	 */
 	[STMT_PATIENT_SUMMARY] = {"patient_summary",
-	"SELECT n.c, n.c - (SELECT COUNT(*) FROM patient_index"
-	"  WHERE olcm_user_id IS NULL AND ilcm_user_id IS NULL AND has_case_load = 0),"
-	" (SELECT COUNT(*) FROM patient_index WHERE olcm_user_id IS NULL),"
-	" (SELECT COUNT(*) FROM patient_index WHERE ilcm_user_id IS NULL),"
-	" (SELECT COUNT(*) FROM patient_index WHERE olcm_user_id IS NULL AND ilcm_user_id IS NULL),"
+	"SELECT n.c AS patients, n.c - (SELECT COUNT(*) FROM patient_index"
+	"  WHERE olcm_user_id IS NULL AND ilcm_user_id IS NULL AND has_case_load = 0)"
+	"  AS with_case_load,"
+	" (SELECT COUNT(*) FROM patient_index WHERE olcm_user_id IS NULL) AS without_olcm,"
+	" (SELECT COUNT(*) FROM patient_index WHERE ilcm_user_id IS NULL) AS without_ilcm,"
+	" (SELECT COUNT(*) FROM patient_index WHERE olcm_user_id IS NULL AND ilcm_user_id IS NULL)"
+	"  AS without_both,"
 	" (SELECT COUNT(*) FROM (SELECT y.patient_id FROM users u"
 	"   JOIN patient_index y ON y.olcm_user_id = u.id WHERE u.active = 0"
 	"   UNION SELECT y.patient_id FROM users u"
-	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t)"
-	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "", "iiiiii", W},
+	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t) AS to_inactive"
+	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "",
+	OUT([SUM_PATIENTS] = {'i', "patients"},
+	    [SUM_WITH_CASE_LOAD] = {'i', "with_case_load"},
+	    [SUM_WITHOUT_OLCM] = {'i', "without_olcm"},
+	    [SUM_WITHOUT_ILCM] = {'i', "without_ilcm"},
+	    [SUM_WITHOUT_BOTH] = {'i', "without_both"},
+	    [SUM_TO_INACTIVE] = {'i', "to_inactive"}), W},
 	/* The current assignments, a chunk of case loads after a patient id. */
 	[STMT_EXPORT_NOW] = {"export_now",
-	"SELECT c.patient_id, p.name, c.olcm_user_id, ou.name, ou.email, c.olcm_assigned_at,"
-	" c.ilcm_user_id, iu.name, iu.email, c.ilcm_assigned_at"
+	"SELECT c.patient_id, p.name AS patient_name,"
+	" c.olcm_user_id AS olcm_id, ou.name AS olcm_name, ou.email AS olcm_email,"
+	" c.olcm_assigned_at AS olcm_at,"
+	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name, iu.email AS ilcm_email,"
+	" c.ilcm_assigned_at AS ilcm_at"
 	" FROM case_loads c JOIN patients p ON p.id = c.patient_id"
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-	" WHERE c.patient_id > ? ORDER BY c.patient_id LIMIT ?", "ii", "isisstisst", W},
+	" WHERE c.patient_id > ? ORDER BY c.patient_id LIMIT ?", "ii",
+	OUT([EN_PATIENT_ID] = {'i', "patient_id"},
+	    [EN_PATIENT_NAME] = {'s', "patient_name"},
+	    [EN_OLCM_ID] = {'i', "olcm_id"},
+	    [EN_OLCM_NAME] = {'s', "olcm_name"},
+	    [EN_OLCM_EMAIL] = {'s', "olcm_email"},
+	    [EN_OLCM_AT] = {'t', "olcm_at"},
+	    [EN_ILCM_ID] = {'i', "ilcm_id"},
+	    [EN_ILCM_NAME] = {'s', "ilcm_name"},
+	    [EN_ILCM_EMAIL] = {'s', "ilcm_email"},
+	    [EN_ILCM_AT] = {'t', "ilcm_at"}), W},
 	/* The last patient id of the next chunk of patients after one (NULL: none left). */
 	[STMT_EXPORT_BOUND] = {"export_bound",
-	"SELECT MAX(t.id) FROM (SELECT id FROM patients WHERE id > ? ORDER BY id LIMIT ?) t",
-	"ii", "i", W},
+	"SELECT MAX(t.id) AS bound"
+	" FROM (SELECT id FROM patients WHERE id > ? ORDER BY id LIMIT ?) t",
+	"ii", OUT({'i', "bound"}), W},
 	/*
 	 * The assignments held before a time, from the history: for patients
 	 * lo < id <= hi, each role's last activity before it, when it put
 	 * someone in the role.
 	 */
 	[STMT_EXPORT_PAST] = {"export_past",
-	"SELECT h.patient_id, p.name, h.role, h.user_id, u.name, u.email, h.at FROM ("
+	"SELECT h.patient_id, p.name AS patient_name, h.role, h.user_id, u.name AS user_name,"
+	" u.email AS user_email, h.at FROM ("
 	" SELECT a.patient_id, a.role, a.new_user_id AS user_id, a.created_at AS at,"
 	"  ROW_NUMBER() OVER (PARTITION BY a.patient_id, a.role ORDER BY a.id DESC) AS rn"
 	" FROM (SELECT ? AS lo, ? AS hi, ? AS cutoff) q JOIN patient_activities a"
 	"  ON a.patient_id > q.lo AND a.patient_id <= q.hi AND a.created_at < q.cutoff) h"
 	" JOIN patients p ON p.id = h.patient_id JOIN users u ON u.id = h.user_id"
-	" WHERE h.rn = 1 ORDER BY h.patient_id, h.role", "iis", "ississt", W},
+	" WHERE h.rn = 1 ORDER BY h.patient_id, h.role", "iis",
+	OUT([EP_PATIENT_ID] = {'i', "patient_id"},
+	    [EP_PATIENT_NAME] = {'s', "patient_name"},
+	    [EP_ROLE] = {'s', "role"},
+	    [EP_USER_ID] = {'i', "user_id"},
+	    [EP_USER_NAME] = {'s', "user_name"},
+	    [EP_USER_EMAIL] = {'s', "user_email"},
+	    [EP_AT] = {'t', "at"}), W},
 
 	[STMT_PATIENT_EXISTS] = {"patient_exists",
-	"SELECT COUNT(*) FROM patients WHERE id = ?", "i", "i", W},
+	"SELECT COUNT(*) AS found FROM patients WHERE id = ?", "i", OUT({'i', "found"}), W},
 
 	/*
 	 * A patient's assignment periods, newest first: each activity that put
@@ -473,9 +629,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * Parameters: patient, role (NULL: both), limit, offset.
 	 */
 	[STMT_HISTORY_PAGE] = {"history_page",
-	"SELECT h.role, h.user_id, u.name, u.email, h.started_at, h.ended_at,"
-	" h.started_by, sb.name, h.ended_by, eb.name, h.reason_code, h.reason, h.source,"
-	" h.capacity_override"
+	"SELECT h.role, h.user_id, u.name AS user_name, u.email AS user_email,"
+	" h.started_at, h.ended_at,"
+	" h.started_by, sb.name AS started_by_name, h.ended_by, eb.name AS ended_by_name,"
+	" h.reason_code, h.reason AS reason_note, h.source, h.capacity_override AS override"
 	" FROM (SELECT a.id, a.role, a.new_user_id AS user_id, a.created_at AS started_at,"
 	"   LEAD(a.created_at) OVER w AS ended_at, a.actor_user_id AS started_by,"
 	"   LEAD(a.actor_user_id) OVER w AS ended_by, a.reason_code, a.reason, a.source,"
@@ -487,12 +644,25 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" JOIN users sb ON sb.id = h.started_by"
 	" LEFT JOIN users eb ON eb.id = h.ended_by"
 	" WHERE h.user_id IS NOT NULL"
-	" ORDER BY h.started_at DESC, h.id DESC LIMIT ? OFFSET ?",
-	"isii", "sissttisisss" "si", W},
+	" ORDER BY h.started_at DESC, h.id DESC LIMIT ? OFFSET ?", "isii",
+	OUT([HI_ROLE] = {'s', "role"},
+	    [HI_USER_ID] = {'i', "user_id"},
+	    [HI_USER_NAME] = {'s', "user_name"},
+	    [HI_USER_EMAIL] = {'s', "user_email"},
+	    [HI_STARTED_AT] = {'t', "started_at"},
+	    [HI_ENDED_AT] = {'t', "ended_at"},
+	    [HI_STARTED_BY] = {'i', "started_by"},
+	    [HI_STARTED_BY_NAME] = {'s', "started_by_name"},
+	    [HI_ENDED_BY] = {'i', "ended_by"},
+	    [HI_ENDED_BY_NAME] = {'s', "ended_by_name"},
+	    [HI_REASON_CODE] = {'s', "reason_code"},
+	    [HI_REASON_NOTE] = {'s', "reason_note"},
+	    [HI_SOURCE] = {'s', "source"},
+	    [HI_OVERRIDE] = {'i', "override"}), W},
 	[STMT_HISTORY_COUNT] = {"history_count",
-	"SELECT COUNT(*) FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
+	"SELECT COUNT(*) AS total FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
 	" ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"
-	" WHERE a.new_user_id IS NOT NULL", "is", "i", W},
+	" WHERE a.new_user_id IS NOT NULL", "is", OUT({'i', "total"}), W},
 
 	/*
 	 * Idempotency-Key: claim a key for a request (a duplicate key means
@@ -505,29 +675,36 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_IDEM_CLAIM] = {"idem_claim",
 	"INSERT INTO idempotency_keys (user_id, idem_key, request_sha256, request_id, state,"
-	" created_at) VALUES (?, ?, ?, ?, 'running', NOW(3))", "isss", "", W},
+	" created_at) VALUES (?, ?, ?, ?, 'running', NOW(3))", "isss", NO_OUT, W},
 	[STMT_IDEM_GET] = {"idem_get",
-	"SELECT request_sha256, state, status, etag, body,"
+	"SELECT request_sha256 AS sha256, state, status, etag, body,"
 	" created_at < NOW(3) - INTERVAL 24 HOUR"
-	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND), request_id"
-	" FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", "is", "ssissis", W},
+	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND) AS stale, request_id"
+	" FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", "is",
+	OUT([IG_SHA256] = {'s', "sha256"},
+	    [IG_STATE] = {'s', "state"},
+	    [IG_STATUS] = {'i', "status"},
+	    [IG_ETAG] = {'s', "etag"},
+	    [IG_BODY] = {'s', "body"},
+	    [IG_STALE] = {'i', "stale"},
+	    [IG_REQUEST_ID] = {'s', "request_id"}), W},
 	[STMT_IDEM_TAKEOVER] = {"idem_takeover",
 	"UPDATE idempotency_keys SET request_sha256 = ?, request_id = ?, state = 'running',"
 	" status = NULL, etag = NULL, body = NULL, created_at = NOW(3), completed_at = NULL"
 	" WHERE user_id = ? AND idem_key = ? AND (created_at < NOW(3) - INTERVAL 24 HOUR"
-	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND))", "ssis", "", W},
+	"  OR (state = 'running' AND created_at < NOW(3) - INTERVAL 90 SECOND))", "ssis", NO_OUT, W},
 	[STMT_IDEM_DONE] = {"idem_done",
 	"UPDATE idempotency_keys SET state = 'done', status = ?, etag = ?, body = ?,"
 	" completed_at = NOW(3)"
 	" WHERE user_id = ? AND idem_key = ? AND request_id = ? AND state = 'running'",
-	"ississ", "", W},
+	"ississ", NO_OUT, W},
 	[STMT_IDEM_RELEASE] = {"idem_release",
 	"DELETE FROM idempotency_keys"
 	" WHERE user_id = ? AND idem_key = ? AND request_id = ? AND state = 'running'",
-	"iss", "", W},
+	"iss", NO_OUT, W},
 	[STMT_IDEM_PURGE] = {"idem_purge",
 	"DELETE FROM idempotency_keys WHERE created_at < NOW(3) - INTERVAL 24 HOUR LIMIT 1000",
-	"", "", W},
+	"", NO_OUT, W},
 
 	/*
 	 * The PHI access log: a batch of [patient, actor, action, request id,
@@ -547,14 +724,19 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  patient BIGINT PATH '$[0]', actor BIGINT PATH '$[1]', action VARCHAR(20)" SQL_COLLATE " PATH '$[2]',"
 	"  rid VARCHAR(80)" SQL_COLLATE " PATH '$[3]', age BIGINT PATH '$[4]', writer BIGINT PATH '$[5]',"
 	"  seq BIGINT PATH '$[6]')) AS j"
-	" ON DUPLICATE KEY UPDATE at = LEAST(at, VALUES(at))", "s", "", W},
+	" ON DUPLICATE KEY UPDATE at = LEAST(at, VALUES(at))", "s", NO_OUT, W},
 	[STMT_ACCESS_PAGE] = {"access_page",
-	"SELECT l.actor_user_id, u.name, l.action, l.request_id, l.at"
+	"SELECT l.actor_user_id AS actor_id, u.name AS actor_name, l.action, l.request_id, l.at"
 	" FROM phi_access_log l LEFT JOIN users u ON u.id = l.actor_user_id"
-	" WHERE l.patient_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ? OFFSET ?",
-	"iii", "isss" "t", W},
+	" WHERE l.patient_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ? OFFSET ?", "iii",
+	OUT([AL_ACTOR_ID] = {'i', "actor_id"},
+	    [AL_ACTOR_NAME] = {'s', "actor_name"},
+	    [AL_ACTION] = {'s', "action"},
+	    [AL_REQUEST_ID] = {'s', "request_id"},
+	    [AL_AT] = {'t', "at"}), W},
 	[STMT_ACCESS_COUNT] = {"access_count",
-	"SELECT COUNT(*) FROM phi_access_log WHERE patient_id = ?", "i", "i", W},
+	"SELECT COUNT(*) AS total FROM phi_access_log WHERE patient_id = ?", "i",
+	OUT({'i', "total"}), W},
 
 	/* --- lcm-admin migrate and check ------------------------------------ */
 
@@ -562,23 +744,29 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INT NOT NULL, name VARCHAR(200) NOT NULL, sha256 CHAR(64) NOT NULL,"
 	" applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (version)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" SQL_COLLATE, "", "", M},
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" SQL_COLLATE, "", NO_OUT, M},
 
 	/* One migrator at a time (0 when another holds it for 30 s). */
-	[STMT_MIGRATE_LOCK] = {"migrate_lock", "SELECT GET_LOCK('lcm_migrate', 30)", "", "i", M},
-	[STMT_MIGRATE_UNLOCK] = {"migrate_unlock", "SELECT RELEASE_LOCK('lcm_migrate')", "", "i", M},
+	[STMT_MIGRATE_LOCK] = {"migrate_lock",
+	"SELECT GET_LOCK('lcm_migrate', 30) AS acquired", "", OUT({'i', "acquired"}), M},
+	[STMT_MIGRATE_UNLOCK] = {"migrate_unlock",
+	"SELECT RELEASE_LOCK('lcm_migrate') AS released", "", OUT({'i', "released"}), M},
 	[STMT_MIGRATE_SQL_MODE] = {"migrate_sql_mode",
-	"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'", "", "", M},
+	"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'", "", NO_OUT, M},
 
 	[STMT_MIGRATIONS_LIST] = {"migrations_list",
-	"SELECT version, name, sha256 FROM schema_migrations ORDER BY version", "", "iss", 0},
+	"SELECT version, name, sha256 FROM schema_migrations ORDER BY version", "",
+	OUT([MIG_VERSION] = {'i', "version"},
+	    [MIG_NAME] = {'s', "name"},
+	    [MIG_SHA256] = {'s', "sha256"}), 0},
 	[STMT_MIGRATION_RECORD] = {"migration_record",
-	"INSERT INTO schema_migrations (version, name, sha256) VALUES (?, ?, ?)", "iss", "", 0},
+	"INSERT INTO schema_migrations (version, name, sha256) VALUES (?, ?, ?)", "iss", NO_OUT, 0},
 
 	/* --- lcm-admin user, role, token ------------------------------------ */
 
-	[STMT_ROLE_LIST] = {"role_list", "SELECT name FROM roles ORDER BY name", "", "s", A},
-	[STMT_ROLE_INSERT] = {"role_insert", "INSERT INTO roles (name) VALUES (?)", "s", "", A},
+	[STMT_ROLE_LIST] = {"role_list", "SELECT name FROM roles ORDER BY name", "",
+	OUT({'s', "name"}), A},
+	[STMT_ROLE_INSERT] = {"role_insert", "INSERT INTO roles (name) VALUES (?)", "s", NO_OUT, A},
 	/*
 	 * Of a JSON array of role names, the positions (from 1) of those that
 	 * name no role, as roles.name's collation compares names ("auditor"
@@ -588,40 +776,60 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_ROLES_UNKNOWN] = {"roles_unknown",
 	"SELECT j.n FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"
 	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS j"
-	" LEFT JOIN roles r ON r.name = j.name WHERE r.id IS NULL ORDER BY j.n", "s", "i", A},
+	" LEFT JOIN roles r ON r.name = j.name WHERE r.id IS NULL ORDER BY j.n", "s",
+	OUT({'i', "n"}), A},
 	[STMT_USER_INSERT] = {"user_insert",
-	"INSERT INTO users (name, email) VALUES (?, ?)", "ss", "", A},
+	"INSERT INTO users (name, email) VALUES (?, ?)", "ss", NO_OUT, A},
 	[STMT_USER_GET] = {"user_get",
-	"SELECT id, name, email, active FROM users WHERE id = ?", "i", "issi", A},
-	[STMT_USER_BY_EMAIL] = {"user_by_email", "SELECT id FROM users WHERE email = ?", "s", "i", A},
+	"SELECT id, name, email, active FROM users WHERE id = ?", "i",
+	OUT([UG_ID] = {'i', "id"},
+	    [UG_NAME] = {'s', "name"},
+	    [UG_EMAIL] = {'s', "email"},
+	    [UG_ACTIVE] = {'i', "active"}), A},
+	[STMT_USER_BY_EMAIL] = {"user_by_email", "SELECT id FROM users WHERE email = ?", "s",
+	OUT({'i', "id"}), A},
 	[STMT_USER_ROLE_ADD] = {"user_role_add",
 	"INSERT IGNORE INTO user_roles (user_id, role_id)"
 	" SELECT q.uid, r.id FROM (SELECT ? AS uid, ? AS role) q JOIN roles r ON r.name = q.role",
-	"is", "", A},
+	"is", NO_OUT, A},
 	[STMT_USER_ROLE_REMOVE] = {"user_role_remove",
 	"DELETE ur FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	" JOIN (SELECT ? AS uid, ? AS role) q ON ur.user_id = q.uid AND r.name = q.role",
-	"is", "", A},
+	"is", NO_OUT, A},
 	[STMT_USER_SET_ACTIVE] = {"user_set_active",
-	"UPDATE users SET active = ? WHERE id = ?", "ii", "", A},
+	"UPDATE users SET active = ? WHERE id = ?", "ii", NO_OUT, A},
 	[STMT_USER_LIST] = {"user_list",
 	"SELECT u.id, u.name, u.email, u.active,"
 	" (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR ' ')"
-	"   FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)"
-	" FROM users u ORDER BY u.id", "", "issis", A},
+	"   FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles"
+	" FROM users u ORDER BY u.id", "",
+	OUT([UL_ID] = {'i', "id"},
+	    [UL_NAME] = {'s', "name"},
+	    [UL_EMAIL] = {'s', "email"},
+	    [UL_ACTIVE] = {'i', "active"},
+	    [UL_ROLES] = {'s', "roles"}), A},
 
 	/* A token's SHA-256 only; it expires NULL days from now: never. */
 	[STMT_TOKEN_INSERT] = {"token_insert",
 	"INSERT INTO api_tokens (user_id, token_sha256, label, created_at, expires_at)"
-	" VALUES (?, ?, ?, NOW(3), NOW(3) + INTERVAL ? DAY)", "issi", "", A},
+	" VALUES (?, ?, ?, NOW(3), NOW(3) + INTERVAL ? DAY)", "issi", NO_OUT, A},
 	[STMT_TOKEN_LIST] = {"token_list",
-	"SELECT id, label, created_at, last_used_at, expires_at, revoked_at,"
-	" expires_at IS NOT NULL AND expires_at <= NOW(3)"
-	" FROM api_tokens WHERE user_id = ? ORDER BY id", "i", "istttti", A},
+	"SELECT id, label, created_at AS created, last_used_at AS last_used, expires_at AS expires,"
+	" revoked_at AS revoked, expires_at IS NOT NULL AND expires_at <= NOW(3) AS expired"
+	" FROM api_tokens WHERE user_id = ? ORDER BY id", "i",
+	OUT([TL_ID] = {'i', "id"},
+	    [TL_LABEL] = {'s', "label"},
+	    [TL_CREATED] = {'t', "created"},
+	    [TL_LAST_USED] = {'t', "last_used"},
+	    [TL_EXPIRES] = {'t', "expires"},
+	    [TL_REVOKED] = {'t', "revoked"},
+	    [TL_EXPIRED] = {'i', "expired"}), A},
 	[STMT_TOKEN_GET] = {"token_get",
-	"SELECT user_id, revoked_at FROM api_tokens WHERE id = ?", "i", "it", A},
+	"SELECT user_id, revoked_at AS revoked FROM api_tokens WHERE id = ?", "i",
+	OUT([TG_USER_ID] = {'i', "user_id"},
+	    [TG_REVOKED] = {'t', "revoked"}), A},
 	[STMT_TOKEN_REVOKE] = {"token_revoke",
-	"UPDATE api_tokens SET revoked_at = NOW(3) WHERE id = ? AND revoked_at IS NULL", "i", "", A},
+	"UPDATE api_tokens SET revoked_at = NOW(3) WHERE id = ? AND revoked_at IS NULL", "i", NO_OUT, A},
 
 	/*
 	 * --- lcm-admin import: a JSON array of rows per statement -----------
@@ -632,24 +840,24 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_IMPORT_PROVIDERS_UPDATE] = {"import_providers_update",
 	"UPDATE providers p JOIN " SQL_IMPORT_PROVIDERS " ON p.id = j.id SET p.name = j.name",
-	"s", "", A},
+	"s", NO_OUT, A},
 	[STMT_IMPORT_PROVIDERS_INSERT] = {"import_providers_insert",
 	"INSERT INTO providers (id, name) SELECT j.id, j.name FROM " SQL_IMPORT_PROVIDERS
-	" WHERE NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = j.id)", "s", "", A},
+	" WHERE NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = j.id)", "s", NO_OUT, A},
 	[STMT_IMPORT_PATIENTS_UPDATE] = {"import_patients_update",
 	"UPDATE patients p JOIN " SQL_IMPORT_PATIENTS " ON p.id = j.id"
-	" SET p.name = j.name, p.primary_provider_id = j.provider", "s", "", A},
+	" SET p.name = j.name, p.primary_provider_id = j.provider", "s", NO_OUT, A},
 	[STMT_IMPORT_PATIENTS_INSERT] = {"import_patients_insert",
 	"INSERT INTO patients (id, name, primary_provider_id)"
 	" SELECT j.id, j.name, j.provider FROM " SQL_IMPORT_PATIENTS
-	" WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = j.id)", "s", "", A},
+	" WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = j.id)", "s", NO_OUT, A},
 	[STMT_IMPORT_USERS_UPDATE] = {"import_users_update",
 	"UPDATE users u JOIN " SQL_IMPORT_USERS " ON u.id = j.id"
-	" SET u.name = j.name, u.email = j.email, u.active = j.active", "s", "", A},
+	" SET u.name = j.name, u.email = j.email, u.active = j.active", "s", NO_OUT, A},
 	[STMT_IMPORT_USERS_INSERT] = {"import_users_insert",
 	"INSERT INTO users (id, name, email, active)"
 	" SELECT j.id, j.name, j.email, j.active FROM " SQL_IMPORT_USERS
-	" WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.id)", "s", "", A},
+	" WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.id)", "s", NO_OUT, A},
 	/*
 	 * Of the users in the batch ([id, [role, ...]]), the roles they no
 	 * longer hold: none of theirs names it, as roles.name's collation
@@ -660,14 +868,15 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', roles JSON PATH '$[1]')) AS j"
 	"  ON j.id = ur.user_id"
 	" WHERE NOT EXISTS (SELECT 1 FROM JSON_TABLE(j.roles, '$[*]' COLUMNS ("
-	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS k WHERE k.name = r.name)", "s", "", A},
+	"  name VARCHAR(40)" SQL_COLLATE " PATH '$')) AS k WHERE k.name = r.name)", "s", NO_OUT, A},
 	[STMT_IMPORT_ROLES_ADD] = {"import_roles_add",
 	"INSERT IGNORE INTO user_roles (user_id, role_id)"
 	" SELECT j.id, r.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
 	"  NESTED PATH '$[1][*]' COLUMNS (role VARCHAR(40)" SQL_COLLATE " PATH '$'))) AS j"
-	" JOIN roles r ON r.name = j.role", "s", "", A},
+	" JOIN roles r ON r.name = j.role", "s", NO_OUT, A},
 	[STMT_PROVIDERS_EXISTING] = {"providers_existing",
-	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN providers p ON p.id = j.id", "s", "i", A},
+	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN providers p ON p.id = j.id", "s",
+	OUT({'i', "id"}), A},
 	/*
 	 * Of a users file's [line, id, email] rows, each whose email is an
 	 * earlier line's (the first such line) or another user's (that user),
@@ -675,10 +884,13 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * known before the write.
 	 */
 	[STMT_IMPORT_EMAILS_SAME] = {"import_emails_same",
-	"SELECT d.line, IF(d.first < d.line, d.first, NULL), u.id FROM ("
+	"SELECT d.line, IF(d.first < d.line, d.first, NULL) AS earlier_line, u.id AS holder FROM ("
 	" SELECT j.line, j.id, j.email, MIN(j.line) OVER (PARTITION BY j.email) AS first"
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS (line BIGINT PATH '$[0]', id BIGINT PATH '$[1]',"
 	"  email VARCHAR(254)" SQL_COLLATE " PATH '$[2]')) AS j) d"
 	" LEFT JOIN users u ON u.email = d.email AND u.id <> d.id"
-	" WHERE d.first < d.line OR u.id IS NOT NULL ORDER BY d.line", "s", "iii", A},
+	" WHERE d.first < d.line OR u.id IS NOT NULL ORDER BY d.line", "s",
+	OUT([ES_LINE] = {'i', "line"},
+	    [ES_EARLIER_LINE] = {'i', "earlier_line"},
+	    [ES_HOLDER] = {'i', "holder"}), A},
 };

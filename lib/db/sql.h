@@ -8,7 +8,8 @@
  * The statement catalogue: every SQL statement of the worker and of
  * lcm-admin lives in sql.c, each with its signature beside it. db.c checks
  * the signature when it prepares the statement, so a '?' or a column added
- * to the text without its type fails at start-up, not on a request.
+ * to the text without its type, or two columns swapped, fails at start-up,
+ * not on a request.
  */
 enum stmt {
 	/* the worker */
@@ -108,10 +109,23 @@ enum stmt {
 };
 
 /*
+ * A result column: its type, 'i' an integer, 's' text or bytes, 't' a
+ * DATETIME read as ISO 8601 UTC text; and its name as the server gives it
+ * (the SELECT's alias, or the column's own name).
+ */
+struct sql_col {
+	char type;
+	const char *name;
+};
+
+/*
  * A statement's definition. in: one letter per '?', in order: 'i' an
- * int64, 's' a string (either may be bound NULL). out: one letter per
- * result column: 'i' an integer, 's' text or bytes, 't' a DATETIME read as
- * ISO 8601 UTC text. use: the programs that prepare it at connect
+ * int64, 's' a string (either may be bound NULL). out: its nout result
+ * columns, in order; where an enum below indexes them, sql.c lists each
+ * by its index, so that the index, the type and the name are one line
+ * beside the SELECT, and db.c checks the server's columns against them
+ * (a SELECT's columns swapped, or the enum's, fail the check). use: the
+ * programs that prepare it at connect
  * (enum db_use), and SQL_BRIEF for a statement that locks a few rows and
  * does little else, so that a wait longer than a glance is a lock another
  * transaction holds, which a worker waits for only with one of the pool's
@@ -122,7 +136,8 @@ struct stmt_def {
 	const char *name;
 	const char *sql;
 	const char *in;
-	const char *out;
+	const struct sql_col *out;
+	unsigned nout;
 	unsigned use;
 };
 
@@ -130,40 +145,52 @@ struct stmt_def {
 
 extern const struct stmt_def sql_stmts[STMT__MAX];
 
-/* Result columns, by statement. */
-enum { AUTH_USER_ID, AUTH_IS_ADMIN, AUTH_TOKEN_ID, AUTH_STALE, AUTH_EXPIRES_IN };
-enum { CT_PATIENT_ID, CT_PATIENT_NAME, CT_CASE_LOAD_ID, CT_PROVIDER_ID, CT_PROVIDER_NAME,
+/*
+ * Result columns, by statement: sql.c names each column as its enum
+ * without the prefix, in lower case (CT_OLCM_AT: "olcm_at").
+ */
+enum { AUTH_USER_ID, AUTH_IS_ADMIN, AUTH_TOKEN_ID, AUTH_STALE, AUTH_EXPIRES_IN };  /* auth_token */
+enum { CT_PATIENT_ID, CT_PATIENT_NAME, CT_CASE_LOAD_ID,  /* care_team */
+	CT_PROVIDER_ID, CT_PROVIDER_NAME,
 	CT_OLCM_ID, CT_OLCM_NAME, CT_OLCM_EMAIL, CT_OLCM_AT,
 	CT_ILCM_ID, CT_ILCM_NAME, CT_ILCM_EMAIL, CT_ILCM_AT, CT_CREATED, CT_UPDATED, CT_VERSION,
 	CT_OLCM_ACTIVE, CT_ILCM_ACTIVE, CT__MAX };
-enum { LP_ID, LP_NAME, LP_EMAIL, LP_ROLES, LP_OLCM_COUNT, LP_ILCM_COUNT, LP_BOTH_COUNT,
-	LP_MAX_OLCM, LP_MAX_ILCM, LP_ACTIVE, LP_ELIGIBLE, LP_TOTAL /* STMT_LCM_PAGE only */ };
-enum { CAP_USER_ID, CAP_MAX_OLCM, CAP_MAX_ILCM, CAP_OLCM_COUNT, CAP_ILCM_COUNT };
-enum { UP_PATIENT_ID, UP_PATIENT_NAME, UP_ROLE, UP_ASSIGNED_AT };
-enum { ML_ID, ML_PATIENT_ID, ML_OLCM, ML_ILCM };
-enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM, MT_OLCM_COUNT, MT_ILCM_COUNT, MT_BOTH_COUNT };
-enum { PH_PATIENT_ID, PH_USER_ID };
-enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID, PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME,
-	PP_ILCM_ID, PP_ILCM_NAME };
-enum { SUM_PATIENTS, SUM_WITH_CASE_LOAD, SUM_WITHOUT_OLCM, SUM_WITHOUT_ILCM, SUM_WITHOUT_BOTH,
-	SUM_TO_INACTIVE };
-enum { EN_PATIENT_ID, EN_PATIENT_NAME, EN_OLCM_ID, EN_OLCM_NAME, EN_OLCM_EMAIL, EN_OLCM_AT,
+enum { LP_ID, LP_NAME, LP_EMAIL, LP_ROLES,  /* lcm_page, lcm_one */
+	LP_OLCM_COUNT, LP_ILCM_COUNT, LP_BOTH_COUNT, LP_MAX_OLCM, LP_MAX_ILCM, LP_ACTIVE,
+	LP_ELIGIBLE, LP_TOTAL /* STMT_LCM_PAGE only */ };
+enum { CAP_USER_ID, CAP_MAX_OLCM, CAP_MAX_ILCM,  /* capacity_lock */
+	CAP_OLCM_COUNT, CAP_ILCM_COUNT };
+enum { UP_PATIENT_ID, UP_PATIENT_NAME, UP_ROLE, UP_ASSIGNED_AT };  /* user_patients */
+enum { ML_ID, ML_PATIENT_ID, ML_OLCM, ML_ILCM };  /* the four move_lock_* */
+enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM,  /* move_targets */
+	MT_OLCM_COUNT, MT_ILCM_COUNT, MT_BOTH_COUNT };
+enum { PH_PATIENT_ID, PH_USER_ID };  /* previous_holders */
+enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page */
+	PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME, PP_ILCM_ID, PP_ILCM_NAME };
+enum { SUM_PATIENTS, SUM_WITH_CASE_LOAD,  /* patient_summary */
+	SUM_WITHOUT_OLCM, SUM_WITHOUT_ILCM, SUM_WITHOUT_BOTH, SUM_TO_INACTIVE };
+enum { EN_PATIENT_ID, EN_PATIENT_NAME,  /* export_now */
+	EN_OLCM_ID, EN_OLCM_NAME, EN_OLCM_EMAIL, EN_OLCM_AT,
 	EN_ILCM_ID, EN_ILCM_NAME, EN_ILCM_EMAIL, EN_ILCM_AT };
-enum { EP_PATIENT_ID, EP_PATIENT_NAME, EP_ROLE, EP_USER_ID, EP_USER_NAME, EP_USER_EMAIL, EP_AT };
-enum { REFS_OLCM_OK = CT__MAX, REFS_ILCM_OK, REFS_OLCM_LIMITED, REFS_ILCM_LIMITED,  /* after the care team's */
-	REFS_OLCM_NAME, REFS_OLCM_EMAIL, REFS_OLCM_ACTIVE, REFS_ILCM_NAME, REFS_ILCM_EMAIL,
-	REFS_ILCM_ACTIVE };
-enum { LOCK_ID, LOCK_OLCM, LOCK_ILCM, LOCK_VERSION, LOCK_AT };
-enum { HI_ROLE, HI_USER_ID, HI_USER_NAME, HI_USER_EMAIL, HI_STARTED_AT, HI_ENDED_AT,
-	HI_STARTED_BY, HI_STARTED_BY_NAME, HI_ENDED_BY, HI_ENDED_BY_NAME, HI_REASON_CODE,
-	HI_REASON_NOTE, HI_SOURCE, HI_OVERRIDE };
-enum { IG_SHA256, IG_STATE, IG_STATUS, IG_ETAG, IG_BODY, IG_STALE, IG_REQUEST_ID };
-enum { AL_ACTOR_ID, AL_ACTOR_NAME, AL_ACTION, AL_REQUEST_ID, AL_AT };
-enum { MIG_VERSION, MIG_NAME, MIG_SHA256 };
-enum { UG_ID, UG_NAME, UG_EMAIL, UG_ACTIVE };
-enum { UL_ID, UL_NAME, UL_EMAIL, UL_ACTIVE, UL_ROLES };
-enum { TL_ID, TL_LABEL, TL_CREATED, TL_LAST_USED, TL_EXPIRES, TL_REVOKED, TL_EXPIRED };
-enum { TG_USER_ID, TG_REVOKED };
-enum { ES_LINE, ES_EARLIER_LINE, ES_HOLDER };
+enum { EP_PATIENT_ID, EP_PATIENT_NAME, EP_ROLE,  /* export_past */
+	EP_USER_ID, EP_USER_NAME, EP_USER_EMAIL, EP_AT };
+enum { REFS_OLCM_OK = CT__MAX, REFS_ILCM_OK,  /* refs: after the care team's */
+	REFS_OLCM_LIMITED, REFS_ILCM_LIMITED,
+	REFS_NEW_OLCM_NAME, REFS_NEW_OLCM_EMAIL, REFS_NEW_OLCM_ACTIVE,
+	REFS_NEW_ILCM_NAME, REFS_NEW_ILCM_EMAIL, REFS_NEW_ILCM_ACTIVE };
+enum { LOCK_ID, LOCK_OLCM, LOCK_ILCM, LOCK_VERSION, LOCK_AT };  /* case_load_lock */
+enum { HI_ROLE, HI_USER_ID, HI_USER_NAME, HI_USER_EMAIL,  /* history_page */
+	HI_STARTED_AT, HI_ENDED_AT, HI_STARTED_BY, HI_STARTED_BY_NAME, HI_ENDED_BY,
+	HI_ENDED_BY_NAME, HI_REASON_CODE, HI_REASON_NOTE, HI_SOURCE, HI_OVERRIDE };
+enum { IG_SHA256, IG_STATE, IG_STATUS, IG_ETAG, IG_BODY, IG_STALE, IG_REQUEST_ID };  /* idem_get */
+enum { AL_ACTOR_ID, AL_ACTOR_NAME, AL_ACTION, AL_REQUEST_ID, AL_AT };  /* access_page */
+enum { MIG_VERSION, MIG_NAME, MIG_SHA256 };  /* migrations_list */
+enum { UG_ID, UG_NAME, UG_EMAIL, UG_ACTIVE };  /* user_get */
+enum { UL_ID, UL_NAME, UL_EMAIL, UL_ACTIVE, UL_ROLES };  /* user_list */
+enum { TL_ID, TL_LABEL, TL_CREATED, TL_LAST_USED,  /* token_list */
+	TL_EXPIRES, TL_REVOKED, TL_EXPIRED };
+enum { TG_USER_ID, TG_REVOKED };  /* token_get */
+enum { ES_LINE, ES_EARLIER_LINE, ES_HOLDER };  /* import_emails_same */
+enum { SG_UPTIME, SG_PRESENT };  /* session_gone */
 
 #endif
