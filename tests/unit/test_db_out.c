@@ -1,5 +1,5 @@
 /*
- * Unit tests for db_out_check() (lib/db/db.c): a prepared statement's result
+ * Unit tests for db_out_check() (lib/db/db_stmt.c): a prepared statement's result
  * columns, as the server describes them, against the catalogue's, by
  * count, name and type; and the catalogue itself (lib/sql.c), whose every
  * column must have a name to be checked by.
