@@ -6,7 +6,7 @@
 
 /*
  * The statement catalogue: every SQL statement of the worker and of
- * lcm-admin lives in sql.c, each with its signature beside it. db.c checks
+ * lcm-admin lives in sql.c, each with its signature beside it. db_stmt.c checks
  * the signature when it prepares the statement, so a '?' or a column added
  * to the text without its type, or two columns swapped, fails at start-up,
  * not on a request.
@@ -123,13 +123,13 @@ struct sql_col {
  * int64, 's' a string (either may be bound NULL). out: its nout result
  * columns, in order; where an enum below indexes them, sql.c lists each
  * by its index, so that the index, the type and the name are one line
- * beside the SELECT, and db.c checks the server's columns against them
+ * beside the SELECT, and db_stmt.c checks the server's columns against them
  * (a SELECT's columns swapped, or the enum's, fail the check). use: the
  * programs that prepare it at connect
  * (enum db_use), and SQL_BRIEF for a statement that locks a few rows and
  * does little else, so that a wait longer than a glance is a lock another
  * transaction holds, which a worker waits for only with one of the pool's
- * waiting slots (db.c); without it a statement may take long on its own
+ * waiting slots (db_wait.c); without it a statement may take long on its own
  * (set-based work) and waits as long as the server lets it.
  */
 struct stmt_def {
