@@ -254,6 +254,33 @@ test_request_id_header() {
 		fail "no X-Request-Id header"
 }
 
+# README.md's quick start: its curl, sent to this stack, answers the care
+# team; its demo tokens are an admin's and a non-admin's; and make run
+# (deploy/stack.sh start) prints the same curl, both tokens and the console.
+test_readme_quick_start_holds() {
+	local quick curl token path said
+	quick=$(sed -n '/^## Quick start/,/^## [^Q]/p' "$HARNESS_ROOT/README.md")
+	curl=$(grep -A1 '^    curl ' <<<"$quick" | tr -d '\\\n')
+	token=$(sed -n "s/.*-H 'X-User-Token: \([^']*\)'.*/\1/p" <<<"$curl")
+	path=$(grep -o 'http://127\.0\.0\.1:8080/[^ ]*' <<<"$curl" | sed 's|^http://127\.0\.0\.1:8080||')
+	[ -n "$token" ] && [ -n "$path" ] || { fail "README.md's quick start has no curl with a token and a URL: [$curl]"; return; }
+	TOKEN=$token
+	req GET "$path"
+	expect_status 200
+	expect_json '.patient_id' 123
+	grep -qF '`dev-admin-token` (Ada Admin, admin)' <<<"$quick" && grep -qF '`dev-user-token`' <<<"$quick" ||
+		fail "README.md's quick start does not name the demo tokens"
+	TOKEN=dev-user-token
+	req GET "$path"
+	expect_status 403
+	said=$(sed -n '/^Lead Care Managers API is up at/,/^MSG$/p' "$HARNESS_ROOT/deploy/stack.sh")
+	grep -qF "curl -s -H 'X-User-Token: $token' http://127.0.0.1:\$PORT$path" <<<"$said" ||
+		fail "make run does not print the README's curl"
+	grep -q 'dev-admin-token' <<<"$said" && grep -q 'dev-user-token' <<<"$said" ||
+		fail "make run does not print both demo tokens"
+	grep -q '/console/' <<<"$said" || fail "make run does not print the console's address"
+}
+
 # no_store_answer STATUS: the last answer had STATUS, Cache-Control:
 # no-store and a request id; its status is added to $SEEN.
 no_store_answer() {
