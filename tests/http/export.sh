@@ -304,7 +304,7 @@ test_exports_at_once_are_limited() {
 # Issue 19 §4: the access log records each chunk's patients before the chunk
 # leaves, so a client that stops reading and leaves is logged for more than
 # it received: at most what nginx and the sockets held for it, and the chunk
-# the worker was sending (README). Past that the worker stops.
+# the worker was sending (openapi.json, the export). Past that the worker stops.
 test_a_client_that_leaves_is_logged_within_the_bound() {
 	local i logged=0 bound left queued
 	ex_big_clinic "$(($(ex_hold_bytes) + 8000000))"

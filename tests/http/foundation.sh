@@ -254,6 +254,68 @@ test_request_id_header() {
 		fail "no X-Request-Id header"
 }
 
+# README.md's quick start: its curl, sent to this stack, answers the care
+# team; its demo tokens are an admin's and a non-admin's; and make run
+# (deploy/stack.sh start) prints the same curl, both tokens and the console.
+test_readme_quick_start_holds() {
+	local quick curl token path said
+	quick=$(sed -n '/^## Quick start/,/^## [^Q]/p' "$HARNESS_ROOT/README.md")
+	curl=$(grep -A1 '^    curl ' <<<"$quick" | tr -d '\\\n')
+	token=$(sed -n "s/.*-H 'X-User-Token: \([^']*\)'.*/\1/p" <<<"$curl")
+	path=$(grep -o 'http://127\.0\.0\.1:8080/[^ ]*' <<<"$curl" | sed 's|^http://127\.0\.0\.1:8080||')
+	[ -n "$token" ] && [ -n "$path" ] || { fail "README.md's quick start has no curl with a token and a URL: [$curl]"; return; }
+	TOKEN=$token
+	req GET "$path"
+	expect_status 200
+	expect_json '.patient_id' 123
+	grep -qF '`dev-admin-token` (Ada Admin, admin)' <<<"$quick" && grep -qF '`dev-user-token`' <<<"$quick" ||
+		fail "README.md's quick start does not name the demo tokens"
+	TOKEN=dev-user-token
+	req GET "$path"
+	expect_status 403
+	said=$(sed -n '/^Lead Care Managers API is up at/,/^MSG$/p' "$HARNESS_ROOT/deploy/stack.sh")
+	grep -qF "curl -s -H 'X-User-Token: $token' http://127.0.0.1:\$PORT$path" <<<"$said" ||
+		fail "make run does not print the README's curl"
+	grep -q 'dev-admin-token' <<<"$said" && grep -q 'dev-user-token' <<<"$said" ||
+		fail "make run does not print both demo tokens"
+	grep -q '/console/' <<<"$said" || fail "make run does not print the console's address"
+}
+
+# no_store_answer STATUS: the last answer had STATUS, Cache-Control:
+# no-store and a request id; its status is added to $SEEN.
+no_store_answer() {
+	expect_eq "status of $LAST_REQ" "$1" "$STATUS"
+	expect_eq "cache-control of $LAST_REQ" no-store "$(header cache-control)"
+	[ -n "$(request_id)" ] || fail "$LAST_REQ: no X-Request-Id"
+	SEEN="$SEEN $STATUS"
+}
+
+# Every answer, the workers' and nginx's own, is no-store with its request
+# id; openapi.json alone is public and cacheable for an hour (openapi.json's
+# "Answers").
+test_every_answer_is_no_store_with_its_request_id() {
+	local big
+	SEEN=""
+	req GET /healthz; no_store_answer 200
+	req GET $P/patients/123/lead_care_managers; no_store_answer 200
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'; no_store_answer 200
+	req GET $LCM/assignments.csv; no_store_answer 200
+	req POST $LCM/assign '{"patient_id":123}'; no_store_answer 422
+	req GET $P/patients/999999/lead_care_managers; no_store_answer 404
+	req GET $P/nowhere; no_store_answer 404
+	req PATCH $LCM/assign; no_store_answer 405
+	big=$(head -c 1100000 /dev/zero | tr '\0' 'a')
+	req POST $LCM/assign "{\"patient_id\":123,\"reason\":\"$big\"}"; no_store_answer 413
+	TOKEN=dev-user-token
+	req GET $P/patients/123/lead_care_managers; no_store_answer 403
+	TOKEN=""
+	req GET $P/patients/123/lead_care_managers; no_store_answer 401
+	expect_eq "the answers seen" " 200 200 200 200 422 404 404 405 413 403 401" "$SEEN"
+	req GET $P/openapi.json
+	expect_status 200
+	expect_header cache-control 'public, max-age=3600'
+}
+
 test_worker_socket_is_private() {
 	local mode
 	mode=$(stat -c %a "$HVAR/run/fcgi.sock")

@@ -173,7 +173,7 @@ test_nginx_and_workers_agree_on_paths() {
 }
 
 # The canonical id is the only one: a path that spells it otherwise is no
-# path, on every route (README), and GET agrees with what TRACE said above.
+# path, on every route (openapi.json: Paths), and GET agrees with what TRACE said above.
 test_path_ids_canonical_only() {
 	local p
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
@@ -202,7 +202,7 @@ test_path_ids_canonical_only() {
 	expect_status 200
 }
 
-# --- what nginx answers before any location: the envelope, the README's status ---
+# --- what nginx answers before any location: the envelope, openapi.json's status ---
 
 # Regression (issue 12): an HTTP/2.0 request line got nginx's HTML 505.
 test_unsupported_http_version_505_json() {
@@ -219,7 +219,7 @@ test_unsupported_http_version_505_json() {
 }
 
 # Regression (issue 12): oversized headers got a 400 (with the 431's body)
-# where the README promises a 431.
+# where the README (now openapi.json) promises a 431.
 test_oversized_headers_431_json() {
 	local big args=() i
 	big=$(head -c 65536 /dev/zero | tr '\0' y)

@@ -436,7 +436,7 @@ test_rb_10kb_token_401_json() {
 	expect_workers_fine
 }
 
-# Past any sane header size the answer is the README's 431, in JSON.
+# Past any sane header size the answer is openapi.json's 431, in JSON.
 test_rb_absurd_header_json_error() {
 	remember
 	TOKEN=$(head -c 65536 /dev/zero | tr '\0' x)
@@ -646,7 +646,7 @@ test_rb_path_tricks() {
 		expect_status 200
 		expect_json '[.patient_id, .patient_name]' '[123,"John Doe"]'
 	done
-	# An encoded slash is data, not a separator: no path (README).
+	# An encoded slash is data, not a separator: no path (openapi.json: Paths).
 	send "/v1/admin/clinic/ecm/patients/123%2Flead_care_managers"
 	expect_error 404 '["Not found"]'
 	# Anything else is no route.
@@ -800,7 +800,7 @@ test_rb_two_content_types_refused() {
 		send_raw "POST $LCM/bulk_assign HTTP/1.1\r\nHost: x\r\nX-User-Token: dev-admin-token\r\nContent-Type: $a\r\nContent-Type: $b\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"x\":[1,2]}"
 		expect_error 400 '["Content-Type may be sent once"]'
 	done
-	# The token comes first (README's check order).
+	# The token comes first (openapi.json: The order of the checks).
 	send_raw "POST $LCM/assign HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n$body"
 	expect_error 401 '["Authentication required"]'
 	expect_unchanged "two content types"
