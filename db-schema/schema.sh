@@ -59,7 +59,7 @@ mariadb-install-db --no-defaults --datadir="$T/data" --user="$(id -un)" \
 	--auth-root-authentication-method=normal --skip-test-db >"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log" >&2; exit 1; }
 setsid mariadbd --no-defaults --datadir="$T/data" --socket="$SOCK" --pid-file="$T/mysqld.pid" \
-	--log-error="$T/mariadb.err" --skip-networking --user="$(id -un)" \
+	--log-error="$T/mariadb.err" --skip-networking --user="$(id -un)" --tmpdir="$T" \
 	--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
 for _ in $(seq 1 150); do
 	mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 && break

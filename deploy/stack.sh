@@ -73,7 +73,7 @@ stop_pid() {
 }
 
 start_db() {
-	mkdir -p "$VAR/mysql" "$VAR/log" "$RUN" "$VAR/secrets"
+	mkdir -p "$VAR/mysql" "$VAR/mysql/tmp" "$VAR/log" "$RUN" "$VAR/secrets"
 	chmod 700 "$RUN" "$VAR/secrets"
 	[ ${#SOCK} -lt 100 ] || die "path too long for a unix socket: $SOCK (set LCM_VAR to a shorter directory)"
 	if [ ! -d "$VAR/mysql/data/mysql" ]; then
@@ -86,6 +86,7 @@ start_db() {
 	if ! alive "$RUN/mysqld.pid" mariadbd; then
 		setsid mariadbd --no-defaults --datadir="$VAR/mysql/data" --socket="$SOCK" \
 			--pid-file="$RUN/mysqld.pid" --log-error="$VAR/log/mariadb.err" \
+			--tmpdir="$VAR/mysql/tmp" \
 			--skip-networking --user="$ME" --character-set-server=utf8mb4 \
 			--collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size="$BUFFER_POOL" \
 			--max-connections=200 </dev/null >/dev/null 2>&1 &

@@ -86,7 +86,7 @@ PEERS="127.0.0.1:${GPORT[1]},127.0.0.1:${GPORT[2]},127.0.0.1:${GPORT[3]}"
 # the node's own directories.
 node_config() {
 	local i=$1 d=$C/n$1
-	mkdir -p "$d/data" "$d/run"
+	mkdir -p "$d/data" "$d/run" "$d/tmp"
 	sed -e "s|@CLUSTER_NAME@|lcm-cluster-test|; s|@CLUSTER_NODES@|$PEERS|" \
 		-e "s|@NODE_NAME@|n$i|; s|@NODE_ADDRESS@|127.0.0.1:${GPORT[$i]}|g" \
 		-e "s|@IST_ADDRESS@|127.0.0.1:${IPORT[$i]}|; s|@SST_ADDRESS@|127.0.0.1:${SPORT[$i]}|" \
@@ -98,6 +98,7 @@ datadir = $d/data
 socket = $d/run/mysqld.sock
 pid-file = $d/run/mysqld.pid
 log-error = $d/error.log
+tmpdir = $d/tmp
 user = $ME
 bind-address = 127.0.0.1
 port = ${PORT[$i]}

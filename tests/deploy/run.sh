@@ -188,13 +188,13 @@ check "the default PREFIX /usr/local puts the unit under the prefix" \
 ran adduser   # the workers run as $RUN_USER below
 
 # ---- 3. a MariaDB of the test's own, then the two accounts -------------------
-mkdir -p "$T/run" "$T/mysql" "$T/log"
+mkdir -p "$T/run" "$T/mysql" "$T/mysql-tmp" "$T/log"
 ME=$(id -un)
 mariadb-install-db --no-defaults --datadir="$T/mysql" --user="$ME" \
 	--auth-root-authentication-method=normal --skip-test-db >"$T/log/install-db.log" 2>&1 ||
 	die "mariadb-install-db" "$(tail -5 "$T/log/install-db.log")"
 setsid mariadbd --no-defaults --datadir="$T/mysql" --socket="$SOCK" --pid-file="$T/run/mysqld.pid" \
-	--log-error="$T/log/mariadb.err" --skip-networking --user="$ME" \
+	--log-error="$T/log/mariadb.err" --skip-networking --user="$ME" --tmpdir="$T/mysql-tmp" \
 	--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
 for _ in $(seq 1 150); do mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 && break; sleep 0.2; done
 mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 || die "MariaDB started"
