@@ -15,7 +15,8 @@
 # print only errors), LCM_BIN (the worker binary, default build/lcm-worker),
 # LCM_ADMIN (lcm-admin, default build/lcm-admin), LCM_DB_BUFFER_POOL (the
 # private MariaDB's InnoDB buffer pool, default 256M; make bench's million
-# case loads want 2G).
+# case loads want 2G), LCM_POOL_FAKETIME (tests: the pool alone runs with
+# its clock this far from the host's, "-1d", through libfaketime).
 #
 # It runs the production pieces the way a deployment does: lcm-admin migrate,
 # the workers through lcm-admin pool (spawn-fcgi -n + multiwatch), nginx
@@ -157,7 +158,15 @@ start_workers() {
 	# spawn-fcgi, multiwatch: a worker replaced) go to pool.log, which they
 	# hold open for their life; the workers write workers.log (log_file),
 	# which they reopen on reopen-logs.
-	setsid "$ADMIN" --config "$VAR/lcm.conf" pool --worker "$BIN" \
+	local faked=()
+	# libfaketime's first process shares its clock with its children
+	# through shared memory that goes when that process does: the pool's
+	# (lcm-admin, then spawn-fcgi and multiwatch in the same process) lives
+	# as long as its workers, a shell would not.
+	[ -n "${LCM_POOL_FAKETIME:-}" ] &&
+		faked=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+		    FAKETIME="$LCM_POOL_FAKETIME")
+	"${faked[@]}" setsid "$ADMIN" --config "$VAR/lcm.conf" pool --worker "$BIN" \
 		>>"$VAR/log/pool.log" 2>&1 </dev/null &
 	local pid=$! i
 	echo "$pid" >"$RUN/workers.pid"

@@ -9,15 +9,14 @@ FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 # ("-1d") from the host's; "" for the host's own. Returns once its workers
 # are ready (harness_fresh_workers).
 pool_with_clock() {
-	local port=${BASE##*:}
+	local port=${BASE##*:} pool
+	pool=$(cat "$HVAR/run/workers.pid" 2>/dev/null)
 	LCM_VAR=$HVAR LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" stop-workers ||
 		{ fail "the pool did not stop"; return 1; }
-	if [ -n "$1" ]; then
-		env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$1" LCM_VAR="$HVAR" LCM_PORT="$port" LCM_QUIET=1 \
-			bash "$HARNESS_ROOT/deploy/stack.sh" start
-	else
-		LCM_VAR=$HVAR LCM_PORT=$port LCM_QUIET=1 bash "$HARNESS_ROOT/deploy/stack.sh" start
-	fi || { fail "the pool did not start"; return 1; }
+	# What libfaketime shared in a faked pool's process outlives it.
+	[ -n "$pool" ] && rm -f "/dev/shm/sem.faketime_sem_$pool" "/dev/shm/faketime_shm_$pool"
+	LCM_POOL_FAKETIME=$1 LCM_VAR=$HVAR LCM_PORT=$port LCM_QUIET=1 \
+		bash "$HARNESS_ROOT/deploy/stack.sh" start || { fail "the pool did not start"; return 1; }
 	harness_fresh_workers || fail "the pool's workers are not ready"
 }
 
