@@ -24,15 +24,16 @@ send_until_answered() {
 # $T_TMP/statuses, the 503s that came first counted in $T_TMP/retried.
 # Each body is chosen round-robin from the templates.
 fire() {
-	local n=$1 method=$2 i
+	local n=$1 method=$2 i pids=()
 	shift 2
 	local bodies=("$@")
 	: >"$T_TMP/statuses"
 	for i in $(seq 1 "$n"); do
 		printf '%s' "${bodies[$((i % ${#bodies[@]}))]}" >"$T_TMP/fire.$i"
 		send_until_answered "$method" "$T_TMP/fire.$i" >"$T_TMP/fire.$i.out" &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"   # its own clients: a caller's other background job is the caller's to wait for
 	for i in $(seq 1 "$n"); do
 		cut -d' ' -f1 "$T_TMP/fire.$i.out" >>"$T_TMP/statuses"
 	done
