@@ -20,7 +20,9 @@
 #    their queries compared from size to size (BENCH_GROWTH=0 skips it).
 # 4. Worker RSS before and after; our stack stopped.
 # 5. When ../shared/bench-peer/up.sh exists: the peer on its own port and
-#    directory, the same wrk runs plus nginx's /static ceiling; peer stopped.
+#    directory, the same wrk runs (the assign both as the bare upsert and,
+#    when the peer has it, as /peer/assign_audited, the same work as ours)
+#    plus nginx's /static ceiling; peer stopped.
 # 6. A comparison table.
 # Everything runs on loopback and is torn down on exit, failure or interrupt.
 #
@@ -489,6 +491,16 @@ if [ "${BENCH_PEER:-1}" != 0 ] && [ -f "$PEER_SRC/up.sh" ]; then
 		wrk_run peer-get "$PEER" "$BENCH/get.lua" /peer /peer/assign
 		wrk_run peer-post "$PEER" "$BENCH/post.lua" /peer /peer/assign
 		wrk_run peer-post-seeded "$PEER" "$BENCH/seeded.lua" /peer /peer/assign "$BENCH/post.lua"
+		# The same assign doing the contract's work (users checked, case load
+		# locked, activity rows, the answer read back), when the peer has it.
+		if [ "$(code_of -H "X-User-Token: $TOKEN" -H 'Content-Type: application/json' \
+			-d '{"patient_id":1,"olcm_user_id":101}' "$PEER/peer/assign_audited")" = 200 ]; then
+			wrk_run peer-audited "$PEER" "$BENCH/post.lua" /peer /peer/assign_audited
+			wrk_run peer-audited-seeded "$PEER" "$BENCH/seeded.lua" /peer /peer/assign_audited \
+				"$BENCH/post.lua"
+		else
+			echo "  the peer has no /peer/assign_audited: only the bare upsert is compared"
+		fi
 		Q_SOCK=
 		wrk_run static "$PEER/static" "" /peer /peer/assign
 		children_rss "php-fpm children after load" "$(cat "$PEER_DIR/php-fpm.pid")"
@@ -520,7 +532,9 @@ printf '  %-22s | %9s %9s %9s %7s %4s | %9s %9s %9s %7s %4s | %7s\n' "" "ours" "
 	"peer" "p50" "p99" "non-2xx" "SQL" "ours/peer"
 row "care-team read (GET)" ours-get peer-get
 row "single assign (POST)" ours-post peer-post
+row "  ... vs same work" ours-post peer-audited
 row "  ... threads seeded" ours-post-seeded peer-post-seeded
+row "  ... seeded same work" ours-post-seeded peer-audited-seeded
 row "our /healthz" ours-healthz
 row "  GET, access log off" ours-get-nolog
 row "  GET, log on again" ours-get-log2
