@@ -50,15 +50,21 @@ case_load_update(struct db *db, int64_t case_load_id, const int set[ROLE__MAX],
     const int64_t user[ROLE__MAX], const char *at)
 {
 	struct db_param p[] = {
-		DB_P_INT(case_load_id),
+		DB_P_INT(set[ROLE_OLCM] != 0),
+		DB_P_ID(user[ROLE_OLCM]),
+		DB_P_CSTR(at),
 		DB_P_INT(set[ROLE_OLCM] != 0),
 		DB_P_ID(user[ROLE_OLCM]),
 		DB_P_INT(set[ROLE_ILCM] != 0),
 		DB_P_ID(user[ROLE_ILCM]),
 		DB_P_CSTR(at),
+		DB_P_INT(set[ROLE_ILCM] != 0),
+		DB_P_ID(user[ROLE_ILCM]),
+		DB_P_CSTR(at),
+		DB_P_INT(case_load_id),
 	};
 
-	return db_exec(db, STMT_CASE_LOAD_UPDATE, p, 6);
+	return db_exec(db, STMT_CASE_LOAD_UPDATE, p, 12);
 }
 
 struct activity {
@@ -68,13 +74,16 @@ struct activity {
 	int64_t previous_user_id;
 	int64_t new_user_id;
 	int overridden;           /* it passed a caseload limit */
+	const char *at;           /* the case load's updated_at, "" when the insert set it */
 };
 
 static enum app_err
 activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const struct activity *a)
 {
+	/* activity_insert_at's: the patient, activity_insert's eleven, the time. */
 	struct db_param p[] = {
+		DB_P_INT(c->patient_id),
 		DB_P_INT(a->case_load_id),
 		DB_P_CSTR(a->type),
 		DB_P_CSTR(lcm_role_name(a->role)),
@@ -86,9 +95,12 @@ activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_cha
 		DB_P_CSTR(c->source ? c->source : "assign"),
 		DB_P_INT(a->overridden),
 		who->request_id && *who->request_id ? DB_P_CSTR(who->request_id) : DB_P_NULL,
+		DB_P_CSTR(a->at),
 	};
 
-	return db_exec(db, STMT_ACTIVITY_INSERT, p, 11);
+	if (*a->at != '\0')
+		return db_exec(db, STMT_ACTIVITY_INSERT_AT, p, 13);
+	return db_exec(db, STMT_ACTIVITY_INSERT, p + 1, 11);
 }
 
 /* ---- applying a change ----------------------------------------------- */
@@ -298,6 +310,7 @@ apply_once(struct db *db, struct attempt *at)
 		a.previous_user_id = prev[r];
 		a.new_user_id = next[r];
 		a.overridden = at->overridden[r];
+		a.at = when;
 		if ((rc = activity_insert(db, at->who, c, &a)) != APP_OK)
 			goto fail;
 	}

@@ -249,3 +249,20 @@ test_activity_same_transaction_as_change() {
 	expect_status 200
 	expect_eq "activities of 124" 1 "$(db_sql 'SELECT COUNT(*) FROM patient_activities WHERE patient_id = 124')"
 }
+
+# A change's activity rows carry the time the change gave its case load: a
+# history period starts exactly when the care team says the role was assigned.
+test_activity_time_is_the_case_loads_change_time() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	local from
+	from=$(next_act_id)
+	req PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102,"ilcm_user_id":103,"reason":"Rebalance"}'
+	expect_status 200
+	expect_eq "rows of the change" 2 "$(db_sql "SELECT COUNT(*) FROM patient_activities WHERE id >= $from")"
+	expect_eq "rows stamped other than the case load's change" 0 "$(db_sql "
+		SELECT COUNT(*) FROM patient_activities a JOIN case_loads c ON c.id = a.case_load_id
+		WHERE a.id >= $from AND NOT (a.created_at = c.updated_at
+			AND a.created_at = IF(a.role = 'olcm', c.olcm_assigned_at, c.ilcm_assigned_at))")"
+	expect_eq "the patient" 123 "$(db_sql "SELECT DISTINCT patient_id FROM patient_activities WHERE id >= $from")"
+}
