@@ -93,13 +93,36 @@ install_traps
 die() { echo "bench: $*" >&2; exit 1; }
 section() { printf '\n== %s\n' "$*"; }
 
-declare -A R_RPS R_P50 R_P99 R_N R_BAD R_SOCK R_Q
+declare -A R_RPS R_P50 R_P99 R_N R_BAD R_SOCK R_Q R_CPU R_CPUS
 
 # MariaDB's statement counter of the server at socket Q_SOCK.
 questions() {
 	[ -n "${Q_SOCK:-}" ] || return 0
 	mariadb --no-defaults --socket="$Q_SOCK" -uroot --batch --skip-column-names \
 		-e "SHOW GLOBAL STATUS LIKE 'Questions'" | awk '{ print $2 }'
+}
+
+# CPU time, in clock ticks, of the stack under measurement: the database, the
+# application processes and the web server, each a parent pid and its
+# children (ours: mariadbd, multiwatch and its workers, the nginx master and
+# its workers; the peer: mariadbd, the PHP-FPM master and its children, its
+# nginx). CPU_PIDS holds "db app web" parent pids; empty: nothing sampled.
+# CPU microseconds per request are steadier than req/s on a shared box:
+# they do not change when another process takes a core.
+CPU_PIDS=
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+tree_ticks() {
+	local p t=0 v
+	for p in "$1" $(ps --ppid "$1" -o pid= 2>/dev/null); do
+		v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+cpu_ticks() {
+	local p out=
+	for p in $CPU_PIDS; do out="$out $(tree_ticks "$p")"; done
+	echo "$out"
 }
 
 # wrk_run KEY URL SCRIPT PREFIX ASSIGN [INNER] -- warm up, then one measured run.
@@ -111,11 +134,13 @@ wrk_run() {
 	env PREFIX="$prefix" ASSIGN="$assign" TOKEN="$TOKEN" SCRIPT="$inner" \
 		wrk "${args[@]}" -d"$WARMUP" "$url" >/dev/null 2>&1
 	[ -n "${WRK_HOOK:-}" ] && $WRK_HOOK
-	local q0 q1
+	local q0 q1 c0 c1
 	q0=$(questions)
+	c0=$(cpu_ticks)
 	env PREFIX="$prefix" ASSIGN="$assign" TOKEN="$TOKEN" SCRIPT="$inner" \
 		wrk "${args[@]}" -d"$DURATION" "$url" >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "wrk failed on $url"; }
+	c1=$(cpu_ticks)
 	q1=$(questions)
 	R_RPS[$key]=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	R_P50[$key]=$(awk '$1 == "50%" { print $2 }' "$out")
@@ -128,9 +153,18 @@ wrk_run() {
 	R_Q[$key]=-
 	[ -n "$q0" ] && [ -n "$q1" ] && R_Q[$key]=$(awk -v a="$q0" -v b="$q1" -v n="${R_N[$key]:-0}" \
 		'BEGIN { if (n > 0) printf "%.1f", (b - a - 1) / n; else print "-" }')
-	printf '  %-16s %10s req/s  p50 %-9s p99 %-9s requests %-8s non-2xx/3xx %-4s SQL/req %-4s socket errors: %s\n' \
+	# CPU µs per request: db + app + web = total.
+	R_CPU[$key]=- R_CPUS[$key]=-
+	if [ -n "$c0" ]; then
+		read -r R_CPU[$key] R_CPUS[$key] < <(awk -v a="$c0" -v b="$c1" -v n="${R_N[$key]:-0}" -v us="$TICK_US" 'BEGIN {
+			k = split(a, x, " "); split(b, y, " ")
+			if (n <= 0) { print "- -"; exit }
+			for (i = 1; i <= k; i++) { d[i] = (y[i] - x[i]) * us / n; t += d[i] }
+			printf "%.0f %.0f+%.0f+%.0f\n", t, d[1], d[2], d[3] }')
+	fi
+	printf '  %-16s %10s req/s  p50 %-9s p99 %-9s requests %-8s non-2xx/3xx %-4s SQL/req %-4s CPU us/req %s (db+app+web %s)  socket errors: %s\n' \
 		"$key" "${R_RPS[$key]:-?}" "${R_P50[$key]:-?}" "${R_P99[$key]:-?}" \
-		"${R_N[$key]:-?}" "${R_BAD[$key]}" "${R_Q[$key]}" "${R_SOCK[$key]}"
+		"${R_N[$key]:-?}" "${R_BAD[$key]}" "${R_Q[$key]}" "${R_CPU[$key]}" "${R_CPUS[$key]}" "${R_SOCK[$key]}"
 }
 
 # Statuses nginx logged since line $1 of our access log, as "200:1234 409:5".
@@ -178,6 +212,8 @@ harness_start 8 || die "the stack did not start"
 echo "  MariaDB: innodb_buffer_pool_size $LCM_DB_BUFFER_POOL"
 install_traps  # harness_start installs its own; ours also stops the peer and removes $BTMP
 Q_SOCK=$DB_SOCK
+our_cpu_pids() { CPU_PIDS="$(cat "$HVAR/run/mysqld.pid") $(cat "$HVAR/run/workers.pid") $(cat "$HVAR/run/nginx.pid")"; }
+our_cpu_pids
 echo "  $BASE  (stack in $HVAR)"
 
 t0=$(date +%s.%N)
@@ -236,6 +272,7 @@ kill -TERM "$(cat "$HVAR/run/workers.pid")"
 for _ in $(seq 1 100); do kill -0 "$(cat "$HVAR/run/workers.pid")" 2>/dev/null || break; sleep 0.1; done
 LCM_ACCESS_LOG=off LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_WORKERS=8 LCM_QUIET=1 \
 	bash deploy/stack.sh start || die "the workers did not come back"
+our_cpu_pids
 logged0=$(db_sql 'SELECT COUNT(*) FROM phi_access_log')
 wrk_run "ours-get-nolog" "$BASE" "$BENCH/get.lua" "$API" "$API/lead_care_managers/assign"
 echo "  access log rows written by that run: $(($(db_sql 'SELECT COUNT(*) FROM phi_access_log') - logged0)) (0 expected)"
@@ -243,6 +280,7 @@ kill -TERM "$(cat "$HVAR/run/workers.pid")"
 for _ in $(seq 1 100); do kill -0 "$(cat "$HVAR/run/workers.pid")" 2>/dev/null || break; sleep 0.1; done
 LCM_VAR=$HVAR LCM_PORT=${BASE##*:} LCM_WORKERS=8 LCM_QUIET=1 bash deploy/stack.sh start ||
 	die "the workers did not come back"
+our_cpu_pids
 # With the log again, so that on and off surround each other in time.
 wrk_run "ours-get-log2" "$BASE" "$BENCH/get.lua" "$API" "$API/lead_care_managers/assign"
 ACCESS_COST=$(awk -v a="${R_RPS[ours-get]:-0}" -v b="${R_RPS[ours-get-log2]:-0}" -v off="${R_RPS[ours-get-nolog]:-0}" \
@@ -470,7 +508,7 @@ workers_rss
 pid_rss "nginx master" "$(cat "$HVAR/run/nginx.pid")"
 
 harness_stop  # free the cores and memory for the peer
-Q_SOCK=
+Q_SOCK= CPU_PIDS=
 
 # --- the peer ---------------------------------------------------------------
 
@@ -487,6 +525,7 @@ if [ "${BENCH_PEER:-1}" != 0 ] && [ -f "$PEER_SRC/up.sh" ]; then
 		[ "$(code_of -H "X-User-Token: $TOKEN" "$PEER/peer/patients/1/lead_care_managers")" = 200 ]; then
 		t1=$(date +%s.%N)
 		Q_SOCK=$PEER_DIR/mysql.sock
+		CPU_PIDS="$(cat "$PEER_DIR/mysqld.pid") $(cat "$PEER_DIR/php-fpm.pid") $(cat "$PEER_DIR/nginx.pid")"
 		echo "  up on $PEER in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s (dir $PEER_DIR)"
 		wrk_run peer-get "$PEER" "$BENCH/get.lua" /peer /peer/assign
 		wrk_run peer-post "$PEER" "$BENCH/post.lua" /peer /peer/assign
@@ -501,7 +540,7 @@ if [ "${BENCH_PEER:-1}" != 0 ] && [ -f "$PEER_SRC/up.sh" ]; then
 		else
 			echo "  the peer has no /peer/assign_audited: only the bare upsert is compared"
 		fi
-		Q_SOCK=
+		Q_SOCK= CPU_PIDS=
 		wrk_run static "$PEER/static" "" /peer /peer/assign
 		children_rss "php-fpm children after load" "$(cat "$PEER_DIR/php-fpm.pid")"
 		pid_rss "peer mariadbd" "$(cat "$PEER_DIR/mysqld.pid")"
@@ -517,19 +556,19 @@ fi
 
 # --- the table ----------------------------------------------------------------
 
-section "comparison (req/s; latency p50 / p99; non-2xx/3xx responses; SQL statements per request)"
+section "comparison (req/s; latency p50 / p99; non-2xx/3xx responses; SQL statements per request; CPU µs per request of the whole stack but wrk)"
 row() {
 	local name=$1 a=$2 b=${3:-}
 	local ratio=-
 	[ -n "$b" ] && [ -n "${R_RPS[$b]:-}" ] && [ -n "${R_RPS[$a]:-}" ] &&
 		ratio=$(awk -v x="${R_RPS[$a]}" -v y="${R_RPS[$b]}" 'BEGIN { printf "%.2fx", x / y }')
-	printf '  %-22s | %9s %9s %9s %7s %4s | %9s %9s %9s %7s %4s | %7s\n' "$name" \
-		"${R_RPS[$a]:--}" "${R_P50[$a]:--}" "${R_P99[$a]:--}" "${R_BAD[$a]:--}" "${R_Q[$a]:--}" \
+	printf '  %-22s | %9s %9s %9s %7s %4s %6s | %9s %9s %9s %7s %4s %6s | %7s\n' "$name" \
+		"${R_RPS[$a]:--}" "${R_P50[$a]:--}" "${R_P99[$a]:--}" "${R_BAD[$a]:--}" "${R_Q[$a]:--}" "${R_CPU[$a]:--}" \
 		"${b:+${R_RPS[$b]:--}}" "${b:+${R_P50[$b]:--}}" "${b:+${R_P99[$b]:--}}" "${b:+${R_BAD[$b]:--}}" \
-		"${b:+${R_Q[$b]:--}}" "$ratio"
+		"${b:+${R_Q[$b]:--}}" "${b:+${R_CPU[$b]:--}}" "$ratio"
 }
-printf '  %-22s | %9s %9s %9s %7s %4s | %9s %9s %9s %7s %4s | %7s\n' "" "ours" "p50" "p99" "non-2xx" "SQL" \
-	"peer" "p50" "p99" "non-2xx" "SQL" "ours/peer"
+printf '  %-22s | %9s %9s %9s %7s %4s %6s | %9s %9s %9s %7s %4s %6s | %7s\n' "" "ours" "p50" "p99" "non-2xx" "SQL" "CPUus" \
+	"peer" "p50" "p99" "non-2xx" "SQL" "CPUus" "ours/peer"
 row "care-team read (GET)" ours-get peer-get
 row "single assign (POST)" ours-post peer-post
 row "  ... vs same work" ours-post peer-audited
