@@ -55,7 +55,7 @@ lcm_list_get(const struct request *req, struct response *resp)
 
 /*
  * GET .../lead_care_managers/:id: one person as the list shows them, found
- * by id whether eligible or a deactivated holder of patients. Like the
+ * by id when eligible or still holding patients (lcm_person_get). Like the
  * list, it shows no patient: no access log record.
  */
 enum app_err
