@@ -24,8 +24,9 @@ enum app_err assignments_export_get(const struct request *, struct response *);
 enum app_err patient_history_get(const struct request *, struct response *);
 enum app_err patient_access_log_get(const struct request *, struct response *);
 
-/* GET .../lead_care_managers */
+/* GET .../lead_care_managers and .../lead_care_managers/:id (one entry of it) */
 enum app_err lcm_list_get(const struct request *, struct response *);
+enum app_err lcm_one_get(const struct request *, struct response *);
 
 /* PUT .../lead_care_managers/:id/capacity, GET .../lead_care_managers/:id/patients */
 enum app_err lcm_capacity_put(const struct request *, struct response *);

@@ -53,6 +53,22 @@ lcm_list_get(const struct request *req, struct response *resp)
 	return resp_json(resp, 200, json_lcm_page(rows, total, &q));
 }
 
+/*
+ * GET .../lead_care_managers/:id: one person as the list shows them, found
+ * by id when eligible or still holding patients (lcm_person_get). Like the
+ * list, it shows no patient: no access log record.
+ */
+enum app_err
+lcm_one_get(const struct request *req, struct response *resp)
+{
+	struct lcm_row row;
+	enum app_err rc;
+
+	if ((rc = lcm_person_get(req->db, req->path_id, &row)) != APP_OK)
+		return rc;
+	return resp_json(resp, 200, json_lcm_row(&row));
+}
+
 /* What a change answers: its route's message, the care team it left, its ETag. */
 struct written_answer {
 	const struct write_route *wr;

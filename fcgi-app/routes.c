@@ -6,6 +6,7 @@
 const struct route app_routes[] = {
 	{M_GET, "/healthz", health_get, 0, NULL},
 	{M_GET, LCM_BASE "/lead_care_managers", lcm_list_get, ROUTE_ADMIN, NULL},
+	{M_GET, LCM_BASE "/lead_care_managers/:id", lcm_one_get, ROUTE_ADMIN, NULL},
 	{M_POST, LCM_BASE "/lead_care_managers/assign", lcm_write_one,
 	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT, &route_assign_post},
 	{M_PUT, LCM_BASE "/lead_care_managers/assign", lcm_write_one,

@@ -171,6 +171,19 @@ int lcm_row_at_capacity(const struct lcm_row *, enum lcm_role);
 enum app_err lcm_user_get(struct db *, int64_t user_id, struct lcm_row *out);
 
 /*
+ * Whether a user is a Lead Care Manager to the API: eligible to be one
+ * (active with ecm), or holding patients as one (a deactivated person, say).
+ */
+int lcm_row_is_lcm(const struct lcm_row *);
+
+/*
+ * One Lead Care Manager (lcm_row_is_lcm) as the list shows them, read by
+ * id. APP_OK, APP_ENOUSER for no such user or one who is neither eligible
+ * nor holding patients, or a database error.
+ */
+enum app_err lcm_person_get(struct db *, int64_t user_id, struct lcm_row *out);
+
+/*
  * Set a user's limits (-1: none) and read the user back into out. The user
  * must be eligible: APP_EINVAL otherwise (an unknown user too).
  */

@@ -174,6 +174,22 @@ lcm_user_get(struct db *db, int64_t user_id, struct lcm_row *out)
 	return rc;
 }
 
+int
+lcm_row_is_lcm(const struct lcm_row *row)
+{
+	return row->eligible || row->count[ROLE_OLCM] > 0 || row->count[ROLE_ILCM] > 0;
+}
+
+enum app_err
+lcm_person_get(struct db *db, int64_t user_id, struct lcm_row *out)
+{
+	enum app_err rc;
+
+	if ((rc = lcm_user_get(db, user_id, out)) != APP_OK)
+		return rc;
+	return lcm_row_is_lcm(out) ? APP_OK : APP_ENOUSER;
+}
+
 enum app_err
 lcm_capacity_set(struct db *db, int64_t actor, int64_t user_id, const int64_t max[ROLE__MAX],
     struct lcm_row *out)

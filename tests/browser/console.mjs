@@ -294,6 +294,7 @@ test('transfer_dry_run_preview_then_the_real_one', async (page) => {
   await signIn(page);
   await page.getByRole('link', { name: 'Jane Coordinator' }).click();
   await page.getByRole('heading', { level: 1, name: 'Jane Coordinator (101)' }).waitFor();
+  await page.getByRole('button', { name: 'Choose who takes them' }).click();
   await page.getByLabel('Bob Manager (102)').check();
   await page.getByLabel('Carla Intensive (103)').check();
   await page.getByRole('button', { name: 'Preview transfer (dry run)' }).click();
@@ -321,6 +322,76 @@ test('transfer_dry_run_preview_then_the_real_one', async (page) => {
   eq('the last transfer is shown', 'Last transfer: 3 moved, 1 failed', await page.locator('#transfer-done h3').innerText());
   await eventually('Jane keeps the one nobody could take', async () => (await page.locator('section[aria-labelledby="patients-h"]').innerText()).includes('No iLCM patients'));
   eq('the API agrees', [125], (await call('GET', '/lead_care_managers/101/patients')).patients.map((p) => p.patient_id));
+});
+
+/*
+ * The API requests a view made from the moment mark was taken (the
+ * length of seen.urls then) until now: their paths below the API, with
+ * their query strings.
+ */
+function apiRequests(seen, mark) {
+  return seen.urls.slice(mark).map((u) => new URL(u)).filter((u) => u.pathname.startsWith(API + '/'))
+    .map((u) => u.pathname.slice(API.length) + u.search);
+}
+/* The person view drawn in full: both patient lists have their pager. */
+async function personDrawn(page) {
+  for (const role of ['olcm', 'ilcm']) await page.locator(`[data-role="${role}"] .pager`).waitFor();
+}
+
+// The person view reads the person with one request, never the list: their
+// list entry (limits, counts, active) is GET .../lead_care_managers/{id}.
+test('a_person_is_read_in_one_request', async (page, seen) => {
+  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101 });
+  await assign({ patient_id: 125, ilcm_user_id: 101 });
+  await capacity(101, { max_olcm: 2, max_ilcm: 5 });
+  await assign({ patient_id: 126, olcm_user_id: 103 });
+  dbSql('UPDATE users SET active = 0 WHERE id = 103');
+  await signIn(page);
+  const view = async (id, heading) => {
+    const mark = seen.urls.length;
+    await open(page, `#/person/${id}`, heading);
+    return mark;
+  };
+  const onlyThePerson = (id, reqs) => {
+    eq(`person ${id}: one request for the person`, 1, reqs.filter((r) => r === `/lead_care_managers/${id}`).length);
+    eq(`person ${id}: no request of the list`, [], reqs.filter((r) => /^\/lead_care_managers(\?|$)/.test(r)));
+  };
+
+  let mark = await view(101, 'Jane Coordinator (101)');
+  await personDrawn(page);
+  let reqs = apiRequests(seen, mark);
+  onlyThePerson(101, reqs);
+  eq('and the two patient lists', ['/lead_care_managers/101/patients?role=olcm&page=1&per_page=25',
+    '/lead_care_managers/101/patients?role=ilcm&page=1&per_page=25'], reqs.filter((r) => r.includes('/patients')).sort().reverse());
+  eq('nothing else', 3, reqs.length);
+  eq('the limits as the API has them', ['2', '5'], [await page.getByLabel('Most oLCM patients').inputValue(),
+    await page.getByLabel('Most iLCM patients').inputValue()]);
+  const bar = page.locator('main > div .bar').first();
+  eq('the load bar', ['2', '1'], [await bar.getAttribute('data-olcm'), await bar.getAttribute('data-ilcm')]);
+  check((await bar.getAttribute('aria-label')).includes('oLCM 2 (limit 2), iLCM 1 (limit 5)'), 'the bar says the counts and limits');
+  await page.screenshot({ path: join(SHOTS, 'person.png'), fullPage: true });
+  saved.push(join(SHOTS, 'person.png'));
+
+  // A deactivated person still holding a patient: found, marked inactive.
+  mark = await view(103, 'Carla Intensive (103)');
+  await personDrawn(page);
+  onlyThePerson(103, apiRequests(seen, mark));
+  eq('marked inactive', ['inactive'], await page.locator('main .badge.inactive').allInnerTexts());
+
+  // Nobody: the API's message and what it means, still one request.
+  mark = await view(999999);
+  eq('an unknown user', 'User not found', await eventually('the 404', () => alertText(page)));
+  check((await page.locator('main').innerText()).includes('User 999999 is not a Lead Care Manager'), 'the 404 explained');
+  onlyThePerson(999999, apiRequests(seen, mark));
+
+  // The takers of a transfer are read from the list when asked for, not before.
+  mark = await view(101, 'Jane Coordinator (101)');
+  await personDrawn(page);
+  onlyThePerson(101, apiRequests(seen, mark));
+  await page.getByRole('button', { name: 'Choose who takes them' }).click();
+  await page.getByLabel('Bob Manager (102)').waitFor();
+  check(apiRequests(seen, mark).some((r) => r.startsWith('/lead_care_managers?')), 'the takers come from the list once asked for');
+  eq('the focus goes to the first taker', 'taker-102', await page.evaluate(() => document.activeElement.id));
 });
 
 test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {

@@ -82,6 +82,14 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 404 | GET | {P}/patients/18446744073709551616/access_log | admin | - | - | ^Not found$
 404 | GET | {P}/patients/x/access_log | admin | - | - | ^Not found$
 404 | GET | {P}/patients/999999/access_log | admin | - | - | ^Patient not found$
+404 | GET | {L}/abc | admin | - | - | ^Not found$
+404 | GET | {L}/-101 | admin | - | - | ^Not found$
+404 | GET | {L}/101.0 | admin | - | - | ^Not found$
+404 | GET | {L}/0101 | admin | - | - | ^Not found$
+404 | GET | {L}/101%20OR%201=1 | admin | - | - | ^Not found$
+404 | GET | {L}/9223372036854775808 | admin | - | - | ^Not found$
+404 | GET | {L}/9223372036854775807 | admin | - | - | ^User not found$
+404 | GET | {L}/105 | admin | - | - | ^User not found$
 404 | GET | {L}/abc/patients | admin | - | - | ^Not found$
 404 | GET | {L}/-101/patients | admin | - | - | ^Not found$
 404 | GET | {L}/101.0/patients | admin | - | - | ^Not found$
@@ -128,6 +136,8 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 405 | GET | {L}/101/capacity | admin | - | - | ^Method not allowed$
 405 | POST | {L}/101/capacity | admin | - | {"max_olcm":1} | ^Method not allowed$
 405 | DELETE | {L}/101/patients | admin | - | - | ^Method not allowed$
+405 | PUT | {L}/101 | admin | - | {"max_olcm":1} | ^Method not allowed$
+405 | DELETE | {L}/101 | admin | - | - | ^Method not allowed$
 405 | GET | {L}/transfer | admin | - | - | ^Method not allowed$
 405 | PUT | {L}/auto_assign | admin | - | {} | ^Method not allowed$
 405 | POST | {P}/patients | admin | - | {} | ^Method not allowed$
@@ -158,6 +168,7 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 401 | POST | {L}/bulk_assign | none | - | {"assignments":5} | ^Authentication required$
 401 | PUT | {L}/101/capacity | none | - | {"max_olcm":-1} | ^Authentication required$
 401 | GET | {L}/assignments.csv | none | - | - | ^Authentication required$
+401 | GET | {L}/999999 | none | - | - | ^Authentication required$
 401 | GET | {P}/patients/summary | tok:dev-user-token\x01 | - | - | ^Authentication required$
 403 | GET | {P}/patients/123/lead_care_managers | user | - | - | ^Admin access required$
 403 | POST | {L}/assign | user | - | {"patient_id":123,"olcm_user_id":102} | ^Admin access required$
@@ -166,6 +177,7 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 403 | POST | {L}/transfer | user | - | {"from_user_id":101,"to_user_ids":[102]} | ^Admin access required$
 403 | PUT | {L}/101/capacity | user | - | {"max_olcm":0} | ^Admin access required$
 403 | GET | {L}/assignments.csv | user | - | - | ^Admin access required$
+403 | GET | {L}/101 | user | - | - | ^Admin access required$
 403 | GET | {P}/patients | user | - | - | ^Admin access required$
 # --- other headers ---
 400 | PUT | {L}/assign | admin | If-Match: garbage | {"patient_id":123,"olcm_user_id":102} | If-Match

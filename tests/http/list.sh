@@ -1,5 +1,6 @@
 # GET /v1/admin/clinic/ecm/lead_care_managers: who is listed, search, the
-# role filter, the workload counts, order and pagination.
+# role filter, the workload counts, order and pagination; and
+# GET .../lead_care_managers/{user_id}: one person, as the list shows them.
 
 P=/v1/admin/clinic/ecm
 LCM=$P/lead_care_managers
@@ -408,4 +409,168 @@ test_list_pages_past_the_end_keep_the_total() {
 	done
 	req GET "$LCM?search=nobody-is-called-this"
 	expect_json '[(.lead_care_managers | length), .pagination.total_count]' '[0,0]'
+}
+
+# ---- GET .../lead_care_managers/{user_id}: one person ----------------------
+
+# expect_one_is_listed ID QUERY: GET $LCM/ID answers, byte for byte once
+# sorted, the entry of ID in the list with QUERY.
+expect_one_is_listed() {
+	local listed
+	req GET "$LCM?per_page=100${2:+&$2}"
+	expect_status 200
+	listed=$(printf '%s' "$BODY" | jq -cS --argjson id "$1" '.lead_care_managers[] | select(.id == $id)')
+	[ -n "$listed" ] || fail "user $1 is not in the list ?$2: $BODY"
+	req GET "$LCM/$1"
+	expect_status 200
+	expect_header content-type 'application/json; charset=utf-8'
+	expect_eq "GET $LCM/$1 against its list entry" "$listed" "$(printf '%s' "$BODY" | jq -cS .)"
+}
+
+# Every person the list shows answers their list entry: counts, limits,
+# at_capacity, roles, and nothing else.
+test_one_person_is_their_list_entry() {
+	local id
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101,"ilcm_user_id":101}'
+	expect_status 200
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":101,"ilcm_user_id":102}'
+	expect_status 200
+	req PUT $LCM/101/capacity '{"max_olcm":2,"max_ilcm":null}'
+	expect_status 200
+	req PUT $LCM/102/capacity '{"max_olcm":0,"max_ilcm":5}'
+	expect_status 200
+	for id in 101 102 103 2; do
+		expect_one_is_listed $id
+	done
+	req GET $LCM/101
+	expect_json '{id, name, olcm_assignments_count, ilcm_assignments_count, assigned_patients_count, max_olcm, max_ilcm, at_capacity}' \
+		'{"id":101,"name":"Jane Coordinator","olcm_assignments_count":2,"ilcm_assignments_count":1,"assigned_patients_count":2,"max_olcm":2,"max_ilcm":null,"at_capacity":{"olcm":true,"ilcm":false}}'
+	expect_json 'has("active")' false
+	# It follows a change at once.
+	req DELETE $LCM/assign '{"patient_id":124,"role":"olcm"}'
+	expect_status 200
+	expect_one_is_listed 101
+	req GET $LCM/101
+	expect_json '[.olcm_assignments_count, .at_capacity.olcm]' '[1,false]'
+}
+
+# A deactivated person still holding patients is found, active false, as
+# inactive_with_patients=true lists them; once they hold nobody, not.
+test_one_deactivated_holder_is_found_inactive() {
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	db_sql "UPDATE users SET active = 0 WHERE id = 101"
+	expect_one_is_listed 101 inactive_with_patients=true
+	req GET $LCM/101
+	expect_json '[.id, .active, .olcm_assignments_count, .roles]' '[101,false,1,["coordinator","ecm"]]'
+	req DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
+	expect_status 200
+	req GET $LCM/101
+	expect_error 404 '["User not found"]'
+}
+
+# Nobody else: no such user, or one neither eligible nor holding patients
+# (the admin without ecm, Ian Inactive, Frank Frontdesk without ecm).
+test_one_unknown_or_not_eligible_without_patients_is_404() {
+	local id
+	for id in 999999 9223372036854775807 1 104 105; do
+		req GET $LCM/$id
+		expect_error 404 '["User not found"]'
+	done
+	# Holding patients, they are found whatever their state (as the patient's
+	# care team names them): Ian deactivated, Frank without ecm.
+	db_sql "INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at,
+		ilcm_user_id, ilcm_assigned_at, created_at, updated_at)
+		VALUES (123, 456, 104, NOW(3), 105, NOW(3), NOW(3), NOW(3))"
+	req GET $LCM/104
+	expect_status 200
+	expect_json '[.id, .active, .olcm_assignments_count, .ilcm_assignments_count]' '[104,false,1,0]'
+	req GET $LCM/105
+	expect_status 200
+	expect_json '[.id, has("active"), .roles, .ilcm_assignments_count]' '[105,false,["frontdesk"],1]'
+	expect_json 'keys' '["assigned_patients_count","at_capacity","email","id","ilcm_assignments_count","max_ilcm","max_olcm","name","olcm_assignments_count","roles"]'
+}
+
+# An id is the canonical decimal of every {id} route: anything else is no
+# path (404 "Not found"), as for the patient's routes; other methods 405.
+test_one_bad_ids_methods_and_neighbours() {
+	local id m
+	for id in abc 0 -1 +1 01 1.5 1e2 101x 9223372036854775808 99999999999999999999; do
+		req GET "$LCM/$id"
+		expect_error 404 '["Not found"]'
+	done
+	for m in POST PUT DELETE PATCH; do
+		req $m $LCM/101 '{}'
+		expect_error 405 '["Method not allowed"]'
+		expect_header allow 'GET, HEAD'
+	done
+	# The literal paths beside it are still theirs.
+	req GET $LCM/assign
+	expect_error 405
+	expect_header allow 'POST, PUT, DELETE'
+	req GET $LCM/assignments.csv
+	expect_status 200
+	expect_header content-type 'text/csv; charset=utf-8'
+	req GET $LCM/101/patients
+	expect_status 200
+}
+
+# Auth first, as everywhere: 401 without a token (even for a user that is
+# not there), 403 for a non-admin.
+test_one_requires_admin() {
+	TOKEN=""
+	req GET $LCM/101
+	expect_error 401 '["Authentication required"]'
+	req GET $LCM/999999
+	expect_error 401 '["Authentication required"]'
+	TOKEN=dev-user-token
+	req GET $LCM/101
+	expect_error 403 '["Admin access required"]'
+}
+
+# Like the list, it shows no patient: no PHI access-log record (a care
+# team read beside it is, to show the records were written).
+test_one_leaves_no_access_record() {
+	local one team
+	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
+	expect_status 200
+	req GET $LCM/101
+	expect_status 200
+	one=$(request_id)
+	req GET $P/patients/123/lead_care_managers
+	expect_status 200
+	team=$(request_id)
+	all_records_written
+	expect_eq "the care team read's record" 1 "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$team'")"
+	expect_eq "the person read's records" 0 "$(db_sql "SELECT COUNT(*) FROM phi_access_log WHERE request_id = '$one'")"
+}
+
+# One person is one read by key whatever the number of users: the
+# statement (lcm_one, as the catalogue has it) finds every table by its
+# primary or a unique key, none scanned, among 3,000 users with limits.
+test_one_is_read_by_key_not_by_scan() {
+	local sql plan
+	printf '#include <stdio.h>\n#include "sql.h"\nint main(void) { fputs(sql_stmts[STMT_LCM_ONE].sql, stdout); return 0; }\n' \
+		>"$T_TMP/lcm_one.c"
+	if ! cc -std=c11 -I"$HARNESS_ROOT/lib/db" -I"$HARNESS_ROOT/lib/base" -o "$T_TMP/lcm_one" \
+		"$T_TMP/lcm_one.c" "$HARNESS_ROOT/lib/db/sql.c" 2>"$T_TMP/lcm_one.err"; then
+		fail "the catalogue's statement could not be printed: $(head -n 5 "$T_TMP/lcm_one.err")"
+		return
+	fi
+	db_sql "INSERT INTO users (id, name, email, active)
+		SELECT 1000 + seq, CONCAT('User ', seq), CONCAT('u', seq, '@example.test'), 1 FROM seq_1_to_3000;
+		INSERT INTO user_roles (user_id, role_id) SELECT 1000 + seq, id FROM seq_1_to_3000, roles WHERE name = 'ecm';
+		INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, updated_at, updated_by)
+		SELECT 1000 + seq, 5, NULL, NOW(3), 1 FROM seq_1_to_3000;
+		ANALYZE TABLE users, user_roles, roles, lcm_capacity, lcm_workload" >/dev/null
+	sql=$("$T_TMP/lcm_one")
+	case $sql in *'WHERE u.id = ?'*) ;; *) fail "lcm_one is not keyed by u.id: $sql"; return ;; esac
+	plan=$(db_sql "EXPLAIN ${sql/\?/2500}" | awk -F'\t' '{print $3 ":" $4 ":" $6}')
+	[ -n "$plan" ] || fail "no plan for lcm_one"
+	# Every row a const, eq_ref or ref on a key: no ALL, index or range.
+	expect_eq "tables read otherwise than by key, in [$(echo $plan)]" "" \
+		"$(echo "$plan" | awk -F: '$2 !~ /^(const|eq_ref|ref)$/ || $3 == "NULL"')"
+	req GET $LCM/2500
+	expect_status 200
+	expect_json '[.id, .max_olcm, .max_ilcm]' '[2500,5,null]'
 }

@@ -60,7 +60,7 @@ test_head_every_get_route_as_get_without_body() {
 	expect_status 200
 	etag=$(header etag)
 	for path in "$LCM" "$LCM?role=olcm&per_page=2" "$LCM?page=x" \
-		"$LCM/101/patients" "$LCM/999999/patients" \
+		"$LCM/101" "$LCM/999999" "$LCM/101/patients" "$LCM/999999/patients" \
 		"$LCM/assignments.csv" "$LCM/assignments.csv?role=x" \
 		"$P/patients" "$P/patients?unassigned=olcm" "$P/patients/summary" \
 		"$P/patients/123/lead_care_managers" "$P/patients/999999/lead_care_managers" \
@@ -113,7 +113,7 @@ test_head_export_reads_nothing() {
 test_head_in_allow_and_refused_where_get_is_not() {
 	local p
 	for p in "$P/patients/123/lead_care_managers" "$P/patients/123/access_log" "$LCM" \
-		"$LCM/101/patients" "$LCM/assignments.csv" "$P/patients" "$P/patients/summary" /healthz; do
+		"$LCM/101" "$LCM/101/patients" "$LCM/assignments.csv" "$P/patients" "$P/patients/summary" /healthz; do
 		send "$p" -X PATCH
 		expect_error 405 '["Method not allowed"]'
 		expect_header allow 'GET, HEAD'

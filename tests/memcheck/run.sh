@@ -51,7 +51,7 @@ gen_requests() {
 	for ((i = 0; i < N; i++)); do
 		p=${pats[RANDOM % 5]} u=${users[RANDOM % 7]} role=${roles[RANDOM % 2]}
 		body="" hdr=()
-		case $((RANDOM % 24)) in
+		case $((RANDOM % 25)) in
 		0) r="GET $api/patients/$p/lead_care_managers" ;;
 		1) r="GET $api/patients/$p/lead_care_managers"; hdr=('If-None-Match: "1", W/"2"') ;;
 		2) r="GET $api/patients/$p/lead_care_managers/history?per_page=$((RANDOM % 120))&role=${roles[RANDOM % 3]}" ;;
@@ -83,6 +83,7 @@ gen_requests() {
 		20) r="POST $api/lead_care_managers/assign"; body='{"patient_id":"x","olcm_user_id":-1,"z":[[[]]]}' ;;
 		21) r="GET $api/nowhere" ;;
 		22) r="DELETE $api/patients/summary" ;;
+		23) r="GET $api/lead_care_managers/$u" ;;
 		*) r="GET $BASE/healthz" ;;
 		esac
 		echo "url = \"${r#* }\""

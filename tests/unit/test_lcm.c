@@ -1,6 +1,7 @@
 /*
- * Unit tests for the pure parts of lib/care/lcm.c: role names, id sets and the
- * LIKE pattern of the list's search. Nothing here touches a database.
+ * Unit tests for the pure parts of lib/care/lcm.c: role names, id sets, the
+ * LIKE pattern of the list's search, the transfer's taker and whom the
+ * one-person read finds. Nothing here touches a database.
  *
  * Tests marked "Regression" caught real bugs in lib/ and pin their fixes.
  */
@@ -349,4 +350,38 @@ Test(lcm, pick_taker_override_goes_past_limits_fewest_first)
 	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 0, 0), -1);
 	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 0), 1);  /* no room either: 103 has fewer */
 	cr_expect_eq(u[1].after[ROLE_OLCM], 2, "past its limit of 1");
+}
+
+/* ---- lcm_row_is_lcm: whom GET .../lead_care_managers/:id finds ------------ */
+
+static struct lcm_row
+person(int eligible, int active, int64_t olcm, int64_t ilcm)
+{
+	struct lcm_row r = {.id = 101, .count = {olcm, ilcm}, .max = {-1, -1},
+	    .active = active, .eligible = eligible};
+
+	return r;
+}
+
+Test(lcm, is_lcm_when_eligible_holding_nobody)
+{
+	struct lcm_row r = person(1, 1, 0, 0);
+
+	cr_expect(lcm_row_is_lcm(&r));
+}
+
+Test(lcm, is_lcm_when_deactivated_or_without_ecm_but_holding_patients)
+{
+	struct lcm_row o = person(0, 0, 1, 0), i = person(0, 1, 0, 3);
+
+	cr_expect(lcm_row_is_lcm(&o), "a deactivated oLCM of one patient");
+	cr_expect(lcm_row_is_lcm(&i), "an active user without ecm, iLCM of three");
+}
+
+Test(lcm, bad_is_lcm_not_eligible_holding_nobody)
+{
+	struct lcm_row inactive = person(0, 0, 0, 0), no_ecm = person(0, 1, 0, 0);
+
+	cr_expect_not(lcm_row_is_lcm(&inactive));
+	cr_expect_not(lcm_row_is_lcm(&no_ecm));
 }

@@ -70,6 +70,55 @@ Test(router, matches_list)
 	cr_assert_eq(r.id, 0);
 }
 
+Test(router, matches_one_person)
+{
+	struct matched r = match(M_GET, LCMS "/101");
+	struct matched h = match(M_HEAD, LCMS "/9223372036854775807");
+
+	cr_assert_not_null(r.rt);
+	cr_assert_eq(r.rt->handler, lcm_one_get);
+	cr_assert_eq(r.rt->flags, ROUTE_ADMIN);
+	cr_assert_eq(r.id, 101);
+	cr_assert_not_null(h.rt);
+	cr_assert_eq(h.rt->handler, lcm_one_get);
+	cr_assert_eq(h.id, INT64_MAX);
+}
+
+/* The literal segments beside :id stay theirs: an id is digits only. */
+Test(router, one_person_leaves_the_literal_paths_beside_it)
+{
+	struct matched a = match(M_GET, ASSIGN), e = match(M_GET, LCMS "/assignments.csv");
+	struct matched b = match(M_POST, BULK);
+
+	cr_assert_null(a.rt);
+	cr_assert_str_eq(a.allow, "POST, PUT, DELETE");
+	cr_assert_not_null(e.rt);
+	cr_assert_eq(e.rt->handler, assignments_export_get);
+	cr_assert_not_null(b.rt);
+	cr_assert_eq(b.rt->handler, lcm_bulk_assign_post);
+}
+
+Test(router, wrong_method_on_one_person_lists_allow)
+{
+	struct matched p = match(M_POST, LCMS "/101"), d = match(M_DELETE, LCMS "/101");
+
+	cr_assert_null(p.rt);
+	cr_assert_str_eq(p.allow, "GET, HEAD");
+	cr_assert_null(d.rt);
+	cr_assert_str_eq(d.allow, "GET, HEAD");
+}
+
+Test(router, bad_path_one_person_id_does_not_match)
+{
+	expect_unknown(M_GET, LCMS "/0");
+	expect_unknown(M_GET, LCMS "/abc");
+	expect_unknown(M_GET, LCMS "/-1");
+	expect_unknown(M_GET, LCMS "/1.5");
+	expect_unknown(M_GET, LCMS "/9223372036854775808");
+	expect_unknown(M_GET, LCMS "/101/");
+	expect_unknown(M_PUT, LCMS "/abc");
+}
+
 Test(router, matches_assign_methods)
 {
 	struct matched p = match(M_POST, ASSIGN);

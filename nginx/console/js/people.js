@@ -1,6 +1,6 @@
 // The people who can be Lead Care Managers, read page by page from the list
-// endpoint: the pickers of the patient, person and transfer views need them
-// all, and the API has no "one user" read.
+// endpoint: the patient view's pickers and a transfer's takers need them
+// all. One person is one request of its own (GET .../lead_care_managers/{id}).
 import { api, query } from './api.js';
 
 const PER_PAGE = 100;
@@ -20,15 +20,6 @@ export async function allPeople({ inactive = false } = {}) {
     if (page >= data.pagination.total_pages) break;
   }
   return out;
-}
-
-/* The list entry of user id, eligible or deactivated with patients; null when neither. */
-export async function findPerson(id) {
-  for (const inactive of [false, true]) {
-    const found = (await allPeople({ inactive })).find((p) => p.id === id);
-    if (found) return found;
-  }
-  return null;
 }
 
 /* "Jane Coordinator (101)" */

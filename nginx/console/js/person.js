@@ -1,52 +1,47 @@
 // A person: their load, their limits (edit them), their patients by role,
 // and "transfer their caseload": a dry run shown as before/after bars, then
-// the real run on confirmation.
+// the real run on confirmation. The person is one request
+// (GET .../lead_care_managers/{user_id}); the takers of a transfer are read
+// from the list only when the admin asks to choose them.
 import { api, query } from './api.js';
 import { h, field, checkbox, messageSlot, showErrors, showNotice, clear, fmtTime, table, pager, ROLE_SHORT } from './dom.js';
 import { reasonFields } from './reason.js';
 import { allPeople, personLabel } from './people.js';
 import { loadOf, scaleOf, loadBar, legend } from './bars.js';
 
-let pending = null; // {notice, transfer}: shown once the view is drawn again after a write
+let pending = null; // {notice, transfer, byId}: shown once the view is drawn again after a write
 
 export async function personView(root, [idText], ctx) {
-  const id = Number(idText);
   const top = messageSlot();
-  const heading = h('h1', {}, `Person ${id}`);
+  const heading = h('h1', {}, `Person ${idText}`);
   root.replaceChildren(heading, top);
   const shown = pending;
   pending = null;
   if (shown && shown.notice) showNotice(top, shown.notice);
 
-  let people, inactive;
+  let person;
   try {
-    [people, inactive] = await Promise.all([allPeople(), allPeople({ inactive: true })]);
+    ({ data: person } = await api('GET', `/lead_care_managers/${idText}`));
   } catch (err) {
-    if (ctx.current()) showErrors(top, err);
+    if (!ctx.current()) return;
+    showErrors(top, err);
+    if (err.status === 404) {
+      root.append(h('p', { class: 'muted' }, `User ${idText} is not a Lead Care Manager: no such user, or one who is neither eligible (active, with the ecm role) nor holding patients.`));
+    }
     return;
   }
   if (!ctx.current()) return;
-  const byId = new Map([...inactive, ...people].map((p) => [p.id, p]));
-  const person = byId.get(id);
+  const id = person.id;
   const reload = (next) => { pending = next; ctx.go(`#/person/${id}`); };
 
-  const summary = h('div', {});
-  if (person) {
-    heading.textContent = personLabel(person);
-    ctx.title(person.name);
-    summary.append(
-      h('p', {}, person.email, ' · roles: ', person.roles.join(', '),
-        person.active === false ? [' ', h('span', { class: 'badge inactive' }, 'inactive')] : null),
-      legend(), loadBar(loadOf(person), scaleOf([...byId.values()].map(loadOf)), person.name),
-      h('p', { class: 'hint' }, 'Drawn on the scale of the whole team.'));
-  } else {
-    summary.append(h('p', { class: 'muted' }, `User ${id} is not among the eligible Lead Care Managers (active, with the ecm role) nor among the deactivated ones who hold patients.`));
-  }
+  heading.textContent = personLabel(person);
+  ctx.title(person.name);
+  const summary = h('div', {},
+    h('p', {}, person.email, ' · roles: ', person.roles.join(', '),
+      person.active === false ? [' ', h('span', { class: 'badge inactive' }, 'inactive')] : null),
+    legend(), loadBar(loadOf(person), scaleOf([loadOf(person)]), person.name));
   const patients = h('section', { 'aria-labelledby': 'patients-h' }, h('h2', { id: 'patients-h' }, 'Patients'));
-  root.append(summary,
-    person ? limitsForm(person, reload, ctx) : null,
-    patients,
-    person ? transferSection(person, people, byId, shown && shown.transfer, reload, ctx) : null);
+  root.append(summary, limitsForm(person, reload, ctx), patients, transferSection(person, shown, reload, ctx));
   await Promise.all(['olcm', 'ilcm'].map((role) => patientsOf(patients, id, role, ctx)));
 }
 
@@ -101,7 +96,41 @@ async function patientsOf(section, id, role, ctx) {
   await show(1);
 }
 
-function transferSection(person, people, byId, lastResult, reload, ctx) {
+/*
+ * The transfer: its form once the admin asks to choose the takers (every
+ * eligible person, read from the list then, not with the page), and the
+ * last transfer's report after one.
+ */
+function transferSection(person, shown, reload, ctx) {
+  const slot = messageSlot();
+  const holder = h('div', {});
+  const choose = h('button', { type: 'button', id: 'transfer-choose' }, 'Choose who takes them');
+  choose.addEventListener('click', async () => {
+    choose.disabled = true;
+    clear(slot);
+    try {
+      const people = await allPeople();
+      if (!ctx.current()) return;
+      const byId = new Map([[person.id, person], ...people.map((p) => [p.id, p])]);
+      const form = transferForm(person, people, byId, reload, ctx);
+      holder.replaceChildren(form);
+      choose.remove();
+      const first = form.querySelector('input, select');
+      if (first) first.focus();
+    } catch (err) {
+      if (ctx.current()) showErrors(slot, err);
+      choose.disabled = false;
+    }
+  });
+  const last = shown && shown.transfer
+    ? transferReport(shown.transfer, shown.byId || new Map([[person.id, person]]), 'Last transfer') : null;
+  return h('section', { 'aria-labelledby': 'transfer-h' },
+    h('h2', { id: 'transfer-h' }, 'Transfer their caseload'),
+    h('p', { class: 'hint' }, 'Each patient goes to the chosen person with the most room below their limit, then the fewest patients in the role.'),
+    last, h('div', { class: 'row' }, choose), slot, holder);
+}
+
+function transferForm(person, people, byId, reload, ctx) {
   const others = people.filter((p) => p.id !== person.id);
   const boxes = others.map((p) => checkbox(`${personLabel(p)}: ${p.olcm_assignments_count} oLCM, ${p.ilcm_assignments_count} iLCM`,
     { id: `taker-${p.id}`, value: p.id, name: 'to_user_ids' }));
@@ -147,7 +176,7 @@ function transferSection(person, people, byId, lastResult, reload, ctx) {
         confirm.disabled = true;
         try {
           const { data: done } = await api('POST', '/lead_care_managers/transfer', { body: { ...sent, dry_run: false } });
-          reload({ notice: `Transferred: ${done.moved_count} moved, ${done.failed_count} failed.`, transfer: done });
+          reload({ notice: `Transferred: ${done.moved_count} moved, ${done.failed_count} failed.`, transfer: done, byId });
         } catch (err) {
           if (ctx.current()) showErrors(slot, err);
           confirm.disabled = false;
@@ -160,11 +189,7 @@ function transferSection(person, people, byId, lastResult, reload, ctx) {
       previewButton.disabled = false;
     }
   });
-  if (lastResult) result.replaceChildren(transferReport(lastResult, byId, 'Last transfer'));
-  return h('section', { 'aria-labelledby': 'transfer-h' },
-    h('h2', { id: 'transfer-h' }, 'Transfer their caseload'),
-    h('p', { class: 'hint' }, 'Each patient goes to the chosen person with the most room below their limit, then the fewest patients in the role.'),
-    form, result);
+  return h('div', {}, form, result);
 }
 
 /* Counts before and after as bars on one scale, then every move. */
