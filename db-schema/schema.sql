@@ -1,6 +1,6 @@
 -- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
 -- taken through the last migration,
---     036_access_log_writer.sql
+--     038_case_loads_update_trigger_one_role.sql
 -- every table, index and trigger, to read. It is not a migration: lcm-admin
 -- applies, and make install installs, only the NNN_name.sql files, which
 -- alone make and change a database.
@@ -83,10 +83,42 @@ DELIMITER ;
 DELIMITER ;;
 CREATE TRIGGER tr_case_loads_workload_update AFTER UPDATE ON case_loads FOR EACH ROW
 BEGIN
-  DECLARE u, done BIGINT DEFAULT 0;
+  DECLARE u, v, done BIGINT DEFAULT 0;
   DECLARE o, i, b INT;
-  IF @lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller' THEN
-    IF NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
+     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
+    IF OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id THEN
+      -- The changed role's two holders, lower id first; one may be none.
+      IF OLD.olcm_user_id <=> NEW.olcm_user_id THEN
+        SET u = LEAST(OLD.ilcm_user_id, NEW.ilcm_user_id), v = GREATEST(OLD.ilcm_user_id, NEW.ilcm_user_id),
+            done = IFNULL(OLD.ilcm_user_id, NEW.ilcm_user_id);
+      ELSE
+        SET u = LEAST(OLD.olcm_user_id, NEW.olcm_user_id), v = GREATEST(OLD.olcm_user_id, NEW.olcm_user_id),
+            done = IFNULL(OLD.olcm_user_id, NEW.olcm_user_id);
+      END IF;
+      IF u IS NULL THEN
+        -- LEAST and GREATEST are NULL with a NULL: the one holder there is.
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+        VALUES (done, (NEW.olcm_user_id <=> done) - (OLD.olcm_user_id <=> done),
+                (NEW.ilcm_user_id <=> done) - (OLD.ilcm_user_id <=> done),
+                (NEW.olcm_user_id <=> done AND NEW.ilcm_user_id <=> done)
+                  - (OLD.olcm_user_id <=> done AND OLD.ilcm_user_id <=> done))
+        ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+      ELSE
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+        VALUES (u, (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
+                (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
+                (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u)),
+               (v, (NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v),
+                (NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v),
+                (NEW.olcm_user_id <=> v AND NEW.ilcm_user_id <=> v)
+                  - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v))
+        ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+      END IF;
+    ELSE
       touched: LOOP
         SET u = LEAST(IF(OLD.olcm_user_id > done, OLD.olcm_user_id, 9223372036854775807),
                       IF(OLD.ilcm_user_id > done, OLD.ilcm_user_id, 9223372036854775807),
@@ -107,11 +139,12 @@ BEGIN
         SET done = u;
       END LOOP;
     END IF;
-    IF NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id
-            AND OLD.provider_id <=> NEW.provider_id) THEN
-      UPDATE patient_index SET provider_id = NEW.provider_id, olcm_user_id = NEW.olcm_user_id,
-        ilcm_user_id = NEW.ilcm_user_id WHERE patient_id = NEW.patient_id;
-    END IF;
+  END IF;
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
+     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id
+              AND OLD.provider_id <=> NEW.provider_id) THEN
+    UPDATE patient_index SET provider_id = NEW.provider_id, olcm_user_id = NEW.olcm_user_id,
+      ilcm_user_id = NEW.ilcm_user_id WHERE patient_id = NEW.patient_id;
   END IF;
 END;;
 DELIMITER ;
@@ -168,8 +201,7 @@ CREATE TABLE `lcm_workload` (
   `olcm_count` int(11) NOT NULL DEFAULT 0,
   `ilcm_count` int(11) NOT NULL DEFAULT 0,
   `both_count` int(11) NOT NULL DEFAULT 0,
-  PRIMARY KEY (`user_id`),
-  KEY `ix_lcm_workload_total` (`olcm_count`,`ilcm_count`)
+  PRIMARY KEY (`user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `patient_activities` (

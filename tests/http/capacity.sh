@@ -230,6 +230,37 @@ test_workloads_follow_every_kind_of_change() {
 # Every shape of change the triggers distinguish: a new case load with one
 # role, with two users in either id order, with one user in both; a change
 # to the same user in both roles, a swap, a clear; each checked at once.
+# An operator's SQL moves holders at random, one role per row, then both,
+# through every pair of none and three users, each round checked: the
+# trigger's one-role path (its two holders in one statement, either id
+# order, one of them none, a holder of the other role among them) and its
+# walk of both roles.
+test_workloads_exact_through_random_operator_updates() {
+	more_patients 200 239
+	local ids='' n seed
+	for n in $(seq 200 239); do ids="$ids${ids:+,}{\"patient_id\":$n,\"olcm_user_id\":101}"; done
+	req POST $LCM/bulk_assign "{\"assignments\":[$ids]}"
+	expect_json .successful_count 40
+	# pick SALT: none or one of three users, for each row its own, the same every run.
+	pick() { echo "ELT(1 + CONV(LEFT(MD5(CONCAT('$1', patient_id)), 4), 16, 10) % 4, NULL, 101, 102, 103)"; }
+	for seed in 1 2 3 4 5 6; do
+		db_sql "UPDATE case_loads SET olcm_user_id = $(pick o$seed)
+			WHERE patient_id BETWEEN 200 AND 239"
+		expect_workloads_exact
+		db_sql "UPDATE case_loads SET ilcm_user_id = $(pick i$seed)
+			WHERE patient_id BETWEEN 200 AND 239"
+		expect_workloads_exact
+		db_sql "UPDATE case_loads SET olcm_user_id = $(pick b$seed),
+			ilcm_user_id = $(pick c$seed)
+			WHERE patient_id BETWEEN 200 AND 239"
+		expect_workloads_exact
+	done
+	# The last round left many of the 16 pairs, the same user in both roles among them.
+	expect_eq "pairs of holders left" 1 "$(db_sql "SELECT COUNT(DISTINCT IFNULL(olcm_user_id, 0), IFNULL(ilcm_user_id, 0)) >= 8
+		AND SUM(olcm_user_id = ilcm_user_id) > 0 FROM case_loads WHERE patient_id BETWEEN 200 AND 239")"
+	expect_index_exact
+}
+
 test_workloads_exact_through_every_shape_of_change() {
 	more_patients 200 209
 	local step
