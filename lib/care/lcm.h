@@ -261,7 +261,6 @@ enum lcm_write_flags {
 
 /* What the reference read tells about a change before it is applied. */
 struct lcm_refs {
-	int patient_ok;              /* the patient exists */
 	int eligible[ROLE__MAX];     /* the given user may take the role (0 when not given) */
 	int64_t case_load_id;        /* 0 when the patient has no case load */
 	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */

@@ -16,9 +16,9 @@ static enum app_err
 refs_read(struct db *db, const struct lcm_change *c)
 {
 	struct db_param p[] = {
-		DB_P_INT(c->patient_id),
 		c->given[ROLE_OLCM] ? DB_P_ID(c->user[ROLE_OLCM]) : DB_P_NULL,
 		c->given[ROLE_ILCM] ? DB_P_ID(c->user[ROLE_ILCM]) : DB_P_NULL,
+		DB_P_INT(c->patient_id),
 	};
 
 	return db_row(db, STMT_REFS, p, 3);
@@ -424,8 +424,7 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = refs_read(db, c)) != APP_OK)
-		return rc == APP_ENOROW ? APP_EDB : rc;
-	refs.patient_ok = !db_null(db, STMT_REFS, CT_PATIENT_ID);
+		return rc == APP_ENOROW ? APP_ENOPATIENT : rc;
 	refs.case_load_id = db_int(db, STMT_REFS, CT_CASE_LOAD_ID);
 	refs.current[ROLE_OLCM] = db_int(db, STMT_REFS, CT_OLCM_ID);
 	refs.current[ROLE_ILCM] = db_int(db, STMT_REFS, CT_ILCM_ID);
@@ -437,8 +436,6 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	    (db_int(db, STMT_REFS, REFS_ILCM_LIMITED) ? 1u << ROLE_ILCM : 0);
 	at.c = &lc;
 
-	if (!refs.patient_ok)
-		return APP_ENOPATIENT;
 	for (r = 0; r < ROLE__MAX; r++)
 		if (c->given[r] && c->user[r] != 0 && !refs.eligible[r]) {
 			out->ineligible[r] = c->user[r];

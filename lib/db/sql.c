@@ -283,26 +283,28 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [UP_ASSIGNED_AT] = {'t', "assigned_at"}), W},
 
 	/*
-	 * One change's references: the care team as it stands (patient id
-	 * NULL when there is no such patient), then whether the given oLCM and
-	 * iLCM are eligible, whether each has a limit in that role, and their
-	 * names, emails and whether active (for the answer of a write).
+	 * One change's references: the care team as it stands (no row when
+	 * there is no such patient), then whether the given oLCM and iLCM are
+	 * eligible, whether each has a limit in that role, and their names,
+	 * emails and whether active (for the answer of a write). Every table
+	 * is read by key in one join, with no subquery: the EXISTS of each
+	 * check (the ecm role's two tables for each user, the limits) cost
+	 * the server more than the care team itself.
 	 */
 	[STMT_REFS] = {"refs",
 	"SELECT " SQL_CARE_TEAM_COLS ","
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.olcm AND u.active = 1 AND " SQL_IS_ECM ")"
-	"  AS olcm_ok,"
-	" EXISTS (SELECT 1 FROM users u WHERE u.id = q.ilcm AND u.active = 1 AND " SQL_IS_ECM ")"
-	"  AS ilcm_ok,"
-	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.olcm AND k.max_olcm IS NOT NULL)"
-	"  AS olcm_limited,"
-	" EXISTS (SELECT 1 FROM lcm_capacity k WHERE k.user_id = q.ilcm AND k.max_ilcm IS NOT NULL)"
-	"  AS ilcm_limited,"
+	" go.active = 1 AND eo.user_id IS NOT NULL AS olcm_ok,"
+	" gi.active = 1 AND ei.user_id IS NOT NULL AS ilcm_ok,"
+	" ko.max_olcm IS NOT NULL AS olcm_limited, ki.max_ilcm IS NOT NULL AS ilcm_limited,"
 	" go.name AS new_olcm_name, go.email AS new_olcm_email, go.active AS new_olcm_active,"
 	" gi.name AS new_ilcm_name, gi.email AS new_ilcm_email, gi.active AS new_ilcm_active"
-	" FROM (SELECT ? AS pid, ? AS olcm, ? AS ilcm) q"
-	" LEFT JOIN patients p ON p.id = q.pid " SQL_CARE_TEAM_JOINS
-	" LEFT JOIN users go ON go.id = q.olcm LEFT JOIN users gi ON gi.id = q.ilcm",
+	" FROM patients p LEFT JOIN roles er ON er.name = 'ecm'" SQL_CARE_TEAM_JOINS
+	" LEFT JOIN users go ON go.id = ? LEFT JOIN users gi ON gi.id = ?"
+	" LEFT JOIN user_roles eo ON eo.user_id = go.id AND eo.role_id = er.id"
+	" LEFT JOIN user_roles ei ON ei.user_id = gi.id AND ei.role_id = er.id"
+	" LEFT JOIN lcm_capacity ko ON ko.user_id = go.id"
+	" LEFT JOIN lcm_capacity ki ON ki.user_id = gi.id"
+	" WHERE p.id = ?",
 	"iii", OUT(SQL_CARE_TEAM_OUT,
 	    [REFS_OLCM_OK] = {'i', "olcm_ok"},
 	    [REFS_ILCM_OK] = {'i', "ilcm_ok"},

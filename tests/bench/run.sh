@@ -335,7 +335,7 @@ growth_at() {
 		"$API/lead_care_managers/assign" "$BENCH/any.lua"
 	QUERY_PATH="$API/${LIST_Q[list]}" wrk_run "g$label-list" "$BASE" "$BENCH/path.lua" "$API" "$API/lead_care_managers/assign"
 	GPLAN[$label:STMT_CARE_TEAM]=$(plan_sig STMT_CARE_TEAM "$mid")
-	GPLAN[$label:STMT_REFS]=$(plan_sig STMT_REFS "$mid|101|NULL")
+	GPLAN[$label:STMT_REFS]=$(plan_sig STMT_REFS "101|NULL|$mid")
 	GPLAN[$label:STMT_CASE_LOAD_LOCK]=$(plan_sig STMT_CASE_LOAD_LOCK "$mid")
 	GPLAN[$label:STMT_LCM_PAGE]=$(plan_sig STMT_LCM_PAGE "'%%'|NULL|0|0|'name'|25|0")
 	GPLAN[$label:STMT_LCM_COUNT]=$(plan_sig STMT_LCM_COUNT "'%%'|NULL|0|0|'name'")

@@ -255,7 +255,7 @@ Test(lcm, like_longest_search_fits_list_buffer)
 
 Test(lcm, refs_unchanged_when_every_given_role_holds_its_user)
 {
-	struct lcm_refs refs = {.patient_ok = 1, .case_load_id = 7, .current = {101, 102}};
+	struct lcm_refs refs = {.case_load_id = 7, .current = {101, 102}};
 	struct lcm_change c = {.patient_id = 123, .given = {1, 0}, .user = {101, 0}};
 
 	cr_expect(lcm_refs_unchanged(&refs, &c));
@@ -266,7 +266,7 @@ Test(lcm, refs_unchanged_when_every_given_role_holds_its_user)
 
 Test(lcm, refs_changed_when_a_role_differs_or_clears)
 {
-	struct lcm_refs refs = {.patient_ok = 1, .case_load_id = 7, .current = {101, 0}};
+	struct lcm_refs refs = {.case_load_id = 7, .current = {101, 0}};
 	struct lcm_change c = {.patient_id = 123, .given = {0, 1}, .user = {0, 103}};
 
 	cr_expect(!lcm_refs_unchanged(&refs, &c), "empty iLCM to 103 is a change");
@@ -280,7 +280,7 @@ Test(lcm, refs_changed_when_a_role_differs_or_clears)
 
 Test(lcm, refs_changed_when_there_is_no_case_load)
 {
-	struct lcm_refs refs = {.patient_ok = 1, .case_load_id = 0};
+	struct lcm_refs refs = {.case_load_id = 0};
 	struct lcm_change c = {.patient_id = 123, .given = {0, 1}, .user = {0, 0}};
 
 	cr_expect(!lcm_refs_unchanged(&refs, &c));
