@@ -2,6 +2,7 @@
 #
 #   make         build the worker and lcm-admin (nothing else)
 #   make run     install what is missing, build, start the local stack under var/
+#   make demo    make run, then load the demo clinic into it (deploy/demo.sh)
 #   make stop    stop it            make clean   stop it and remove var/ and build/
 #   make test    layers, unit, fuzz smoke, HTTP, deploy and browser tests against throwaway stacks
 #   make layers  fail when an include of lib/ crosses its layers the wrong way
@@ -60,7 +61,7 @@ APP_LIB_OBJ = $(filter-out $(B)/fcgi-app/main.o,$(APP_OBJ))
 UNIT_BIN = $(B)/unit-tests
 BINS = $(B)/lcm-worker $(B)/lcm-admin
 
-.PHONY: all deps run stop clean test unit layers http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck schema
+.PHONY: all deps run demo stop clean test unit layers http deploy-test cluster-test bench soak faults install fuzz fuzz-smoke memcheck schema
 all: $(BINS)
 
 # Install whatever Debian package is missing (a no-op when none is).
@@ -115,6 +116,12 @@ fuzz-smoke: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	@bash deploy/stack.sh start
+
+# The demo clinic beside the contract's demo data: deploy/sample/clinic/
+# through lcm-admin import, its history through the API; a second run
+# changes nothing.
+demo: run
+	@bash deploy/demo.sh
 
 stop:
 	@bash deploy/stack.sh stop

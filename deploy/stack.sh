@@ -223,6 +223,8 @@ start)
 	start_nginx
 	wait_ready
 	if [ "$QUIET" != 1 ]; then
+		# make demo starts this stack again: with the same place and port.
+		demo="${LCM_VAR:+LCM_VAR=$VAR }${LCM_PORT:+LCM_PORT=$PORT }make demo"
 		cat <<MSG
 
 Lead Care Managers API is up at http://127.0.0.1:$PORT
@@ -231,6 +233,7 @@ Lead Care Managers API is up at http://127.0.0.1:$PORT
 Try:
   curl -s -H 'X-User-Token: dev-admin-token' http://127.0.0.1:$PORT/v1/admin/clinic/ecm/patients/123/lead_care_managers
 Admin console (sign in with the admin token): http://127.0.0.1:$PORT/console/
+A demo clinic in it (care managers, 300 patients, their history): $demo
 Logs in $VAR/log/; stop with: make stop
 MSG
 	fi

@@ -633,6 +633,15 @@ for spec in "lcm_dflt:$(sed 's/ COLLATE [a-z0-9_]*//' <<<"${create_db#CREATE DAT
 done
 
 # ---- 9. try it: the contract's curl examples --------------------------------
+# The demo clinic's files import beside the contract's example, and the
+# contract's examples still run with them there.
+for k in providers:3 patients:300 users:13; do
+	out=$(admin import "${k%%:*}" "$ROOT/deploy/sample/clinic/${k%%:*}.csv" 2>&1)
+	check "import the demo clinic's ${k%%:*} ($out)" grep -q "${k#*:} rows: ${k#*:} added" <<<"$out"
+done
+[ "$(sql lcm -e 'SELECT COUNT(*) FROM users WHERE id BETWEEN 201 AND 213 AND active = 0')" = 1 ] &&
+	[ "$(sql lcm -e 'SELECT COUNT(DISTINCT primary_provider_id) FROM patients WHERE id BETWEEN 1001 AND 1300')" = 3 ]
+held "the demo clinic: one of its users has left, its patients have three providers"
 NORA_TOKEN=$("$ADMIN" token issue 2 --label smoke 2>/dev/null)
 out=$(bash "$ROOT/tests/smoke.sh" "http://127.0.0.1:$PORT/" "$TOKEN" "$NORA_TOKEN" 2>&1)
 check "tests/smoke.sh passes through the operator's nginx: $(tail -1 <<<"$out")" \
