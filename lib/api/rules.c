@@ -589,7 +589,8 @@ val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t s
 		if (strcmp(unassigned, kinds[i]) == 0)
 			q->unassigned = kinds[i];
 	if (complain(errors, qr != QUERY_ABSENT && q->unassigned == NULL, &n,
-	    "unassigned must be olcm, ilcm, any or both") < 0)
+	    "unassigned must be olcm, ilcm, any or both") < 0 ||
+	    val_choice(qs, "held_by_inactive", "false", "true", &q->held_by_inactive, errors, &n) < 0)
 		return -1;
 	return n;
 }

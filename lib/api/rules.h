@@ -126,7 +126,8 @@ int val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf,
 
 /*
  * The patient list's query string: page, per_page, search (as the LCM
- * list's), provider_id, lcm_user_id, unassigned (olcm, ilcm, any, both).
+ * list's), provider_id, lcm_user_id, unassigned (olcm, ilcm, any, both),
+ * held_by_inactive (false, true).
  * search is decoded into searchbuf. As val_assign().
  */
 int val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t searchsz,

@@ -8,7 +8,7 @@
 enum app_err
 pat_list(struct db *db, const struct pat_query *q, int64_t *total)
 {
-	struct db_param p[6];
+	struct db_param p[7];
 	char pattern[2048];
 	long plen;
 	enum app_err rc;
@@ -24,14 +24,15 @@ pat_list(struct db *db, const struct pat_query *q, int64_t *total)
 	p[1] = DB_P_ID(q->provider_id);
 	p[2] = DB_P_ID(q->lcm_user_id);
 	p[3] = DB_P_CSTR(q->unassigned);
-	if ((rc = db_row(db, STMT_PATIENT_COUNT, p, 4)) != APP_OK)
+	p[4] = q->held_by_inactive ? DB_P_INT(1) : DB_P_NULL;
+	if ((rc = db_row(db, STMT_PATIENT_COUNT, p, 5)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
 	*total = db_int(db, STMT_PATIENT_COUNT, 0);
 	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page)
 		return APP_OK;
-	p[4] = DB_P_INT(q->per_page);
-	p[5] = DB_P_INT((q->page - 1) * q->per_page);
-	return db_exec(db, STMT_PATIENT_PAGE, p, 6);
+	p[5] = DB_P_INT(q->per_page);
+	p[6] = DB_P_INT((q->page - 1) * q->per_page);
+	return db_exec(db, STMT_PATIENT_PAGE, p, 7);
 }
 
 static const char *

@@ -21,6 +21,7 @@ struct pat_query {
 	int64_t provider_id;     /* 0: no filter */
 	int64_t lcm_user_id;     /* 0: no filter */
 	const char *unassigned;  /* "olcm", "ilcm", "any", "both", or NULL */
+	int held_by_inactive;    /* only patients a deactivated user holds in either role */
 };
 
 /* One patient of the list; strings live until the next pat_list_next(). */

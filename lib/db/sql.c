@@ -136,12 +136,15 @@
 /*
  * The patient list: q holds pat (a LIKE pattern), provider (the case
  * load's, or the primary one without a case load), lcm (a user holding
- * either role) and unassigned ('olcm', 'ilcm', 'any', 'both'), each NULL
- * for no filter. It reads patient_index alone (the triggers' mirror of
- * patients and case loads), whose indexes serve each filter in name order.
+ * either role), unassigned ('olcm', 'ilcm', 'any', 'both') and inactive
+ * (1: a deactivated user holds either role), each NULL for no filter. It
+ * reads patient_index (the triggers' mirror of patients and case loads),
+ * whose indexes serve each filter in name order; inactive looks the
+ * holders up in users, whose active flag the index does not mirror.
  */
 #define SQL_PATIENT_FILTER \
-	" FROM patient_index x JOIN (SELECT ? AS pat, ? AS provider, ? AS lcm, ? AS unassigned) q" \
+	" FROM patient_index x JOIN (SELECT ? AS pat, ? AS provider, ? AS lcm, ? AS unassigned," \
+	"  ? AS inactive) q" \
 	" WHERE (q.pat IS NULL OR x.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!')" \
 	" AND (q.provider IS NULL OR x.provider_id = q.provider)" \
 	" AND (q.lcm IS NULL OR x.olcm_user_id = q.lcm OR x.ilcm_user_id = q.lcm)" \
@@ -149,7 +152,10 @@
 	"  OR (q.unassigned = 'olcm' AND x.olcm_user_id IS NULL)" \
 	"  OR (q.unassigned = 'ilcm' AND x.ilcm_user_id IS NULL)" \
 	"  OR (q.unassigned = 'any' AND (x.olcm_user_id IS NULL OR x.ilcm_user_id IS NULL))" \
-	"  OR (q.unassigned = 'both' AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))"
+	"  OR (q.unassigned = 'both' AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))" \
+	" AND (q.inactive IS NULL" \
+	"  OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.olcm_user_id AND u.active = 0)" \
+	"  OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.ilcm_user_id AND u.active = 0))"
 
 /*
  * The collation of every text column: each table of db-schema/ names it.
@@ -556,7 +562,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" LEFT JOIN providers pr ON pr.id = c.provider_id"
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-	" ORDER BY k.name, k.patient_id", "siisii",
+	" ORDER BY k.name, k.patient_id", "siisiii",
 	OUT([PP_ID] = {'i', "id"},
 	    [PP_NAME] = {'s', "name"},
 	    [PP_CASE_LOAD_ID] = {'i', "case_load_id"},
@@ -567,7 +573,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [PP_ILCM_ID] = {'i', "ilcm_id"},
 	    [PP_ILCM_NAME] = {'s', "ilcm_name"}), W},
 	[STMT_PATIENT_COUNT] = {"patient_count",
-	"SELECT COUNT(*) AS total" SQL_PATIENT_FILTER, "siis", OUT({'i', "total"}), W},
+	"SELECT COUNT(*) AS total" SQL_PATIENT_FILTER, "siisi", OUT({'i', "total"}), W},
 	/*
 	 * The dashboard's counts: one count of every patient, the others
 	 * from the holders index's ranges (a patient without a case load has

@@ -460,7 +460,7 @@ median5 combined 'patients?unassigned=ilcm&provider_id=8'
 median5 all 'patients'
 median5 search 'patients?search=Patient%2099'
 median5 summary 'patients/summary'
-# Placeholders of the filter: search, provider, lcm, unassigned; then LIMIT, OFFSET.
+# Placeholders of the filter: search, provider, lcm, unassigned, held_by_inactive; then LIMIT, OFFSET.
 explain_patients() {
 	local st=$1 what=$2 values=$3 sql lit
 	sql=$(sqlgen "$st") || { echo "  could not extract $st from lib/db/sql.c"; return; }
@@ -472,10 +472,11 @@ explain_patients() {
 	echo "  EXPLAIN $st ($what):"
 	mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
 }
-explain_patients STMT_PATIENT_COUNT "unassigned=olcm" "NULL NULL NULL 'olcm'"
-explain_patients STMT_PATIENT_PAGE "unassigned=olcm, page 10" "NULL NULL NULL 'olcm' 25 225"
-explain_patients STMT_PATIENT_COUNT "lcm_user_id=150" "NULL NULL 150 NULL"
-explain_patients STMT_PATIENT_PAGE "lcm_user_id=150, page 1" "NULL NULL 150 NULL 25 0"
+explain_patients STMT_PATIENT_COUNT "unassigned=olcm" "NULL NULL NULL 'olcm' NULL"
+explain_patients STMT_PATIENT_PAGE "unassigned=olcm, page 10" "NULL NULL NULL 'olcm' NULL 25 225"
+explain_patients STMT_PATIENT_COUNT "lcm_user_id=150" "NULL NULL 150 NULL NULL"
+explain_patients STMT_PATIENT_PAGE "lcm_user_id=150, page 1" "NULL NULL 150 NULL NULL 25 0"
+explain_patients STMT_PATIENT_PAGE "held_by_inactive=true, page 1" "NULL NULL NULL NULL 1 25 0"
 explain_patients STMT_PATIENT_SUMMARY "the summary" ""
 
 # The export of every assignment, while the workers' memory is sampled.

@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRecords, parseBulkCsv, itemOf, batches } from '../../nginx/console/js/csv.js';
+import { queueTests } from './queue.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { BASE, HVAR, SHOTS } = process.env;
@@ -119,13 +120,16 @@ test('sign_in_by_keyboard_401_and_sign_out', async (page, seen) => {
   eq('a non-admin\'s token is not kept', null, await readStorage(page));
   await page.getByLabel('API token').fill(ADMIN);
   await page.keyboard.press('Enter');
-  await page.locator('#lcm-results table').waitFor();
+  // The console opens on the patients' queue.
+  await page.locator('#queue-results table').waitFor();
+  eq('signed in, on the queue', ['Patients', '#/patients'],
+    [await page.locator('h1').innerText(), new URL(page.url()).hash]);
   eq('the token is in sessionStorage', ADMIN, await readStorage(page));
   await page.reload();
-  await page.locator('#lcm-results table').waitFor();
+  await page.locator('#queue-results table').waitFor();
   // The token stops working (revoked, expired): the next request sends the console back to sign-in with the message.
   await page.evaluate((k) => sessionStorage.setItem(k, 'revoked-token'), TOKEN_KEY);
-  await page.getByRole('link', { name: 'Patient' }).click();
+  await page.getByRole('link', { name: 'Patient', exact: true }).click();
   await page.getByLabel('Patient id').fill('123');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
@@ -133,7 +137,7 @@ test('sign_in_by_keyboard_401_and_sign_out', async (page, seen) => {
   eq('a 401 forgets the token', null, await readStorage(page));
   await page.getByLabel('API token').fill(ADMIN);
   await page.keyboard.press('Enter');
-  await page.locator('#lcm-results table').waitFor();
+  await page.locator('#queue-results table').waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   eq('signing out says so', 'Signed out.', await page.locator('.notice').innerText());
@@ -193,7 +197,7 @@ test('list_search_sort_by_workload_available_and_bars', async (page) => {
 
 test('assign_change_and_remove_with_a_reason', async (page) => {
   await signIn(page);
-  await page.getByRole('link', { name: 'Patient' }).click();
+  await page.getByRole('link', { name: 'Patient', exact: true }).click();
   await page.getByLabel('Patient id').fill('126');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Pat Noprovider (patient 126)' }).waitFor();
@@ -477,10 +481,12 @@ test('csp_headers_and_no_inline_code', async (page) => {
   await signIn(page);
 });
 
-test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
-  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101, ilcm_user_id: 102 });
-  await signIn(page);
-  const problems = async () => page.evaluate(() => {
+/*
+ * What keeps a page from being read at 200% zoom or used without a mouse:
+ * sideways scrolling, a control without a label, a button without a name.
+ */
+async function problems(page) {
+  return page.evaluate(() => {
     const out = [];
     if (document.documentElement.scrollWidth > document.documentElement.clientWidth + 1) {
       out.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${document.documentElement.clientWidth}`);
@@ -492,12 +498,17 @@ test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
     for (const b of document.querySelectorAll('button')) if (!b.innerText.trim() && !b.getAttribute('aria-label')) out.push('a button without a name');
     return out;
   });
-  const pages = [['#/list?sort=workload', 'Lead Care Managers'], ['#/patient/123', 'Patient'],
+}
+
+test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
+  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101, ilcm_user_id: 102 });
+  await signIn(page);
+  const pages = [['#/patients?unassigned=ilcm', 'Patients'], ['#/list?sort=workload', 'Lead Care Managers'], ['#/patient/123', 'Patient'],
     ['#/person/101', 'Jane Coordinator (101)'], ['#/bulk', 'Bulk assign']];
   for (const [hash, heading] of pages) {
     await open(page, hash, heading);
     await page.waitForLoadState('networkidle');
-    eq(`${hash} at 200%`, [], await problems());
+    eq(`${hash} at 200%`, [], await problems(page));
     eq(`${hash}: focus on the heading`, 'H1', await page.evaluate(() => document.activeElement.tagName));
   }
   // Keyboard alone: from the patient page's heading, Tab reaches the id field, Enter looks up.
@@ -508,6 +519,10 @@ test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Mary Major (patient 124)' }).waitFor();
 }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
+
+queueTests(test, {
+  BASE, API, SHOTS, ADMIN, TOKEN_KEY, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText, problems,
+});
 
 // The console's CSV module on its own (no browser): what the bulk view sends.
 test('csv_rows_items_and_batches', async () => {
@@ -536,7 +551,7 @@ test('csv_rows_items_and_batches', async () => {
 /* A playwright error without its call log (which may quote a whole CSV), and where in this file it came from. */
 function short(e) {
   const msg = String(e.message || e).split('\n').filter((l) => !/^\s*(- |Call log|\u001b)/.test(l)).slice(0, 3).join(' ').slice(0, 400);
-  const at = (String(e.stack || '').match(/console\.mjs:\d+/) || [''])[0];
+  const at = (String(e.stack || '').match(/(?:console|queue)\.mjs:\d+/) || [''])[0];
   return `${msg}${at ? ' (' + at + ')' : ''}`;
 }
 

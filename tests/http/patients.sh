@@ -54,7 +54,30 @@ search=doe|[123]
 search=%25|[127]
 search=_|[128]
 search=zzz|[]
+held_by_inactive=true|[128]
+held_by_inactive=false|[128,123,124,126,125,127]
 CASES
+}
+
+# held_by_inactive=true: the summary's assigned_to_inactive as a list, in
+# either role, as users are deactivated and patients moved off them.
+test_patient_list_held_by_inactive() {
+	clinic
+	req GET "$P/patients?held_by_inactive=true"
+	expect_eq "Ian (104, deactivated) holds 128's oLCM" "[128]" "$(pids)"
+	db_sql "UPDATE users SET active = 0 WHERE id = 102"
+	req GET "$P/patients?held_by_inactive=true"
+	expect_eq "and Bob, deactivated, 123's iLCM" "[128,123]" "$(pids)"
+	req GET $P/patients/summary
+	expect_json .assigned_to_inactive 2
+	req GET "$P/patients?held_by_inactive=true&unassigned=ilcm"
+	expect_eq "combined with another filter" "[128]" "$(pids)"
+	req GET "$P/patients?held_by_inactive=true&per_page=1&page=2"
+	expect_eq "paged" "[123]" "$(pids)"
+	expect_json .pagination '{"current_page":2,"total_pages":2,"total_count":2,"per_page":1}'
+	db_sql "UPDATE users SET active = 1 WHERE id = 104"
+	req GET "$P/patients?held_by_inactive=true"
+	expect_eq "Ian active again" "[123]" "$(pids)"
 }
 
 test_patient_list_filters_combine() {
@@ -116,6 +139,8 @@ test_patient_list_follows_changes() {
 test_patient_list_validation() {
 	req GET "$P/patients?page=0&per_page=500&provider_id=x&lcm_user_id=0&unassigned=none"
 	expect_error 422 '["page must be a positive integer","per_page must be an integer between 1 and 100","provider_id must be a positive integer","lcm_user_id must be a positive integer","unassigned must be olcm, ilcm, any or both"]'
+	req GET "$P/patients?held_by_inactive=yes"
+	expect_error 422 '["held_by_inactive must be false or true"]'
 	req GET "$P/patients?search=%ZZ"
 	expect_error 422 '["search must be UTF-8 text"]'
 	TOKEN=dev-user-token

@@ -76,6 +76,52 @@ export async function api(method, path, { body, headers = {}, token } = {}) {
   throw err;
 }
 
+/*
+ * A fresh Idempotency-Key: 32 hex digits from the browser's random source
+ * (crypto.getRandomValues, which a page served over plain HTTP has too).
+ * A write sent again with the same key and body is answered once: the
+ * API replays its first answer instead of applying it twice.
+ */
+export function idempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/*
+ * download(path) -> {text, filename, type}: a GET of a file the API
+ * answers (the export), as text, with the name its Content-Disposition
+ * gives (null when it gives none). An error is thrown as api() throws it.
+ */
+export async function download(path) {
+  const h = { Accept: 'text/csv, application/json' };
+  const t = getToken();
+  if (t) h['X-User-Token'] = t;
+  let res, text;
+  try {
+    res = await fetch(API_BASE + path, { headers: h, cache: 'no-store', credentials: 'omit', redirect: 'error' });
+    text = await res.text();
+  } catch (e) {
+    throw new ApiError(0, [`The download was cut short or never came (${e.message}).`]);
+  }
+  if (res.ok) {
+    const cd = res.headers.get('Content-Disposition') || '';
+    const m = /filename="([^"\\/]+)"/.exec(cd) || /filename=([^;\s"\\/]+)/.exec(cd);
+    return { text, filename: m ? m[1] : null, type: res.headers.get('Content-Type') || 'application/octet-stream' };
+  }
+  let data = null;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = null;
+  }
+  const messages = data && Array.isArray(data.errors) && data.errors.length
+    ? data.errors.map(String)
+    : [`The API answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}.`];
+  const err = new ApiError(res.status, messages);
+  if (res.status === 401) unauthorized(err);
+  throw err;
+}
+
 /* A query string of the defined, non-empty values of obj ("" when none). */
 export function query(obj) {
   const q = new URLSearchParams();

@@ -1,9 +1,10 @@
 // The console: a hash router over views that call only the public API.
-// The route lives in the URL (#/list?search=..., #/patient/123); the token
-// lives in sessionStorage alone.
+// The route lives in the URL (#/patients?unassigned=olcm, #/patient/123); the
+// token lives in sessionStorage alone. It opens on the patients' queue.
 import { api, getToken, setToken, clearToken, onUnauthorized } from './api.js';
 import { h, field, messageSlot, showErrors, showNotice, focusHeading } from './dom.js';
 import { listView } from './list.js';
+import { patientsView } from './patients.js';
 import { patientView } from './patient.js';
 import { personView } from './person.js';
 import { bulkView } from './bulk.js';
@@ -13,9 +14,11 @@ const nav = document.getElementById('nav');
 const signOutButton = document.getElementById('sign-out');
 let flash = null; // {kind: 'error'|'notice', text}: what the sign-in page says next
 let generation = 0;
+const HOME = '#/patients'; // the page the console opens on: the queue
 
 const routes = [
   [/^#\/signin$/, signinView, 'Sign in'],
+  [/^#\/patients(?:\?(.*))?$/, patientsView, 'Patients'],
   [/^#\/list(?:\?(.*))?$/, listView, 'Care managers'],
   [/^#\/patient(?:\/([^?]*))?$/, patientView, 'Patient'],
   [/^#\/person\/(\d+)$/, personView, 'Person'],
@@ -45,17 +48,19 @@ signOutButton.addEventListener('click', () => signOut('Signed out.'));
  * (a slow answer must not draw over the next view); title(text) names the page.
  */
 async function route() {
-  const hash = location.hash || '#/list';
+  if (!location.hash) history.replaceState(null, '', HOME); // the URL names the page it opens on
+  const hash = location.hash;
   const signedIn = Boolean(getToken());
   if (!signedIn && hash !== '#/signin') return go('#/signin');
-  if (signedIn && hash === '#/signin') return go('#/list');
+  if (signedIn && hash === '#/signin') return go(HOME);
   const found = routes.map(([re, view, title]) => [re.exec(hash), view, title]).find(([m]) => m);
-  if (!found) return go('#/list');
+  if (!found) return go(HOME);
   const [m, view, title] = found;
   nav.hidden = !signedIn;
   signOutButton.hidden = !signedIn;
   for (const a of nav.querySelectorAll('a')) {
-    if (hash.startsWith(a.getAttribute('href'))) a.setAttribute('aria-current', 'page');
+    const href = a.getAttribute('href');
+    if (hash === href || hash.startsWith(href + '/') || hash.startsWith(href + '?')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   generation += 1;
@@ -113,7 +118,7 @@ async function signinView(root, _params, ctx) {
       await api('GET', '/lead_care_managers?per_page=1', { token });
       setToken(token);
       input.value = '';
-      go('#/list');
+      go(HOME);
     } catch (err) {
       if (!ctx.current()) return;
       showErrors(slot, err);

@@ -81,14 +81,14 @@ export function fmtTime(iso) {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
-/* A table in a scrolling wrapper: head is a list of header cells (strings or {text, num}). */
+/* A table in a scrolling wrapper: head is a list of header cells (strings, nodes or {text, num}). */
 export function table(caption, head, rows) {
   return h('div', { class: 'table-wrap' },
     h('table', {},
       caption ? h('caption', {}, caption) : null,
-      h('thead', {}, h('tr', {}, head.map((c) => typeof c === 'string'
+      h('thead', {}, h('tr', {}, head.map((c) => (typeof c === 'string' || c instanceof Node
         ? h('th', { scope: 'col' }, c)
-        : h('th', { scope: 'col', class: c.num ? 'num' : null }, c.text)))),
+        : h('th', { scope: 'col', class: c.num ? 'num' : null }, c.text))))),
       h('tbody', {}, rows)));
 }
 
