@@ -3,7 +3,8 @@
 # MariaDB, the workers and nginx serving nginx/console/ on a free port) and
 # Debian's chromium, headless, driven by playwright-core (tests/browser's own
 # npm package; no downloaded browser). Screenshots go to var/browser/ of the
-# repository (the stack's own directory is removed when the tests end).
+# repository (the stack's own directory is removed when the tests end), and
+# README.md's to nginx/console/screenshot-queue.png (tests/browser/demo.mjs).
 # Usage: tests/browser/run.sh [test-name-substring]
 # Without chromium or playwright-core the tests are reported skipped, not ok;
 # make browser (and so make test) installs both first. Under CI (CI=true) a
