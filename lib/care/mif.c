@@ -401,6 +401,15 @@ check_duplicates(struct reading *r)
 	return 0;
 }
 
+char
+mif_separator(const char *text, size_t len)
+{
+	const char *nl = memchr(text, '\n', len);
+	size_t n = nl != NULL ? (size_t)(nl - text) : len;
+
+	return memchr(text, '\t', n) != NULL ? '\t' : ',';
+}
+
 enum app_err
 mif_read(const char *text, size_t len, char sep, const char *today, struct mif_file *f,
     struct mif_problems *probs)

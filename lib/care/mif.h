@@ -108,6 +108,12 @@ void mif_file_free(struct mif_file *);
 enum app_err mif_read(const char *text, size_t len, char sep, const char *today,
     struct mif_file *f, struct mif_problems *probs);
 
+/*
+ * The separator of a file whose type nobody said (lcm-admin import mif):
+ * '\t' when its first line holds a tab, else ','.
+ */
+char mif_separator(const char *text, size_t len);
+
 /* Add a problem of line to probs (kept while there is room, else counted). -1 on ENOMEM. */
 int mif_problem_add(struct mif_problems *, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

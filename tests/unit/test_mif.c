@@ -315,3 +315,12 @@ Test(mif, problems_added_later_sort_by_line)
 	cr_expect_str_eq(probs.v[1].msg, "third");
 	cr_expect_str_eq(probs.v[2].msg, "third again");
 }
+
+Test(mif, separator_from_the_first_line)
+{
+	cr_expect_eq(mif_separator("A,B,C\n", 6), ',');
+	cr_expect_eq(mif_separator("A\tB,C\n", 7), '\t');
+	cr_expect_eq(mif_separator("A,B\nC\tD\n", 9), ',', "a tab on a later line is data");
+	cr_expect_eq(mif_separator("MEMBER_ID\tFIRST_NAME", 20), '\t', "one line, no end");
+	cr_expect_eq(mif_separator("", 0), ',');
+}
