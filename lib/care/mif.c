@@ -434,7 +434,12 @@ mif_read(const char *text, size_t len, char sep, const char *today, struct mif_f
 			}
 			continue;
 		}
-		f->lines++;
+		if (++f->lines > MIF_MEMBERS_MAX) {
+			problem(&r, NULL, rec.line, "the file has more than %d member lines: import it "
+			    "in parts", MIF_MEMBERS_MAX);
+			badfile = 1;
+			break;
+		}
 		if (f->n == f->cap) {
 			size_t cap = f->cap ? f->cap * 2 : 1024;
 

@@ -31,6 +31,11 @@ struct lcm_actor;
 #define MIF_NAME_MAX   200    /* characters of "First Last", as patients.name */
 /* Problems kept for the answer; past them, one line says how many more. */
 #define MIF_PROBLEMS_MAX 1000
+/*
+ * Members in one file at most (a clinic's monthly MIF holds thousands): an
+ * import of them all runs well within the 60 s nginx gives a request.
+ */
+#define MIF_MEMBERS_MAX 100000
 
 enum mif_col {
 	MIF_MEMBER_ID,
@@ -100,8 +105,8 @@ void mif_file_free(struct mif_file *);
  * Read len bytes of a MIF, fields separated by sep (',' or '\t'), into
  * f, checking everything that needs no database: the header, every
  * line's fields, a member given on two lines (the later line is bad), a
- * DOB after today ("YYYY-MM-DD"; NULL: not checked). Each problem goes to
- * probs, by line. APP_OK when every line is good and there is at least
+ * DOB after today ("YYYY-MM-DD"; NULL: not checked), more than
+ * MIF_MEMBERS_MAX members. Each problem goes to probs, by line. APP_OK when every line is good and there is at least
  * one; APP_EINVAL when the file or a line is not (probs says why: an
  * empty file and a header without lines are bad too); APP_ENOMEM.
  */

@@ -324,3 +324,23 @@ Test(mif, separator_from_the_first_line)
 	cr_expect_eq(mif_separator("MEMBER_ID\tFIRST_NAME", 20), '\t', "one line, no end");
 	cr_expect_eq(mif_separator("", 0), ',');
 }
+
+Test(mif, bad_more_members_than_one_file_may_hold)
+{
+	size_t n = MIF_MEMBERS_MAX + 1, i, o = 0, sz = n * 24 + 64;
+	char *text = malloc(sz);
+
+	cr_assert_not_null(text);
+	o += (size_t)snprintf(text + o, sz - o, HEAD "\n");
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(text + o, sz - o, "M%zu,A,B\n", i);
+	cr_expect_eq(read_csv(text), APP_EINVAL);
+	cr_expect_str_eq(report, "100002: the file has more than 100000 member lines: import it in "
+	    "parts");
+	/* One fewer is a file. */
+	text[o - 1] = '\0';
+	*strrchr(text, '\n') = '\0';
+	cr_expect_eq(read_csv(text), APP_OK, "%s", report);
+	cr_expect_eq(file.n, MIF_MEMBERS_MAX);
+	free(text);
+}
