@@ -31,13 +31,16 @@ refused(struct response *resp, const struct mif_problems *probs)
 		if (json_list_add_string(errors, msg) != APP_OK)
 			goto nomem;
 	}
-	if (probs->more > 0) {
-		snprintf(msg, sizeof(msg), "... and %zu more problem%s", probs->more,
-		    probs->more == 1 ? "" : "s");
+	if (probs->more > 0 || probs->n == 0) {
+		if (probs->n == 0)
+			snprintf(msg, sizeof(msg), "The file was refused");
+		else
+			snprintf(msg, sizeof(msg), "... and %zu more problem%s", probs->more,
+			    probs->more == 1 ? "" : "s");
 		if (json_list_add_string(errors, msg) != APP_OK)
 			goto nomem;
 	}
-	return problems(resp, errors, (int)(probs->n + (probs->more > 0)));
+	return problems(resp, errors, (int)probs->n + 1);
 nomem:
 	json_object_put(errors);
 	return APP_ENOMEM;

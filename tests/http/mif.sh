@@ -271,6 +271,18 @@ MEM1,$(printf 'Jos\351'),Lee
 " '["Line 2: FIRST_NAME must be UTF-8 text without control characters"]'
 }
 
+# Past the first 1000 problems, one line says how many more.
+test_mif_a_thousand_problems_then_how_many_more() {
+	mif "$(awk 'BEGIN { print "MEMBER_ID,FIRST_NAME,LAST_NAME,ACUITY_LEVEL"
+		for (i = 1; i <= 1010; i++) printf "M%d,A,B,x\n", i }')"
+	expect_status 422
+	expect_json '.errors | length' 1001
+	expect_json '.errors[0]' '"Line 2: ACUITY_LEVEL must be low, medium or high"'
+	expect_json '.errors[999]' '"Line 1001: ACUITY_LEVEL must be low, medium or high"'
+	expect_json '.errors[1000]' '"... and 10 more problems"'
+	expect_eq "members" 0 "$(db_sql 'SELECT COUNT(*) FROM ecm_members')"
+}
+
 # A CIN the plan changes on a member the clinic knows is no hostile file: see
 # test_mif_a_cin_that_changes_is_an_update_with_both_in_the_history.
 
