@@ -1,6 +1,6 @@
 -- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
 -- taken through the last migration,
---     038_case_loads_update_trigger_one_role.sql
+--     041_access_log_mif_import.sql
 -- every table, index and trigger, to read. It is not a migration: lcm-admin
 -- applies, and make install installs, only the NNN_name.sql files, which
 -- alone make and change a database.
@@ -169,6 +169,51 @@ BEGIN
 END;;
 DELIMITER ;
 
+CREATE TABLE `ecm_member_activities` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `patient_id` bigint(20) NOT NULL,
+  `activity_type` varchar(40) NOT NULL,
+  `changes` longtext NOT NULL,
+  `actor_user_id` bigint(20) DEFAULT NULL,
+  `source` varchar(20) NOT NULL,
+  `request_id` varchar(80) NOT NULL,
+  `created_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_ecm_member_activities_patient` (`patient_id`,`id`),
+  KEY `ix_ecm_member_activities_request` (`request_id`),
+  KEY `fk_ecm_member_activities_actor` (`actor_user_id`),
+  CONSTRAINT `fk_ecm_member_activities_actor` FOREIGN KEY (`actor_user_id`) REFERENCES `users` (`id`),
+  CONSTRAINT `fk_ecm_member_activities_patient` FOREIGN KEY (`patient_id`) REFERENCES `patients` (`id`),
+  CONSTRAINT `ck_ecm_member_activities_type` CHECK (`activity_type` in ('member_added','member_updated')),
+  CONSTRAINT `ck_ecm_member_activities_changes` CHECK (json_valid(`changes`)),
+  CONSTRAINT `ck_ecm_member_activities_source` CHECK (`source` in ('api','lcm-admin'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `ecm_members` (
+  `patient_id` bigint(20) NOT NULL,
+  `member_id` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  `cin` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,
+  `ecm_service_auth_id` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,
+  `ecm_benefit_auth_eff_date` date DEFAULT NULL,
+  `ecm_benefit_auth_end_date` date DEFAULT NULL,
+  `acuity_level` varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,
+  `member_record_status` varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,
+  `dob` date DEFAULT NULL,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`patient_id`),
+  UNIQUE KEY `ux_ecm_members_member_id` (`member_id`),
+  KEY `ix_ecm_members_auth_end` (`ecm_benefit_auth_end_date`,`patient_id`),
+  KEY `ix_ecm_members_acuity` (`acuity_level`,`ecm_benefit_auth_end_date`,`patient_id`),
+  CONSTRAINT `fk_ecm_members_patient` FOREIGN KEY (`patient_id`) REFERENCES `patients` (`id`),
+  CONSTRAINT `ck_ecm_members_member_id` CHECK (`member_id` regexp '^[!-~]{1,64}$'),
+  CONSTRAINT `ck_ecm_members_cin` CHECK (`cin` is null or `cin` regexp '^[!-~]{1,64}$'),
+  CONSTRAINT `ck_ecm_members_auth_id` CHECK (`ecm_service_auth_id` is null or `ecm_service_auth_id` regexp '^[!-~]{1,64}$'),
+  CONSTRAINT `ck_ecm_members_auth_dates` CHECK (`ecm_benefit_auth_end_date` is null or `ecm_benefit_auth_eff_date` is not null and `ecm_benefit_auth_end_date` >= `ecm_benefit_auth_eff_date`),
+  CONSTRAINT `ck_ecm_members_acuity` CHECK (`acuity_level` is null or `acuity_level` in ('low','medium','high')),
+  CONSTRAINT `ck_ecm_members_record_status` CHECK (`member_record_status` is null or `member_record_status` in ('new_member','existing_member','updated_member','terminated_member'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `idempotency_keys` (
   `user_id` bigint(20) NOT NULL,
   `idem_key` varbinary(255) NOT NULL,
@@ -277,7 +322,7 @@ CREATE TABLE `phi_access_log` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `patient_id` bigint(20) NOT NULL,
   `actor_user_id` bigint(20) NOT NULL,
-  `action` enum('read_care_team','read_history','read_access_log','assign','update','remove','bulk','transfer','read_patient_list','export_assignments','read_lcm_patients') NOT NULL,
+  `action` enum('read_care_team','read_history','read_access_log','assign','update','remove','bulk','transfer','read_patient_list','export_assignments','read_lcm_patients','mif_import') NOT NULL,
   `request_id` varchar(80) NOT NULL,
   `at` datetime(3) NOT NULL,
   `writer_id` bigint(20) DEFAULT NULL,

@@ -25,13 +25,13 @@ authenticate(struct request *req)
 
 /* 413, 415, 400: the body must be a JSON object under the cap; a 400 says what is wrong. */
 static enum app_err
-parse_body(struct request *req, struct response *resp)
+parse_body(const struct route *rt, struct request *req, struct response *resp)
 {
 	char msg[160];
 	enum app_err rc;
 
 	if (req->body_too_big)
-		return APP_ETOOBIG;
+		return rt->flags & ROUTE_FILE ? APP_ETOOBIG_FILE : APP_ETOOBIG;
 	if (req->content_type != NULL && *req->content_type != '\0') {
 		switch (hdr_content_type(req->content_type)) {
 		case HDR_CT_JSON:
@@ -110,6 +110,18 @@ claim_key(struct request *req, struct response *resp, struct idem_run *run, int 
 	return APP_OK;
 }
 
+size_t
+app_body_max(enum http_method method, const char *path, int encoded_slash)
+{
+	const struct route *rt;
+	char allow[64];
+	int64_t id;
+
+	rt = encoded_slash ? NULL : router_match(app_routes, app_nroutes, method, path, &id, allow,
+	    sizeof(allow));
+	return rt != NULL && (rt->flags & ROUTE_FILE) ? HTTP_FILE_BODY_MAX : HTTP_BODY_MAX;
+}
+
 void
 app_dispatch(struct request *req, struct response *resp)
 {
@@ -145,7 +157,7 @@ app_dispatch(struct request *req, struct response *resp)
 	if ((rt->flags & ROUTE_IDEMPOTENT) && req->idempotency_key != NULL &&
 	    ((rc = claim_key(req, resp, &run, &claimed, &answered)) != APP_OK || answered))
 		goto out;
-	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(req, resp)) != APP_OK)
+	if ((rt->flags & ROUTE_BODY) && (rc = parse_body(rt, req, resp)) != APP_OK)
 		goto out;
 	/* Reads reconnect in db_exec(), writes settle in lcm_apply(): left is a 503. */
 	rc = rt->handler(req, resp);

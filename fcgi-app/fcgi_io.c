@@ -18,16 +18,17 @@
 #include "log.h"
 
 /*
- * Read the body up to the cap into a buffer sized from CONTENT_LENGTH and
- * grown as needed (chunked bodies come without one). Reads one byte past
- * the cap to tell "exactly 1 MiB" from "more", then drains the rest so the
- * connection stays in step. NULL when memory runs out.
+ * Read the body up to the cap (max bytes: the route's, app_body_max())
+ * into a buffer sized from CONTENT_LENGTH and grown as needed (chunked
+ * bodies come without one). Reads one byte past the cap to tell "exactly
+ * 1 MiB" from "more", then drains the rest so the connection stays in
+ * step. NULL when memory runs out.
  */
 static char *
-read_body(FCGX_Request *fr, size_t *len, int *too_big)
+read_body(FCGX_Request *fr, size_t max, size_t *len, int *too_big)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	size_t limit = HTTP_BODY_MAX + 1, size = 1024, n = 0;
+	size_t limit = max + 1, size = 1024, n = 0;
 	char *buf, *grown, drain[4096];
 	long hint;
 	int r;
@@ -59,7 +60,7 @@ read_body(FCGX_Request *fr, size_t *len, int *too_big)
 		*len = 0;
 		return NULL;
 	}
-	if (n > HTTP_BODY_MAX) {
+	if (n > max) {
 		*too_big = 1;
 		while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
 			;
@@ -260,7 +261,8 @@ fcgi_serve(FCGX_Request *fr, struct db *db, struct auth_cache *auth)
 	req.request_id = request_id(fr->envp, idbuf, sizeof(idbuf));
 	log_set_request(req.request_id);
 
-	body = read_body(fr, &req.body_len, &req.body_too_big);
+	body = read_body(fr, app_body_max(req.method, req.path, req.encoded_slash), &req.body_len,
+	    &req.body_too_big);
 	req.body = body;
 	if (body == NULL) {
 		resp_init(&resp);

@@ -54,9 +54,19 @@ enum app_err lcm_write_one(const struct request *, struct response *);
 /* POST .../bulk_assign */
 enum app_err lcm_bulk_assign_post(const struct request *, struct response *);
 
+/* POST .../ecm/mifs: a health plan's Member Information File */
+enum app_err mifs_post(const struct request *, struct response *);
+
 /* The route table. */
 extern const struct route app_routes[];
 extern const size_t app_nroutes;
+
+/*
+ * The most bytes of body the route of method and path takes (a larger one
+ * is a 413): HTTP_FILE_BODY_MAX for a route that carries a file
+ * (ROUTE_FILE), else HTTP_BODY_MAX, unknown paths included.
+ */
+size_t app_body_max(enum http_method method, const char *path, int encoded_slash);
 
 /*
  * Answer one request: route (404/405), authenticate (401/403), check and

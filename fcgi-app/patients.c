@@ -32,7 +32,36 @@ patient_lcms_get(const struct request *req, struct response *resp)
 	return resp_json(resp, 200, json_care_team(&t));
 }
 
-/* GET .../patients/:id/lead_care_managers/history: assignment periods, newest first. */
+/* The history with kind=member: the member's changes, newest first. */
+static enum app_err
+member_history_get(const struct request *req, struct response *resp,
+    const struct lcm_history_query *q)
+{
+	struct json_object *rows;
+	struct member_change e;
+	int64_t total;
+	enum app_err rc;
+
+	if ((rc = member_history(req->db, req->path_id, q->page, q->per_page, &total)) != APP_OK)
+		return rc;
+	if ((rows = json_list()) == NULL)
+		return APP_ENOMEM;
+	while ((rc = member_history_next(req->db, &e)) == APP_OK)
+		if ((rc = json_list_add(rows, json_member_change(&e))) != APP_OK)
+			break;
+	if (rc != APP_ENOROW) {
+		json_object_put(rows);
+		return rc;
+	}
+	(void)access_log_add(req->path_id, req->user_id, ACCESS_READ_HISTORY, req->request_id);
+	return resp_json(resp, 200, json_history_page(rows, total, q->page, q->per_page));
+}
+
+/*
+ * GET .../patients/:id/lead_care_managers/history: assignment periods,
+ * newest first; with kind=member, the changes of the patient's facts as
+ * an ECM member instead.
+ */
 enum app_err
 patient_history_get(const struct request *req, struct response *resp)
 {
@@ -41,11 +70,19 @@ patient_history_get(const struct request *req, struct response *resp)
 	struct lcm_period h;
 	int64_t total;
 	enum app_err rc;
+	int n, k, member = 0;
 
 	if ((errors = json_list()) == NULL)
 		return APP_ENOMEM;
-	if ((rc = problems(resp, errors, val_history_query(req->query, &q, errors))) != APP_OK)
+	if ((n = val_history_query(req->query, &q, errors)) >= 0 &&
+	    (k = val_history_kind(req->query, &member, errors)) >= 0)
+		n += k;
+	else
+		n = -1;
+	if ((rc = problems(resp, errors, n)) != APP_OK)
 		return rc;
+	if (member)
+		return member_history_get(req, resp, &q);
 	if ((rc = lcm_history(req->db, &q, &total)) != APP_OK)
 		return rc;
 	if ((rows = json_list()) == NULL)

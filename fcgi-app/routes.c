@@ -29,6 +29,8 @@ const struct route app_routes[] = {
 	{M_GET, LCM_BASE "/patients/:id/lead_care_managers/history", patient_history_get,
 	    ROUTE_ADMIN, NULL},
 	{M_GET, LCM_BASE "/patients/:id/access_log", patient_access_log_get, ROUTE_ADMIN, NULL},
+	{M_POST, LCM_BASE "/mifs", mifs_post,
+	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT | ROUTE_FILE, NULL},
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

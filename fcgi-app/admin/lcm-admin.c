@@ -12,16 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mysql.h>
 
+#include "access_log.h"
 #include "admin.h"
 #include "check.h"
 #include "config.h"
 #include "db.h"
 #include "import.h"
+#include "lcm.h"
 #include "log.h"
+#include "mif.h"
 #include "migrate.h"
 
 #define MAX_ROLES 32
@@ -38,6 +42,7 @@ static const char usage_text[] =
 "  token issue USER_ID [--label LABEL] [--expires-days N]   prints the token, once\n"
 "  token list USER_ID | token revoke TOKEN_ID\n"
 "  import providers|patients|users FILE.csv\n"
+"  import mif FILE               a health plan's Member Information File (CSV or TSV)\n"
 "  pool [--worker PATH]         run the worker pool in the foreground (spawn-fcgi -n,\n"
 "                               multiwatch): the lcm-workers.service command\n";
 
@@ -437,6 +442,89 @@ cmd_token(enum admin_cmd c, int argc, char **argv)
 
 /* ---- import ---------------------------------------------------------- */
 
+/* The whole of a file to import (at most IMPORT_MAX bytes) into *text; NULL after saying why. */
+static char *
+read_import(const char *path, size_t *len)
+{
+	char *text;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		fail("cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((text = malloc(IMPORT_MAX + 1)) == NULL) {
+		fclose(f);
+		fail("out of memory");
+		return NULL;
+	}
+	*len = fread(text, 1, IMPORT_MAX + 1, f);
+	if (ferror(f) || *len > IMPORT_MAX) {
+		fail("cannot read %s: %s", path, *len > IMPORT_MAX ? "larger than 512 MiB" :
+		    strerror(errno));
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+/*
+ * import mif FILE: a health plan's MIF, TSV when its first line holds a
+ * tab, else CSV, as POST .../ecm/mifs imports one (mif_import()). Its
+ * history and access-log records name no user (an operator's) and carry a
+ * request id of lcm-admin's own, which the output gives.
+ */
+static int
+cmd_import_mif(const char *path)
+{
+	struct mif_problems probs = {0};
+	struct mif_counts n;
+	struct lcm_actor who = {0};
+	char rid[64];
+	struct db *db;
+	enum app_err rc;
+	char *text;
+	size_t len, i, lines = 0;
+	unsigned last = 0;
+
+	if ((text = read_import(path, &len)) == NULL)
+		return 1;
+	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL) {
+		free(text);
+		return 1;
+	}
+	snprintf(rid, sizeof(rid), "lcm-admin-%lx-%ld", (unsigned long)time(NULL), (long)getpid());
+	who.request_id = rid;
+	rc = mif_import(db, &who, "lcm-admin", text, len, mif_separator(text, len), &probs, &n);
+	free(text);
+	if (rc == APP_OK) {
+		printf("import mif: %zu members: %zu imported, %zu updated, %zu unchanged (request %s)\n",
+		    n.rows, n.imported, n.updated, n.unchanged, rid);
+		/* Each member's access-log record, written before lcm-admin goes. */
+		if ((rc = access_log_drain(db)) != APP_OK)
+			fail("the PHI access log could not be written (%s): the members were imported",
+			    app_err_name(rc));
+		rc = APP_OK;
+	} else if (rc == APP_EINVAL) {
+		for (i = 0; i < probs.n; i++) {
+			fprintf(stderr, "%s:%u: %s\n", path, probs.v[i].line, probs.v[i].msg);
+			lines += probs.v[i].line != last;
+			last = probs.v[i].line;
+		}
+		if (probs.more > 0)
+			fprintf(stderr, "%s: ... and %zu more problem%s\n", path, probs.more,
+			    probs.more == 1 ? "" : "s");
+		fprintf(stderr, "%s: %zu bad line%s%s: nothing imported\n", path, lines,
+		    lines == 1 ? "" : "s", probs.more > 0 ? " (and more)" : "");
+	} else
+		db_failed(db, rc);
+	mif_problems_free(&probs);
+	db_free(db);
+	return rc == APP_OK ? 0 : 1;
+}
+
 static int
 cmd_import(enum admin_cmd c, int argc, char **argv)
 {
@@ -445,26 +533,17 @@ cmd_import(enum admin_cmd c, int argc, char **argv)
 	enum app_err rc;
 	char *text = NULL;
 	size_t len;
-	FILE *f;
 	int kind;
 
-	(void)c;
+	if (c == ADMIN_CMD_IMPORT_MIF) {
+		if (argc != 3)
+			return usage("import mif FILE");
+		return cmd_import_mif(argv[2]);
+	}
 	if (argc != 3 || (kind = import_kind_parse(argv[1])) < 0)
 		return usage("import providers|patients|users FILE.csv");
-	if ((f = fopen(argv[2], "rb")) == NULL)
-		return fail("cannot read %s: %s", argv[2], strerror(errno));
-	if ((text = malloc(IMPORT_MAX + 1)) == NULL) {
-		fclose(f);
-		return fail("out of memory");
-	}
-	len = fread(text, 1, IMPORT_MAX + 1, f);
-	if (ferror(f) || len > IMPORT_MAX) {
-		fclose(f);
-		free(text);
-		return fail("cannot read %s: %s", argv[2], len > IMPORT_MAX ? "larger than 512 MiB" :
-		    strerror(errno));
-	}
-	fclose(f);
+	if ((text = read_import(argv[2], &len)) == NULL)
+		return 1;
 	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL) {
 		free(text);
 		return 1;
@@ -610,6 +689,7 @@ static int (*const run[ADMIN_CMD__MAX])(enum admin_cmd, int, char **) = {
 	[ADMIN_CMD_IMPORT_PROVIDERS] = cmd_import,
 	[ADMIN_CMD_IMPORT_PATIENTS] = cmd_import,
 	[ADMIN_CMD_IMPORT_USERS] = cmd_import,
+	[ADMIN_CMD_IMPORT_MIF] = cmd_import,
 	[ADMIN_CMD_POOL] = cmd_pool,
 	[ADMIN_CMD_HELP] = cmd_help,
 };

@@ -27,7 +27,8 @@ struct db;
  * lcm-admin's commands, each a word or two ("check", "user add"): what
  * lcm-admin accepts, dispatched on, and what lcm-admin(8) documents (a
  * unit test holds the page to this table). The second words of "import"
- * are import_kind_parse()'s kinds.
+ * are import_kind_parse()'s kinds, and "mif" (a health plan's Member
+ * Information File, mif_import()).
  */
 enum admin_cmd {
 	ADMIN_CMD_MIGRATE,
@@ -45,6 +46,7 @@ enum admin_cmd {
 	ADMIN_CMD_IMPORT_PROVIDERS,
 	ADMIN_CMD_IMPORT_PATIENTS,
 	ADMIN_CMD_IMPORT_USERS,
+	ADMIN_CMD_IMPORT_MIF,
 	ADMIN_CMD_POOL,
 	ADMIN_CMD_HELP,
 	ADMIN_CMD__MAX

@@ -74,6 +74,30 @@ person(const struct lcm_person *p)
 }
 
 struct json_object *
+json_ecm_member(const struct ecm_member *m)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if (!m->present)
+		return NULL;
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "member_id", json_object_new_string(m->member_id), 1, &ok);
+	put_new(o, "cin", str_or_null(m->cin), m->cin != NULL, &ok);
+	put_new(o, "ecm_service_auth_id", str_or_null(m->service_auth_id),
+	    m->service_auth_id != NULL, &ok);
+	put_new(o, "ecm_benefit_auth_eff_date", str_or_null(m->auth_eff_date),
+	    m->auth_eff_date != NULL, &ok);
+	put_new(o, "ecm_benefit_auth_end_date", str_or_null(m->auth_end_date),
+	    m->auth_end_date != NULL, &ok);
+	put_new(o, "acuity_level", str_or_null(m->acuity_level), m->acuity_level != NULL, &ok);
+	put_new(o, "member_record_status", str_or_null(m->record_status),
+	    m->record_status != NULL, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
 json_care_team(const struct care_team *t)
 {
 	struct json_object *o, *cl = NULL;
@@ -95,6 +119,8 @@ json_care_team(const struct care_team *t)
 			    t->lcm[r].user_id > 0, &ok);
 	}
 	put_new(o, "case_load", cl, t->case_load_id > 0, &ok);
+	put_new(o, "ecm_eligibility_information", json_ecm_member(&t->member), t->member.present,
+	    &ok);
 	return finish(o, ok);
 }
 
@@ -257,6 +283,29 @@ json_period(const struct lcm_period *h)
 	    h->reason_code != NULL || h->reason_note != NULL, &ok);
 	put_new(o, "source", json_object_new_string(h->source), 1, &ok);
 	put_new(o, "capacity_override", json_object_new_boolean(h->capacity_override), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_member_change(const struct member_change *e)
+{
+	struct json_object *o, *changes;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "activity_type", json_object_new_string(e->activity_type), 1, &ok);
+	/* The database's JSON, which the import wrote: an object. */
+	changes = json_tokener_parse(e->changes);
+	if (changes != NULL && !json_object_is_type(changes, json_type_object)) {
+		json_object_put(changes);
+		changes = NULL;
+	}
+	put_new(o, "changes", changes, 1, &ok);
+	put_new(o, "by", user_ref(e->actor_id, e->actor_name), e->actor_id > 0, &ok);
+	put_new(o, "source", json_object_new_string(e->source), 1, &ok);
+	put_new(o, "request_id", json_object_new_string(e->request_id), 1, &ok);
+	put_new(o, "at", json_object_new_string(e->at), 1, &ok);
 	return finish(o, ok);
 }
 
@@ -466,6 +515,8 @@ json_patient_row(const struct pat_row *r)
 		put_new(cl, "ilcm_name", str_or_null(r->ilcm_name), r->ilcm_name != NULL, &ok);
 	}
 	put_new(o, "case_load", cl, r->case_load_id > 0, &ok);
+	put_new(o, "ecm_eligibility_information", json_ecm_member(&r->member), r->member.present,
+	    &ok);
 	return finish(o, ok);
 }
 
@@ -489,5 +540,20 @@ json_patient_summary(const struct pat_summary *s)
 	put_new(o, "without_ilcm", json_object_new_int64(s->without_ilcm), 1, &ok);
 	put_new(o, "without_both", json_object_new_int64(s->without_both), 1, &ok);
 	put_new(o, "assigned_to_inactive", json_object_new_int64(s->assigned_to_inactive), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_mif_result(const struct mif_counts *c)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "message", json_object_new_string("MIF imported successfully"), 1, &ok);
+	put_new(o, "imported_count", json_object_new_int64((int64_t)c->imported), 1, &ok);
+	put_new(o, "updated_count", json_object_new_int64((int64_t)c->updated), 1, &ok);
+	put_new(o, "unchanged_count", json_object_new_int64((int64_t)c->unchanged), 1, &ok);
 	return finish(o, ok);
 }

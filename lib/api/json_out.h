@@ -6,6 +6,8 @@
 #include "access_log.h"
 #include "http.h"
 #include "lcm.h"
+#include "member.h"
+#include "mif.h"
 #include "patients.h"
 
 struct json_object;
@@ -20,7 +22,19 @@ struct json_object;
 /* GET /healthz: {"status":"ok"}. */
 struct json_object *json_health(void);
 
-/* GET .../patients/{id}/lead_care_managers: patient with case_load or null. */
+/*
+ * The patient's facts as an ECM member, in the wider admin API's shape
+ * (ecm_eligibility_information: member_id, cin, ecm_service_auth_id,
+ * ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, acuity_level,
+ * member_record_status, each null when the file gave none); NULL (JSON
+ * null) for a patient who is no member, or when memory ran out.
+ */
+struct json_object *json_ecm_member(const struct ecm_member *);
+
+/*
+ * GET .../patients/{id}/lead_care_managers: patient with case_load or null,
+ * and ecm_eligibility_information or null.
+ */
 struct json_object *json_care_team(const struct care_team *);
 
 /* The flat case_load of the assign responses. */
@@ -32,6 +46,13 @@ struct json_object *json_lcm_row(const struct lcm_row *);
 /* The list body: the rows built by json_lcm_row() (taken) and pagination. */
 struct json_object *json_lcm_page(struct json_object *rows, int64_t total,
     const struct lcm_list_query *);
+
+/*
+ * One change of a member's facts (the history with kind=member):
+ * activity_type, changes, by (the admin, null for lcm-admin), source,
+ * request_id, at.
+ */
+struct json_object *json_member_change(const struct member_change *);
 
 /* One assignment period of the history, and the history body around them (taken). */
 struct json_object *json_period(const struct lcm_period *);
@@ -70,12 +91,21 @@ struct json_object *json_user_patients_page(struct json_object *rows, int64_t to
 struct json_object *json_move_plan(const struct lcm_move_plan *, int dry_run, int transfer,
     int unassigned);
 
-/* The patient list: one patient with its case load or null; the page (rows taken). */
+/*
+ * The patient list: one patient with its case load or null and its
+ * ecm_eligibility_information or null; the page (rows taken).
+ */
 struct json_object *json_patient_row(const struct pat_row *);
 struct json_object *json_patients_page(struct json_object *rows, int64_t total, int64_t page,
     int64_t per_page);
 
 /* The patient summary's counts. */
 struct json_object *json_patient_summary(const struct pat_summary *);
+
+/*
+ * A MIF import's answer: {"message": "MIF imported successfully",
+ * "imported_count", "updated_count", "unchanged_count"}.
+ */
+struct json_object *json_mif_result(const struct mif_counts *);
 
 #endif

@@ -5,10 +5,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json.h>
 
+#include "base64.h"
 #include "check.h"
 #include "headers.h"
 #include "json_out.h"
@@ -398,6 +400,85 @@ val_auto_assign(struct json_object *obj, struct lcm_auto *a, int64_t *patients, 
 	return n;
 }
 
+/*
+ * A data URI (RFC 2397) whose data is base64: "data:", a media type and
+ * its parameters (any: file_type says what the file is), ";base64,", the
+ * data. The data's start and length into *data, *n; 0 when s is not one.
+ */
+static int
+base64_data_uri(const char *s, size_t len, const char **data, size_t *n)
+{
+	const char *comma = memchr(s, ',', len);
+	size_t head;
+
+	if (len < 5 || strncasecmp(s, "data:", 5) != 0 || comma == NULL)
+		return 0;
+	head = (size_t)(comma - s);
+	if (head < 5 + 7 || strncasecmp(comma - 7, ";base64", 7) != 0)
+		return 0;
+	*data = comma + 1;
+	*n = len - head - 1;
+	return 1;
+}
+
+int
+val_mif(struct json_object *body, char **text, size_t *len, char *sep,
+    struct json_object *errors)
+{
+	struct json_object *mif = NULL, *v;
+	const char *data = NULL, *type;
+	size_t n = 0;
+	long got;
+	int bad = 0;
+
+	*text = NULL;
+	*len = 0;
+	*sep = ',';
+	if (!json_object_object_get_ex(body, "mif", &mif) || mif == NULL)
+		return complain(errors, 1, &bad, "mif is required") < 0 ? -1 : bad;
+	if (!json_object_is_type(mif, json_type_object))
+		return complain(errors, 1, &bad, "mif must be an object") < 0 ? -1 : bad;
+	if (!json_object_object_get_ex(mif, "file", &v) || v == NULL) {
+		if (complain(errors, 1, &bad, "mif.file is required") < 0)
+			return -1;
+	} else if (!json_object_is_type(v, json_type_string) ||
+	    !base64_data_uri(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+	    &data, &n)) {
+		if (complain(errors, 1, &bad, "mif.file must be a data URI of base64 "
+		    "(data:text/csv;base64,...)") < 0)
+			return -1;
+		data = NULL;
+	}
+	if (!json_object_object_get_ex(mif, "file_type", &v) || v == NULL) {
+		if (complain(errors, 1, &bad, "mif.file_type is required") < 0)
+			return -1;
+	} else if (!json_object_is_type(v, json_type_string) ||
+	    (strcmp(type = json_object_get_string(v), "csv") != 0 && strcmp(type, "tsv") != 0) ||
+	    (size_t)json_object_get_string_len(v) != 3) {
+		if (complain(errors, 1, &bad, "mif.file_type must be csv or tsv") < 0)
+			return -1;
+	} else
+		*sep = strcmp(type, "tsv") == 0 ? '\t' : ',';
+	if (data == NULL)
+		return bad;
+	if ((*text = malloc(b64_decoded_max(n) + 1)) == NULL)
+		return -1;
+	if ((got = b64_decode(data, n, (unsigned char *)*text)) < 0) {
+		free(*text);
+		*text = NULL;
+		return complain(errors, 1, &bad, "mif.file must be a data URI of base64 "
+		    "(data:text/csv;base64,...)") < 0 ? -1 : bad;
+	}
+	(*text)[got] = '\0';
+	*len = (size_t)got;
+	if (bad) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
+	}
+	return bad;
+}
+
 /* ---- a domain refusal's messages --------------------------------------- */
 
 int
@@ -516,6 +597,19 @@ val_history_query(const char *qs, struct lcm_history_query *q, struct json_objec
 
 	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0 ||
 	    val_role_param(qs, &q->role, errors, &n) < 0)
+		return -1;
+	return n;
+}
+
+int
+val_history_kind(const char *qs, int *member, struct json_object *errors)
+{
+	char buf[16];
+	int n = 0;
+
+	if (val_choice(qs, "kind", "assignments", "member", member, errors, &n) < 0 ||
+	    complain(errors, *member && query_get(qs, "role", buf, sizeof(buf)) != QUERY_ABSENT, &n,
+	    "role is for kind=assignments") < 0)
 		return -1;
 	return n;
 }

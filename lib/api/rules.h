@@ -85,6 +85,16 @@ int val_transfer(struct json_object *body, struct lcm_transfer *t, int64_t *to, 
 int val_auto_assign(struct json_object *body, struct lcm_auto *a, int64_t *patients,
     int64_t *users, struct lcm_change *c, struct json_object *errors);
 
+/*
+ * POST .../ecm/mifs: {"mif": {"file": "data:text/csv;base64,...",
+ * "file_type": "csv" or "tsv"}}: the file decoded into *text (len bytes,
+ * NUL-terminated, malloc'd: the caller frees it; NULL with a problem) and
+ * its separator into *sep (',' or '\t'). The data URI's media type is not
+ * read: file_type says what the file is. As val_assign().
+ */
+int val_mif(struct json_object *body, char **text, size_t *len, char *sep,
+    struct json_object *errors);
+
 /* ---- a domain refusal's messages --------------------------------------- */
 
 /*
@@ -115,6 +125,13 @@ int val_paging(const char *qs, int64_t *page, int64_t *per_page, struct json_obj
 
 /* The history's query string: page, per_page, role. As val_assign(). */
 int val_history_query(const char *qs, struct lcm_history_query *q, struct json_object *errors);
+
+/*
+ * The history's kind: kind=assignments (the default: the periods) or
+ * kind=member (the member's changes), into *member; role is refused with
+ * kind=member. As val_assign().
+ */
+int val_history_kind(const char *qs, int *member, struct json_object *errors);
 
 /*
  * The list's query string: page, per_page, search, role. search is decoded

@@ -27,6 +27,8 @@ static const struct {
 	[APP_EIDEMREUSE] = {422, "Idempotency-Key was already used for a different request",
 	    "eidemreuse"},
 	[APP_ETOOBIG] = {413, "Request body too large (limit " STR(APP_BODY_MAX_MIB) " MiB)", "etoobig"},
+	[APP_ETOOBIG_FILE] = {413, "Request body too large (limit " STR(APP_FILE_BODY_MAX_MIB) " MiB)",
+	    "etoobig_file"},
 	[APP_EMEDIA] = {415, "Content-Type must be application/json", "emedia"},
 	[APP_ECHARSET] = {415, "JSON must be UTF-8: Content-Type charset must be utf-8", "echarset"},
 	[APP_EDBLOST] = {503, "Service temporarily unavailable, try again shortly", "edblost"},

@@ -24,6 +24,7 @@ enum app_err {
 	APP_EIDEMBUSY,    /* the Idempotency-Key's first request is still running */
 	APP_EIDEMREUSE,   /* the Idempotency-Key was used for another request */
 	APP_ETOOBIG,      /* body over the limit */
+	APP_ETOOBIG_FILE, /* a file's body (a MIF) over its own limit */
 	APP_EMEDIA,       /* Content-Type present and not JSON */
 	APP_ECHARSET,     /* JSON in a charset other than UTF-8 */
 	APP_EDBLOST,      /* connection to the database lost or absent */
@@ -42,6 +43,11 @@ enum app_err {
 
 /* Request bodies over this many MiB are refused (413). */
 #define APP_BODY_MAX_MIB 1
+/*
+ * A file's (POST .../ecm/mifs: a plan's monthly MIF, base64 in JSON):
+ * nginx's client_max_body_size of that location says the same.
+ */
+#define APP_FILE_BODY_MAX_MIB 16
 
 /* The longest request id (characters) the front end passes on; nginx's has 32. */
 #define APP_REQUEST_ID_MAX 64

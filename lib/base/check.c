@@ -87,12 +87,19 @@ check_json_text(struct json_object *obj, const char *key, size_t max, const char
 	return CHECK_OK;
 }
 
+/* Non-zero when y-m-d is a day of the Gregorian calendar. */
+static int
+real_day(int y, int m, int d)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap);
+}
+
 int
 check_date(const char *s, int *y, int *m, int *d)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap;
-
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
 	    strspn(s, "0123456789") != 4 || strspn(s + 5, "0123456789") != 2 ||
 	    strspn(s + 8, "0123456789") != 2)
@@ -100,7 +107,28 @@ check_date(const char *s, int *y, int *m, int *d)
 	*y = atoi(s);
 	*m = atoi(s + 5);
 	*d = atoi(s + 8);
-	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-	return *y >= 1970 && *m >= 1 && *m <= 12 && *d >= 1 &&
-	    *d <= days[*m - 1] + (*m == 2 && leap);
+	return *y >= 1970 && real_day(*y, *m, *d);
+}
+
+int
+check_mdy_date(const char *s, size_t n, char iso[11])
+{
+	int y, m, d;
+
+	if (n != 10 || s[2] != '-' || s[5] != '-' || strspn(s, "0123456789") != 2 ||
+	    strspn(s + 3, "0123456789") != 2 || strspn(s + 6, "0123456789") != 4)
+		return 0;
+	m = (s[0] - '0') * 10 + (s[1] - '0');
+	d = (s[3] - '0') * 10 + (s[4] - '0');
+	y = atoi(s + 6);
+	if (y < 1900 || !real_day(y, m, d))
+		return 0;
+	/* The digits as they came, in ISO's order: y has four, m and d two. */
+	memcpy(iso, s + 6, 4);
+	iso[4] = '-';
+	memcpy(iso + 5, s, 2);
+	iso[7] = '-';
+	memcpy(iso + 8, s + 3, 2);
+	iso[10] = '\0';
+	return 1;
 }

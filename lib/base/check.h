@@ -48,4 +48,10 @@ enum check_res check_json_text(struct json_object *obj, const char *key, size_t 
 /* Non-zero when s is a calendar date YYYY-MM-DD (from 1970), into y, m, d. */
 int check_date(const char *s, int *y, int *m, int *d);
 
+/*
+ * Non-zero when s (n bytes) is a calendar date as MM-DD-YYYY, the form of
+ * the health plans' files (from 1900): iso then holds it as YYYY-MM-DD.
+ */
+int check_mdy_date(const char *s, size_t n, char iso[11]);
+
 #endif

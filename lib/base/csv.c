@@ -7,6 +7,13 @@
 void
 csv_init(struct csv *c, const char *text, size_t len)
 {
+	csv_init_sep(c, text, len, ',');
+}
+
+void
+csv_init_sep(struct csv *c, const char *text, size_t len, char sep)
+{
+	c->sep = sep;
 	c->p = text;
 	c->end = text + len;
 	c->line = 1;
@@ -100,13 +107,13 @@ csv_next(struct csv *c, struct csv_record *r, char *err, size_t errsz)
 					goto nomem;
 				r->buf[used++] = (char)ch;
 			}
-			if (c->p < c->end && *c->p != ',' && *c->p != '\n' &&
+			if (c->p < c->end && *c->p != c->sep && *c->p != '\n' &&
 			    !(*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')) {
 				snprintf(err, errsz, "text after a closing quote");
 				return -1;
 			}
 		} else {
-			while (c->p < c->end && *c->p != ',' && *c->p != '\n' &&
+			while (c->p < c->end && *c->p != c->sep && *c->p != '\n' &&
 			    !(*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')) {
 				if (*c->p == '"') {
 					snprintf(err, errsz, "a quote inside an unquoted field");
@@ -123,7 +130,7 @@ csv_next(struct csv *c, struct csv_record *r, char *err, size_t errsz)
 		r->len[r->n] = start;      /* an offset until the record is whole */
 		r->field[r->n] = NULL;
 		r->n++;
-		if (c->p < c->end && *c->p == ',') {
+		if (c->p < c->end && *c->p == c->sep) {
 			c->p++;
 			continue;
 		}

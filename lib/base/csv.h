@@ -7,10 +7,13 @@
  * An RFC 4180 reader over text in memory: records of fields separated by
  * commas, ended by CRLF or LF; a field in double quotes may hold commas,
  * line ends and "" for a quote. A UTF-8 byte order mark at the start is
- * skipped, and so are empty lines. Fields are returned decoded.
+ * skipped, and so are empty lines. Fields are returned decoded. The same
+ * rules with another separator read TSV (tab-separated values, as
+ * spreadsheets write them: a field in quotes may hold a tab).
  */
 struct csv {
 	const char *p, *end;
+	char sep;            /* ',' or '\t' */
 	unsigned line;       /* the line the next record starts on, from 1 */
 };
 
@@ -24,8 +27,11 @@ struct csv_record {
 	size_t bufcap, fieldcap;
 };
 
-/* Start reading len bytes of text. */
+/* Start reading len bytes of text, fields separated by commas. */
 void csv_init(struct csv *, const char *text, size_t len);
+
+/* The same with fields separated by sep (a tab for TSV); never '"', CR or LF. */
+void csv_init_sep(struct csv *, const char *text, size_t len, char sep);
 
 /*
  * The next record into rec. Returns 1 with a record, 0 at the end, -1

@@ -24,6 +24,7 @@ static const char *const action_names[ACCESS__MAX] = {
 	[ACCESS_READ_PATIENT_LIST] = "read_patient_list",
 	[ACCESS_EXPORT] = "export_assignments",
 	[ACCESS_READ_LCM_PATIENTS] = "read_lcm_patients",
+	[ACCESS_MIF_IMPORT] = "mif_import",
 };
 
 struct record {

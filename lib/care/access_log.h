@@ -39,6 +39,7 @@ enum access_action {
 	ACCESS_READ_PATIENT_LIST,
 	ACCESS_EXPORT,
 	ACCESS_READ_LCM_PATIENTS,   /* a user's patient list: one per patient shown */
+	ACCESS_MIF_IMPORT,          /* a MIF import: one per member of the file */
 	ACCESS__MAX
 };
 

@@ -21,7 +21,12 @@ engine_committed(struct db *db, const char *tag, int *yes)
 	p = DB_P_CSTR(tag);
 	if ((rc = db_row(db, STMT_ACTIVITY_TAGGED, &p, 1)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
-	*yes = db_int(db, STMT_ACTIVITY_TAGGED, 0) > 0;
+	if ((*yes = db_int(db, STMT_ACTIVITY_TAGGED, 0) > 0))
+		return APP_OK;
+	/* A MIF import's rows are a member's history (a request id is one write's). */
+	if ((rc = db_row(db, STMT_MIF_TAGGED, &p, 1)) != APP_OK)
+		return rc == APP_ENOROW ? APP_EDB : rc;
+	*yes = db_int(db, STMT_MIF_TAGGED, 0) > 0;
 	return APP_OK;
 }
 

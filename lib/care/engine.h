@@ -14,8 +14,9 @@ struct db;
  * or a lost create race (APP_EDUP), pausing a little longer each time, as
  * the policy says; once after a connection lost before COMMIT (the server
  * rolled the attempt back); and settles a COMMIT lost on the wire: once
- * the session that ran it is over (db_fence), the activity rows tagged
- * with the write's request id say whether it committed. So a write is
+ * the session that ran it is over (db_fence), the history rows tagged
+ * with the write's request id (patient activities, or a MIF import's
+ * member activities) say whether it committed. So a write is
  * never applied twice, and never reported failed when it was applied: a
  * COMMIT whose outcome cannot be learnt is APP_EUNKNOWN ("may or may not
  * have been applied"). A keyed write's COMMIT carries its answer
@@ -63,7 +64,8 @@ struct engine_write {
 enum app_err engine_run(struct db *, const struct engine_write *w, int *settled);
 
 /*
- * Whether the write tagged tag committed: *yes from its activity rows.
+ * Whether the write tagged tag committed: *yes from its history rows
+ * (patient activities, then member activities).
  * APP_OK, APP_EUNKNOWN for an empty tag (nothing can tell), or a database
  * error.
  */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "member.h"
 #include "sql.h"
 
 struct db;
@@ -123,13 +124,15 @@ struct care_team {
 	const char *created_at;
 	const char *updated_at;
 	int64_t version;        /* of the case load; 0 when there is none */
+	struct ecm_member member;  /* the patient as an ECM member: lcm_care_team_get() only */
 };
 
 /* ---- read models (lcm_read.c) ------------------------------------------ */
 
 /*
- * Read a patient's care team. APP_OK, APP_ENOPATIENT when there is no such
- * patient, or a database error. Strings live until the next care-team read.
+ * Read a patient's care team, with the patient's facts as an ECM member.
+ * APP_OK, APP_ENOPATIENT when there is no such patient, or a database
+ * error. Strings live until the next care-team read.
  */
 enum app_err lcm_care_team_get(struct db *, int64_t patient_id, struct care_team *out);
 

@@ -52,8 +52,10 @@ lcm_care_team_get(struct db *db, int64_t patient_id, struct care_team *t)
 	rc = db_row(db, STMT_CARE_TEAM, p, 1);
 	if (rc == APP_ENOROW)
 		return APP_ENOPATIENT;
-	if (rc == APP_OK)
+	if (rc == APP_OK) {
 		lcm_care_team_row(db, STMT_CARE_TEAM, 0, t);
+		member_row(db, STMT_CARE_TEAM, CT_MEMBER, &t->member);
+	}
 	return rc;
 }
 

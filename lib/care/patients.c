@@ -60,6 +60,7 @@ pat_list_next(struct db *db, struct pat_row *r)
 	r->olcm_name = str_or_null(db, st, PP_OLCM_NAME);
 	r->ilcm_id = db_int(db, st, PP_ILCM_ID);
 	r->ilcm_name = str_or_null(db, st, PP_ILCM_NAME);
+	member_row(db, st, PP_MEMBER, &r->member);
 	return APP_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "member.h"
 
 struct db;
 
@@ -35,6 +36,7 @@ struct pat_row {
 	const char *olcm_name;
 	int64_t ilcm_id;
 	const char *ilcm_name;
+	struct ecm_member member;  /* the patient as an ECM member (present 0: none) */
 };
 
 /*

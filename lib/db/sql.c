@@ -134,6 +134,25 @@
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
 
 /*
+ * A member's facts (MB_* in sql.h) from ecm_members m, LEFT JOINed by the
+ * patient's id (all NULL for a patient who is no member), and their
+ * signature from column b on. Dates as YYYY-MM-DD.
+ */
+#define SQL_MEMBER_COLS \
+	"m.member_id, m.cin, m.ecm_service_auth_id AS service_auth_id," \
+	" CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS auth_eff_date," \
+	" CAST(m.ecm_benefit_auth_end_date AS CHAR) AS auth_end_date," \
+	" m.acuity_level, m.member_record_status AS record_status"
+#define SQL_MEMBER_OUT(b) \
+	[(b) + MB_MEMBER_ID] = {'s', "member_id"}, \
+	[(b) + MB_CIN] = {'s', "cin"}, \
+	[(b) + MB_SERVICE_AUTH_ID] = {'s', "service_auth_id"}, \
+	[(b) + MB_AUTH_EFF_DATE] = {'s', "auth_eff_date"}, \
+	[(b) + MB_AUTH_END_DATE] = {'s', "auth_end_date"}, \
+	[(b) + MB_ACUITY_LEVEL] = {'s', "acuity_level"}, \
+	[(b) + MB_RECORD_STATUS] = {'s', "record_status"}
+
+/*
  * The patient list: q holds pat (a LIKE pattern), provider (the case
  * load's, or the primary one without a case load), lcm (a user holding
  * either role), unassigned ('olcm', 'ilcm', 'any', 'both') and inactive
@@ -185,6 +204,14 @@
 #define SQL_IMPORT_PATIENTS \
 	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
 	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]', provider BIGINT PATH '$[2]')) AS j"
+/* A MIF import's members, as lib/care/mif_import.c writes them. */
+#define SQL_MIF_MEMBERS \
+	"JSON_TABLE(?, '$[*]' COLUMNS (pid BIGINT PATH '$[0]'," \
+	" member_id VARCHAR(64) COLLATE utf8mb4_bin PATH '$[1]'," \
+	" cin VARCHAR(64) COLLATE utf8mb4_bin PATH '$[2]'," \
+	" auth_id VARCHAR(64) COLLATE utf8mb4_bin PATH '$[3]', eff DATE PATH '$[4]'," \
+	" fin DATE PATH '$[5]', acuity VARCHAR(10) COLLATE utf8mb4_bin PATH '$[6]'," \
+	" status VARCHAR(20) COLLATE utf8mb4_bin PATH '$[7]', dob DATE PATH '$[8]')) AS j"
 #define SQL_IMPORT_USERS \
 	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'," \
 	" name VARCHAR(200)" SQL_COLLATE " PATH '$[1]', email VARCHAR(254)" SQL_COLLATE " PATH '$[2]'," \
@@ -212,9 +239,11 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_TOKEN_TOUCH] = {"token_touch",
 	"UPDATE api_tokens SET last_used_at = NOW(3) WHERE id = ?", "i", NO_OUT, W},
 
+	/* The care team, and the member's facts (one more join by key). */
 	[STMT_CARE_TEAM] = {"care_team",
-	"SELECT " SQL_CARE_TEAM_COLS " FROM patients p " SQL_CARE_TEAM_JOINS " WHERE p.id = ?",
-	"i", OUT(SQL_CARE_TEAM_OUT), W},
+	"SELECT " SQL_CARE_TEAM_COLS ", " SQL_MEMBER_COLS " FROM patients p " SQL_CARE_TEAM_JOINS
+	" LEFT JOIN ecm_members m ON m.patient_id = p.id WHERE p.id = ?",
+	"i", OUT(SQL_CARE_TEAM_OUT, SQL_MEMBER_OUT(CT_MEMBER)), W},
 
 	/*
 	 * The page first, then each of its users' roles (a subquery per row of
@@ -555,13 +584,14 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_PATIENT_PAGE] = {"patient_page",
 	"SELECT k.patient_id AS id, k.name, c.id AS case_load_id, c.provider_id,"
 	" pr.name AS provider_name, c.olcm_user_id AS olcm_id, ou.name AS olcm_name,"
-	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name"
+	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name, " SQL_MEMBER_COLS
 	" FROM (SELECT x.patient_id, x.name" SQL_PATIENT_FILTER
 	"  ORDER BY x.name, x.patient_id LIMIT ? OFFSET ?) k"
 	" LEFT JOIN case_loads c ON c.patient_id = k.patient_id"
 	" LEFT JOIN providers pr ON pr.id = c.provider_id"
 	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
 	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
+	" LEFT JOIN ecm_members m ON m.patient_id = k.patient_id"
 	" ORDER BY k.name, k.patient_id", "siisiii",
 	OUT([PP_ID] = {'i', "id"},
 	    [PP_NAME] = {'s', "name"},
@@ -571,7 +601,8 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [PP_OLCM_ID] = {'i', "olcm_id"},
 	    [PP_OLCM_NAME] = {'s', "olcm_name"},
 	    [PP_ILCM_ID] = {'i', "ilcm_id"},
-	    [PP_ILCM_NAME] = {'s', "ilcm_name"}), W},
+	    [PP_ILCM_NAME] = {'s', "ilcm_name"},
+	    SQL_MEMBER_OUT(PP_MEMBER)), W},
 	[STMT_PATIENT_COUNT] = {"patient_count",
 	"SELECT COUNT(*) AS total" SQL_PATIENT_FILTER, "siisi", OUT({'i', "total"}), W},
 	/*
@@ -764,6 +795,90 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"SELECT COUNT(*) AS total FROM phi_access_log WHERE patient_id = ?", "i",
 	OUT({'i', "total"}), W},
 
+	/*
+	 * --- the MIF import: a JSON array of rows per statement (chunks) ----
+	 * Its known members, by member id, locked with their patients (in
+	 * patient order, as two imports lock them); the highest patient id,
+	 * locked, above which its new patients take theirs (a concurrent
+	 * insert of the same id fails the import's attempt with a duplicate,
+	 * and the engine runs it again); the time of the import; then the
+	 * patients and members it adds ([id, name, provider] and [patient,
+	 * member id, cin, authorization id, start, end, acuity, status, dob])
+	 * or changes, and its history rows ([patient, type, changes]).
+	 */
+	[STMT_MIF_MEMBERS_LOCK] = {"mif_members_lock",
+	"SELECT m.member_id, m.patient_id, p.name, p.primary_provider_id AS provider_id, m.cin,"
+	" m.ecm_service_auth_id AS service_auth_id,"
+	" CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS auth_eff_date,"
+	" CAST(m.ecm_benefit_auth_end_date AS CHAR) AS auth_end_date,"
+	" m.acuity_level, m.member_record_status AS record_status, CAST(m.dob AS CHAR) AS dob"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (member_id VARCHAR(64) COLLATE utf8mb4_bin PATH '$')) AS j"
+	" JOIN ecm_members m ON m.member_id = j.member_id JOIN patients p ON p.id = m.patient_id"
+	" ORDER BY m.patient_id FOR UPDATE", "s",
+	OUT([MK_MEMBER_ID] = {'s', "member_id"},
+	    [MK_PATIENT_ID] = {'i', "patient_id"},
+	    [MK_NAME] = {'s', "name"},
+	    [MK_PROVIDER_ID] = {'i', "provider_id"},
+	    [MK_CIN] = {'s', "cin"},
+	    [MK_SERVICE_AUTH_ID] = {'s', "service_auth_id"},
+	    [MK_AUTH_EFF_DATE] = {'s', "auth_eff_date"},
+	    [MK_AUTH_END_DATE] = {'s', "auth_end_date"},
+	    [MK_ACUITY_LEVEL] = {'s', "acuity_level"},
+	    [MK_RECORD_STATUS] = {'s', "record_status"},
+	    [MK_DOB] = {'s', "dob"}), W | A},
+	[STMT_MIF_LAST_PATIENT] = {"mif_last_patient",
+	"SELECT id FROM patients ORDER BY id DESC LIMIT 1 FOR UPDATE", "", OUT({'i', "id"}), W | A},
+	[STMT_MIF_NOW] = {"mif_now", "SELECT CAST(NOW(3) AS CHAR) AS now", "", OUT({'s', "now"}),
+	W | A},
+	[STMT_MIF_PATIENTS_INSERT] = {"mif_patients_insert",
+	"INSERT INTO patients (id, name, primary_provider_id)"
+	" SELECT j.id, j.name, j.provider FROM " SQL_IMPORT_PATIENTS, "s", NO_OUT, W | A},
+	[STMT_MIF_PATIENTS_UPDATE] = {"mif_patients_update",
+	"UPDATE patients p JOIN " SQL_IMPORT_PATIENTS " ON p.id = j.id"
+	" SET p.name = j.name, p.primary_provider_id = j.provider", "s", NO_OUT, W | A},
+	[STMT_MIF_MEMBERS_INSERT] = {"mif_members_insert",
+	"INSERT INTO ecm_members (patient_id, member_id, cin, ecm_service_auth_id,"
+	" ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, acuity_level, member_record_status,"
+	" dob, created_at, updated_at)"
+	" SELECT j.pid, j.member_id, j.cin, j.auth_id, j.eff, j.fin, j.acuity, j.status, j.dob,"
+	" q.at, q.at FROM " SQL_MIF_MEMBERS " JOIN (SELECT CAST(? AS DATETIME(3)) AS at) q",
+	"ss", NO_OUT, W | A},
+	[STMT_MIF_MEMBERS_UPDATE] = {"mif_members_update",
+	"UPDATE ecm_members m JOIN " SQL_MIF_MEMBERS " ON m.patient_id = j.pid"
+	" JOIN (SELECT CAST(? AS DATETIME(3)) AS at) q"
+	" SET m.cin = j.cin, m.ecm_service_auth_id = j.auth_id, m.ecm_benefit_auth_eff_date = j.eff,"
+	" m.ecm_benefit_auth_end_date = j.fin, m.acuity_level = j.acuity,"
+	" m.member_record_status = j.status, m.dob = j.dob, m.updated_at = q.at", "ss", NO_OUT, W | A},
+	[STMT_MIF_ACTIVITIES] = {"mif_activities",
+	"INSERT INTO ecm_member_activities (patient_id, activity_type, changes, actor_user_id, source,"
+	" request_id, created_at)"
+	" SELECT j.pid, j.type, j.changes, q.actor, q.source, q.rid, q.at"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, pid BIGINT PATH '$[0]',"
+	"  type VARCHAR(40)" SQL_COLLATE " PATH '$[1]', changes JSON PATH '$[2]')) AS j"
+	" JOIN (SELECT ? AS actor, ? AS source, ? AS rid, CAST(? AS DATETIME(3)) AS at) q ORDER BY j.n",
+	"sisss", NO_OUT, W | A},
+	/* Did an import with this request id commit? (after a COMMIT lost on the wire) */
+	[STMT_MIF_TAGGED] = {"mif_tagged",
+	"SELECT COUNT(*) AS tagged FROM ecm_member_activities WHERE request_id = ?", "s",
+	OUT({'i', "tagged"}), W | A},
+
+	/* A patient's member history, newest first. */
+	[STMT_MEMBER_HISTORY_PAGE] = {"member_history_page",
+	"SELECT a.activity_type, a.changes, a.actor_user_id AS actor_id, u.name AS actor_name,"
+	" a.source, a.request_id, a.created_at AS at"
+	" FROM ecm_member_activities a LEFT JOIN users u ON u.id = a.actor_user_id"
+	" WHERE a.patient_id = ? ORDER BY a.id DESC LIMIT ? OFFSET ?", "iii",
+	OUT([MH_TYPE] = {'s', "activity_type"},
+	    [MH_CHANGES] = {'s', "changes"},
+	    [MH_ACTOR_ID] = {'i', "actor_id"},
+	    [MH_ACTOR_NAME] = {'s', "actor_name"},
+	    [MH_SOURCE] = {'s', "source"},
+	    [MH_REQUEST_ID] = {'s', "request_id"},
+	    [MH_AT] = {'t', "at"}), W},
+	[STMT_MEMBER_HISTORY_COUNT] = {"member_history_count",
+	"SELECT COUNT(*) AS total FROM ecm_member_activities WHERE patient_id = ?", "i",
+	OUT({'i', "total"}), W},
+
 	/* --- lcm-admin migrate and check ------------------------------------ */
 
 	[STMT_MIGRATIONS_CREATE] = {"migrations_create",
@@ -900,9 +1015,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" SELECT j.id, r.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
 	"  NESTED PATH '$[1][*]' COLUMNS (role VARCHAR(40)" SQL_COLLATE " PATH '$'))) AS j"
 	" JOIN roles r ON r.name = j.role", "s", NO_OUT, A},
+	/* lcm-admin import patients', and the MIF import's (the worker's too). */
 	[STMT_PROVIDERS_EXISTING] = {"providers_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN providers p ON p.id = j.id", "s",
-	OUT({'i', "id"}), A},
+	OUT({'i', "id"}), W | A},
 	/*
 	 * Of a users file's [line, id, email] rows, each whose email is an
 	 * earlier line's (the first such line) or another user's (that user),

@@ -71,6 +71,19 @@ enum stmt {
 	STMT_ACCESS_PAGE,
 	STMT_ACCESS_COUNT,
 
+	/* the MIF import (the worker's and lcm-admin's) and the member's history */
+	STMT_MIF_MEMBERS_LOCK,
+	STMT_MIF_LAST_PATIENT,
+	STMT_MIF_NOW,
+	STMT_MIF_PATIENTS_INSERT,
+	STMT_MIF_PATIENTS_UPDATE,
+	STMT_MIF_MEMBERS_INSERT,
+	STMT_MIF_MEMBERS_UPDATE,
+	STMT_MIF_ACTIVITIES,
+	STMT_MIF_TAGGED,
+	STMT_MEMBER_HISTORY_PAGE,
+	STMT_MEMBER_HISTORY_COUNT,
+
 	/* lcm-admin migrate and check */
 	STMT_MIGRATIONS_CREATE,
 	STMT_MIGRATE_LOCK,
@@ -167,7 +180,20 @@ enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM,  /* move_targets */
 	MT_OLCM_COUNT, MT_ILCM_COUNT, MT_BOTH_COUNT };
 enum { PH_PATIENT_ID, PH_USER_ID };  /* previous_holders */
 enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page */
-	PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME, PP_ILCM_ID, PP_ILCM_NAME };
+	PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME, PP_ILCM_ID, PP_ILCM_NAME,
+	PP_MEMBER /* then the member's facts (MB_*) */ };
+/*
+ * A member's facts (ecm_members) as the care team and the patient list
+ * show them, from a column of theirs on: CT_MEMBER, PP_MEMBER.
+ */
+enum { MB_MEMBER_ID, MB_CIN, MB_SERVICE_AUTH_ID, MB_AUTH_EFF_DATE, MB_AUTH_END_DATE,
+	MB_ACUITY_LEVEL, MB_RECORD_STATUS, MB__MAX };
+enum { CT_MEMBER = CT__MAX };  /* care_team: the care team's columns, then the member's */
+enum { MK_MEMBER_ID, MK_PATIENT_ID, MK_NAME, MK_PROVIDER_ID,  /* mif_members_lock */
+	MK_CIN, MK_SERVICE_AUTH_ID, MK_AUTH_EFF_DATE, MK_AUTH_END_DATE, MK_ACUITY_LEVEL,
+	MK_RECORD_STATUS, MK_DOB };
+enum { MH_TYPE, MH_CHANGES, MH_ACTOR_ID, MH_ACTOR_NAME,  /* member_history_page */
+	MH_SOURCE, MH_REQUEST_ID, MH_AT };
 enum { SUM_PATIENTS, SUM_WITH_CASE_LOAD,  /* patient_summary */
 	SUM_WITHOUT_OLCM, SUM_WITHOUT_ILCM, SUM_WITHOUT_BOTH, SUM_TO_INACTIVE };
 enum { EN_PATIENT_ID, EN_PATIENT_NAME,  /* export_now */

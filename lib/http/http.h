@@ -11,6 +11,7 @@ struct db;
 struct idem_run;
 
 #define HTTP_BODY_MAX (APP_BODY_MAX_MIB * 1024 * 1024)  /* larger request bodies are refused */
+#define HTTP_FILE_BODY_MAX (APP_FILE_BODY_MAX_MIB * 1024 * 1024)  /* a file's (ROUTE_FILE) */
 
 enum http_method {
 	M_GET,

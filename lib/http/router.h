@@ -17,7 +17,8 @@ typedef enum app_err (*handler_fn)(const struct request *, struct response *);
 enum route_flags {
 	ROUTE_ADMIN = 1 << 0,       /* X-User-Token of an active admin */
 	ROUTE_BODY = 1 << 1,        /* a JSON object body */
-	ROUTE_IDEMPOTENT = 1 << 2   /* honours Idempotency-Key */
+	ROUTE_IDEMPOTENT = 1 << 2,  /* honours Idempotency-Key */
+	ROUTE_FILE = 1 << 3         /* a body that carries a file: up to HTTP_FILE_BODY_MAX */
 };
 
 /*

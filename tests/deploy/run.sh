@@ -439,6 +439,21 @@ for k in providers patients users; do
 done
 check "tables are unchanged by the second import" \
 	[ "$before_sum" = "$(sql lcm -e 'CHECKSUM TABLE providers, patients, users, user_roles')" ]
+# A health plan's MIF: its members become patients after the highest id, once.
+out=$(admin import mif "$ROOT/deploy/sample/mif.csv" 2>&1)
+check "import mif ($out)" grep -q '^import mif: 3 members: 3 imported, 0 updated, 0 unchanged (request lcm-admin-' <<<"$out"
+out=$(sql lcm -e "SELECT GROUP_CONCAT(CONCAT(p.id, ':', p.name, ':', IFNULL(m.acuity_level, '-')) ORDER BY p.id)
+	FROM patients p JOIN ecm_members m ON m.patient_id = p.id")
+check "the MIF's members are patients 127-129 with their facts ($out)" \
+	[ "$out" = "127:Rosa Alvarez:high,128:Tom Nguyen:low,129:Ana Silva:medium" ]
+out=$("$ADMIN" import mif "$ROOT/deploy/sample/mif.csv" 2>&1)
+check "importing the MIF again changes nothing ($out)" grep -q ' 0 imported, 0 updated, 3 unchanged ' <<<"$out"
+printf 'MEMBER_ID,FIRST_NAME,LAST_NAME,ACUITY_LEVEL\nMEM9,Ann,Lee,severe\n' >"$T/bad-mif.csv"
+out=$("$ADMIN" import mif "$T/bad-mif.csv" 2>&1)
+rc=$?
+[ $rc = 1 ] && grep -q "bad-mif.csv:2: ACUITY_LEVEL must be low, medium or high" <<<"$out" &&
+	[ "$(sql lcm -e 'SELECT COUNT(*) FROM ecm_members')" = 3 ]
+held "a bad MIF is refused by line, nothing imported"
 # 100,000 patients, timed (a figure, not a limit).
 { echo id,name,primary_provider_id; seq 200000 299999 | awk '{ print $1 ",Patient " $1 ",456" }'; } >"$T/big.csv"
 start=$(date +%s%N)

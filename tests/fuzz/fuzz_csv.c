@@ -1,8 +1,9 @@
 /*
  * libFuzzer target: the CSV reader and the import's checks of a file
  * (header, fields, ids, emails, roles, duplicates: everything of
- * lcm-admin import that needs no database), for each kind, and the
- * export's field escaping on every field read.
+ * lcm-admin import that needs no database), for each kind, the MIF's
+ * (mif_read(), as CSV and as TSV), and the export's field escaping on
+ * every field read.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "csv.h"
 #include "import.h"
+#include "mif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +33,45 @@ escape(const char *s, size_t len)
 	if (csv_escape(s, out, sz - 1) != -1)
 		abort();
 	free(out);
+}
+
+/*
+ * The MIF's checks: a good file has every member whole (an id, a name, a
+ * known acuity and status, an authorization that does not end before it
+ * starts), a bad one says why, by line, and nothing is kept past the cap.
+ */
+static void
+mif_check(const uint8_t *data, size_t size, char sep)
+{
+	struct mif_problems probs = {0};
+	struct mif_file f;
+	enum app_err rc;
+	size_t i;
+
+	rc = mif_read((const char *)data, size, sep, "2025-06-30", &f, &probs);
+	if (rc == APP_OK) {
+		if (probs.n != 0 || probs.more != 0 || f.n == 0)
+			abort();
+		for (i = 0; i < f.n; i++) {
+			const struct mif_member *m = &f.rows[i];
+
+			if (m->bad || m->member_id == NULL || m->name == NULL || strlen(m->member_id) == 0 ||
+			    strlen(m->member_id) > MIF_ID_MAX ||
+			    (m->auth_end[0] != '\0' && strcmp(m->auth_end, m->auth_eff) < 0) ||
+			    (m->dob[0] != '\0' && strcmp(m->dob, "2025-06-30") > 0))
+				abort();
+		}
+	} else if (rc == APP_EINVAL) {
+		if (probs.n == 0 || probs.n > MIF_PROBLEMS_MAX)
+			abort();
+		for (i = 0; i < probs.n; i++)
+			if (memchr(probs.v[i].msg, '\0', sizeof(probs.v[i].msg)) == NULL ||
+			    (i > 0 && probs.v[i].line < probs.v[i - 1].line))
+				abort();
+	} else if (rc != APP_ENOMEM)
+		abort();
+	mif_file_free(&f);
+	mif_problems_free(&probs);
 }
 
 int
@@ -64,5 +105,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (k = 0; k < IMPORT__MAX; k++)
 		(void)import_check((enum import_kind)k, "fuzz.csv", (const char *)data, size, devnull,
 		    &rows);
+	mif_check(data, size, ',');
+	mif_check(data, size, '\t');
+	mif_check(data, size, mif_separator((const char *)data, size));
 	return 0;
 }

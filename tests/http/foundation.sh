@@ -15,7 +15,7 @@ test_healthz_ok_without_token() {
 test_care_team_seed_example_is_null_at_first() {
 	req GET $P/patients/123/lead_care_managers
 	expect_status 200
-	expect_json . '{"patient_id":123,"patient_name":"John Doe","case_load":null}'
+	expect_json . '{"patient_id":123,"patient_name":"John Doe","case_load":null,"ecm_eligibility_information":null}'
 	expect_header content-type 'application/json; charset=utf-8'
 }
 

@@ -48,6 +48,20 @@ hb_auto_1001() { jq -cn '{role: "olcm", patient_ids: [range(1; 1002)]}'; }
 hb_binary() { head -c 4096 /dev/urandom | tr -d '{["0-9'; }
 hb_keys_60000() { jq -cn '[range(60000) | {key: "k\(.)", value: .}] | from_entries + {patient_id: 999999, olcm_user_id: 101}'; }
 hb_huge_number() { printf '{"patient_id":%s,"olcm_user_id":101}' "$(head -c 50000 /dev/zero | tr '\0' 9)"; }
+hb_over_16mib() {  # a MIF body of 16 MiB + 1 byte
+	local pre='{"mif":{"file_type":"csv","file":"data:text/csv;base64,' post='"}}'
+	printf '%s' "$pre"
+	head -c $((16777217 - ${#pre} - ${#post})) /dev/zero | tr '\0' A
+	printf '%s' "$post"
+}
+hb_mif_binary() {  # random bytes as a MIF
+	printf '{"mif":{"file_type":"csv","file":"data:text/csv;base64,%s"}}' \
+		"$(head -c 20000 /dev/urandom | base64 -w0)"
+}
+hb_mif_nul() {  # a header of NUL bytes, then a line of them
+	printf '{"mif":{"file_type":"tsv","file":"data:text/csv;base64,%s"}}' \
+		"$(printf 'MEMBER_ID\tFIRST_NAME\tLAST_NAME\n\0\0\t\0\t\0\n' | base64 -w0)"
+}
 hb_long_string_id() { printf '{"patient_id":"%s","olcm_user_id":101}' "$(head -c 500000 /dev/zero | tr '\0' 1)"; }
 
 # ---- the table ---------------------------------------------------------------
@@ -412,6 +426,20 @@ HOSTILE_TABLE=$(cat <<'TABLE'
 422 | GET | {L}/assignments.csv?as_of=yesterday | admin | - | - | ^as_of must be a date
 422 | GET | {L}/assignments.csv?as_of=2024-01-01%27%20OR%201=1 | admin | - | - | ^as_of must be a date
 422 | GET | {L}/assignments.csv?role=x | admin | - | - | ^role must be olcm or ilcm$
+# --- the MIF import (POST .../mifs): bodies, files, its own 16 MiB ---
+401 | POST | {P}/mifs | none | - | {"mif":{}} | ^Authentication required$
+403 | POST | {P}/mifs | user | - | {"mif":{}} | ^Admin access required$
+413 | POST | {P}/mifs | none | - | @over_16mib | ^Request body too large \(limit 16 MiB\)$
+413 | POST | {P}/mifs | admin | Transfer-Encoding: chunked | @over_16mib | ^Request body too large \(limit 16 MiB\)$
+400 | POST | {P}/mifs | admin | - | {"mif":{"file":"data:,","file_type":"csv"},"mif":{}} | ^Duplicate key
+422 | POST | {P}/mifs | admin | - | {"mif":[]} | ^mif must be an object$
+422 | POST | {P}/mifs | admin | - | {"mif":{"file":"data:text/csv;base64,QUJD\u0000","file_type":"csv"}} | ^mif.file must be a data URI
+422 | POST | {P}/mifs | admin | - | {"mif":{"file":"data:text/csv;base64,QUJDRA==QUJD","file_type":"csv"}} | ^mif.file must be a data URI
+422 | POST | {P}/mifs | admin | - | {"mif":{"file":"javascript:alert(1)","file_type":"csv"}} | ^mif.file must be a data URI
+422 | POST | {P}/mifs | admin | - | {"mif":{"file":"data:text/csv;base64,","file_type":"csv"}} | ^Line 1: the file is empty
+422 | POST | {P}/mifs | admin | - | {"mif":{"file":"data:text/csv;base64,QUFB","file_type":"tsv\u0000"}} | ^mif.file_type must be csv or tsv$
+422 | POST | {P}/mifs | admin | - | @mif_binary | ^Line
+422 | POST | {P}/mifs | admin | - | @mif_nul | ^Line 2: MEMBER_ID must be 1 to 64
 TABLE
 )
 

@@ -25,7 +25,7 @@ test_patient_list_shape_and_order() {
 	req GET $P/patients
 	expect_status 200
 	expect_json '[.patients[] | [.id, .name]]' '[[128,"Al_Underscore"],[123,"John Doe"],[124,"Mary Major"],[126,"Pat Noprovider"],[125,"Sam Minor"],[127,"Zoe 100% Sure"]]'
-	expect_json '.patients[1]' '{"id":123,"name":"John Doe","case_load":{"id":1,"provider_id":456,"provider_name":"Dr. Smith","olcm_user_id":101,"olcm_name":"Jane Coordinator","ilcm_user_id":102,"ilcm_name":"Bob Manager"}}'
+	expect_json '.patients[1]' '{"id":123,"name":"John Doe","case_load":{"id":1,"provider_id":456,"provider_name":"Dr. Smith","olcm_user_id":101,"olcm_name":"Jane Coordinator","ilcm_user_id":102,"ilcm_name":"Bob Manager"},"ecm_eligibility_information":null}'
 	expect_json '.patients[3].case_load' null
 	expect_json .pagination '{"current_page":1,"total_pages":1,"total_count":6,"per_page":25}'
 	req GET "$P/patients?per_page=2&page=3"

@@ -31,6 +31,7 @@ static const struct expected table[] = {
 	{APP_EIDEMBUSY, 409, "A request with this Idempotency-Key is still being processed", "eidembusy"},
 	{APP_EIDEMREUSE, 422, "Idempotency-Key was already used for a different request", "eidemreuse"},
 	{APP_ETOOBIG, 413, "Request body too large (limit 1 MiB)", "etoobig"},
+	{APP_ETOOBIG_FILE, 413, "Request body too large (limit 16 MiB)", "etoobig_file"},
 	{APP_EMEDIA, 415, "Content-Type must be application/json", "emedia"},
 	{APP_ECHARSET, 415, "JSON must be UTF-8: Content-Type charset must be utf-8", "echarset"},
 	{APP_EDBLOST, 503, "Service temporarily unavailable, try again shortly", "edblost"},

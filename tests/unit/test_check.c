@@ -447,3 +447,38 @@ Test(check, json_bool_reads_booleans_and_refuses_null)
 	cr_assert_eq(check_json_bool(o, "i", &v), CHECK_BAD);
 	json_object_put(o);
 }
+
+/* ---- check_mdy_date: the plans' MM-DD-YYYY ------------------------------ */
+
+static int
+mdy(const char *s, char iso[11])
+{
+	return check_mdy_date(s, strlen(s), iso);
+}
+
+Test(check, mdy_date_becomes_iso)
+{
+	char iso[11];
+
+	cr_assert(mdy("01-31-2024", iso));
+	cr_expect_str_eq(iso, "2024-01-31");
+	cr_assert(mdy("02-29-2024", iso));
+	cr_expect_str_eq(iso, "2024-02-29");
+	cr_assert(mdy("12-31-1900", iso));
+	cr_expect_str_eq(iso, "1900-12-31");
+	cr_assert(mdy("02-29-2000", iso));
+}
+
+Test(check, mdy_date_bad_forms_are_refused)
+{
+	static const char *const bad[] = {
+		"2024-01-31", "1-31-2024", "01/31/2024", "01-31-24", "01-31-2024 ", " 01-31-2024",
+		"13-01-2024", "00-10-2024", "01-00-2024", "02-30-2024", "02-29-2023", "02-29-1900",
+		"04-31-2024", "12-31-1899", "aa-bb-cccc", "", "01-31-2024x", "+1-31-2024",
+	};
+	char iso[11];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_not(mdy(bad[i], iso), "%s should be refused", bad[i]);
+}

@@ -119,6 +119,42 @@ Test(csv, many_fields_and_long_values_grow)
 	expect(text, want);
 }
 
+/* TSV: the same rules with a tab between fields; commas are data. */
+Test(csv, tsv_separates_by_tabs_and_keeps_commas)
+{
+	struct csv_record r = {0};
+	struct csv c;
+	static const char text[] = "a\tb,c\t\"d\te\"\n\tx\t\n";
+
+	csv_init_sep(&c, text, sizeof(text) - 1, '\t');
+	cr_assert_eq(csv_next(&c, &r, err, sizeof(err)), 1);
+	cr_assert_eq(r.n, 3);
+	cr_expect_str_eq(r.field[0], "a");
+	cr_expect_str_eq(r.field[1], "b,c");
+	cr_expect_str_eq(r.field[2], "d\te");
+	cr_assert_eq(csv_next(&c, &r, err, sizeof(err)), 1);
+	cr_assert_eq(r.n, 3);
+	cr_expect_str_eq(r.field[0], "");
+	cr_expect_str_eq(r.field[1], "x");
+	cr_expect_str_eq(r.field[2], "");
+	cr_assert_eq(csv_next(&c, &r, err, sizeof(err)), 0);
+	csv_record_free(&r);
+}
+
+Test(csv, tsv_bad_quote_is_refused_as_in_csv)
+{
+	struct csv_record r = {0};
+	struct csv c;
+	static const char text[] = "a\tb\n1\tAn\"n\n";
+
+	csv_init_sep(&c, text, sizeof(text) - 1, '\t');
+	cr_assert_eq(csv_next(&c, &r, err, sizeof(err)), 1);
+	cr_assert_eq(csv_next(&c, &r, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "a quote inside an unquoted field");
+	cr_expect_eq(r.line, 2);
+	csv_record_free(&r);
+}
+
 static void
 expect_bad(const char *text, const char *msg, unsigned line)
 {

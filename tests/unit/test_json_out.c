@@ -73,7 +73,7 @@ Test(json_out, care_team_full)
 
 	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
 	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
-	    "\"olcm\":" JANE ",\"ilcm\":" BOB "}}");
+	    "\"olcm\":" JANE ",\"ilcm\":" BOB "},\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -86,7 +86,7 @@ Test(json_out, care_team_null_case_load)
 	t->patient_id = 124;
 	t->patient_name = "Mary Major";
 	s = text(json_care_team(t));
-	cr_assert_str_eq(s, "{\"patient_id\":124,\"patient_name\":\"Mary Major\",\"case_load\":null}");
+	cr_assert_str_eq(s, "{\"patient_id\":124,\"patient_name\":\"Mary Major\",\"case_load\":null,\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -98,7 +98,7 @@ Test(json_out, care_team_null_case_load_ignores_stale_fields)
 
 	t->case_load_id = 0;
 	s = text(json_care_team(t));
-	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\",\"case_load\":null}");
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\",\"case_load\":null,\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -112,7 +112,7 @@ Test(json_out, care_team_null_olcm)
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
 	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
-	    "\"olcm\":null,\"ilcm\":" BOB "}}");
+	    "\"olcm\":null,\"ilcm\":" BOB "},\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -126,7 +126,7 @@ Test(json_out, care_team_null_ilcm)
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
 	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
-	    "\"olcm\":" JANE ",\"ilcm\":null}}");
+	    "\"olcm\":" JANE ",\"ilcm\":null},\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -142,7 +142,7 @@ Test(json_out, care_team_empty_case_load_no_provider)
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":126,\"patient_name\":\"Pat Noprovider\","
 	    "\"case_load\":{\"id\":5,\"provider_id\":null,\"provider_name\":null,"
-	    "\"olcm\":null,\"ilcm\":null}}");
+	    "\"olcm\":null,\"ilcm\":null},\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -157,7 +157,7 @@ Test(json_out, care_team_person_without_assigned_at)
 	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
 	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
 	    "\"olcm\":{\"user_id\":101,\"name\":\"Jane Coordinator\","
-	    "\"email\":\"jane@example.com\",\"assigned_at\":null},\"ilcm\":" BOB "}}");
+	    "\"email\":\"jane@example.com\",\"assigned_at\":null},\"ilcm\":" BOB "},\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -171,7 +171,7 @@ Test(json_out, care_team_escapes_strings)
 	t->patient_name = "O\"Brien \\ Jos\xc3\xa9\n";
 	s = text(json_care_team(t));
 	cr_assert_str_eq(s, "{\"patient_id\":1,\"patient_name\":\"O\\\"Brien \\\\ Jos\xc3\xa9\\n\","
-	    "\"case_load\":null}");
+	    "\"case_load\":null,\"ecm_eligibility_information\":null}");
 	free(s);
 	free(t);
 }
@@ -417,4 +417,98 @@ Test(json_out, care_team_deactivated_holder_says_so)
 	cr_assert(strstr(s, "\"olcm\":" JANE) != NULL, "an active holder keeps the contract's shape: %s", s);
 	free(s);
 	free(t);
+}
+
+/* ---- a member's facts: ecm_eligibility_information ------------------------- */
+
+#define MEMBER_JSON "{\"member_id\":\"MEM0000000001\",\"cin\":\"CIN123456\"," \
+	"\"ecm_service_auth_id\":\"AUTH123456\",\"ecm_benefit_auth_eff_date\":\"2024-01-01\"," \
+	"\"ecm_benefit_auth_end_date\":\"2024-12-31\",\"acuity_level\":\"high\"," \
+	"\"member_record_status\":\"new_member\"}"
+
+static void
+set_member(struct ecm_member *m)
+{
+	m->present = 1;
+	m->member_id = "MEM0000000001";
+	m->cin = "CIN123456";
+	m->service_auth_id = "AUTH123456";
+	m->auth_eff_date = "2024-01-01";
+	m->auth_end_date = "2024-12-31";
+	m->acuity_level = "high";
+	m->record_status = "new_member";
+}
+
+/* The wider API's shape, as the issue's example gives it, after the contract's keys. */
+Test(json_out, care_team_with_member_facts)
+{
+	struct care_team *t = full_team();
+	char *s;
+
+	set_member(&t->member);
+	s = text(json_care_team(t));
+	cr_assert_str_eq(s, "{\"patient_id\":123,\"patient_name\":\"John Doe\","
+	    "\"case_load\":{\"id\":789,\"provider_id\":456,\"provider_name\":\"Dr. Smith\","
+	    "\"olcm\":" JANE ",\"ilcm\":" BOB "},\"ecm_eligibility_information\":" MEMBER_JSON "}");
+	free(s);
+	free(t);
+}
+
+Test(json_out, member_facts_the_file_left_out_are_null)
+{
+	struct ecm_member m = {0};
+	char *s;
+
+	cr_assert_null(json_ecm_member(&m), "no member: null");
+	m.present = 1;
+	m.member_id = "M1";
+	s = text(json_ecm_member(&m));
+	cr_assert_str_eq(s, "{\"member_id\":\"M1\",\"cin\":null,\"ecm_service_auth_id\":null,"
+	    "\"ecm_benefit_auth_eff_date\":null,\"ecm_benefit_auth_end_date\":null,"
+	    "\"acuity_level\":null,\"member_record_status\":null}");
+	free(s);
+}
+
+Test(json_out, patient_row_with_and_without_member_facts)
+{
+	struct pat_row r = {0};
+	char *s;
+
+	r.id = 125;
+	r.name = "Sam Minor";
+	s = text(json_patient_row(&r));
+	cr_assert_str_eq(s, "{\"id\":125,\"name\":\"Sam Minor\",\"case_load\":null,"
+	    "\"ecm_eligibility_information\":null}");
+	free(s);
+	set_member(&r.member);
+	s = text(json_patient_row(&r));
+	cr_assert_str_eq(s, "{\"id\":125,\"name\":\"Sam Minor\",\"case_load\":null,"
+	    "\"ecm_eligibility_information\":" MEMBER_JSON "}");
+	free(s);
+}
+
+Test(json_out, member_change_and_mif_result)
+{
+	struct member_change e = {"member_updated",
+		"{\"acuity_level\":{\"from\":\"low\",\"to\":\"high\"}}", 1, "Ada Admin", "api",
+		"abc123", "2025-01-02T03:04:05.006Z"};
+	struct mif_counts c = {10, 3, 2, 5};
+	char *s;
+
+	s = text(json_member_change(&e));
+	cr_assert_str_eq(s, "{\"activity_type\":\"member_updated\","
+	    "\"changes\":{\"acuity_level\":{\"from\":\"low\",\"to\":\"high\"}},"
+	    "\"by\":{\"id\":1,\"name\":\"Ada Admin\"},\"source\":\"api\",\"request_id\":\"abc123\","
+	    "\"at\":\"2025-01-02T03:04:05.006Z\"}");
+	free(s);
+	e.actor_id = 0;
+	e.actor_name = NULL;
+	e.source = "lcm-admin";
+	s = text(json_member_change(&e));
+	cr_assert(strstr(s, "\"by\":null,\"source\":\"lcm-admin\"") != NULL, "%s", s);
+	free(s);
+	s = text(json_mif_result(&c));
+	cr_assert_str_eq(s, "{\"message\":\"MIF imported successfully\",\"imported_count\":3,"
+	    "\"updated_count\":2,\"unchanged_count\":5}");
+	free(s);
 }

@@ -233,19 +233,28 @@ Test(man, lcm_admin_documents_every_command_and_no_other)
 	free(text);
 }
 
-/* "import KIND" is a command for each kind import_kind_parse() knows, and no other. */
+/*
+ * "import KIND" is a command for each kind import_kind_parse() knows, and
+ * "import mif" (a MIF, mif_import()'s), and no other.
+ */
 Test(man, import_commands_are_the_import_kinds)
 {
-	size_t c, n = 0;
+	size_t c, n = 0, mif = 0;
 
 	for (c = 0; c < ADMIN_CMD__MAX; c++) {
 		if (strcmp(admin_cmds[c].word, "import") != 0)
 			continue;
+		if (strcmp(admin_cmds[c].sub, "mif") == 0) {
+			mif++;
+			continue;
+		}
 		cr_expect_geq(import_kind_parse(admin_cmds[c].sub), 0, "import %s is no kind",
 		    admin_cmds[c].sub);
 		n++;
 	}
 	cr_expect_eq(n, (size_t)IMPORT__MAX);
+	cr_expect_eq(mif, 1, "import mif is a command");
+	cr_expect_lt(import_kind_parse("mif"), 0, "mif is not a CSV kind of import.c");
 }
 
 /* admin_cmd_find() finds each command by its words, and nothing else. */

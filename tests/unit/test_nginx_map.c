@@ -301,37 +301,112 @@ Test(nginx_map, path_map_is_the_workers_path)
 	free(conf);
 }
 
-/* nginx/lcm-api.conf's body limit and its 413 are the worker's. */
 /*
- * Every top-level location that passes to the workers sets the body limit
- * (a nested one inherits it), and the 413 says the workers' message.
+ * nginx/lcm-api.conf's body limits and their 413s are the worker's: every
+ * top-level location that passes to the workers sets HTTP_BODY_MAX (a
+ * nested one inherits it), but the nested location of each route that
+ * carries a file (ROUTE_FILE), which sets HTTP_FILE_BODY_MAX and answers
+ * its 413 with the worker's message for it; each 413 says the worker's.
  */
-Test(nginx_api, body_limit_and_its_message_are_the_workers)
+struct block {
+	char name[256];      /* what follows "location " */
+	int depth;
+	int passes;          /* fastcgi_pass lcm_workers */
+	char size[32];       /* client_max_body_size's value, "" when not set */
+	char on413[64];      /* error_page 413's target, "" when not set */
+	char ret413[256];    /* a named location's return 413 body, "" when none */
+};
+
+/* s without the white space before and after it, in place. */
+static char *
+strip(char *s)
 {
-	char line[512], want_size[64], want_413[160];
-	int msg_ok = 0, locations = 0, limited = 0, passes = 0, sized = 0;
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+Test(nginx_api, body_limits_and_their_messages_are_the_workers)
+{
+	struct block stack[8], done[64];
+	char raw[512], want[2][64], want_413[2][160], *line;
+	size_t ndone = 0, i, r;
+	int depth = 0, top_passing = 0, top_sized = 0, nested_file = 0, files = 0;
 	FILE *f = fopen("nginx/lcm-api.conf", "r");
 
 	cr_assert_not_null(f, "cannot read nginx/lcm-api.conf");
-	snprintf(want_size, sizeof(want_size), "client_max_body_size %dm;", HTTP_BODY_MAX / (1024 * 1024));
-	snprintf(want_413, sizeof(want_413), "return 413 '{\"errors\":[\"%s\"]}\\n';",
+	snprintf(want[0], sizeof(want[0]), "%dm", HTTP_BODY_MAX / (1024 * 1024));
+	snprintf(want[1], sizeof(want[1]), "%dm", HTTP_FILE_BODY_MAX / (1024 * 1024));
+	snprintf(want_413[0], sizeof(want_413[0]), "'{\"errors\":[\"%s\"]}\\n'",
 	    app_err_message(APP_ETOOBIG));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "location ", 9) == 0)
-			passes = sized = 0;
-		if (strstr(line, "client_max_body_size") != NULL)
-			sized += strstr(line, want_size) != NULL ? 1 : -100;
-		if (strstr(line, "fastcgi_pass lcm_workers;") != NULL)
-			passes = 1;
-		if (line[0] == '}' && passes) {  /* the end of a top-level location */
-			locations++;
-			limited += sized == 1;
+	snprintf(want_413[1], sizeof(want_413[1]), "'{\"errors\":[\"%s\"]}\\n'",
+	    app_err_message(APP_ETOOBIG_FILE));
+	while (fgets(raw, sizeof(raw), f) != NULL) {
+		line = strip(raw);
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strncmp(line, "location ", 9) == 0 && line[strlen(line) - 1] == '{') {
+			cr_assert_lt(depth, 8);
+			memset(&stack[depth], 0, sizeof(stack[depth]));
+			snprintf(stack[depth].name, sizeof(stack[depth].name), "%.*s",
+			    (int)(strlen(line) - 11), line + 9);
+			stack[depth].depth = depth + 1;
+			depth++;
+			continue;
 		}
-		if (strstr(line, "return 413") != NULL)
-			msg_ok += strstr(line, want_413) != NULL ? 1 : -100;
+		if (strcmp(line, "}") == 0 && depth > 0) {
+			cr_assert_lt(ndone, 64);
+			done[ndone++] = stack[--depth];
+			continue;
+		}
+		if (depth == 0)
+			continue;
+		if (strcmp(line, "fastcgi_pass lcm_workers;") == 0)
+			stack[depth - 1].passes = 1;
+		else if (sscanf(line, "client_max_body_size %31[^;];", stack[depth - 1].size) == 1)
+			;
+		else if (sscanf(line, "error_page 413 %63[^;];", stack[depth - 1].on413) == 1)
+			;
+		else if (strncmp(line, "return 413 ", 11) == 0)
+			snprintf(stack[depth - 1].ret413, sizeof(stack[depth - 1].ret413), "%.*s",
+			    (int)(strlen(line) - 12), line + 11);
 	}
 	fclose(f);
-	cr_expect_gt(locations, 0);
-	cr_expect_eq(limited, locations, "each API location says %s once", want_size);
-	cr_expect_eq(msg_ok, 1, "the 413 says %s", want_413);
+	for (i = 0; i < ndone; i++) {
+		const struct block *b = &done[i];
+		int file = 0;
+
+		for (r = 0; r < app_nroutes; r++) {
+			char name[300];
+
+			snprintf(name, sizeof(name), "= %s", app_routes[r].pattern);
+			file |= (app_routes[r].flags & ROUTE_FILE) && strcmp(b->name, name) == 0;
+		}
+		if (b->depth == 1 && b->passes) {
+			top_passing++;
+			top_sized += strcmp(b->size, want[0]) == 0;
+			cr_expect_str_eq(b->on413, "@lcm_413", "%s answers its 413 as the worker", b->name);
+		} else if (b->depth > 1 && file) {
+			nested_file++;
+			cr_expect_str_eq(b->size, want[1], "%s takes a file's body", b->name);
+			cr_expect_str_eq(b->on413, "@lcm_413_file", "%s answers a file's 413", b->name);
+		} else if (b->depth > 1)
+			cr_expect_str_eq(b->size, "", "%s keeps its parent's limit", b->name);
+		if (strcmp(b->name, "@lcm_413") == 0)
+			cr_expect_str_eq(b->ret413, want_413[0]);
+		if (strcmp(b->name, "@lcm_413_file") == 0)
+			cr_expect_str_eq(b->ret413, want_413[1]);
+	}
+	for (r = 0; r < app_nroutes; r++)
+		files += (app_routes[r].flags & ROUTE_FILE) != 0;
+	cr_expect_gt(top_passing, 0);
+	cr_expect_eq(top_sized, top_passing, "each API location says client_max_body_size %s",
+	    want[0]);
+	cr_expect_eq(nested_file, files, "each route of a file has its location in lcm-api.conf");
+	cr_expect_gt(files, 0);
 }

@@ -157,6 +157,25 @@ Test(router, matches_bulk_assign)
 	cr_assert_eq(r.rt->flags, ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT);
 }
 
+/* The MIF import: a file's body, its own limit, POST only. */
+Test(router, matches_mifs_and_its_body_limit)
+{
+	struct matched r = match(M_POST, BASE "/mifs");
+	struct matched bad = match(M_GET, BASE "/mifs");
+
+	cr_assert_not_null(r.rt);
+	cr_assert_eq(r.rt->handler, mifs_post);
+	cr_assert_eq(r.rt->flags, ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT | ROUTE_FILE);
+	cr_assert_null(bad.rt);
+	cr_assert_str_eq(bad.allow, "POST");
+	cr_assert_eq(app_body_max(M_POST, BASE "/mifs", 0), HTTP_FILE_BODY_MAX);
+	cr_assert_eq(app_body_max(M_POST, BASE "/mifs", 1), HTTP_BODY_MAX, "an encoded slash is no path");
+	cr_assert_eq(app_body_max(M_PUT, BASE "/mifs", 0), HTTP_BODY_MAX, "no route: the common limit");
+	cr_assert_eq(app_body_max(M_POST, BULK, 0), HTTP_BODY_MAX);
+	cr_assert_eq(app_body_max(M_POST, BASE "/nowhere", 0), HTTP_BODY_MAX);
+	cr_assert_gt(HTTP_FILE_BODY_MAX, HTTP_BODY_MAX);
+}
+
 Test(router, matches_history_and_access_log)
 {
 	struct matched h = match(M_GET, PATIENT("123") "/history");

@@ -1084,3 +1084,124 @@ Test(rules, bad_export_query_names_the_accepted_range)
 		json_object_put(r.errors);
 	}
 }
+
+/* ---- val_mif: POST .../mifs ---------------------------------------------- */
+
+struct mif_checked {
+	int n;
+	char *text;
+	size_t len;
+	char sep;
+	char errors[1024];
+};
+
+static struct mif_checked
+mif_body(const char *json)
+{
+	struct json_object *o = fx_parse(json), *errors = json_object_new_array();
+	struct mif_checked r = {0};
+
+	r.n = val_mif(o, &r.text, &r.len, &r.sep, errors);
+	snprintf(r.errors, sizeof(r.errors), "%s", errs_str(errors));
+	json_object_put(errors);
+	json_object_put(o);
+	return r;
+}
+
+Test(rules, mif_csv_and_tsv_data_uris_decoded)
+{
+	struct mif_checked r = mif_body("{\"mif\":{\"file\":\"data:text/csv;base64,QSxCCg==\","
+	    "\"file_type\":\"csv\"}}");
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.len, 4);
+	cr_assert_str_eq(r.text, "A,B\n");
+	cr_assert_eq(r.sep, ',');
+	free(r.text);
+	/* Any media type, any case of the scheme and of base64; padding left out. */
+	r = mif_body("{\"mif\":{\"file\":\"DATA:application/octet-stream;name=x.tsv;BASE64,QQlCCg\","
+	    "\"file_type\":\"tsv\"},\"other\":1}");
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_str_eq(r.text, "A\tB\n");
+	cr_assert_eq(r.sep, '\t');
+	free(r.text);
+	r = mif_body("{\"mif\":{\"file\":\"data:;base64,\",\"file_type\":\"csv\"}}");
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_eq(r.len, 0, "an empty file is the file's to refuse, by its line");
+	free(r.text);
+}
+
+Test(rules, bad_mif_bodies_name_each_field)
+{
+	static const struct {
+		const char *json, *errors;
+	} bad[] = {
+		{"{}", "[\"mif is required\"]"},
+		{"{\"mif\":null}", "[\"mif is required\"]"},
+		{"{\"mif\":\"x\"}", "[\"mif must be an object\"]"},
+		{"{\"mif\":{}}", "[\"mif.file is required\",\"mif.file_type is required\"]"},
+		{"{\"mif\":{\"file\":\"QSxC\",\"file_type\":\"csv\"}}",
+		    "[\"mif.file must be a data URI of base64 (data:text\\/csv;base64,...)\"]"},
+		{"{\"mif\":{\"file\":\"data:text/csv,A\",\"file_type\":\"csv\"}}",
+		    "[\"mif.file must be a data URI of base64 (data:text\\/csv;base64,...)\"]"},
+		{"{\"mif\":{\"file\":\"data:text/csv;base64,Q\",\"file_type\":\"csv\"}}",
+		    "[\"mif.file must be a data URI of base64 (data:text\\/csv;base64,...)\"]"},
+		{"{\"mif\":{\"file\":\"data:base64,QUFB\",\"file_type\":\"csv\"}}",
+		    "[\"mif.file must be a data URI of base64 (data:text\\/csv;base64,...)\"]"},
+		{"{\"mif\":{\"file\":[],\"file_type\":\"xls\"}}",
+		    "[\"mif.file must be a data URI of base64 (data:text\\/csv;base64,...)\","
+		    "\"mif.file_type must be csv or tsv\"]"},
+		{"{\"mif\":{\"file\":\"data:;base64,QUFB\",\"file_type\":\"Tsv\"}}",
+		    "[\"mif.file_type must be csv or tsv\"]"},
+		{"{\"mif\":{\"file\":\"data:;base64,QUFB\",\"file_type\":null}}",
+		    "[\"mif.file_type is required\"]"},
+	};
+	struct mif_checked r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = mif_body(bad[i].json);
+		cr_expect_gt(r.n, 0, "%s", bad[i].json);
+		cr_expect_null(r.text, "%s: no file with a problem", bad[i].json);
+		cr_expect_str_eq(r.errors, bad[i].errors, "%s", bad[i].json);
+		free(r.text);
+	}
+}
+
+/* ---- val_history_kind ------------------------------------------------------ */
+
+static int
+history_kind(const char *qs, int *member, char *errors, size_t sz)
+{
+	struct json_object *e = json_object_new_array();
+	int n = val_history_kind(qs, member, e);
+
+	snprintf(errors, sz, "%s", errs_str(e));
+	json_object_put(e);
+	return n;
+}
+
+Test(rules, history_kind_assignments_by_default_or_member)
+{
+	char errors[256];
+	int member = -1;
+
+	cr_expect_eq(history_kind("", &member, errors, sizeof(errors)), 0);
+	cr_expect_eq(member, 0);
+	cr_expect_eq(history_kind("kind=assignments&role=olcm", &member, errors, sizeof(errors)), 0);
+	cr_expect_eq(member, 0);
+	cr_expect_eq(history_kind("page=2&kind=member", &member, errors, sizeof(errors)), 0);
+	cr_expect_eq(member, 1);
+}
+
+Test(rules, bad_history_kind)
+{
+	char errors[256];
+	int member;
+
+	cr_expect_eq(history_kind("kind=", &member, errors, sizeof(errors)), 1);
+	cr_expect_str_eq(errors, "[\"kind must be assignments or member\"]");
+	cr_expect_eq(history_kind("kind=Member", &member, errors, sizeof(errors)), 1);
+	cr_expect_eq(history_kind("kind=member&role=ilcm", &member, errors, sizeof(errors)), 1);
+	cr_expect_str_eq(errors, "[\"role is for kind=assignments\"]");
+}

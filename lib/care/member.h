@@ -1,0 +1,56 @@
+#ifndef LCM_MEMBER_H
+#define LCM_MEMBER_H
+
+#include <stdint.h>
+
+#include "app.h"
+#include "sql.h"
+
+struct db;
+
+/*
+ * A patient as a health plan's ECM member: the facts its MIF gave
+ * (ecm_members, written by mif_import()), as the care team and the
+ * patient list show them, and the member's history of changes.
+ */
+
+/* A member's facts; strings borrowed from the row they were read from, NULL for none. */
+struct ecm_member {
+	int present;                /* 0: the patient is no member (every field NULL) */
+	const char *member_id;
+	const char *cin;
+	const char *service_auth_id;
+	const char *auth_eff_date;  /* YYYY-MM-DD */
+	const char *auth_end_date;
+	const char *acuity_level;   /* "low", "medium", "high" */
+	const char *record_status;  /* one of mif_record_statuses */
+};
+
+/*
+ * The member's facts in the current row of stmt, whose columns from base
+ * on are SQL_MEMBER_COLS's (MB_* in sql.h). Strings live until stmt runs
+ * again.
+ */
+void member_row(struct db *, enum stmt, unsigned base, struct ecm_member *out);
+
+/* One change of a member's facts; strings live until the next member_history_next(). */
+struct member_change {
+	const char *activity_type;  /* "member_added" or "member_updated" */
+	const char *changes;        /* a JSON object: {"field": {"from": ..., "to": ...}} */
+	int64_t actor_id;           /* 0: an operator (lcm-admin) */
+	const char *actor_name;
+	const char *source;         /* "api" or "lcm-admin" */
+	const char *request_id;
+	const char *at;
+};
+
+/*
+ * Start reading a patient's member history, newest first (page, per_page
+ * as a listing's): *total changes. Then member_history_next() until
+ * APP_ENOROW. APP_OK, APP_ENOPATIENT or a database error.
+ */
+enum app_err member_history(struct db *, int64_t patient_id, int64_t page, int64_t per_page,
+    int64_t *total);
+enum app_err member_history_next(struct db *, struct member_change *out);
+
+#endif
