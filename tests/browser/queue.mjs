@@ -124,12 +124,15 @@ export function queueTests(test, t) {
     // The provider in a row filters by that provider, keeping the rest of the filter.
     await page.getByRole('link', { name: 'Dr. Smith (456)' }).first().click();
     await eventually('the provider link', async () => hashOf(page) === '#/patients?provider_id=456&lcm_user_id=101');
-    eq('the provider field says so', '456', await page.getByLabel('Provider id').inputValue());
+    // The URL changes first; the view follows on the hashchange event after it.
+    const providerField = () => page.getByLabel('Provider id').inputValue();
+    await eventually('the provider field says so', async () => (await providerField()) === '456');
+    await listIs(page, 'Dr. Smith\'s patients held by Jane', ['John Doe (123)', 'Mary Major (124)']);
 
     // Back and forward: the list and the controls follow the URL.
     await page.goBack();
     await eventually('back: Jane\'s patients', async () => hashOf(page) === '#/patients?lcm_user_id=101');
-    eq('back: the provider field emptied', '', await page.getByLabel('Provider id').inputValue());
+    await eventually('back: the provider field emptied', async () => (await providerField()) === '');
     await page.goBack();
     await page.goBack();
     await listIs(page, 'back: provider 456 without an iLCM', ['Mary Major (124)']);
