@@ -18,6 +18,8 @@ PKGS="$PKGS mandoc"
 PKGS="$PKGS chromium"
 # A worker whose host's clock is off (tests/http/access_log.sh): libfaketime.
 PKGS="$PKGS libfaketime"
+# The zones clinic_time_zone names (lcm.conf(5)); the unit tests use two.
+PKGS="$PKGS tzdata"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"  # make bench, soak, faults
 # make cluster-test: Galera, the state transfer's tools, and ip and ss (its
 # network namespace, and who holds a port).

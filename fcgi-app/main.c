@@ -45,6 +45,7 @@
 #include "idem.h"
 #include "lcm.h"
 #include "log.h"
+#include "today.h"
 #include "slots.h"
 #include "migrate.h"
 
@@ -264,6 +265,10 @@ main(int argc, char **argv)
 	if ((v = getenv("LCM_ACCESS_LOG")) != NULL && strcmp(v, "off") == 0) {
 		access_log_disable();
 		log_msg(LV_WARN, "LCM_ACCESS_LOG=off: the PHI access log records nothing (make bench only)");
+	}
+	if (today_zone_set(cfg.clinic_time_zone) != 0) {
+		log_msg(LV_ERR, "clinic_time_zone %s: no such zone on this machine", cfg.clinic_time_zone);
+		return cannot_start();
 	}
 	auth_cache_init(&auth_cache, cfg.auth_cache_seconds * 1000u);
 	dbc.socket = cfg.db_socket[0] ? cfg.db_socket : NULL;

@@ -25,6 +25,7 @@
 #include "import.h"
 #include "lcm.h"
 #include "log.h"
+#include "today.h"
 #include "mif.h"
 #include "migrate.h"
 
@@ -737,6 +738,8 @@ main(int argc, char **argv)
 	config_file = config_path(explicit_path);
 	if (config_load(&cfg, config_file, err, sizeof(err)) != 0)
 		return fail("%s", err);
+	if (today_zone_set(cfg.clinic_time_zone) != 0)
+		return fail("clinic_time_zone %s: no such zone on this machine", cfg.clinic_time_zone);
 	log_set_level(LV_ERR);
 	if (mysql_library_init(0, NULL, NULL) != 0)
 		return fail("cannot initialise the MariaDB client library");

@@ -8,10 +8,11 @@
 
 #include "config.h"
 #include "db.h"
+#include "today.h"
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
-enum kind { K_STR, K_HOSTS, K_PORT, K_LEVEL, K_WORKERS, K_MODE, K_SECONDS };
+enum kind { K_STR, K_HOSTS, K_PORT, K_LEVEL, K_WORKERS, K_MODE, K_SECONDS, K_ZONE };
 
 /* The keys a file may set, and where each goes. */
 static const struct key {
@@ -36,6 +37,7 @@ static const struct key {
 	{"workers", NULL, K_WORKERS, offsetof(struct config, workers)},
 	{"auth_cache_seconds", "LCM_AUTH_CACHE_SECONDS", K_SECONDS,
 	    offsetof(struct config, auth_cache_seconds)},
+	{"clinic_time_zone", "LCM_CLINIC_TIME_ZONE", K_ZONE, offsetof(struct config, clinic_time_zone)},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -66,6 +68,7 @@ config_defaults(struct config *c)
 	c->workers = 4;
 	c->socket_mode = 0660;
 	c->auth_cache_seconds = CONFIG_AUTH_CACHE_DEFAULT;
+	snprintf(c->clinic_time_zone, sizeof(c->clinic_time_zone), "UTC");
 }
 
 /* Decimal digits only, in lo..hi. */
@@ -133,6 +136,11 @@ set(struct config *c, const struct key *k, const char *value)
 		if ((n & 0600) != 0600 || (n & 0007) != 0)
 			return "must give the owner read and write and others nothing (0600 or 0660)";
 		*(unsigned *)(void *)field = (unsigned)n;
+		return NULL;
+	case K_ZONE:
+		if (!today_zone_ok(value))
+			return "must be a time zone this machine has, such as America/Los_Angeles, or UTC";
+		memcpy(field, value, strlen(value) + 1);
 		return NULL;
 	case K_LEVEL:
 		if ((lv = config_log_level(value)) < 0)

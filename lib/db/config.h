@@ -38,6 +38,7 @@ struct config {
 	unsigned socket_mode;                    /* 0660: the pool's group (nginx's) may connect */
 	unsigned workers;                        /* 4 */
 	unsigned auth_cache_seconds;             /* how long a worker trusts a token it checked: 2 */
+	char clinic_time_zone[CONFIG_VALUE_MAX]; /* the zone of the clinic's calendar: UTC */
 	char path[CONFIG_VALUE_MAX];             /* the file this came from */
 };
 
