@@ -26,6 +26,35 @@ member_row(struct db *db, enum stmt st, unsigned base, struct ecm_member *m)
 	m->record_status = str_or_null(db, st, base + MB_RECORD_STATUS);
 }
 
+enum member_auth
+member_auth_on(const struct ecm_member *m, const char *day)
+{
+	/* YYYY-MM-DD strings compare as the days they name. */
+	if (!m->present || m->auth_eff_date == NULL)
+		return AUTH_NONE;
+	if (strcmp(m->auth_eff_date, day) > 0)
+		return AUTH_NOT_STARTED;
+	if (m->auth_end_date != NULL && strcmp(m->auth_end_date, day) < 0)
+		return AUTH_ENDED;
+	return AUTH_ACTIVE;
+}
+
+const char *
+member_auth_name(enum member_auth a)
+{
+	switch (a) {
+	case AUTH_NOT_STARTED:
+		return "not_started";
+	case AUTH_ACTIVE:
+		return "active";
+	case AUTH_ENDED:
+		return "ended";
+	case AUTH_NONE:
+		break;
+	}
+	return NULL;
+}
+
 enum app_err
 member_history(struct db *db, int64_t patient_id, int64_t page, int64_t per_page,
     int64_t *total)

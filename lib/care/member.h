@@ -26,6 +26,20 @@ struct ecm_member {
 	const char *record_status;  /* one of mif_record_statuses */
 };
 
+/* A member's ECM authorization on a day of the clinic's calendar (today.h). */
+enum member_auth {
+	AUTH_NONE,         /* no member, or no effective date: assignment is not limited */
+	AUTH_NOT_STARTED,  /* the effective date is after the day */
+	AUTH_ACTIVE,       /* from the effective date to the end date (none: open), both included */
+	AUTH_ENDED         /* the end date is before the day */
+};
+
+/* The authorization of m on day (YYYY-MM-DD). */
+enum member_auth member_auth_on(const struct ecm_member *m, const char *day);
+
+/* "active", "not_started", "ended"; NULL for AUTH_NONE. */
+const char *member_auth_name(enum member_auth);
+
 /*
  * The member's facts in the current row of stmt, whose columns from base
  * on are SQL_MEMBER_COLS's (MB_* in sql.h). Strings live until stmt runs

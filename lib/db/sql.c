@@ -143,6 +143,15 @@
 	" CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS auth_eff_date," \
 	" CAST(m.ecm_benefit_auth_end_date AS CHAR) AS auth_end_date," \
 	" m.acuity_level, m.member_record_status AS record_status"
+/*
+ * The ECM authorization of member m (ecm_members) on the clinic's day day
+ * (a DATE expression, bound from today()): 'active', 'not_started',
+ * 'ended', or NULL when there is none. member_auth_on() says the same in C.
+ */
+#define SQL_AUTH_STATE(m, day) \
+	"CASE WHEN " m ".ecm_benefit_auth_eff_date IS NULL THEN NULL" \
+	" WHEN " m ".ecm_benefit_auth_eff_date > " day " THEN 'not_started'" \
+	" WHEN " m ".ecm_benefit_auth_end_date < " day " THEN 'ended' ELSE 'active' END"
 #define SQL_MEMBER_OUT(b) \
 	[(b) + MB_MEMBER_ID] = {'s', "member_id"}, \
 	[(b) + MB_CIN] = {'s', "cin"}, \

@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 
+#include "member.h"
 #include "mif.h"
 
 #define HEAD "MEMBER_ID,FIRST_NAME,LAST_NAME"
@@ -343,4 +344,25 @@ Test(mif, bad_more_members_than_one_file_may_hold)
 	cr_expect_eq(read_csv(text), APP_OK, "%s", report);
 	cr_expect_eq(file.n, MIF_MEMBERS_MAX);
 	free(text);
+}
+
+Test(member, authorization_on_a_day_both_ends_included)
+{
+	struct ecm_member m = {.present = 1, .member_id = "M1", .auth_eff_date = "2024-01-01",
+	    .auth_end_date = "2024-12-31"};
+	struct ecm_member open = {.present = 1, .member_id = "M2", .auth_eff_date = "2024-01-01"};
+	struct ecm_member none = {.present = 1, .member_id = "M3"};
+	struct ecm_member nobody = {0};
+
+	cr_assert_eq(member_auth_on(&m, "2023-12-31"), AUTH_NOT_STARTED);
+	cr_assert_eq(member_auth_on(&m, "2024-01-01"), AUTH_ACTIVE);
+	cr_assert_eq(member_auth_on(&m, "2024-12-31"), AUTH_ACTIVE);
+	cr_assert_eq(member_auth_on(&m, "2025-01-01"), AUTH_ENDED);
+	cr_assert_eq(member_auth_on(&open, "2099-01-01"), AUTH_ACTIVE);
+	cr_assert_eq(member_auth_on(&none, "2024-06-01"), AUTH_NONE);
+	cr_assert_eq(member_auth_on(&nobody, "2024-06-01"), AUTH_NONE);
+	cr_assert_str_eq(member_auth_name(AUTH_NOT_STARTED), "not_started");
+	cr_assert_str_eq(member_auth_name(AUTH_ACTIVE), "active");
+	cr_assert_str_eq(member_auth_name(AUTH_ENDED), "ended");
+	cr_assert_null(member_auth_name(AUTH_NONE));
 }
