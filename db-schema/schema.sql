@@ -1,6 +1,6 @@
 -- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
 -- taken through the last migration,
---     041_access_log_mif_import.sql
+--     046_workload_acuity.sql
 -- every table, index and trigger, to read. It is not a migration: lcm-admin
 -- applies, and make install installs, only the NNN_name.sql files, which
 -- alone make and change a database.
@@ -12,6 +12,16 @@
 -- MariaDB, then mariadb-dump --no-data, normalised. tests/deploy/run.sh
 -- fails with the difference when this file is not what its migrated
 -- database has.
+
+CREATE TABLE `acuity_weights` (
+  `acuity_level` varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  `weight` int(11) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  `updated_by` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`acuity_level`),
+  CONSTRAINT `ck_acuity_weights_level` CHECK (`acuity_level` in ('low','medium','high')),
+  CONSTRAINT `ck_acuity_weights_weight` CHECK (`weight` between 1 and 100)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `api_tokens` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -53,25 +63,36 @@ CREATE TABLE `case_loads` (
 DELIMITER ;;
 CREATE TRIGGER tr_case_loads_workload_insert AFTER INSERT ON case_loads FOR EACH ROW
 BEGIN
+  DECLARE acu VARCHAR(10);
+  DECLARE md, hi INT DEFAULT 0;
+  IF NEW.olcm_user_id IS NOT NULL OR NEW.ilcm_user_id IS NOT NULL THEN
+    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
+    SET md = acu <=> 'medium', hi = acu <=> 'high';
+  END IF;
   IF NEW.olcm_user_id <=> NEW.ilcm_user_id THEN
     IF NEW.olcm_user_id IS NOT NULL THEN
-      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-      VALUES (NEW.olcm_user_id, 1, 1, 1)
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+        ilcm_medium, ilcm_high)
+      VALUES (NEW.olcm_user_id, 1, 1, 1, md, hi, md, hi)
       ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1, ilcm_count = ilcm_count + 1,
-        both_count = both_count + 1;
+        both_count = both_count + 1, olcm_medium = olcm_medium + md, olcm_high = olcm_high + hi,
+        ilcm_medium = ilcm_medium + md, ilcm_high = ilcm_high + hi;
     END IF;
   ELSE
     IF NEW.olcm_user_id IS NOT NULL AND (NEW.ilcm_user_id IS NULL OR NEW.olcm_user_id < NEW.ilcm_user_id) THEN
-      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-      VALUES (NEW.olcm_user_id, 1, 0, 0) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1;
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+      VALUES (NEW.olcm_user_id, 1, 0, 0, md, hi) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1,
+        olcm_medium = olcm_medium + md, olcm_high = olcm_high + hi;
     END IF;
     IF NEW.ilcm_user_id IS NOT NULL THEN
-      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-      VALUES (NEW.ilcm_user_id, 0, 1, 0) ON DUPLICATE KEY UPDATE ilcm_count = ilcm_count + 1;
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, ilcm_medium, ilcm_high)
+      VALUES (NEW.ilcm_user_id, 0, 1, 0, md, hi) ON DUPLICATE KEY UPDATE ilcm_count = ilcm_count + 1,
+        ilcm_medium = ilcm_medium + md, ilcm_high = ilcm_high + hi;
     END IF;
     IF NEW.olcm_user_id IS NOT NULL AND NEW.ilcm_user_id IS NOT NULL AND NEW.olcm_user_id > NEW.ilcm_user_id THEN
-      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-      VALUES (NEW.olcm_user_id, 1, 0, 0) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1;
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+      VALUES (NEW.olcm_user_id, 1, 0, 0, md, hi) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1,
+        olcm_medium = olcm_medium + md, olcm_high = olcm_high + hi;
     END IF;
   END IF;
   UPDATE patient_index SET has_case_load = 1, provider_id = NEW.provider_id,
@@ -85,8 +106,12 @@ CREATE TRIGGER tr_case_loads_workload_update AFTER UPDATE ON case_loads FOR EACH
 BEGIN
   DECLARE u, v, done BIGINT DEFAULT 0;
   DECLARE o, i, b INT;
+  DECLARE acu VARCHAR(10);
+  DECLARE md, hi INT DEFAULT 0;
   IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
      AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
+    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
+    SET md = acu <=> 'medium', hi = acu <=> 'high';
     IF OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id THEN
       -- The changed role's two holders, lower id first; one may be none.
       IF OLD.olcm_user_id <=> NEW.olcm_user_id THEN
@@ -98,27 +123,39 @@ BEGIN
       END IF;
       IF u IS NULL THEN
         -- LEAST and GREATEST are NULL with a NULL: the one holder there is.
-        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-        VALUES (done, (NEW.olcm_user_id <=> done) - (OLD.olcm_user_id <=> done),
-                (NEW.ilcm_user_id <=> done) - (OLD.ilcm_user_id <=> done),
-                (NEW.olcm_user_id <=> done AND NEW.ilcm_user_id <=> done)
-                  - (OLD.olcm_user_id <=> done AND OLD.ilcm_user_id <=> done))
+        SET u = done;
+      END IF;
+      SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
+          i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u);
+      IF v IS NULL OR v = u THEN
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+          ilcm_medium, ilcm_high)
+        VALUES (u, o, i, (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u), o * md, o * hi, i * md, i * hi)
         ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
-          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
+          ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
       ELSE
-        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-        VALUES (u, (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
-                (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
-                (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
-                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u)),
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+          ilcm_medium, ilcm_high)
+        VALUES (u, o, i, (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u), o * md, o * hi, i * md, i * hi),
                (v, (NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v),
                 (NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v),
                 (NEW.olcm_user_id <=> v AND NEW.ilcm_user_id <=> v)
-                  - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v))
+                  - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v),
+                ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * md,
+                ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * hi,
+                ((NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v)) * md,
+                ((NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v)) * hi)
         ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
-          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
+          ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
       END IF;
     ELSE
+      SET done = 0;
       touched: LOOP
         SET u = LEAST(IF(OLD.olcm_user_id > done, OLD.olcm_user_id, 9223372036854775807),
                       IF(OLD.ilcm_user_id > done, OLD.ilcm_user_id, 9223372036854775807),
@@ -132,9 +169,12 @@ BEGIN
             b = (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
               - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u);
         IF o <> 0 OR i <> 0 OR b <> 0 THEN
-          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count) VALUES (u, o, i, b)
+          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+            ilcm_medium, ilcm_high) VALUES (u, o, i, b, o * md, o * hi, i * md, i * hi)
           ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
-            both_count = both_count + b;
+            both_count = both_count + b, olcm_medium = olcm_medium + o * md,
+            olcm_high = olcm_high + o * hi, ilcm_medium = ilcm_medium + i * md,
+            ilcm_high = ilcm_high + i * hi;
         END IF;
         SET done = u;
       END LOOP;
@@ -152,8 +192,14 @@ DELIMITER ;
 DELIMITER ;;
 CREATE TRIGGER tr_case_loads_workload_delete AFTER DELETE ON case_loads FOR EACH ROW
 BEGIN
-  INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
-  SELECT d.u, SUM(d.o), SUM(d.i), SUM(d.b) FROM (
+  DECLARE acu VARCHAR(10);
+  DECLARE md, hi INT DEFAULT 0;
+  SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = OLD.patient_id);
+  SET md = acu <=> 'medium', hi = acu <=> 'high';
+  INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+    ilcm_medium, ilcm_high)
+  SELECT d.u, SUM(d.o), SUM(d.i), SUM(d.b), SUM(d.o) * md, SUM(d.o) * hi, SUM(d.i) * md,
+    SUM(d.i) * hi FROM (
     SELECT OLD.olcm_user_id AS u, -1 AS o, 0 AS i,
            -IF(OLD.olcm_user_id = OLD.ilcm_user_id, 1, 0) AS b
     UNION ALL
@@ -161,7 +207,9 @@ BEGIN
   WHERE d.u IS NOT NULL
   GROUP BY d.u ORDER BY d.u
   ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
-    ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+    ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+    olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
+    ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
   UPDATE patient_index x JOIN patients p ON p.id = x.patient_id
   SET x.has_case_load = 0, x.provider_id = p.primary_provider_id, x.olcm_user_id = NULL,
     x.ilcm_user_id = NULL
@@ -214,6 +262,69 @@ CREATE TABLE `ecm_members` (
   CONSTRAINT `ck_ecm_members_record_status` CHECK (`member_record_status` is null or `member_record_status` in ('new_member','existing_member','updated_member','terminated_member'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+DELIMITER ;;
+CREATE TRIGGER tr_ecm_members_workload_insert AFTER INSERT ON ecm_members FOR EACH ROW
+BEGIN
+  DECLARE o, i BIGINT DEFAULT NULL;
+  DECLARE md, hi INT;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF NEW.acuity_level IN ('medium', 'high') THEN
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = NEW.patient_id FOR UPDATE;
+    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i);
+  END IF;
+END;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_ecm_members_workload_update AFTER UPDATE ON ecm_members FOR EACH ROW
+BEGIN
+  DECLARE o, i BIGINT DEFAULT NULL;
+  DECLARE md, hi INT;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF NOT (OLD.acuity_level <=> NEW.acuity_level) OR OLD.patient_id <> NEW.patient_id THEN
+    -- The old patient's holders lose the old acuity, the new one's gain the new.
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = OLD.patient_id FOR UPDATE;
+    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
+    SET o = NULL, i = NULL;
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = NEW.patient_id FOR UPDATE;
+    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
+  END IF;
+END;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_ecm_members_workload_delete AFTER DELETE ON ecm_members FOR EACH ROW
+BEGIN
+  DECLARE o, i BIGINT DEFAULT NULL;
+  DECLARE md, hi INT;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF OLD.acuity_level IN ('medium', 'high') THEN
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = OLD.patient_id FOR UPDATE;
+    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i);
+  END IF;
+END;;
+DELIMITER ;
+
 CREATE TABLE `idempotency_keys` (
   `user_id` bigint(20) NOT NULL,
   `idem_key` varbinary(255) NOT NULL,
@@ -233,12 +344,16 @@ CREATE TABLE `lcm_capacity` (
   `user_id` bigint(20) NOT NULL,
   `max_olcm` int(11) DEFAULT NULL,
   `max_ilcm` int(11) DEFAULT NULL,
+  `max_olcm_points` int(11) DEFAULT NULL,
+  `max_ilcm_points` int(11) DEFAULT NULL,
   `updated_at` datetime(3) NOT NULL,
   `updated_by` bigint(20) DEFAULT NULL,
   PRIMARY KEY (`user_id`),
   CONSTRAINT `fk_lcm_capacity_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`),
   CONSTRAINT `ck_lcm_capacity_olcm` CHECK (`max_olcm` is null or `max_olcm` between 0 and 100000),
-  CONSTRAINT `ck_lcm_capacity_ilcm` CHECK (`max_ilcm` is null or `max_ilcm` between 0 and 100000)
+  CONSTRAINT `ck_lcm_capacity_ilcm` CHECK (`max_ilcm` is null or `max_ilcm` between 0 and 100000),
+  CONSTRAINT `ck_lcm_capacity_olcm_points` CHECK (`max_olcm_points` is null or `max_olcm_points` between 0 and 10000000),
+  CONSTRAINT `ck_lcm_capacity_ilcm_points` CHECK (`max_ilcm_points` is null or `max_ilcm_points` between 0 and 10000000)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `lcm_workload` (
@@ -246,6 +361,10 @@ CREATE TABLE `lcm_workload` (
   `olcm_count` int(11) NOT NULL DEFAULT 0,
   `ilcm_count` int(11) NOT NULL DEFAULT 0,
   `both_count` int(11) NOT NULL DEFAULT 0,
+  `olcm_medium` int(11) NOT NULL DEFAULT 0,
+  `olcm_high` int(11) NOT NULL DEFAULT 0,
+  `ilcm_medium` int(11) NOT NULL DEFAULT 0,
+  `ilcm_high` int(11) NOT NULL DEFAULT 0,
   PRIMARY KEY (`user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -262,6 +381,7 @@ CREATE TABLE `patient_activities` (
   `reason_code` varchar(40) DEFAULT NULL,
   `source` enum('assign','update','remove','bulk','transfer') DEFAULT NULL,
   `capacity_override` tinyint(1) NOT NULL DEFAULT 0,
+  `authorization_override` tinyint(1) NOT NULL DEFAULT 0,
   `request_id` varchar(80) DEFAULT NULL,
   `created_at` datetime(3) NOT NULL,
   PRIMARY KEY (`id`),

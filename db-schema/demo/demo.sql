@@ -32,3 +32,7 @@ INSERT INTO patients (id, name, primary_provider_id) VALUES
   (124, 'Mary Major',     456),
   (125, 'Sam Minor',      456),
   (126, 'Pat Noprovider', NULL);
+
+-- The caseload weights start at 1 each (migration 045); a reset empties the table.
+INSERT IGNORE INTO acuity_weights (acuity_level, weight, updated_at)
+VALUES ('low', 1, NOW(3)), ('medium', 1, NOW(3)), ('high', 1, NOW(3));

@@ -11,14 +11,27 @@ more_patients() {
 		SELECT seq, CONCAT('Patient ', seq), 456 FROM seq_$1_to_$2"
 }
 
-# The workload table agrees with the case loads.
+# The workload table agrees with the case loads, and with their members' acuity.
 expect_workloads_exact() {
 	expect_eq "lcm_workload against the case loads" \
-		"$(db_sql "SELECT u, SUM(o), SUM(i), SUM(b) FROM (
-			SELECT olcm_user_id u, 1 o, 0 i, IF(olcm_user_id = ilcm_user_id, 1, 0) b FROM case_loads WHERE olcm_user_id IS NOT NULL
-			UNION ALL SELECT ilcm_user_id, 0, 1, 0 FROM case_loads WHERE ilcm_user_id IS NOT NULL) d GROUP BY u ORDER BY u")" \
-		"$(db_sql "SELECT user_id, olcm_count, ilcm_count, both_count FROM lcm_workload
-			WHERE olcm_count <> 0 OR ilcm_count <> 0 OR both_count <> 0 ORDER BY user_id")"
+		"$(db_sql "SELECT u, SUM(o), SUM(i), SUM(b), SUM(om), SUM(oh), SUM(im), SUM(ih) FROM (
+			SELECT c.olcm_user_id u, 1 o, 0 i, IF(c.olcm_user_id = c.ilcm_user_id, 1, 0) b,
+				m.acuity_level <=> 'medium' om, m.acuity_level <=> 'high' oh, 0 im, 0 ih
+			FROM case_loads c LEFT JOIN ecm_members m ON m.patient_id = c.patient_id WHERE c.olcm_user_id IS NOT NULL
+			UNION ALL SELECT c.ilcm_user_id, 0, 1, 0, 0, 0, m.acuity_level <=> 'medium', m.acuity_level <=> 'high'
+			FROM case_loads c LEFT JOIN ecm_members m ON m.patient_id = c.patient_id WHERE c.ilcm_user_id IS NOT NULL) d
+			GROUP BY u ORDER BY u")" \
+		"$(db_sql "SELECT user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high, ilcm_medium, ilcm_high
+			FROM lcm_workload WHERE olcm_count <> 0 OR ilcm_count <> 0 OR both_count <> 0
+			OR olcm_medium <> 0 OR olcm_high <> 0 OR ilcm_medium <> 0 OR ilcm_high <> 0 ORDER BY user_id")"
+}
+
+# Members for patients $1..$2, their acuity picked by SALT $3 (none, low, medium or high).
+acuity_of() { echo "ELT(1 + CONV(LEFT(MD5(CONCAT('$1', patient_id)), 4), 16, 10) % 4, NULL, 'low', 'medium', 'high')"; }
+more_members() {
+	db_sql "INSERT INTO ecm_members (patient_id, member_id, created_at, updated_at)
+		SELECT seq, CONCAT('M', seq), NOW(3), NOW(3) FROM seq_$1_to_$2"
+	db_sql "UPDATE ecm_members SET acuity_level = $(acuity_of "$3") WHERE patient_id BETWEEN $1 AND $2"
 }
 
 # The patient index agrees with the case loads (and patients without one).
@@ -172,9 +185,9 @@ test_list_sort_by_workload_and_available() {
 
 test_list_new_parameters_validated() {
 	req GET "$LCM?sort=random&available=maybe&inactive_with_patients=1"
-	expect_error 422 '["sort must be name or workload","available must be false or true","inactive_with_patients must be false or true"]'
+	expect_error 422 '["sort must be name, workload or weighted_workload","available must be false or true","inactive_with_patients must be false or true"]'
 	req GET "$LCM?sort="
-	expect_error 422 '["sort must be name or workload"]'
+	expect_error 422 '["sort must be name, workload or weighted_workload"]'
 	req GET "$LCM?sort=name&available=false&inactive_with_patients=false"
 	expect_status 200
 }
@@ -237,6 +250,7 @@ test_workloads_follow_every_kind_of_change() {
 # walk of both roles.
 test_workloads_exact_through_random_operator_updates() {
 	more_patients 200 239
+	more_members 200 239 start
 	local ids='' n seed
 	for n in $(seq 200 239); do ids="$ids${ids:+,}{\"patient_id\":$n,\"olcm_user_id\":101}"; done
 	req POST $LCM/bulk_assign "{\"assignments\":[$ids]}"
@@ -254,7 +268,18 @@ test_workloads_exact_through_random_operator_updates() {
 			ilcm_user_id = $(pick c$seed)
 			WHERE patient_id BETWEEN 200 AND 239"
 		expect_workloads_exact
+		# A member's acuity changing, coming and going moves their holders' counts.
+		db_sql "UPDATE ecm_members SET acuity_level = $(acuity_of a$seed) WHERE patient_id BETWEEN 200 AND 239"
+		expect_workloads_exact
+		db_sql "DELETE FROM ecm_members WHERE patient_id BETWEEN 200 AND 239 AND patient_id % $((seed + 1)) = 0"
+		expect_workloads_exact
+		db_sql "INSERT INTO ecm_members (patient_id, member_id, acuity_level, created_at, updated_at)
+			SELECT seq, CONCAT('M', seq), IF(seq % 2, 'high', 'medium'), NOW(3), NOW(3) FROM seq_200_to_239
+			WHERE seq NOT IN (SELECT patient_id FROM ecm_members)"
+		expect_workloads_exact
 	done
+	expect_eq "members of every acuity held" 1 "$(db_sql "SELECT COUNT(DISTINCT m.acuity_level) = 3
+		FROM ecm_members m JOIN case_loads c ON c.patient_id = m.patient_id WHERE c.olcm_user_id IS NOT NULL")"
 	# The last round left many of the 16 pairs, the same user in both roles among them.
 	expect_eq "pairs of holders left" 1 "$(db_sql "SELECT COUNT(DISTINCT IFNULL(olcm_user_id, 0), IFNULL(ilcm_user_id, 0)) >= 8
 		AND SUM(olcm_user_id = ilcm_user_id) > 0 FROM case_loads WHERE patient_id BETWEEN 200 AND 239")"
@@ -263,6 +288,7 @@ test_workloads_exact_through_random_operator_updates() {
 
 test_workloads_exact_through_every_shape_of_change() {
 	more_patients 200 209
+	more_members 200 209 shapes
 	local step
 	for step in \
 		'POST {"patient_id":200,"olcm_user_id":101}' \

@@ -1,0 +1,231 @@
+-- 045's per-acuity counts, kept where the counts are: the case load
+-- triggers (033, 038, 029) read the patient's acuity once and move its
+-- medium and high counts with the role's count; a set-based write
+-- (@lcm_bookkeeping = 'caller') does the same in its one statement
+-- (STMT_MOVE_WORKLOAD). A member whose acuity changes moves the counts of
+-- the people holding them, under the lock of their case load, so that a
+-- change of holders and a change of acuity at once are counted once each.
+
+CREATE OR REPLACE TRIGGER tr_case_loads_workload_insert AFTER INSERT ON case_loads FOR EACH ROW
+BEGIN
+  DECLARE acu VARCHAR(10);
+  DECLARE md, hi INT DEFAULT 0;
+  IF NEW.olcm_user_id IS NOT NULL OR NEW.ilcm_user_id IS NOT NULL THEN
+    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
+    SET md = acu <=> 'medium', hi = acu <=> 'high';
+  END IF;
+  IF NEW.olcm_user_id <=> NEW.ilcm_user_id THEN
+    IF NEW.olcm_user_id IS NOT NULL THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+        ilcm_medium, ilcm_high)
+      VALUES (NEW.olcm_user_id, 1, 1, 1, md, hi, md, hi)
+      ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1, ilcm_count = ilcm_count + 1,
+        both_count = both_count + 1, olcm_medium = olcm_medium + md, olcm_high = olcm_high + hi,
+        ilcm_medium = ilcm_medium + md, ilcm_high = ilcm_high + hi;
+    END IF;
+  ELSE
+    IF NEW.olcm_user_id IS NOT NULL AND (NEW.ilcm_user_id IS NULL OR NEW.olcm_user_id < NEW.ilcm_user_id) THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+      VALUES (NEW.olcm_user_id, 1, 0, 0, md, hi) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1,
+        olcm_medium = olcm_medium + md, olcm_high = olcm_high + hi;
+    END IF;
+    IF NEW.ilcm_user_id IS NOT NULL THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, ilcm_medium, ilcm_high)
+      VALUES (NEW.ilcm_user_id, 0, 1, 0, md, hi) ON DUPLICATE KEY UPDATE ilcm_count = ilcm_count + 1,
+        ilcm_medium = ilcm_medium + md, ilcm_high = ilcm_high + hi;
+    END IF;
+    IF NEW.olcm_user_id IS NOT NULL AND NEW.ilcm_user_id IS NOT NULL AND NEW.olcm_user_id > NEW.ilcm_user_id THEN
+      INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+      VALUES (NEW.olcm_user_id, 1, 0, 0, md, hi) ON DUPLICATE KEY UPDATE olcm_count = olcm_count + 1,
+        olcm_medium = olcm_medium + md, olcm_high = olcm_high + hi;
+    END IF;
+  END IF;
+  UPDATE patient_index SET has_case_load = 1, provider_id = NEW.provider_id,
+    olcm_user_id = NEW.olcm_user_id,
+    ilcm_user_id = NEW.ilcm_user_id WHERE patient_id = NEW.patient_id;
+END;
+
+CREATE OR REPLACE TRIGGER tr_case_loads_workload_update AFTER UPDATE ON case_loads FOR EACH ROW
+BEGIN
+  DECLARE u, v, done BIGINT DEFAULT 0;
+  DECLARE o, i, b INT;
+  DECLARE acu VARCHAR(10);
+  DECLARE md, hi INT DEFAULT 0;
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
+     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
+    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
+    SET md = acu <=> 'medium', hi = acu <=> 'high';
+    IF OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id THEN
+      -- The changed role's two holders, lower id first; one may be none.
+      IF OLD.olcm_user_id <=> NEW.olcm_user_id THEN
+        SET u = LEAST(OLD.ilcm_user_id, NEW.ilcm_user_id), v = GREATEST(OLD.ilcm_user_id, NEW.ilcm_user_id),
+            done = IFNULL(OLD.ilcm_user_id, NEW.ilcm_user_id);
+      ELSE
+        SET u = LEAST(OLD.olcm_user_id, NEW.olcm_user_id), v = GREATEST(OLD.olcm_user_id, NEW.olcm_user_id),
+            done = IFNULL(OLD.olcm_user_id, NEW.olcm_user_id);
+      END IF;
+      IF u IS NULL THEN
+        -- LEAST and GREATEST are NULL with a NULL: the one holder there is.
+        SET u = done;
+      END IF;
+      SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
+          i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u);
+      IF v IS NULL OR v = u THEN
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+          ilcm_medium, ilcm_high)
+        VALUES (u, o, i, (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u), o * md, o * hi, i * md, i * hi)
+        ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
+          ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
+      ELSE
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+          ilcm_medium, ilcm_high)
+        VALUES (u, o, i, (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u), o * md, o * hi, i * md, i * hi),
+               (v, (NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v),
+                (NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v),
+                (NEW.olcm_user_id <=> v AND NEW.ilcm_user_id <=> v)
+                  - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v),
+                ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * md,
+                ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * hi,
+                ((NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v)) * md,
+                ((NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v)) * hi)
+        ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
+          ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
+      END IF;
+    ELSE
+      SET done = 0;
+      touched: LOOP
+        SET u = LEAST(IF(OLD.olcm_user_id > done, OLD.olcm_user_id, 9223372036854775807),
+                      IF(OLD.ilcm_user_id > done, OLD.ilcm_user_id, 9223372036854775807),
+                      IF(NEW.olcm_user_id > done, NEW.olcm_user_id, 9223372036854775807),
+                      IF(NEW.ilcm_user_id > done, NEW.ilcm_user_id, 9223372036854775807));
+        IF u = 9223372036854775807 THEN
+          LEAVE touched;
+        END IF;
+        SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
+            i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
+            b = (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+              - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u);
+        IF o <> 0 OR i <> 0 OR b <> 0 THEN
+          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+            ilcm_medium, ilcm_high) VALUES (u, o, i, b, o * md, o * hi, i * md, i * hi)
+          ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
+            both_count = both_count + b, olcm_medium = olcm_medium + o * md,
+            olcm_high = olcm_high + o * hi, ilcm_medium = ilcm_medium + i * md,
+            ilcm_high = ilcm_high + i * hi;
+        END IF;
+        SET done = u;
+      END LOOP;
+    END IF;
+  END IF;
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
+     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id
+              AND OLD.provider_id <=> NEW.provider_id) THEN
+    UPDATE patient_index SET provider_id = NEW.provider_id, olcm_user_id = NEW.olcm_user_id,
+      ilcm_user_id = NEW.ilcm_user_id WHERE patient_id = NEW.patient_id;
+  END IF;
+END;
+
+CREATE OR REPLACE TRIGGER tr_case_loads_workload_delete AFTER DELETE ON case_loads FOR EACH ROW
+BEGIN
+  DECLARE acu VARCHAR(10);
+  DECLARE md, hi INT DEFAULT 0;
+  SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = OLD.patient_id);
+  SET md = acu <=> 'medium', hi = acu <=> 'high';
+  INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
+    ilcm_medium, ilcm_high)
+  SELECT d.u, SUM(d.o), SUM(d.i), SUM(d.b), SUM(d.o) * md, SUM(d.o) * hi, SUM(d.i) * md,
+    SUM(d.i) * hi FROM (
+    SELECT OLD.olcm_user_id AS u, -1 AS o, 0 AS i,
+           -IF(OLD.olcm_user_id = OLD.ilcm_user_id, 1, 0) AS b
+    UNION ALL
+    SELECT OLD.ilcm_user_id, 0, -1, 0) d
+  WHERE d.u IS NOT NULL
+  GROUP BY d.u ORDER BY d.u
+  ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+    ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+    olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
+    ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
+  UPDATE patient_index x JOIN patients p ON p.id = x.patient_id
+  SET x.has_case_load = 0, x.provider_id = p.primary_provider_id, x.olcm_user_id = NULL,
+    x.ilcm_user_id = NULL
+  WHERE x.patient_id = OLD.patient_id;
+END;
+
+-- A member's acuity, as it comes, goes or changes: its holders' counts.
+CREATE OR REPLACE TRIGGER tr_ecm_members_workload_insert AFTER INSERT ON ecm_members FOR EACH ROW
+BEGIN
+  DECLARE o, i BIGINT DEFAULT NULL;
+  DECLARE md, hi INT;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF NEW.acuity_level IN ('medium', 'high') THEN
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = NEW.patient_id FOR UPDATE;
+    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i);
+  END IF;
+END;
+
+CREATE OR REPLACE TRIGGER tr_ecm_members_workload_update AFTER UPDATE ON ecm_members FOR EACH ROW
+BEGIN
+  DECLARE o, i BIGINT DEFAULT NULL;
+  DECLARE md, hi INT;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF NOT (OLD.acuity_level <=> NEW.acuity_level) OR OLD.patient_id <> NEW.patient_id THEN
+    -- The old patient's holders lose the old acuity, the new one's gain the new.
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = OLD.patient_id FOR UPDATE;
+    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
+    SET o = NULL, i = NULL;
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = NEW.patient_id FOR UPDATE;
+    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
+  END IF;
+END;
+
+CREATE OR REPLACE TRIGGER tr_ecm_members_workload_delete AFTER DELETE ON ecm_members FOR EACH ROW
+BEGIN
+  DECLARE o, i BIGINT DEFAULT NULL;
+  DECLARE md, hi INT;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF OLD.acuity_level IN ('medium', 'high') THEN
+    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
+    WHERE patient_id = OLD.patient_id FOR UPDATE;
+    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
+    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
+      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
+      ilcm_high = ilcm_high + (user_id <=> i) * hi
+    WHERE user_id IN (o, i);
+  END IF;
+END;
+
+-- The counts of the members there are, read under shared locks as 021 does.
+UPDATE lcm_workload w JOIN (
+  SELECT d.u, SUM(d.om) AS om, SUM(d.oh) AS oh, SUM(d.im) AS im, SUM(d.ih) AS ih FROM (
+    (SELECT c.olcm_user_id AS u, m.acuity_level = 'medium' AS om, m.acuity_level = 'high' AS oh,
+       0 AS im, 0 AS ih
+     FROM case_loads c JOIN ecm_members m ON m.patient_id = c.patient_id
+     WHERE c.olcm_user_id IS NOT NULL LOCK IN SHARE MODE)
+    UNION ALL
+    (SELECT c.ilcm_user_id, 0, 0, m.acuity_level = 'medium', m.acuity_level = 'high'
+     FROM case_loads c JOIN ecm_members m ON m.patient_id = c.patient_id
+     WHERE c.ilcm_user_id IS NOT NULL LOCK IN SHARE MODE)) d
+  GROUP BY d.u) t ON t.u = w.user_id
+SET w.olcm_medium = IFNULL(t.om, 0), w.olcm_high = IFNULL(t.oh, 0), w.ilcm_medium = IFNULL(t.im, 0),
+  w.ilcm_high = IFNULL(t.ih, 0);
