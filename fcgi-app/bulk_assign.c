@@ -51,6 +51,9 @@ outcome_errors(const struct lcm_bulk_item *bi, struct json_object **out)
 	case LCM_BULK_NO_PATIENT:
 		msg = app_err_message(APP_ENOPATIENT);
 		break;
+	case LCM_BULK_AUTH_INACTIVE:
+		msg = app_err_message(APP_EAUTHINACTIVE);
+		break;
 	case LCM_BULK_UNKNOWN:
 		msg = msg_unknown;
 		break;

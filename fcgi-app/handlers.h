@@ -32,6 +32,10 @@ enum app_err lcm_one_get(const struct request *, struct response *);
 enum app_err lcm_capacity_put(const struct request *, struct response *);
 enum app_err lcm_user_patients_get(const struct request *, struct response *);
 
+/* GET and PUT .../acuity_weights: the clinic's caseload weights */
+enum app_err lcm_weights_get_one(const struct request *, struct response *);
+enum app_err lcm_weights_put(const struct request *, struct response *);
+
 /* POST .../lead_care_managers/transfer and .../auto_assign */
 enum app_err lcm_transfer_post(const struct request *, struct response *);
 enum app_err lcm_auto_assign_post(const struct request *, struct response *);

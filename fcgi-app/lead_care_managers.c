@@ -129,16 +129,17 @@ lcm_write_one(const struct request *req, struct response *resp)
 enum app_err
 lcm_capacity_put(const struct request *req, struct response *resp)
 {
-	int64_t max[ROLE__MAX], user[ROLE__MAX] = {req->path_id, 0};
+	int64_t user[ROLE__MAX] = {req->path_id, 0};
 	struct json_object *errors;
+	struct lcm_limits limits;
 	struct lcm_row row;
 	enum app_err rc;
 
 	if ((errors = json_list()) == NULL)
 		return APP_ENOMEM;
-	if ((rc = problems(resp, errors, val_capacity(req->json, max, errors))) != APP_OK)
+	if ((rc = problems(resp, errors, val_capacity(req->json, &limits, errors))) != APP_OK)
 		return rc;
-	if ((rc = lcm_capacity_set(req->db, req->user_id, req->path_id, max, &row)) == APP_EINVAL) {
+	if ((rc = lcm_capacity_set(req->db, req->user_id, req->path_id, &limits, &row)) == APP_EINVAL) {
 		/* Not eligible, or no such user: the assign endpoint's 422. */
 		if ((errors = json_list()) == NULL)
 			return APP_ENOMEM;
@@ -147,6 +148,36 @@ lcm_capacity_put(const struct request *req, struct response *resp)
 	if (rc != APP_OK)
 		return rc;
 	return resp_json(resp, 200, json_lcm_row(&row));
+}
+
+/* GET .../ecm/acuity_weights: the clinic's caseload weights. */
+enum app_err
+lcm_weights_get_one(const struct request *req, struct response *resp)
+{
+	struct lcm_weights w;
+	enum app_err rc;
+
+	if ((rc = lcm_weights_get(req->db, &w)) != APP_OK)
+		return rc;
+	return resp_json(resp, 200, json_weights(&w));
+}
+
+/* PUT .../ecm/acuity_weights: set some or all of them; answers them all. */
+enum app_err
+lcm_weights_put(const struct request *req, struct response *resp)
+{
+	struct lcm_weights w, out;
+	int given[ACUITY__MAX];
+	struct json_object *errors;
+	enum app_err rc;
+
+	if ((errors = json_list()) == NULL)
+		return APP_ENOMEM;
+	if ((rc = problems(resp, errors, val_weights(req->json, given, &w, errors))) != APP_OK)
+		return rc;
+	if ((rc = lcm_weights_set(req->db, req->user_id, given, &w, &out)) != APP_OK)
+		return rc;
+	return resp_json(resp, 200, json_weights(&out));
 }
 
 /*

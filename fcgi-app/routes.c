@@ -29,6 +29,8 @@ const struct route app_routes[] = {
 	{M_GET, LCM_BASE "/patients/:id/lead_care_managers/history", patient_history_get,
 	    ROUTE_ADMIN, NULL},
 	{M_GET, LCM_BASE "/patients/:id/access_log", patient_access_log_get, ROUTE_ADMIN, NULL},
+	{M_GET, LCM_BASE "/acuity_weights", lcm_weights_get_one, ROUTE_ADMIN, NULL},
+	{M_PUT, LCM_BASE "/acuity_weights", lcm_weights_put, ROUTE_ADMIN | ROUTE_BODY, NULL},
 	{M_POST, LCM_BASE "/mifs", mifs_post,
 	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT | ROUTE_FILE, NULL},
 };

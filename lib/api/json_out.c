@@ -190,6 +190,12 @@ json_lcm_row(const struct lcm_row *r)
 	    r->max[ROLE_OLCM] >= 0, &ok);
 	put_new(o, "max_ilcm", r->max[ROLE_ILCM] >= 0 ? json_object_new_int64(r->max[ROLE_ILCM]) : NULL,
 	    r->max[ROLE_ILCM] >= 0, &ok);
+	put_new(o, "olcm_weighted_load", json_object_new_int64(r->points[ROLE_OLCM]), 1, &ok);
+	put_new(o, "ilcm_weighted_load", json_object_new_int64(r->points[ROLE_ILCM]), 1, &ok);
+	put_new(o, "max_olcm_points", r->max_points[ROLE_OLCM] >= 0 ?
+	    json_object_new_int64(r->max_points[ROLE_OLCM]) : NULL, r->max_points[ROLE_OLCM] >= 0, &ok);
+	put_new(o, "max_ilcm_points", r->max_points[ROLE_ILCM] >= 0 ?
+	    json_object_new_int64(r->max_points[ROLE_ILCM]) : NULL, r->max_points[ROLE_ILCM] >= 0, &ok);
 	if ((cap = json_object_new_object()) == NULL)
 		ok = 0;
 	put_new(cap, "olcm", json_object_new_boolean(lcm_row_at_capacity(r, ROLE_OLCM)), 1, &ok);
@@ -197,6 +203,19 @@ json_lcm_row(const struct lcm_row *r)
 	put_new(o, "at_capacity", cap, 1, &ok);
 	if (!r->active)
 		put_new(o, "active", json_object_new_boolean(0), 1, &ok);
+	return finish(o, ok);
+}
+
+struct json_object *
+json_weights(const struct lcm_weights *w)
+{
+	struct json_object *o;
+	int ok = 1, a;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	for (a = 0; a < ACUITY__MAX; a++)
+		put_new(o, lcm_acuity_name((enum lcm_acuity)a), json_object_new_int64(w->weight[a]), 1, &ok);
 	return finish(o, ok);
 }
 
@@ -283,6 +302,7 @@ json_period(const struct lcm_period *h)
 	    h->reason_code != NULL || h->reason_note != NULL, &ok);
 	put_new(o, "source", json_object_new_string(h->source), 1, &ok);
 	put_new(o, "capacity_override", json_object_new_boolean(h->capacity_override), 1, &ok);
+	put_new(o, "authorization_override", json_object_new_boolean(h->authorization_override), 1, &ok);
 	return finish(o, ok);
 }
 
@@ -430,6 +450,8 @@ move_counts(const struct lcm_move_plan *plan)
 		put_new(o, "ilcm_before", json_object_new_int64(u->before[ROLE_ILCM]), 1, &ok);
 		put_new(o, "olcm_after", json_object_new_int64(u->after[ROLE_OLCM]), 1, &ok);
 		put_new(o, "ilcm_after", json_object_new_int64(u->after[ROLE_ILCM]), 1, &ok);
+		put_new(o, "olcm_weighted_load_after", json_object_new_int64(u->points[ROLE_OLCM]), 1, &ok);
+		put_new(o, "ilcm_weighted_load_after", json_object_new_int64(u->points[ROLE_ILCM]), 1, &ok);
 		if (json_list_add(a, o) != APP_OK)
 			ok = 0;
 	}

@@ -43,6 +43,9 @@ struct json_object *json_case_load(const struct care_team *);
 /* One user of the list. */
 struct json_object *json_lcm_row(const struct lcm_row *);
 
+/* The clinic's caseload weights: {"low", "medium", "high"}. */
+struct json_object *json_weights(const struct lcm_weights *);
+
 /* The list body: the rows built by json_lcm_row() (taken) and pagination. */
 struct json_object *json_lcm_page(struct json_object *rows, int64_t total,
     const struct lcm_list_query *);

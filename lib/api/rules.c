@@ -137,6 +137,24 @@ has_reason(const struct lcm_change *c)
 	return c->reason_code != NULL || (c->reason != NULL && !utf8_blank(c->reason, c->reason_len));
 }
 
+/* override_capacity and override_authorization, each of which needs a reason. */
+static int
+val_overrides(struct json_object *obj, struct lcm_change *c, struct json_object *errors, int *n)
+{
+	static const char *const keys[] = {"override_capacity", "override_authorization"};
+	int *flags[] = {&c->override_capacity, &c->override_authorization};
+	enum check_res v;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = check_json_bool(obj, keys[i], flags[i]);
+		if (complain(errors, v == CHECK_BAD, n, "%s must be true or false", keys[i]) < 0 ||
+		    complain(errors, *flags[i] && !has_reason(c), n, "%s needs a reason", keys[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *errors)
 {
@@ -160,10 +178,7 @@ val_assign(struct json_object *obj, struct lcm_change *c, struct json_object *er
 	    "At least one of olcm_user_id or ilcm_user_id must be provided") < 0 ||
 	    val_reason(obj, c, errors, &n) < 0)
 		return -1;
-	v = check_json_bool(obj, "override_capacity", &c->override_capacity);
-	if (complain(errors, v == CHECK_BAD, &n, "override_capacity must be true or false") < 0 ||
-	    complain(errors, c->override_capacity && !has_reason(c), &n,
-	    "override_capacity needs a reason") < 0)
+	if (val_overrides(obj, c, errors, &n) < 0)
 		return -1;
 	c->limited = LCM_LIMITED_ALL;
 	return n;
@@ -223,29 +238,68 @@ val_bulk_item(struct json_object *item, struct lcm_change *c, struct json_object
 	return val_assign(item, c, errors);
 }
 
-int
-val_capacity(struct json_object *body, int64_t max[ROLE__MAX], struct json_object *errors)
+/* obj[key]: 0..hi, or null or absent (-1: no limit). As val_assign(). */
+static int
+val_limit(struct json_object *body, const char *key, int64_t hi, int64_t *out,
+    struct json_object *errors, int *n)
 {
-	static const char *const keys[ROLE__MAX] = {
-		[ROLE_OLCM] = "max_olcm",
-		[ROLE_ILCM] = "max_ilcm",
-	};
 	struct json_object *v;
 	int64_t i;
-	int n = 0, r, bad;
+	int bad;
 
-	for (r = 0; r < ROLE__MAX; r++) {
-		max[r] = -1;
-		if (!json_object_object_get_ex(body, keys[r], &v) || v == NULL)
-			continue;  /* null or absent: no limit */
-		i = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
-		bad = i < 0 || i > VAL_CAPACITY_MAX;
-		if (complain(errors, bad, &n, "%s must be an integer from 0 to %d, or null for no limit",
-		    keys[r], VAL_CAPACITY_MAX) < 0)
+	*out = -1;
+	if (!json_object_object_get_ex(body, key, &v) || v == NULL)
+		return 0;  /* null or absent: no limit */
+	i = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+	bad = i < 0 || i > hi;
+	if (complain(errors, bad, n, "%s must be an integer from 0 to %" PRId64 ", or null for no limit",
+	    key, hi) < 0)
+		return -1;
+	if (!bad)
+		*out = i;
+	return 0;
+}
+
+int
+val_capacity(struct json_object *body, struct lcm_limits *l, struct json_object *errors)
+{
+	static const char *const keys[ROLE__MAX][2] = {
+		[ROLE_OLCM] = {"max_olcm", "max_olcm_points"},
+		[ROLE_ILCM] = {"max_ilcm", "max_ilcm_points"},
+	};
+	int n = 0, r;
+
+	for (r = 0; r < ROLE__MAX; r++)
+		if (val_limit(body, keys[r][0], VAL_CAPACITY_MAX, &l->max[r], errors, &n) < 0 ||
+		    val_limit(body, keys[r][1], VAL_POINTS_MAX, &l->max_points[r], errors, &n) < 0)
 			return -1;
-		if (!bad)
-			max[r] = i;
+	return n;
+}
+
+int
+val_weights(struct json_object *body, int given[ACUITY__MAX], struct lcm_weights *w,
+    struct json_object *errors)
+{
+	struct json_object *v;
+	const char *key;
+	int64_t i;
+	int n = 0, a, any = 0;
+
+	for (a = 0; a < ACUITY__MAX; a++) {
+		key = lcm_acuity_name((enum lcm_acuity)a);
+		given[a] = json_object_object_get_ex(body, key, &v);
+		w->weight[a] = 1;
+		if (!given[a])
+			continue;
+		any = 1;
+		i = v != NULL && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+		if (complain(errors, i < 1 || i > VAL_WEIGHT_MAX, &n,
+		    "%s must be an integer from 1 to %d", key, VAL_WEIGHT_MAX) < 0)
+			return -1;
+		w->weight[a] = i;
 	}
+	if (complain(errors, !any, &n, "Give at least one of low, medium or high") < 0)
+		return -1;
 	return n;
 }
 
@@ -310,10 +364,7 @@ val_run_options(struct json_object *obj, struct lcm_change *c, int *dry_run,
 	if (val_reason(obj, c, errors, n) < 0 ||
 	    complain(errors, check_json_bool(obj, "dry_run", dry_run) == CHECK_BAD, n,
 	    "dry_run must be true or false") < 0 ||
-	    complain(errors, check_json_bool(obj, "override_capacity", &c->override_capacity) == CHECK_BAD,
-	    n, "override_capacity must be true or false") < 0 ||
-	    complain(errors, c->override_capacity && !has_reason(c), n,
-	    "override_capacity needs a reason") < 0)
+	    val_overrides(obj, c, errors, n) < 0)
 		return -1;
 	return 0;
 }
@@ -358,6 +409,7 @@ val_transfer(struct json_object *obj, struct lcm_transfer *t, int64_t *to, int64
 	if (val_run_options(obj, c, &t->dry_run, errors, &n) < 0)
 		return -1;
 	t->override_capacity = c->override_capacity;
+	t->override_authorization = c->override_authorization;
 	c->source = "transfer";
 	return n;
 }
@@ -394,7 +446,10 @@ val_auto_assign(struct json_object *obj, struct lcm_auto *a, int64_t *patients, 
 		return -1;
 	overridden = c->override_capacity;
 	if (complain(errors, overridden, &n, "auto_assign keeps every caseload limit: "
-	    "override_capacity is for assign, bulk_assign and transfer") < 0)
+	    "override_capacity is for assign, bulk_assign and transfer") < 0 ||
+	    complain(errors, c->override_authorization, &n, "auto_assign skips members whose "
+	    "ECM authorization is not active: override_authorization is for assign, bulk_assign "
+	    "and transfer") < 0)
 		return -1;
 	c->source = "assign";
 	return n;
@@ -635,6 +690,20 @@ val_search(const char *qs, const char **out, char *buf, size_t bufsz,
 	return 0;
 }
 
+/* sort=name|workload|weighted_workload. */
+static int
+val_sort(const char *qs, struct lcm_list_query *q, struct json_object *errors, int *n)
+{
+	char buf[24];
+	enum query_res qr = query_get(qs, "sort", buf, sizeof(buf));
+
+	q->by_workload = qr == QUERY_FOUND && strcmp(buf, "workload") == 0;
+	q->by_points = qr == QUERY_FOUND && strcmp(buf, "weighted_workload") == 0;
+	return complain(errors, qr != QUERY_ABSENT && !(qr == QUERY_FOUND &&
+	    (q->by_workload || q->by_points || strcmp(buf, "name") == 0)), n,
+	    "sort must be name, workload or weighted_workload");
+}
+
 int
 val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t searchsz,
     struct json_object *errors)
@@ -646,7 +715,7 @@ val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf, size_t
 	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0 ||
 	    val_search(qs, &q->search, searchbuf, searchsz, errors, &n) < 0 ||
 	    val_role_param(qs, &q->role, errors, &n) < 0 ||
-	    val_choice(qs, "sort", "name", "workload", &q->by_workload, errors, &n) < 0 ||
+	    val_sort(qs, q, errors, &n) < 0 ||
 	    val_choice(qs, "available", "false", "true", &q->available, errors, &n) < 0 ||
 	    val_choice(qs, "inactive_with_patients", "false", "true", &q->inactive, errors, &n) < 0)
 		return -1;

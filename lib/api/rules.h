@@ -27,6 +27,8 @@ struct pat_query;
 #define VAL_PER_PAGE_DEF  25
 #define VAL_BULK_MAX      1000
 #define VAL_CAPACITY_MAX  100000
+#define VAL_POINTS_MAX    10000000
+#define VAL_WEIGHT_MAX    100
 #define VAL_TAKERS_MAX    100   /* to_user_ids of a transfer */
 
 /* Append msg to the errors array. APP_OK or APP_ENOMEM. */
@@ -61,10 +63,18 @@ int val_bulk(struct json_object *body, struct json_object **list, size_t *n, int
 int val_bulk_item(struct json_object *item, struct lcm_change *c, struct json_object *errors);
 
 /*
- * PUT .../capacity: max_olcm and max_ilcm, each 0..VAL_CAPACITY_MAX, or null
- * (or absent) for no limit, into max (-1 for none). As val_assign().
+ * PUT .../capacity: max_olcm and max_ilcm, each 0..VAL_CAPACITY_MAX, and
+ * max_olcm_points and max_ilcm_points, each 0..VAL_POINTS_MAX, or null (or
+ * absent) for no limit, into l (-1 for none). As val_assign().
  */
-int val_capacity(struct json_object *body, int64_t max[ROLE__MAX], struct json_object *errors);
+int val_capacity(struct json_object *body, struct lcm_limits *l, struct json_object *errors);
+
+/*
+ * PUT .../ecm/acuity_weights: low, medium and high, each 1..VAL_WEIGHT_MAX
+ * when given (given[] says which; at least one). As val_assign().
+ */
+int val_weights(struct json_object *body, int given[ACUITY__MAX], struct lcm_weights *w,
+    struct json_object *errors);
 
 /*
  * POST .../transfer: from_user_id, to_user_ids (1..100, each once, not the

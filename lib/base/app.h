@@ -17,6 +17,7 @@ enum app_err {
 	APP_ENOCASELOAD,  /* patient has no case load */
 	APP_ENOUSER,      /* unknown user */
 	APP_ECAPACITY,    /* an assignment would take a user past a caseload limit */
+	APP_EAUTHINACTIVE, /* an assignment to a member whose ECM authorization is not active */
 	APP_EAUTH,        /* missing, unknown or deactivated token */
 	APP_EFORBIDDEN,   /* authenticated, not an admin */
 	APP_EMETHOD,      /* known path, wrong method */

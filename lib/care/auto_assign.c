@@ -8,6 +8,7 @@
 #include "lcm.h"
 #include "log.h"
 #include "move.h"
+#include "today.h"
 
 /* ---- auto-assign ----------------------------------------------------------- */
 
@@ -56,32 +57,69 @@ out:
 	return rc;
 }
 
-/* Decide each pending move: the previous holder when it may, else the rule's taker. */
-static void
+/* The order moves are decided in: for the iLCM, high acuity first; else by patient. */
+static const struct lcm_move_plan *order_plan;
+
+static int
+cmp_order(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct lcm_member_fact *fx = move_fact(order_plan, order_plan->moves[x].patient_id);
+	const struct lcm_member_fact *fy = move_fact(order_plan, order_plan->moves[y].patient_id);
+	int hx = fx != NULL && fx->acuity == ACUITY_HIGH, hy = fy != NULL && fy->acuity == ACUITY_HIGH;
+
+	if (hx != hy)
+		return hy - hx;
+	return (x > y) - (x < y);  /* the moves are by patient */
+}
+
+/*
+ * Decide each pending move: none for a member whose authorization is not
+ * active; else the previous holder when they may, else the rule's taker.
+ * APP_OK or APP_ENOMEM.
+ */
+static enum app_err
 plan_auto(struct lcm_move_plan *plan, enum lcm_role r, const int64_t *holder)
 {
 	struct lcm_move_user *u;
 	struct lcm_move *m;
+	size_t *order, i;
 	long k;
-	size_t i;
 
+	if ((order = malloc((plan->n + 1) * sizeof(*order))) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < plan->n; i++)
+		order[i] = i;
+	if (r == ROLE_ILCM && plan->n > 1) {
+		order_plan = plan;
+		qsort(order, plan->n, sizeof(*order), cmp_order);
+		order_plan = NULL;
+	}
 	for (i = 0; i < plan->n; i++) {
-		m = &plan->moves[i];
+		m = &plan->moves[order[i]];
 		if (m->error != NULL)
 			continue;
-		u = holder[i] ? move_find_user(plan, holder[i]) : NULL;
-		if (u != NULL && u->eligible && (u->max[r] < 0 || u->after[r] < u->max[r])) {
+		if (move_auth_inactive(plan, m->patient_id)) {
+			move_fail(m, "Patient's ECM authorization is not active");
+			continue;
+		}
+		m->weight = move_weight(plan, m->patient_id);
+		u = holder[order[i]] ? move_find_user(plan, holder[order[i]]) : NULL;
+		if (u != NULL && u->eligible && move_user_fits(u, r, m->weight)) {
 			u->after[r]++;
+			u->points[r] += m->weight;
 			m->to_user = u->user_id;
 			m->continuity = 1;
 			continue;
 		}
-		if ((k = lcm_pick_taker(plan->users, plan->nusers, r, 0, 0)) < 0) {
+		if ((k = lcm_pick_taker(plan->users, plan->nusers, r, m->weight, 0, 0)) < 0) {
 			move_fail(m, "No user is below their %s limit", lcm_role_name(r));
 			continue;
 		}
 		m->to_user = plan->users[k].user_id;
 	}
+	free(order);
+	return APP_OK;
 }
 
 /* The eligible users, when the request names none. */
@@ -111,6 +149,60 @@ eligible_ids(struct db *db, int64_t **out, size_t *n)
 	return rc == APP_ENOROW ? APP_OK : rc;
 }
 
+/* Append the ids stmt answers (p, np its parameters) to ids, those it has not, up to max. */
+static enum app_err
+ids_of(struct db *db, enum stmt st, const struct db_param *p, size_t np, int64_t *ids, size_t *n,
+    size_t max)
+{
+	enum app_err rc;
+	int64_t id;
+	size_t i;
+
+	if ((rc = db_exec(db, st, p, np)) != APP_OK)
+		return rc;
+	while (*n < max && (rc = db_next(db, st)) == APP_OK) {
+		id = db_int(db, st, 0);
+		for (i = 0; i < *n && ids[i] != id; i++)
+			;
+		if (i == *n)
+			ids[(*n)++] = id;
+	}
+	db_done(db, st);
+	return rc == APP_ENOROW || rc == APP_OK ? APP_OK : rc;
+}
+
+/*
+ * The first LCM_AUTO_MAX + 1 patients lacking role r whose authorization
+ * (if they are members) is active: for the iLCM the high-acuity members
+ * first, then the others, each by patient id, into *out in that order
+ * (the first LCM_AUTO_MAX are the ones to take).
+ */
+static enum app_err
+unassigned_ids(struct db *db, enum lcm_role r, int64_t **out, size_t *n)
+{
+	char day[TODAY_LEN];
+	enum app_err rc;
+
+	*n = 0;
+	if ((*out = malloc((LCM_AUTO_MAX + 1) * sizeof(**out))) == NULL)
+		return APP_ENOMEM;
+	today(day);
+	if (r == ROLE_ILCM) {
+		struct db_param p[] = {DB_P_CSTR(day), DB_P_INT(LCM_AUTO_MAX + 1)};
+
+		if ((rc = ids_of(db, STMT_AUTO_UNASSIGNED_HIGH, p, 2, *out, n, LCM_AUTO_MAX + 1)) != APP_OK)
+			return rc;
+	}
+	{
+		struct db_param p[] = {DB_P_CSTR(lcm_role_name(r)), DB_P_CSTR(day),
+		    DB_P_INT(LCM_AUTO_MAX + 1 + (int64_t)*n)};
+
+		if ((rc = ids_of(db, STMT_AUTO_UNASSIGNED, p, 3, *out, n, LCM_AUTO_MAX + 1)) != APP_OK)
+			return rc;
+	}
+	return APP_OK;
+}
+
 static enum app_err
 auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const struct lcm_auto *a, const struct id_set *existing, struct lcm_move_plan *plan,
@@ -129,16 +221,7 @@ auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 		return rc;
 	rc = APP_ENOMEM;
 	if (a->unassigned) {
-		struct db_param p[] = {DB_P_CSTR(lcm_role_name(r)), DB_P_INT(LCM_AUTO_MAX + 1)};
-
-		if ((pids = malloc((LCM_AUTO_MAX + 1) * sizeof(*pids))) == NULL)
-			goto fail;
-		if ((rc = db_exec(db, STMT_AUTO_UNASSIGNED, p, 2)) != APP_OK)
-			goto fail;
-		while ((rc = db_next(db, STMT_AUTO_UNASSIGNED)) == APP_OK && npids <= LCM_AUTO_MAX)
-			pids[npids++] = db_int(db, STMT_AUTO_UNASSIGNED, 0);
-		db_done(db, STMT_AUTO_UNASSIGNED);
-		if (rc != APP_ENOROW && rc != APP_OK)
+		if ((rc = unassigned_ids(db, r, &pids, &npids)) != APP_OK)
 			goto fail;
 		plan->more = npids > LCM_AUTO_MAX;
 		if (plan->more)
@@ -176,7 +259,8 @@ auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 		memcpy(uids, a->users, a->nusers * sizeof(*uids));
 		nuids = a->nusers;
 	}
-	if ((rc = move_load_users(db, uids, nuids, plan)) != APP_OK)
+	if ((rc = move_load_users(db, uids, nuids, plan)) != APP_OK ||
+	    (rc = move_load_plan_facts(db, plan)) != APP_OK)
 		goto fail;
 	if (a->users != NULL && !move_takers_eligible(plan, a->users, a->nusers)) {
 		rc = APP_EINVAL;
@@ -187,7 +271,8 @@ auto_once(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 		goto fail;
 	if (plan->n > 0 && (rc = previous_holders(db, plan, r, holder)) != APP_OK)
 		goto fail;
-	plan_auto(plan, r, holder);
+	if ((rc = plan_auto(plan, r, holder)) != APP_OK)
+		goto fail;
 	for (i = 0; i < plan->n; i++)
 		any |= plan->moves[i].error == NULL;
 	if (any && ((rc = move_make_case_loads(db, plan)) != APP_OK ||

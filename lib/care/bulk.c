@@ -63,11 +63,13 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
     struct bulk_state *st, const struct id_set *eligible)
 {
 	int64_t next[ROLE__MAX];
-	int changed[ROLE__MAX], over[ROLE__MAX] = {0}, r, bad = 0;
+	int changed[ROLE__MAX], over[ROLE__MAX] = {0}, r, bad = 0, auth_over = 0;
 	struct lcm_move_user *u;
+	int64_t w;
 	struct lcm_move *m;
 
 	it->outcome = LCM_BULK_OK;
+	it->authorization = NULL;
 	memset(it->ineligible, 0, sizeof(it->ineligible));
 	memset(it->at_capacity, 0, sizeof(it->at_capacity));
 	if (st == NULL) {
@@ -85,9 +87,20 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
 	}
 	if (lcm_next_roles(st->user, &it->c, next, changed) == 0)
 		return APP_OK;  /* re-assigning the holders changes nothing */
+	for (r = 0; r < ROLE__MAX; r++)
+		auth_over |= changed[r] && next[r] != 0;
+	if (auth_over && move_auth_inactive(plan, st->patient)) {
+		if (!it->c.override_authorization) {
+			it->outcome = LCM_BULK_AUTH_INACTIVE;
+			it->authorization = member_auth_name(move_fact(plan, st->patient)->auth);
+			return APP_OK;
+		}
+	} else
+		auth_over = 0;
+	w = move_weight(plan, st->patient);
 	for (r = 0; r < ROLE__MAX; r++) {
 		if (!changed[r] || next[r] == 0 || (u = move_find_user(plan, next[r])) == NULL ||
-		    !lcm_at_limit(u->after[r], u->max[r]))
+		    move_user_fits(u, (enum lcm_role)r, w))
 			continue;
 		if (it->c.override_capacity)
 			over[r] = 1;
@@ -108,12 +121,18 @@ bulk_decide(struct lcm_move_plan *plan, struct lcm_bulk_item *it, size_t index,
 			return APP_ENOMEM;
 		m->to_user = next[r];
 		m->overridden = over[r];
+		m->auth_overridden = auth_over && next[r] != 0;
+		m->weight = w;
 		m->item = index + 1;
 		m->change = &it->c;
-		if ((u = move_find_user(plan, st->user[r])) != NULL)
+		if ((u = move_find_user(plan, st->user[r])) != NULL) {
 			u->after[r]--;
-		if ((u = move_find_user(plan, next[r])) != NULL)
+			u->points[r] -= w;
+		}
+		if ((u = move_find_user(plan, next[r])) != NULL) {
 			u->after[r]++;
+			u->points[r] += w;
+		}
 		st->user[r] = next[r];
 	}
 	return APP_OK;
@@ -147,7 +166,8 @@ bulk_once(struct bulk_args *a, int *committing)
 			goto fail;
 	}
 	/* The limits of the users that have one, locked, with their workloads. */
-	if ((rc = move_load_users(db, limited.ids, limited.n, a->plan)) != APP_OK)
+	if ((rc = move_load_users(db, limited.ids, limited.n, a->plan)) != APP_OK ||
+	    (rc = move_load_facts(db, existing.ids, existing.n, a->plan)) != APP_OK)
 		goto fail;
 	rc = APP_ENOMEM;
 	if ((states = calloc(existing.n + 1, sizeof(*states))) == NULL)

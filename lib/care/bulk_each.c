@@ -96,6 +96,9 @@ each_apply(struct each *e, struct lcm_bulk_item *it, size_t index)
 	case APP_ENOPATIENT:
 		it->outcome = LCM_BULK_NO_PATIENT;
 		return APP_OK;
+	case APP_EAUTHINACTIVE:
+		it->outcome = LCM_BULK_AUTH_INACTIVE;
+		return APP_OK;
 	case APP_ECAPACITY:
 		it->outcome = LCM_BULK_AT_CAPACITY;
 		memcpy(it->at_capacity, full, sizeof(full));

@@ -104,3 +104,39 @@ lcm_at_limit(int64_t count, int64_t max)
 {
 	return max >= 0 && count >= max;
 }
+
+static const char *const acuity_names[ACUITY__MAX] = {
+	[ACUITY_LOW] = "low",
+	[ACUITY_MEDIUM] = "medium",
+	[ACUITY_HIGH] = "high",
+};
+
+enum lcm_acuity
+lcm_acuity_of(const char *s)
+{
+	int a;
+
+	for (a = 0; s != NULL && a < ACUITY__MAX; a++)
+		if (strcmp(s, acuity_names[a]) == 0)
+			return (enum lcm_acuity)a;
+	return ACUITY_LOW;
+}
+
+const char *
+lcm_acuity_name(enum lcm_acuity a)
+{
+	return (unsigned)a < ACUITY__MAX ? acuity_names[a] : "";
+}
+
+int64_t
+lcm_points(const struct lcm_weights *w, int64_t count, int64_t medium, int64_t high)
+{
+	return (count - medium - high) * w->weight[ACUITY_LOW] + medium * w->weight[ACUITY_MEDIUM] +
+	    high * w->weight[ACUITY_HIGH];
+}
+
+int
+lcm_over_points(int64_t points, int64_t w, int64_t max)
+{
+	return max >= 0 && points + w > max;
+}

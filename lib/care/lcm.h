@@ -42,6 +42,8 @@ struct lcm_change {
 	const char *reason_code;  /* one of lcm_reason_codes, NULL when none; borrowed */
 	const char *source;       /* what made it: "assign", "update", "remove", "bulk", "transfer" */
 	int override_capacity;    /* a caseload limit may be passed (recorded in the history) */
+	int override_authorization;  /* a member whose ECM authorization is not active may be
+	                                given an LCM (recorded in the history) */
 	unsigned limited;         /* 1 << role: that role's new user may have a limit (check it) */
 };
 
@@ -80,6 +82,50 @@ int lcm_next_roles(const int64_t prev[ROLE__MAX], const struct lcm_change *c,
 
 /* Would one more patient in a role pass a limit of max (-1: none) at count? */
 int lcm_at_limit(int64_t count, int64_t max);
+
+/*
+ * Caseload weights: the points each acuity weighs (acuity_weights, 1 to
+ * 100 each); a patient without an acuity weighs as a low one.
+ */
+enum lcm_acuity {
+	ACUITY_LOW,
+	ACUITY_MEDIUM,
+	ACUITY_HIGH,
+	ACUITY__MAX
+};
+
+/* The acuity named s ("low", "medium", "high"); ACUITY_LOW for NULL or another. */
+enum lcm_acuity lcm_acuity_of(const char *s);
+
+/* "low", "medium", "high". */
+const char *lcm_acuity_name(enum lcm_acuity);
+
+/* The weights of the clinic: weight[acuity]. */
+struct lcm_weights {
+	int64_t weight[ACUITY__MAX];
+};
+
+/*
+ * The weighted load of count patients in a role, medium and high of them
+ * of that acuity (the rest low or none).
+ */
+int64_t lcm_points(const struct lcm_weights *, int64_t count, int64_t medium, int64_t high);
+
+/*
+ * Would a patient of weight w pass a limit of max points (-1: none) at
+ * points? A patient heavier than the whole limit passes it too.
+ */
+int lcm_over_points(int64_t points, int64_t w, int64_t max);
+
+/* Read the clinic's weights (a missing row weighs 1). APP_OK or a database error. */
+enum app_err lcm_weights_get(struct db *, struct lcm_weights *out);
+
+/*
+ * Set the weights given (given[a] non-zero) and read them all back into
+ * out, in one transaction. APP_OK or a database error.
+ */
+enum app_err lcm_weights_set(struct db *, int64_t actor, const int given[ACUITY__MAX],
+    const struct lcm_weights *w, struct lcm_weights *out);
 
 #define LCM_REQUEST_ID_MAX APP_REQUEST_ID_MAX
 
@@ -150,6 +196,7 @@ struct lcm_list_query {
 	const char *search;  /* NULL or "" for no filter */
 	int role;            /* -1 any, else an enum lcm_role */
 	int by_workload;     /* sort=workload: fewest patients first */
+	int by_points;       /* sort=weighted_workload: the lightest weighted load first */
 	int available;       /* only users below the limit (of role, or of either) */
 	int inactive;        /* deactivated users still holding patients, instead */
 };
@@ -163,11 +210,16 @@ struct lcm_row {
 	int64_t assigned_patients_count;
 	int64_t count[ROLE__MAX];
 	int64_t max[ROLE__MAX];     /* the limit; -1 for none */
+	int64_t points[ROLE__MAX];  /* the weighted load (lcm_points()) */
+	int64_t max_points[ROLE__MAX];  /* the limit in points; -1 for none */
 	int active;
 	int eligible;               /* active with the ecm role */
 };
 
-/* At or past the limit in a role (never without one). */
+/*
+ * At or past a limit in a role (never without one): its count, or its
+ * points (no patient, however light, fits).
+ */
 int lcm_row_at_capacity(const struct lcm_row *, enum lcm_role);
 
 /* One user as the list shows them. APP_OK, APP_ENOUSER or a database error. */
@@ -186,12 +238,18 @@ int lcm_row_is_lcm(const struct lcm_row *);
  */
 enum app_err lcm_person_get(struct db *, int64_t user_id, struct lcm_row *out);
 
+/* A user's limits, in patients and in points, per role; -1: none. */
+struct lcm_limits {
+	int64_t max[ROLE__MAX];
+	int64_t max_points[ROLE__MAX];
+};
+
 /*
- * Set a user's limits (-1: none) and read the user back into out. The user
- * must be eligible: APP_EINVAL otherwise (an unknown user too).
+ * Set a user's limits and read the user back into out. The user must be
+ * eligible: APP_EINVAL otherwise (an unknown user too).
  */
 enum app_err lcm_capacity_set(struct db *, int64_t actor, int64_t user_id,
-    const int64_t max[ROLE__MAX], struct lcm_row *out);
+    const struct lcm_limits *, struct lcm_row *out);
 
 /* One of a user's current patients; strings live until the next call. */
 struct lcm_user_patient {
@@ -267,6 +325,7 @@ struct lcm_refs {
 	int eligible[ROLE__MAX];     /* the given user may take the role (0 when not given) */
 	int64_t case_load_id;        /* 0 when the patient has no case load */
 	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */
+	struct ecm_member member;    /* the patient's authorization dates (member.present: a member) */
 	unsigned connection;         /* db_connection() of the read: its row is gone with it */
 };
 
@@ -282,6 +341,7 @@ struct lcm_written {
 	int64_t version;                /* the case load's version after the write (0: none) */
 	int64_t ineligible[ROLE__MAX];  /* given users who may not take their role, else 0 */
 	int64_t at_capacity[ROLE__MAX]; /* given users at their limit in the role, else 0 */
+	const char *authorization;      /* APP_EAUTHINACTIVE: "not_started" or "ended" */
 	struct care_team team;          /* with LCM_WANT_TEAM: the state this write produced */
 	char at[32];                    /* the team's time of the change, when written here */
 };
@@ -296,8 +356,10 @@ struct lcm_written {
  * from that read. A precondition (If-Match, NULL for none) is checked
  * against the case load under its lock. Returns APP_OK; APP_ENOPATIENT;
  * APP_EINVAL with out->ineligible set; APP_EPRECONDITION, nothing
- * changed; APP_ENOCASELOAD without LCM_MAY_CREATE; APP_ECAPACITY with
- * out->at_capacity set; or an error of lcm_apply(). The team's strings
+ * changed; APP_ENOCASELOAD without LCM_MAY_CREATE; APP_EAUTHINACTIVE
+ * when it gives someone a role of a member whose ECM authorization is not
+ * active on the clinic's day (today.h) and c does not override that;
+ * APP_ECAPACITY with out->at_capacity set; or an error of lcm_apply(). The team's strings
  * live until the next read. With who->key, the transaction ends with
  * its commit(): the key's answer (rendered from out) commits with the
  * change, or alone when under the lock the change turns out to be none.
@@ -338,6 +400,8 @@ struct lcm_move_user {
 	int64_t max[ROLE__MAX];       /* -1: no limit */
 	int64_t before[ROLE__MAX];
 	int64_t after[ROLE__MAX];     /* before, plus or minus the planned moves */
+	int64_t max_points[ROLE__MAX];  /* -1: no limit */
+	int64_t points[ROLE__MAX];    /* the weighted load, as planned */
 };
 
 /* One patient's role, from one user (or none) to another. */
@@ -350,15 +414,27 @@ struct lcm_move {
 	int64_t to_user;              /* 0 when it fails */
 	int continuity;               /* to its previous holder (auto-assign) */
 	int overridden;               /* past the taker's limit, by override_capacity */
+	int auth_overridden;          /* to a member whose authorization is not active */
+	int64_t weight;               /* the patient's, in points */
 	size_t item;                  /* bulk: the item's index + 1 (its request id's "#N"); else 0 */
 	const struct lcm_change *change;  /* bulk: the item's (its reason); else the run's */
 	const char *error;            /* why it fails, NULL when it goes ahead */
 	char errbuf[96];
 };
 
+/* A patient who is an ECM member, as a set-based run weighs and checks them. */
+struct lcm_member_fact {
+	int64_t patient_id;
+	enum lcm_acuity acuity;
+	enum member_auth auth;        /* on the clinic's day of the run */
+};
+
 struct lcm_move_plan {
 	struct lcm_move *moves;
 	size_t n, cap;
+	struct lcm_weights weights;   /* read with the users (move_load_users()) */
+	struct lcm_member_fact *facts;  /* the members among the run's patients, by patient id */
+	size_t nfacts;
 	struct lcm_move_user *users;  /* the takers, and the giver of a transfer */
 	size_t nusers;
 	int more;                     /* auto-assign of the unassigned: more remain */
@@ -369,14 +445,17 @@ struct lcm_move_plan {
 void lcm_move_plan_free(struct lcm_move_plan *);
 
 /*
- * Choose the taker of one move of role r among users (skipping exclude
- * and the ineligible): the most room below its limit (no limit: the most),
- * then the fewest patients in the role, then the lowest id; with override,
- * one at its limit too. Counts the move in its after[]. The index, or -1
- * when none may take it. Deterministic: the same users give the same plan.
+ * Choose the taker of one move of role r, of a patient of weight points,
+ * among users (skipping exclude and the ineligible): the most room below
+ * its limit (in points where it has a limit in points, else in patients;
+ * no limit: the most), then the lightest weighted load in the role, then
+ * the fewest patients, then the lowest id; with override, one at its limit
+ * too. Counts the move in its after[] and points[]. The index, or -1 when
+ * none may take it. Deterministic: the same users give the same plan.
+ * With every weight 1 and no limit in points, this is a choice by counts.
  */
-long lcm_pick_taker(struct lcm_move_user *users, size_t n, enum lcm_role r, int override,
-    int64_t exclude);
+long lcm_pick_taker(struct lcm_move_user *users, size_t n, enum lcm_role r, int64_t weight,
+    int override, int64_t exclude);
 
 struct lcm_transfer {
 	int64_t from_user;
@@ -386,6 +465,7 @@ struct lcm_transfer {
 	const int64_t *patients;      /* NULL: all the giver's */
 	size_t npatients;
 	int override_capacity;
+	int override_authorization;   /* members whose authorization is not active move too */
 	int dry_run;
 };
 
@@ -432,6 +512,7 @@ enum lcm_bulk_outcome {
 	LCM_BULK_NO_PATIENT,    /* no such patient */
 	LCM_BULK_INELIGIBLE,    /* a named user may not take the role: ineligible[] */
 	LCM_BULK_AT_CAPACITY,   /* a named user is at the role's limit: at_capacity[] */
+	LCM_BULK_AUTH_INACTIVE, /* the member's ECM authorization is not active: authorization */
 	LCM_BULK_UNKNOWN,       /* it wrote rows and the database went during COMMIT: it may
 	                           or may not have been applied */
 	LCM_BULK_BUSY,          /* concurrent changes kept it out: not applied */
@@ -447,6 +528,7 @@ struct lcm_bulk_item {
 	enum lcm_bulk_outcome outcome;  /* of an item not skipped */
 	int64_t ineligible[ROLE__MAX];  /* with LCM_BULK_INELIGIBLE: those users, else 0 */
 	int64_t at_capacity[ROLE__MAX]; /* with LCM_BULK_AT_CAPACITY: those users, else 0 */
+	const char *authorization;      /* with LCM_BULK_AUTH_INACTIVE: "not_started" or "ended" */
 };
 
 /*
@@ -544,6 +626,7 @@ struct lcm_period {
 	const char *reason_note;     /* NULL when none */
 	const char *source;
 	int capacity_override;       /* it passed the user's caseload limit */
+	int authorization_override;  /* it gave an LCM to a member whose authorization was not active */
 };
 
 /*

@@ -73,7 +73,7 @@ list_filter(const struct lcm_list_query *q, char *pattern, size_t sz, struct db_
 	p[1] = q->role < 0 ? DB_P_NULL : DB_P_CSTR(lcm_role_name((enum lcm_role)q->role));
 	p[2] = DB_P_INT(q->inactive != 0);
 	p[3] = DB_P_INT(q->available != 0);
-	p[4] = DB_P_CSTR(q->by_workload ? "workload" : "name");
+	p[4] = DB_P_CSTR(q->by_points ? "weighted_workload" : q->by_workload ? "workload" : "name");
 	return plen;
 }
 
@@ -135,8 +135,11 @@ lcm_row_read(struct db *db, enum stmt st, struct lcm_row *row)
 	    db_int(db, st, LP_BOTH_COUNT);
 	for (r = 0; r < ROLE__MAX; r++) {
 		unsigned col = r == ROLE_OLCM ? LP_MAX_OLCM : LP_MAX_ILCM;
+		unsigned pcol = r == ROLE_OLCM ? LP_MAX_OLCM_POINTS : LP_MAX_ILCM_POINTS;
 
 		row->max[r] = db_null(db, st, col) ? -1 : db_int(db, st, col);
+		row->max_points[r] = db_null(db, st, pcol) ? -1 : db_int(db, st, pcol);
+		row->points[r] = db_int(db, st, r == ROLE_OLCM ? LP_OLCM_POINTS : LP_ILCM_POINTS);
 	}
 	row->active = db_int(db, st, LP_ACTIVE) != 0;
 	row->eligible = db_int(db, st, LP_ELIGIBLE) != 0;
@@ -160,7 +163,8 @@ lcm_list_next(struct db *db, struct lcm_row *row)
 int
 lcm_row_at_capacity(const struct lcm_row *row, enum lcm_role r)
 {
-	return row->max[r] >= 0 && row->count[r] >= row->max[r];
+	return (row->max[r] >= 0 && row->count[r] >= row->max[r]) ||
+	    (row->max_points[r] >= 0 && row->points[r] >= row->max_points[r]);
 }
 
 enum app_err
@@ -193,13 +197,15 @@ lcm_person_get(struct db *db, int64_t user_id, struct lcm_row *out)
 }
 
 enum app_err
-lcm_capacity_set(struct db *db, int64_t actor, int64_t user_id, const int64_t max[ROLE__MAX],
+lcm_capacity_set(struct db *db, int64_t actor, int64_t user_id, const struct lcm_limits *l,
     struct lcm_row *out)
 {
 	struct db_param p[] = {
 		DB_P_INT(user_id),
-		max[ROLE_OLCM] >= 0 ? DB_P_INT(max[ROLE_OLCM]) : DB_P_NULL,
-		max[ROLE_ILCM] >= 0 ? DB_P_INT(max[ROLE_ILCM]) : DB_P_NULL,
+		l->max[ROLE_OLCM] >= 0 ? DB_P_INT(l->max[ROLE_OLCM]) : DB_P_NULL,
+		l->max[ROLE_ILCM] >= 0 ? DB_P_INT(l->max[ROLE_ILCM]) : DB_P_NULL,
+		l->max_points[ROLE_OLCM] >= 0 ? DB_P_INT(l->max_points[ROLE_OLCM]) : DB_P_NULL,
+		l->max_points[ROLE_ILCM] >= 0 ? DB_P_INT(l->max_points[ROLE_ILCM]) : DB_P_NULL,
 		DB_P_INT(actor),
 	};
 	enum app_err rc;
@@ -208,7 +214,7 @@ lcm_capacity_set(struct db *db, int64_t actor, int64_t user_id, const int64_t ma
 		return APP_EINVAL;
 	if (rc != APP_OK)
 		return rc;
-	if ((rc = db_exec(db, STMT_CAPACITY_SET, p, 4)) != APP_OK)
+	if ((rc = db_exec(db, STMT_CAPACITY_SET, p, 6)) != APP_OK)
 		return rc;
 	return lcm_user_get(db, user_id, out);
 }
@@ -321,6 +327,7 @@ lcm_history_next(struct db *db, struct lcm_period *h)
 	h->reason_note = str_or_null(db, st, HI_REASON_NOTE);
 	h->source = db_str(db, st, HI_SOURCE, NULL);
 	h->capacity_override = db_int(db, st, HI_OVERRIDE) != 0;
+	h->authorization_override = db_int(db, st, HI_AUTH_OVERRIDE) != 0;
 	return APP_OK;
 }
 

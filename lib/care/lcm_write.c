@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "lcm.h"
 #include "log.h"
+#include "today.h"
 
 
 /* ---- the statements of the write path, by name ------------------------- */
@@ -74,6 +75,7 @@ struct activity {
 	int64_t previous_user_id;
 	int64_t new_user_id;
 	int overridden;           /* it passed a caseload limit */
+	int auth_overridden;      /* it gave an LCM to a member whose authorization is not active */
 	const char *at;           /* the case load's updated_at, "" when the insert set it */
 };
 
@@ -81,7 +83,7 @@ static enum app_err
 activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const struct activity *a)
 {
-	/* activity_insert_at's: the patient, activity_insert's eleven, the time. */
+	/* activity_insert_at's: the patient, activity_insert's twelve, the time. */
 	struct db_param p[] = {
 		DB_P_INT(c->patient_id),
 		DB_P_INT(a->case_load_id),
@@ -94,13 +96,14 @@ activity_insert(struct db *db, const struct lcm_actor *who, const struct lcm_cha
 		DB_P_CSTR(c->reason_code),
 		DB_P_CSTR(c->source ? c->source : "assign"),
 		DB_P_INT(a->overridden),
+		DB_P_INT(a->auth_overridden),
 		who->request_id && *who->request_id ? DB_P_CSTR(who->request_id) : DB_P_NULL,
 		DB_P_CSTR(a->at),
 	};
 
 	if (*a->at != '\0')
-		return db_exec(db, STMT_ACTIVITY_INSERT_AT, p, 13);
-	return db_exec(db, STMT_ACTIVITY_INSERT, p + 1, 11);
+		return db_exec(db, STMT_ACTIVITY_INSERT_AT, p, 14);
+	return db_exec(db, STMT_ACTIVITY_INSERT, p + 1, 12);
 }
 
 /* ---- applying a change ----------------------------------------------- */
@@ -144,25 +147,122 @@ struct attempt {
 	int64_t version;          /* the case load's, after the change */
 	int64_t at_capacity[ROLE__MAX];  /* users a limit refused, per role */
 	int overridden[ROLE__MAX];       /* roles whose limit override_capacity passed */
+	int auth_overridden;      /* the member's authorization is not active: override_authorization */
+	const char *authorization;  /* APP_EAUTHINACTIVE: the authorization's state */
 };
+
+/* Does a change from prev to next give anyone a role? */
+static int
+assigns(const int changed[ROLE__MAX], const int64_t next[ROLE__MAX])
+{
+	int r;
+
+	for (r = 0; r < ROLE__MAX; r++)
+		if (changed[r] && next[r] != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A change that gives a member an LCM while their ECM authorization is
+ * not active on the clinic's day: APP_EAUTHINACTIVE, unless it overrides
+ * that (at->auth_overridden then). m is the member's facts (present 0: no
+ * member). APP_OK or APP_EAUTHINACTIVE.
+ */
+static enum app_err
+check_authorization(struct attempt *at, const struct ecm_member *m)
+{
+	char day[TODAY_LEN];
+	enum member_auth a;
+
+	at->auth_overridden = 0;
+	if (!m->present || m->auth_eff_date == NULL)
+		return APP_OK;
+	today(day);
+	a = member_auth_on(m, day);
+	if (a != AUTH_NOT_STARTED && a != AUTH_ENDED)
+		return APP_OK;
+	if (at->c->override_authorization) {
+		at->auth_overridden = 1;
+		return APP_OK;
+	}
+	at->authorization = member_auth_name(a);
+	return APP_EAUTHINACTIVE;
+}
+
+/* The member's authorization dates, read for a change without a reference read. */
+static enum app_err
+member_read(struct db *db, int64_t patient_id, struct ecm_member *m, char eff[TODAY_LEN],
+    char end[TODAY_LEN])
+{
+	char ids[32];
+	struct db_param p;
+	enum app_err rc;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(ids, sizeof(ids), "[%" PRId64 "]", patient_id);
+	p = DB_P_CSTR(ids);
+	if ((rc = db_row(db, STMT_PATIENT_FACTS, &p, 1)) == APP_ENOROW)
+		return APP_OK;
+	if (rc != APP_OK)
+		return rc;
+	m->present = 1;
+	if (!db_null(db, STMT_PATIENT_FACTS, PF_EFF)) {
+		snprintf(eff, TODAY_LEN, "%s", db_str(db, STMT_PATIENT_FACTS, PF_EFF, NULL));
+		m->auth_eff_date = eff;
+	}
+	if (!db_null(db, STMT_PATIENT_FACTS, PF_END)) {
+		snprintf(end, TODAY_LEN, "%s", db_str(db, STMT_PATIENT_FACTS, PF_END, NULL));
+		m->auth_end_date = end;
+	}
+	return APP_OK;
+}
+
+/* A limit's row as STMT_CAPACITY_LOCK reads it. */
+struct cap_row {
+	int64_t user;
+	int64_t max[ROLE__MAX], count[ROLE__MAX];
+	int64_t max_points[ROLE__MAX], medium[ROLE__MAX], high[ROLE__MAX];
+};
+
+/* The weight of a patient (its acuity's) with the clinic's weights, for a limit in points. */
+static enum app_err
+patient_weight(struct db *db, int64_t patient_id, struct lcm_weights *w, int64_t *weight)
+{
+	struct ecm_member m;
+	char eff[TODAY_LEN], end[TODAY_LEN];
+	enum app_err rc;
+
+	if ((rc = lcm_weights_get(db, w)) != APP_OK || (rc = member_read(db, patient_id, &m, eff, end)) != APP_OK)
+		return rc;
+	*weight = w->weight[m.present ? lcm_acuity_of(db_null(db, STMT_PATIENT_FACTS, PF_ACUITY) ? NULL :
+	    db_str(db, STMT_PATIENT_FACTS, PF_ACUITY, NULL)) : ACUITY_LOW];
+	return APP_OK;
+}
 
 /*
  * The caseload limits of the users this change assigns (next, where
- * changed), read under the lock of their lcm_capacity rows. APP_OK, or
- * APP_ECAPACITY with at->at_capacity set, or a database error.
+ * changed), read under the lock of their lcm_capacity rows: in patients,
+ * and in points (the patient's weight added to the user's weighted load).
+ * APP_OK, or APP_ECAPACITY with at->at_capacity set, or a database error.
  */
 static enum app_err
 check_capacity(struct db *db, struct attempt *at, const int changed[ROLE__MAX],
     const int64_t next[ROLE__MAX])
 {
-	static const unsigned cols[ROLE__MAX][2] = {
-		[ROLE_OLCM] = {CAP_MAX_OLCM, CAP_OLCM_COUNT},
-		[ROLE_ILCM] = {CAP_MAX_ILCM, CAP_ILCM_COUNT},
+	static const unsigned cols[ROLE__MAX][6] = {
+		[ROLE_OLCM] = {CAP_MAX_OLCM, CAP_OLCM_COUNT, CAP_MAX_OLCM_POINTS, CAP_OLCM_MEDIUM,
+		    CAP_OLCM_HIGH},
+		[ROLE_ILCM] = {CAP_MAX_ILCM, CAP_ILCM_COUNT, CAP_MAX_ILCM_POINTS, CAP_ILCM_MEDIUM,
+		    CAP_ILCM_HIGH},
 	};
-	int check[ROLE__MAX], r, any = 0, refused = 0;
+	int check[ROLE__MAX], r, any = 0, refused = 0, pointed = 0;
+	struct cap_row rows[ROLE__MAX];
 	struct db_param p[ROLE__MAX];
+	struct lcm_weights w;
+	int64_t weight = 1, points;
+	size_t n = 0, i;
 	enum app_err rc;
-	int64_t user;
 
 	for (r = 0; r < ROLE__MAX; r++) {
 		check[r] = changed[r] && next[r] != 0 && (at->c->limited & (1u << r));
@@ -173,25 +273,44 @@ check_capacity(struct db *db, struct attempt *at, const int changed[ROLE__MAX],
 		return APP_OK;
 	if ((rc = db_exec(db, STMT_CAPACITY_LOCK, p, ROLE__MAX)) != APP_OK)
 		return rc;
-	while ((rc = db_next(db, STMT_CAPACITY_LOCK)) == APP_OK) {
-		user = db_int(db, STMT_CAPACITY_LOCK, CAP_USER_ID);
+	while (n < ROLE__MAX && (rc = db_next(db, STMT_CAPACITY_LOCK)) == APP_OK) {
+		rows[n].user = db_int(db, STMT_CAPACITY_LOCK, CAP_USER_ID);
 		for (r = 0; r < ROLE__MAX; r++) {
-			if (!check[r] || next[r] != user ||
-			    !lcm_at_limit(db_int(db, STMT_CAPACITY_LOCK, cols[r][1]),
-			    db_null(db, STMT_CAPACITY_LOCK, cols[r][0]) ? -1 :
-			    db_int(db, STMT_CAPACITY_LOCK, cols[r][0])))
+			const unsigned *c = cols[r];
+
+			rows[n].max[r] = db_null(db, STMT_CAPACITY_LOCK, c[0]) ? -1 :
+			    db_int(db, STMT_CAPACITY_LOCK, c[0]);
+			rows[n].count[r] = db_int(db, STMT_CAPACITY_LOCK, c[1]);
+			rows[n].max_points[r] = db_null(db, STMT_CAPACITY_LOCK, c[2]) ? -1 :
+			    db_int(db, STMT_CAPACITY_LOCK, c[2]);
+			rows[n].medium[r] = db_int(db, STMT_CAPACITY_LOCK, c[3]);
+			rows[n].high[r] = db_int(db, STMT_CAPACITY_LOCK, c[4]);
+			pointed |= check[r] && next[r] == rows[n].user && rows[n].max_points[r] >= 0;
+		}
+		n++;
+	}
+	db_done(db, STMT_CAPACITY_LOCK);
+	if (rc != APP_ENOROW && rc != APP_OK)
+		return rc;
+	/* Only a limit in points needs the patient's weight (and the weights). */
+	if (pointed && (rc = patient_weight(db, at->c->patient_id, &w, &weight)) != APP_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		for (r = 0; r < ROLE__MAX; r++) {
+			if (!check[r] || next[r] != rows[i].user)
+				continue;
+			points = rows[i].max_points[r] < 0 ? 0 :
+			    lcm_points(&w, rows[i].count[r], rows[i].medium[r], rows[i].high[r]);
+			if (!lcm_at_limit(rows[i].count[r], rows[i].max[r]) &&
+			    !lcm_over_points(points, weight, rows[i].max_points[r]))
 				continue;
 			if (at->c->override_capacity)
 				at->overridden[r] = 1;
 			else {
-				at->at_capacity[r] = user;
+				at->at_capacity[r] = rows[i].user;
 				refused = 1;
 			}
 		}
-	}
-	db_done(db, STMT_CAPACITY_LOCK);
-	if (rc != APP_ENOROW)
-		return rc;
 	return refused ? APP_ECAPACITY : APP_OK;
 }
 
@@ -240,6 +359,29 @@ team_written(struct db *db, struct attempt *at, int64_t case_load_id,
 }
 
 /*
+ * The member's authorization allows what the change gives (as it stands
+ * under the lock): from the reference read's row when there was one, else
+ * read. APP_OK, APP_EAUTHINACTIVE or a database error.
+ */
+static enum app_err
+authorized(struct db *db, struct attempt *at, const int changed[ROLE__MAX],
+    const int64_t next[ROLE__MAX])
+{
+	char eff[TODAY_LEN], end[TODAY_LEN];
+	struct ecm_member m;
+	enum app_err rc;
+
+	at->auth_overridden = 0;
+	if (!assigns(changed, next))
+		return APP_OK;
+	if (at->refs != NULL)
+		return check_authorization(at, &at->refs->member);
+	if ((rc = member_read(db, at->c->patient_id, &m, eff, end)) != APP_OK)
+		return rc;
+	return check_authorization(at, &m);
+}
+
+/*
  * One attempt of lcm_apply(), inside one transaction. committing is set
  * once COMMIT was sent: a connection lost after that leaves the outcome to
  * be found out.
@@ -275,7 +417,8 @@ apply_once(struct db *db, struct attempt *at)
 		}
 		prev[ROLE_OLCM] = prev[ROLE_ILCM] = 0;
 		nchanged = lcm_next_roles(prev, c, next, changed);
-		if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
+		if ((rc = authorized(db, at, changed, next)) != APP_OK ||
+		    (rc = check_capacity(db, at, changed, next)) != APP_OK)
 			goto fail;
 		if ((rc = case_load_insert(db, c->patient_id, next)) != APP_OK)
 			goto fail;  /* APP_EDUP: another request created it: retry */
@@ -291,7 +434,8 @@ apply_once(struct db *db, struct attempt *at)
 		prev[ROLE_ILCM] = db_int(db, STMT_CASE_LOAD_LOCK, LOCK_ILCM);
 		snprintf(when, sizeof(when), "%s", db_str(db, STMT_CASE_LOAD_LOCK, LOCK_AT, NULL));
 		if ((nchanged = lcm_next_roles(prev, c, next, changed)) > 0) {
-			if ((rc = check_capacity(db, at, changed, next)) != APP_OK)
+			if ((rc = authorized(db, at, changed, next)) != APP_OK ||
+			    (rc = check_capacity(db, at, changed, next)) != APP_OK)
 				goto fail;
 			if ((rc = case_load_update(db, a.case_load_id, changed, next, when)) != APP_OK)
 				goto fail;
@@ -310,6 +454,7 @@ apply_once(struct db *db, struct attempt *at)
 		a.previous_user_id = prev[r];
 		a.new_user_id = next[r];
 		a.overridden = at->overridden[r];
+		a.auth_overridden = at->auth_overridden && next[r] != 0;
 		a.at = when;
 		if ((rc = activity_insert(db, at->who, c, &a)) != APP_OK)
 			goto fail;
@@ -429,6 +574,14 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	refs.current[ROLE_OLCM] = db_int(db, STMT_REFS, CT_OLCM_ID);
 	refs.current[ROLE_ILCM] = db_int(db, STMT_REFS, CT_ILCM_ID);
 	refs.connection = db_connection(db);
+	memset(&refs.member, 0, sizeof(refs.member));
+	if (!db_null(db, STMT_REFS, REFS_MEMBER_ID)) {
+		refs.member.present = 1;
+		refs.member.auth_eff_date = db_null(db, STMT_REFS, REFS_AUTH_EFF) ? NULL :
+		    db_str(db, STMT_REFS, REFS_AUTH_EFF, NULL);
+		refs.member.auth_end_date = db_null(db, STMT_REFS, REFS_AUTH_END) ? NULL :
+		    db_str(db, STMT_REFS, REFS_AUTH_END, NULL);
+	}
 	refs.eligible[ROLE_OLCM] = db_int(db, STMT_REFS, REFS_OLCM_OK) != 0;
 	refs.eligible[ROLE_ILCM] = db_int(db, STMT_REFS, REFS_ILCM_OK) != 0;
 	/* Only a user with a limit needs the limit's lock. */
@@ -461,12 +614,28 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 			lcm_care_team_row(db, STMT_REFS, 0, &out->team);
 		return APP_OK;
 	}
+	/*
+	 * An authorization that is not active refuses the change here, before
+	 * any lock; the write checks it again under the lock (the roles it
+	 * changes may differ by then).
+	 */
+	{
+		int64_t next[ROLE__MAX];
+		int changed[ROLE__MAX];
+
+		lcm_next_roles(refs.current, c, next, changed);
+		if (assigns(changed, next) && check_authorization(&at, &refs.member) != APP_OK) {
+			out->authorization = at.authorization;
+			return APP_EAUTHINACTIVE;
+		}
+	}
 	out->changed = 1;
 	at.team = flags & LCM_WANT_TEAM ? &out->team : NULL;
 	at.refs = &refs;
 	at.at = out->at;
 	rc = apply(db, &at);
 	out->version = at.version;
+	out->authorization = at.authorization;
 	memcpy(out->at_capacity, at.at_capacity, sizeof(at.at_capacity));
 	return rc;
 }

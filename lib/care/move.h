@@ -52,8 +52,36 @@ enum app_err move_lock_patients(struct db *, const int64_t *ids, size_t n, struc
 /* The locked case load of a patient, or NULL. */
 const struct move_cl *move_find_cl(const struct move_cls *, int64_t patient);
 
-/* The users of these ids into the plan, with their limits and workloads, locked. */
+/*
+ * The users of these ids into the plan, with their limits and workloads
+ * (in points too: the clinic's weights into plan->weights), locked.
+ */
 enum app_err move_load_users(struct db *, const int64_t *ids, size_t n, struct lcm_move_plan *plan);
+
+/*
+ * The clinic's weights must be in the plan first (move_load_users()).
+ * The members among these patients (the ids sorted) into plan->facts,
+ * their authorization as it stands on the clinic's day.
+ */
+enum app_err move_load_facts(struct db *, const int64_t *ids, size_t n, struct lcm_move_plan *plan);
+
+/* The same for the patients of the plan's moves (sorted by patient). */
+enum app_err move_load_plan_facts(struct db *, struct lcm_move_plan *plan);
+
+/* A patient's facts as a member, or NULL for a patient who is none. */
+const struct lcm_member_fact *move_fact(const struct lcm_move_plan *, int64_t patient);
+
+/* A patient's weight in points (a patient who is no member weighs as a low one). */
+int64_t move_weight(const struct lcm_move_plan *, int64_t patient);
+
+/* Non-zero when a patient is a member whose authorization has not started or has ended. */
+int move_auth_inactive(const struct lcm_move_plan *, int64_t patient);
+
+/* Non-zero when a user's planned load in role r is past a limit (an override's doing). */
+int move_user_over(const struct lcm_move_user *, enum lcm_role r);
+
+/* Non-zero when a user may take one more patient of weight w in role r within the limits. */
+int move_user_fits(const struct lcm_move_user *, enum lcm_role r, int64_t w);
 
 /* The case loads the planned moves lack, made and locked; their ids into the moves. */
 enum app_err move_make_case_loads(struct db *, struct lcm_move_plan *plan);

@@ -13,6 +13,7 @@ lcm_move_plan_free(struct lcm_move_plan *p)
 {
 	free(p->moves);
 	free(p->users);
+	free(p->facts);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -53,8 +54,18 @@ move_fail(struct lcm_move *m, const char *fmt, ...)
 	m->to_user = 0;
 }
 
+/* A taker's room in role r for a patient of weight w: in points where it has a limit in points. */
+static int64_t
+room_of(const struct lcm_move_user *u, enum lcm_role r, int64_t w)
+{
+	if (u->max_points[r] >= 0)
+		return u->max_points[r] - u->points[r] - w + 1;
+	return u->max[r] < 0 ? INT64_MAX : u->max[r] - u->after[r];
+}
+
 long
-lcm_pick_taker(struct lcm_move_user *u, size_t n, enum lcm_role r, int override, int64_t exclude)
+lcm_pick_taker(struct lcm_move_user *u, size_t n, enum lcm_role r, int64_t weight, int override,
+    int64_t exclude)
 {
 	int64_t room, best_room = 0;
 	long best = -1;
@@ -63,18 +74,21 @@ lcm_pick_taker(struct lcm_move_user *u, size_t n, enum lcm_role r, int override,
 	for (i = 0; i < n; i++) {
 		if (u[i].user_id == exclude || !u[i].eligible)
 			continue;
-		room = u[i].max[r] < 0 ? INT64_MAX : u[i].max[r] - u[i].after[r];
-		if (room <= 0 && !override)
+		room = room_of(&u[i], r, weight);
+		if ((room <= 0 || lcm_at_limit(u[i].after[r], u[i].max[r])) && !override)
 			continue;
 		if (best < 0 || room > best_room ||
-		    (room == best_room && (u[i].after[r] < u[best].after[r] ||
-		    (u[i].after[r] == u[best].after[r] && u[i].user_id < u[best].user_id)))) {
+		    (room == best_room && (u[i].points[r] < u[best].points[r] ||
+		    (u[i].points[r] == u[best].points[r] && (u[i].after[r] < u[best].after[r] ||
+		    (u[i].after[r] == u[best].after[r] && u[i].user_id < u[best].user_id)))))) {
 			best = (long)i;
 			best_room = room;
 		}
 	}
-	if (best >= 0)
+	if (best >= 0) {
 		u[best].after[r]++;
+		u[best].points[r] += weight;
+	}
 	return best;
 }
 

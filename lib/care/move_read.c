@@ -7,6 +7,7 @@
 #include "db.h"
 #include "lcm.h"
 #include "move.h"
+#include "today.h"
 
 /* ---- reading under locks ------------------------------------------------ */
 
@@ -91,6 +92,9 @@ move_load_users(struct db *db, const int64_t *ids, size_t n, struct lcm_move_pla
 	enum app_err rc = APP_ENOMEM;
 	int r;
 
+	if ((rc = lcm_weights_get(db, &plan->weights)) != APP_OK)
+		return rc;
+	rc = APP_ENOMEM;
 	if (n == 0)
 		return APP_OK;
 	if (buf_ids(&b, ids, n) != 0 || (plan->users = calloc(n, sizeof(*plan->users))) == NULL)
@@ -106,12 +110,21 @@ move_load_users(struct db *db, const int64_t *ids, size_t n, struct lcm_move_pla
 		u->user_id = db_int(db, STMT_MOVE_TARGETS, MT_ID);
 		u->eligible = db_int(db, STMT_MOVE_TARGETS, MT_ELIGIBLE) != 0;
 		for (r = 0; r < ROLE__MAX; r++) {
-			unsigned mc = r == ROLE_OLCM ? MT_MAX_OLCM : MT_MAX_ILCM;
-			unsigned cc = r == ROLE_OLCM ? MT_OLCM_COUNT : MT_ILCM_COUNT;
+			static const unsigned cols[ROLE__MAX][5] = {
+				[ROLE_OLCM] = {MT_MAX_OLCM, MT_OLCM_COUNT, MT_MAX_OLCM_POINTS,
+				    MT_OLCM_MEDIUM, MT_OLCM_HIGH},
+				[ROLE_ILCM] = {MT_MAX_ILCM, MT_ILCM_COUNT, MT_MAX_ILCM_POINTS,
+				    MT_ILCM_MEDIUM, MT_ILCM_HIGH},
+			};
+			const unsigned *c = cols[r];
 
-			u->max[r] = db_null(db, STMT_MOVE_TARGETS, mc) ? -1 :
-			    db_int(db, STMT_MOVE_TARGETS, mc);
-			u->before[r] = u->after[r] = db_int(db, STMT_MOVE_TARGETS, cc);
+			u->max[r] = db_null(db, STMT_MOVE_TARGETS, c[0]) ? -1 :
+			    db_int(db, STMT_MOVE_TARGETS, c[0]);
+			u->before[r] = u->after[r] = db_int(db, STMT_MOVE_TARGETS, c[1]);
+			u->max_points[r] = db_null(db, STMT_MOVE_TARGETS, c[2]) ? -1 :
+			    db_int(db, STMT_MOVE_TARGETS, c[2]);
+			u->points[r] = lcm_points(&plan->weights, u->before[r],
+			    db_int(db, STMT_MOVE_TARGETS, c[3]), db_int(db, STMT_MOVE_TARGETS, c[4]));
 		}
 	}
 	db_done(db, STMT_MOVE_TARGETS);
@@ -119,6 +132,108 @@ move_load_users(struct db *db, const int64_t *ids, size_t n, struct lcm_move_pla
 out:
 	free(b.s);
 	return rc;
+}
+
+enum app_err
+move_load_facts(struct db *db, const int64_t *ids, size_t n, struct lcm_move_plan *plan)
+{
+	struct lcm_member_fact *f;
+	struct ecm_member m = {0};
+	char day[TODAY_LEN];
+	struct buf b = {0};
+	struct db_param p;
+	enum app_err rc = APP_ENOMEM;
+
+	if (n == 0)
+		return APP_OK;
+	today(day);
+	if (buf_ids(&b, ids, n) != 0 || (plan->facts = calloc(n, sizeof(*plan->facts))) == NULL)
+		goto out;
+	p = DB_P_STR(b.s, b.len);
+	if ((rc = db_exec(db, STMT_PATIENT_FACTS, &p, 1)) != APP_OK)
+		goto out;
+	while ((rc = db_next(db, STMT_PATIENT_FACTS)) == APP_OK && plan->nfacts < n) {
+		f = &plan->facts[plan->nfacts++];
+		f->patient_id = db_int(db, STMT_PATIENT_FACTS, PF_ID);
+		f->acuity = lcm_acuity_of(db_null(db, STMT_PATIENT_FACTS, PF_ACUITY) ? NULL :
+		    db_str(db, STMT_PATIENT_FACTS, PF_ACUITY, NULL));
+		m.present = 1;
+		m.auth_eff_date = db_null(db, STMT_PATIENT_FACTS, PF_EFF) ? NULL :
+		    db_str(db, STMT_PATIENT_FACTS, PF_EFF, NULL);
+		m.auth_end_date = db_null(db, STMT_PATIENT_FACTS, PF_END) ? NULL :
+		    db_str(db, STMT_PATIENT_FACTS, PF_END, NULL);
+		f->auth = member_auth_on(&m, day);
+	}
+	db_done(db, STMT_PATIENT_FACTS);
+	rc = rc == APP_ENOROW ? APP_OK : rc;
+out:
+	free(b.s);
+	return rc;
+}
+
+enum app_err
+move_load_plan_facts(struct db *db, struct lcm_move_plan *plan)
+{
+	int64_t *ids;
+	size_t i, n = 0;
+	enum app_err rc;
+
+	if (plan->n == 0)
+		return APP_OK;
+	if ((ids = malloc(plan->n * sizeof(*ids))) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < plan->n; i++)  /* sorted by patient: each once */
+		if (n == 0 || ids[n - 1] != plan->moves[i].patient_id)
+			ids[n++] = plan->moves[i].patient_id;
+	rc = move_load_facts(db, ids, n, plan);
+	free(ids);
+	return rc;
+}
+
+const struct lcm_member_fact *
+move_fact(const struct lcm_move_plan *plan, int64_t patient)
+{
+	size_t lo = 0, hi = plan->nfacts, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (plan->facts[mid].patient_id == patient)
+			return &plan->facts[mid];
+		if (plan->facts[mid].patient_id < patient)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int64_t
+move_weight(const struct lcm_move_plan *plan, int64_t patient)
+{
+	const struct lcm_member_fact *f = move_fact(plan, patient);
+
+	return plan->weights.weight[f != NULL ? f->acuity : ACUITY_LOW];
+}
+
+int
+move_auth_inactive(const struct lcm_move_plan *plan, int64_t patient)
+{
+	const struct lcm_member_fact *f = move_fact(plan, patient);
+
+	return f != NULL && (f->auth == AUTH_NOT_STARTED || f->auth == AUTH_ENDED);
+}
+
+int
+move_user_over(const struct lcm_move_user *u, enum lcm_role r)
+{
+	return (u->max[r] >= 0 && u->after[r] > u->max[r]) ||
+	    (u->max_points[r] >= 0 && u->points[r] > u->max_points[r]);
+}
+
+int
+move_user_fits(const struct lcm_move_user *u, enum lcm_role r, int64_t w)
+{
+	return !lcm_at_limit(u->after[r], u->max[r]) && !lcm_over_points(u->points[r], w, u->max_points[r]);
 }
 
 /* Each named taker exists and may take patients: else plan->ineligible. */

@@ -46,9 +46,13 @@ move_tag(const struct lcm_actor *who, const struct lcm_move *m, char *out, size_
 		snprintf(out, outsz, "%s", who->request_id);
 }
 
-/* A user's workload deltas, per role and for holding both roles of one patient. */
+/*
+ * A user's workload deltas from one patient's case load, per role and for
+ * holding both roles: the statement weighs them by the patient's acuity.
+ */
 struct wl_delta {
 	int64_t user;
+	int64_t patient;
 	int o, i, b;
 };
 
@@ -58,7 +62,7 @@ struct wl_deltas {
 };
 
 static int
-wl_add(struct wl_deltas *d, int64_t user, int o, int i, int b)
+wl_add(struct wl_deltas *d, int64_t user, int64_t patient, int o, int i, int b)
 {
 	struct wl_delta *grown;
 
@@ -70,21 +74,22 @@ wl_add(struct wl_deltas *d, int64_t user, int o, int i, int b)
 			return -1;
 		d->v = grown;
 	}
-	d->v[d->n++] = (struct wl_delta){user, o, i, b};
+	d->v[d->n++] = (struct wl_delta){user, patient, o, i, b};
 	return 0;
 }
 
-/* What a case load going from before to after does to its users' workloads. */
+/* What patient's case load going from before to after does to its users' workloads. */
 static int
-wl_case_load(struct wl_deltas *d, const int64_t before[ROLE__MAX], const int64_t after[ROLE__MAX])
+wl_case_load(struct wl_deltas *d, int64_t patient, const int64_t before[ROLE__MAX],
+    const int64_t after[ROLE__MAX])
 {
 	int bb = before[ROLE_OLCM] != 0 && before[ROLE_OLCM] == before[ROLE_ILCM];
 	int ab = after[ROLE_OLCM] != 0 && after[ROLE_OLCM] == after[ROLE_ILCM];
 
-	return wl_add(d, before[ROLE_OLCM], -1, 0, -bb) != 0 ||
-	    wl_add(d, before[ROLE_ILCM], 0, -1, 0) != 0 ||
-	    wl_add(d, after[ROLE_OLCM], 1, 0, ab) != 0 ||
-	    wl_add(d, after[ROLE_ILCM], 0, 1, 0) != 0 ? -1 : 0;
+	return wl_add(d, before[ROLE_OLCM], patient, -1, 0, -bb) != 0 ||
+	    wl_add(d, before[ROLE_ILCM], patient, 0, -1, 0) != 0 ||
+	    wl_add(d, after[ROLE_OLCM], patient, 1, 0, ab) != 0 ||
+	    wl_add(d, after[ROLE_ILCM], patient, 0, 1, 0) != 0 ? -1 : 0;
 }
 
 static int
@@ -92,10 +97,15 @@ cmp_wl(const void *a, const void *b)
 {
 	const struct wl_delta *x = a, *y = b;
 
-	return (x->user > y->user) - (x->user < y->user);
+	if (x->user != y->user)
+		return (x->user > y->user) - (x->user < y->user);
+	return (x->patient > y->patient) - (x->patient < y->patient);
 }
 
-/* The deltas summed per user, in user id order, as JSON [[user, o, i, b], ...]. */
+/*
+ * The deltas summed per user and patient, in that order, as JSON
+ * [[user, patient, o, i, b], ...] (STMT_MOVE_WORKLOAD sums them per user).
+ */
 static int
 wl_json(struct wl_deltas *d, struct buf *b)
 {
@@ -108,14 +118,15 @@ wl_json(struct wl_deltas *d, struct buf *b)
 		return -1;
 	for (i = 0; i < d->n; i = j) {
 		o = in = both = 0;
-		for (j = i; j < d->n && d->v[j].user == d->v[i].user; j++) {
+		for (j = i; j < d->n && d->v[j].user == d->v[i].user &&
+		    d->v[j].patient == d->v[i].patient; j++) {
 			o += d->v[j].o;
 			in += d->v[j].i;
 			both += d->v[j].b;
 		}
 		if ((o != 0 || in != 0 || both != 0) &&
-		    buf_printf(b, "%s[%" PRId64 ",%d,%d,%d]", n++ ? "," : "", d->v[i].user, o, in,
-		    both) != 0)
+		    buf_printf(b, "%s[%" PRId64 ",%" PRId64 ",%d,%d,%d]", n++ ? "," : "", d->v[i].user,
+		    d->v[i].patient, o, in, both) != 0)
 			return -1;
 	}
 	return buf_printf(b, "]");
@@ -200,7 +211,8 @@ move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 			    buf_json_str(&act, mc->reason_code,
 			    mc->reason_code ? strlen(mc->reason_code) : 0) != 0 ||
 			    buf_printf(&act, ",") != 0 || buf_json_str(&act, tag, strlen(tag)) != 0 ||
-			    buf_printf(&act, ",%zu]", m->item ? m->item * ROLE__MAX + (size_t)m->role : 0) != 0)
+			    buf_printf(&act, ",%zu,%d]", m->item ? m->item * ROLE__MAX + (size_t)m->role : 0,
+			    m->auth_overridden) != 0)
 				goto out;
 		}
 		if (!set[ROLE_OLCM] && !set[ROLE_ILCM])
@@ -216,7 +228,7 @@ move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 			after[k] = set[k] ? to[k] : first->before[k];
 		id_or_null(after[ROLE_OLCM], onext, sizeof(onext));
 		id_or_null(after[ROLE_ILCM], inext, sizeof(inext));
-		if (wl_case_load(&deltas, first->before, after) != 0 ||
+		if (wl_case_load(&deltas, first->patient_id, first->before, after) != 0 ||
 		    buf_printf(&ix, "%s[%" PRId64 ",%s,%s]", ncl ? "," : "", first->patient_id,
 		    onext, inext) != 0)
 			goto out;

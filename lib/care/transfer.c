@@ -20,16 +20,26 @@ plan_transfer(struct lcm_move_plan *plan, const struct lcm_transfer *t)
 		m = &plan->moves[i];
 		if (m->error != NULL)
 			continue;
-		if ((k = lcm_pick_taker(plan->users, plan->nusers, m->role, t->override_capacity,
-		    t->from_user)) < 0) {
+		m->weight = move_weight(plan, m->patient_id);
+		if (move_auth_inactive(plan, m->patient_id)) {
+			if (!t->override_authorization) {
+				move_fail(m, "Patient's ECM authorization is not active");
+				continue;
+			}
+			m->auth_overridden = 1;
+		}
+		if ((k = lcm_pick_taker(plan->users, plan->nusers, m->role, m->weight,
+		    t->override_capacity, t->from_user)) < 0) {
 			move_fail(m, "No taker is below its %s limit", lcm_role_name(m->role));
 			continue;
 		}
 		u = &plan->users[k];
 		m->to_user = u->user_id;
-		m->overridden = u->max[m->role] >= 0 && u->after[m->role] > u->max[m->role];
-		if (giver != NULL)
+		m->overridden = move_user_over(u, m->role);
+		if (giver != NULL) {
 			giver->after[m->role]--;
+			giver->points[m->role] -= m->weight;
+		}
 	}
 }
 
@@ -105,6 +115,8 @@ transfer_once(struct db *db, const struct lcm_actor *who, const struct lcm_chang
 	memcpy(ids, t->to, t->nto * sizeof(*ids));
 	ids[t->nto] = t->from_user;
 	if ((rc = move_load_users(db, ids, t->nto + 1, plan)) != APP_OK)
+		goto fail;
+	if ((rc = move_load_plan_facts(db, plan)) != APP_OK)
 		goto fail;
 	if (!move_takers_eligible(plan, t->to, t->nto)) {
 		rc = APP_EINVAL;

@@ -44,7 +44,24 @@
 #define SQL_LCM_ROW \
 	"u.id, u.name, u.email," \
 	" IFNULL(w.olcm_count, 0) AS o, IFNULL(w.ilcm_count, 0) AS i, IFNULL(w.both_count, 0) AS b," \
-	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible"
+	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible," \
+	" " SQL_POINTS("olcm") " AS op, " SQL_POINTS("ilcm") " AS ip," \
+	" cap.max_olcm_points, cap.max_ilcm_points"
+/*
+ * The clinic's weights, each row read by its key (awl, awm, awh; a missing
+ * row weighs 1), and a user's weighted load in a role from w
+ * (lcm_workload) and them: lcm_points() in SQL.
+ */
+#define SQL_WEIGHTS_JOINS \
+	" LEFT JOIN acuity_weights awl ON awl.acuity_level = 'low'" \
+	" LEFT JOIN acuity_weights awm ON awm.acuity_level = 'medium'" \
+	" LEFT JOIN acuity_weights awh ON awh.acuity_level = 'high'"
+#define SQL_WL "IFNULL(awl.weight, 1)"
+#define SQL_WM "IFNULL(awm.weight, 1)"
+#define SQL_WH "IFNULL(awh.weight, 1)"
+#define SQL_POINTS(role) \
+	"((IFNULL(w." role "_count, 0) - IFNULL(w." role "_medium, 0) - IFNULL(w." role "_high, 0)) * " SQL_WL \
+	" + IFNULL(w." role "_medium, 0) * " SQL_WM " + IFNULL(w." role "_high, 0) * " SQL_WH ")"
 /*
  * A list entry as the statements answer it (LP_* in sql.h), from a
  * derived table of SQL_LCM_ROW: the roles, then its columns renamed.
@@ -52,7 +69,8 @@
 #define SQL_LCM_ENTRY(t) \
 	t ".id, " t ".name, " t ".email, " SQL_LCM_ROLES(t ".id") " AS roles," \
 	" " t ".o AS olcm_count, " t ".i AS ilcm_count, " t ".b AS both_count," \
-	" " t ".max_olcm, " t ".max_ilcm, " t ".active, " t ".eligible"
+	" " t ".max_olcm, " t ".max_ilcm, " t ".active, " t ".eligible," \
+	" " t ".op AS olcm_points, " t ".ip AS ilcm_points, " t ".max_olcm_points, " t ".max_ilcm_points"
 #define SQL_LCM_OUT \
 	[LP_ID] = {'i', "id"}, \
 	[LP_NAME] = {'s', "name"}, \
@@ -64,7 +82,11 @@
 	[LP_MAX_OLCM] = {'i', "max_olcm"}, \
 	[LP_MAX_ILCM] = {'i', "max_ilcm"}, \
 	[LP_ACTIVE] = {'i', "active"}, \
-	[LP_ELIGIBLE] = {'i', "eligible"}
+	[LP_ELIGIBLE] = {'i', "eligible"}, \
+	[LP_OLCM_POINTS] = {'i', "olcm_points"}, \
+	[LP_ILCM_POINTS] = {'i', "ilcm_points"}, \
+	[LP_MAX_OLCM_POINTS] = {'i', "max_olcm_points"}, \
+	[LP_MAX_ILCM_POINTS] = {'i', "max_ilcm_points"}
 /*
  * Workload, limits, and u's user_roles row of the ecm role (e, NULL for
  * none): a join, where an EXISTS per user was a subquery run for each of
@@ -74,7 +96,8 @@
 	" LEFT JOIN lcm_workload w ON w.user_id = u.id" \
 	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id" \
 	" LEFT JOIN (user_roles e JOIN roles er ON er.id = e.role_id AND er.name = 'ecm')" \
-	"  ON e.user_id = u.id"
+	"  ON e.user_id = u.id" \
+	SQL_WEIGHTS_JOINS
 /*
  * The list's filter. A condition on w or cap (LEFT JOINed) goes through
  * IFNULL or IS NULL: MariaDB 10.11 folds q's columns as constants when it
@@ -94,9 +117,11 @@
 	"  OR (q.role = 'ilcm' AND IFNULL(w.ilcm_count, 0) > 0))" \
 	" AND (q.avail = 0" \
 	"  OR ((q.role IS NULL OR q.role = 'olcm')" \
-	"   AND (cap.max_olcm IS NULL OR IFNULL(w.olcm_count, 0) < cap.max_olcm))" \
+	"   AND (cap.max_olcm IS NULL OR IFNULL(w.olcm_count, 0) < cap.max_olcm)" \
+	"   AND (cap.max_olcm_points IS NULL OR " SQL_POINTS("olcm") " < cap.max_olcm_points))" \
 	"  OR ((q.role IS NULL OR q.role = 'ilcm')" \
-	"   AND (cap.max_ilcm IS NULL OR IFNULL(w.ilcm_count, 0) < cap.max_ilcm)))"
+	"   AND (cap.max_ilcm IS NULL OR IFNULL(w.ilcm_count, 0) < cap.max_ilcm)" \
+	"   AND (cap.max_ilcm_points IS NULL OR " SQL_POINTS("ilcm") " < cap.max_ilcm_points)))"
 
 /* A patient's care team (CT_* in sql.h), from patients p and the joins below. */
 #define SQL_CARE_TEAM_COLS \
@@ -262,8 +287,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_LCM_PAGE] = {"lcm_page",
 	"SELECT " SQL_LCM_ENTRY("x") ", x.total FROM ("
-	" SELECT " SQL_LCM_ROW ", IF(q.sort = 'workload',"
-	"  IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0), 0) AS k,"
+	" SELECT " SQL_LCM_ROW ", CASE q.sort WHEN 'workload'"
+	"  THEN IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0)"
+	"  WHEN 'weighted_workload' THEN " SQL_POINTS("olcm") " + " SQL_POINTS("ilcm") " ELSE 0 END AS k,"
 	" COUNT(*) OVER () AS total"
 	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x"
 	" ORDER BY x.k, x.name, x.id",
@@ -278,10 +304,34 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" WHERE u.id = ?) u", "i", OUT(SQL_LCM_OUT), W},
 
 	[STMT_CAPACITY_SET] = {"capacity_set",
-	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, updated_at, updated_by)"
-	" VALUES (?, ?, ?, NOW(3), ?) ON DUPLICATE KEY UPDATE max_olcm = VALUES(max_olcm),"
-	" max_ilcm = VALUES(max_ilcm), updated_at = NOW(3), updated_by = VALUES(updated_by)",
-	"iiii", NO_OUT, W},
+	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, max_olcm_points, max_ilcm_points,"
+	" updated_at, updated_by)"
+	" VALUES (?, ?, ?, ?, ?, NOW(3), ?) ON DUPLICATE KEY UPDATE max_olcm = VALUES(max_olcm),"
+	" max_ilcm = VALUES(max_ilcm), max_olcm_points = VALUES(max_olcm_points),"
+	" max_ilcm_points = VALUES(max_ilcm_points), updated_at = NOW(3),"
+	" updated_by = VALUES(updated_by)",
+	"iiiiii", NO_OUT, W},
+
+	/* The clinic's caseload weights (AW_*): one row, a missing acuity weighing 1. */
+	[STMT_ACUITY_WEIGHTS] = {"acuity_weights",
+	"SELECT " SQL_WL " AS low, " SQL_WM " AS medium, " SQL_WH " AS high"
+	" FROM (SELECT 1 AS one) x" SQL_WEIGHTS_JOINS, "",
+	OUT([AW_LOW] = {'i', "low"}, [AW_MEDIUM] = {'i', "medium"}, [AW_HIGH] = {'i', "high"}), W},
+	[STMT_ACUITY_WEIGHT_SET] = {"acuity_weight_set",
+	"INSERT INTO acuity_weights (acuity_level, weight, updated_at, updated_by)"
+	" VALUES (?, ?, NOW(3), ?) ON DUPLICATE KEY UPDATE weight = VALUES(weight),"
+	" updated_at = NOW(3), updated_by = VALUES(updated_by)", "sii", NO_OUT, W},
+
+	/*
+	 * Of a JSON array of patient ids, the members, with their acuity and
+	 * authorization dates (PF_*): what a set-based run weighs and checks.
+	 */
+	[STMT_PATIENT_FACTS] = {"patient_facts",
+	"SELECT m.patient_id, m.acuity_level,"
+	" CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS eff, CAST(m.ecm_benefit_auth_end_date AS CHAR) AS end_date"
+	" FROM " SQL_ID_TABLE " JOIN ecm_members m ON m.patient_id = j.id ORDER BY m.patient_id", "s",
+	OUT([PF_ID] = {'i', "patient_id"}, [PF_ACUITY] = {'s', "acuity_level"},
+	    [PF_EFF] = {'s', "eff"}, [PF_END] = {'s', "end_date"}), W},
 
 	/*
 	 * The limits of the users a change assigns, and their workloads, read
@@ -290,7 +340,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_CAPACITY_LOCK] = {"capacity_lock",
 	"SELECT cap.user_id, cap.max_olcm, cap.max_ilcm,"
-	" IFNULL(w.olcm_count, 0) AS olcm_count, IFNULL(w.ilcm_count, 0) AS ilcm_count"
+	" IFNULL(w.olcm_count, 0) AS olcm_count, IFNULL(w.ilcm_count, 0) AS ilcm_count,"
+	" cap.max_olcm_points, cap.max_ilcm_points,"
+	" IFNULL(w.olcm_medium, 0) AS olcm_medium, IFNULL(w.olcm_high, 0) AS olcm_high,"
+	" IFNULL(w.ilcm_medium, 0) AS ilcm_medium, IFNULL(w.ilcm_high, 0) AS ilcm_high"
 	" FROM (SELECT ? AS a, ? AS b) q JOIN lcm_capacity cap ON cap.user_id IN (q.a, q.b)"
 	" LEFT JOIN lcm_workload w ON w.user_id = cap.user_id"
 	" ORDER BY cap.user_id FOR UPDATE", "ii",
@@ -298,12 +351,19 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [CAP_MAX_OLCM] = {'i', "max_olcm"},
 	    [CAP_MAX_ILCM] = {'i', "max_ilcm"},
 	    [CAP_OLCM_COUNT] = {'i', "olcm_count"},
-	    [CAP_ILCM_COUNT] = {'i', "ilcm_count"}), W | SQL_BRIEF},
+	    [CAP_ILCM_COUNT] = {'i', "ilcm_count"},
+	    [CAP_MAX_OLCM_POINTS] = {'i', "max_olcm_points"},
+	    [CAP_MAX_ILCM_POINTS] = {'i', "max_ilcm_points"},
+	    [CAP_OLCM_MEDIUM] = {'i', "olcm_medium"},
+	    [CAP_OLCM_HIGH] = {'i', "olcm_high"},
+	    [CAP_ILCM_MEDIUM] = {'i', "ilcm_medium"},
+	    [CAP_ILCM_HIGH] = {'i', "ilcm_high"}), W | SQL_BRIEF},
 
 	/* Of a JSON array of user ids, those with a limit in some role. */
 	[STMT_USERS_LIMITED] = {"users_limited",
 	"SELECT DISTINCT cap.user_id FROM " SQL_ID_TABLE " JOIN lcm_capacity cap ON cap.user_id = j.id"
-	" WHERE cap.max_olcm IS NOT NULL OR cap.max_ilcm IS NOT NULL", "s",
+	" WHERE cap.max_olcm IS NOT NULL OR cap.max_ilcm IS NOT NULL"
+	" OR cap.max_olcm_points IS NOT NULL OR cap.max_ilcm_points IS NOT NULL", "s",
 	OUT({'i', "user_id"}), W},
 
 	/*
@@ -339,10 +399,14 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"SELECT " SQL_CARE_TEAM_COLS ","
 	" go.active = 1 AND eo.user_id IS NOT NULL AS olcm_ok,"
 	" gi.active = 1 AND ei.user_id IS NOT NULL AS ilcm_ok,"
-	" ko.max_olcm IS NOT NULL AS olcm_limited, ki.max_ilcm IS NOT NULL AS ilcm_limited,"
+	" ko.max_olcm IS NOT NULL OR ko.max_olcm_points IS NOT NULL AS olcm_limited,"
+	" ki.max_ilcm IS NOT NULL OR ki.max_ilcm_points IS NOT NULL AS ilcm_limited,"
 	" go.name AS new_olcm_name, go.email AS new_olcm_email, go.active AS new_olcm_active,"
-	" gi.name AS new_ilcm_name, gi.email AS new_ilcm_email, gi.active AS new_ilcm_active"
+	" gi.name AS new_ilcm_name, gi.email AS new_ilcm_email, gi.active AS new_ilcm_active,"
+	" m.member_id, CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS auth_eff,"
+	" CAST(m.ecm_benefit_auth_end_date AS CHAR) AS auth_end"
 	" FROM patients p LEFT JOIN roles er ON er.name = 'ecm'" SQL_CARE_TEAM_JOINS
+	" LEFT JOIN ecm_members m ON m.patient_id = p.id"
 	" LEFT JOIN users go ON go.id = ? LEFT JOIN users gi ON gi.id = ?"
 	" LEFT JOIN user_roles eo ON eo.user_id = go.id AND eo.role_id = er.id"
 	" LEFT JOIN user_roles ei ON ei.user_id = gi.id AND ei.role_id = er.id"
@@ -359,7 +423,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [REFS_NEW_OLCM_ACTIVE] = {'i', "new_olcm_active"},
 	    [REFS_NEW_ILCM_NAME] = {'s', "new_ilcm_name"},
 	    [REFS_NEW_ILCM_EMAIL] = {'s', "new_ilcm_email"},
-	    [REFS_NEW_ILCM_ACTIVE] = {'i', "new_ilcm_active"}), W},
+	    [REFS_NEW_ILCM_ACTIVE] = {'i', "new_ilcm_active"},
+	    [REFS_MEMBER_ID] = {'s', "member_id"},
+	    [REFS_AUTH_EFF] = {'s', "auth_eff"},
+	    [REFS_AUTH_END] = {'s', "auth_end"}), W},
 
 	[STMT_PATIENTS_EXISTING] = {"patients_existing",
 	"SELECT DISTINCT p.id FROM " SQL_ID_TABLE " JOIN patients p ON p.id = j.id", "s",
@@ -423,13 +490,13 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_ACTIVITY_INSERT] = {"activity_insert",
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
 	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
-	" capacity_override, request_id, created_at)"
+	" capacity_override, authorization_override, request_id, created_at)"
 	" SELECT c.patient_id, c.id, q.type, q.role, q.prev, q.next, q.actor, q.note, q.code,"
-	" q.source, q.override, q.rid, c.updated_at"
+	" q.source, q.override, q.auth, q.rid, c.updated_at"
 	" FROM (SELECT ? AS id, ? AS type, ? AS role, ? AS prev, ? AS next, ? AS actor,"
-	" ? AS note, ? AS code, ? AS source, ? AS override, ? AS rid) q"
+	" ? AS note, ? AS code, ? AS source, ? AS override, ? AS auth, ? AS rid) q"
 	" JOIN case_loads c ON c.id = q.id",
-	"issiiisssis", NO_OUT, W | SQL_BRIEF},
+	"issiiisssiis", NO_OUT, W | SQL_BRIEF},
 
 	/*
 	 * The same row when the change's time is known (the case load was
@@ -438,9 +505,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_ACTIVITY_INSERT_AT] = {"activity_insert_at",
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
 	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
-	" capacity_override, request_id, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS DATETIME(3)))",
-	"iissiiisssiss", NO_OUT, W | SQL_BRIEF},
+	" capacity_override, authorization_override, request_id, created_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS DATETIME(3)))",
+	"iissiiisssiiss", NO_OUT, W | SQL_BRIEF},
 
 	/* Did a change with this request id commit? (after a COMMIT lost on the wire) */
 	[STMT_ACTIVITY_TAGGED] = {"activity_tagged",
@@ -495,7 +562,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	[STMT_MOVE_TARGETS] = {"move_targets",
 	"SELECT u.id, u.active = 1 AND " SQL_IS_ECM " AS eligible, cap.max_olcm, cap.max_ilcm,"
 	" IFNULL(w.olcm_count, 0) AS olcm_count, IFNULL(w.ilcm_count, 0) AS ilcm_count,"
-	" IFNULL(w.both_count, 0) AS both_count"
+	" IFNULL(w.both_count, 0) AS both_count, cap.max_olcm_points, cap.max_ilcm_points,"
+	" IFNULL(w.olcm_medium, 0) AS olcm_medium, IFNULL(w.olcm_high, 0) AS olcm_high,"
+	" IFNULL(w.ilcm_medium, 0) AS ilcm_medium, IFNULL(w.ilcm_high, 0) AS ilcm_high"
 	" FROM " SQL_ID_TABLE " JOIN users u ON u.id = j.id"
 	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
 	" LEFT JOIN lcm_workload w ON w.user_id = u.id ORDER BY u.id", "s",
@@ -505,16 +574,38 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [MT_MAX_ILCM] = {'i', "max_ilcm"},
 	    [MT_OLCM_COUNT] = {'i', "olcm_count"},
 	    [MT_ILCM_COUNT] = {'i', "ilcm_count"},
-	    [MT_BOTH_COUNT] = {'i', "both_count"}), W},
+	    [MT_BOTH_COUNT] = {'i', "both_count"},
+	    [MT_MAX_OLCM_POINTS] = {'i', "max_olcm_points"},
+	    [MT_MAX_ILCM_POINTS] = {'i', "max_ilcm_points"},
+	    [MT_OLCM_MEDIUM] = {'i', "olcm_medium"},
+	    [MT_OLCM_HIGH] = {'i', "olcm_high"},
+	    [MT_ILCM_MEDIUM] = {'i', "ilcm_medium"},
+	    [MT_ILCM_HIGH] = {'i', "ilcm_high"}), W},
 	[STMT_ELIGIBLE_USER_IDS] = {"eligible_user_ids",
 	"SELECT u.id FROM users u WHERE u.active = 1 AND " SQL_IS_ECM " ORDER BY u.id", "",
 	OUT({'i', "id"}), W},
-	/* Patients without a holder of the role (a case load or not), lowest ids first. */
+	/*
+	 * Patients without a holder of the role (a case load or not), lowest
+	 * ids first, but members whose authorization is not active on the
+	 * clinic's day q.day: they wait for none.
+	 */
 	[STMT_AUTO_UNASSIGNED] = {"auto_unassigned",
-	"SELECT p.id FROM (SELECT ? AS role) q JOIN patients p"
+	"SELECT p.id FROM (SELECT ? AS role, CAST(? AS DATE) AS day) q JOIN patients p"
 	" LEFT JOIN case_loads c ON c.patient_id = p.id"
+	" LEFT JOIN ecm_members m ON m.patient_id = p.id"
 	" WHERE IF(q.role = 'olcm', c.olcm_user_id, c.ilcm_user_id) IS NULL"
-	" ORDER BY p.id LIMIT ?", "si", OUT({'i', "id"}), W},
+	" AND (m.ecm_benefit_auth_eff_date IS NULL OR (m.ecm_benefit_auth_eff_date <= q.day"
+	"  AND (m.ecm_benefit_auth_end_date IS NULL OR m.ecm_benefit_auth_end_date >= q.day)))"
+	" ORDER BY p.id LIMIT ?", "ssi", OUT({'i', "id"}), W},
+	/* The same of the high-acuity members without an iLCM, which auto-assign takes first. */
+	[STMT_AUTO_UNASSIGNED_HIGH] = {"auto_unassigned_high",
+	"SELECT m.patient_id AS id FROM (SELECT CAST(? AS DATE) AS day) q"
+	" JOIN ecm_members m ON m.acuity_level = 'high'"
+	" LEFT JOIN case_loads c ON c.patient_id = m.patient_id"
+	" WHERE c.ilcm_user_id IS NULL"
+	" AND (m.ecm_benefit_auth_eff_date IS NULL OR (m.ecm_benefit_auth_eff_date <= q.day"
+	"  AND (m.ecm_benefit_auth_end_date IS NULL OR m.ecm_benefit_auth_end_date >= q.day)))"
+	" ORDER BY m.patient_id LIMIT ?", "si", OUT({'i', "id"}), W},
 	/* Each patient's last holder of the role, from the history. */
 	[STMT_PREVIOUS_HOLDERS] = {"previous_holders",
 	"SELECT j.id AS patient_id, (SELECT a.new_user_id FROM patient_activities a"
@@ -549,19 +640,27 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.updated_at = NOW(3), c.version = c.version + j.k", "s", NO_OUT, W},
 	/*
 	 * The bookkeeping STMT_MOVE_APPLY's rows would have had the trigger do
-	 * (db-schema/034): each user's workload deltas, [user, olcm, ilcm,
-	 * both], written in user id order as the trigger writes them; each
+	 * (db-schema/034, 046): each user's workload deltas from each patient,
+	 * [user, patient, olcm, ilcm, both], summed per user with the patient's
+	 * acuity and written in user id order as the trigger writes them; each
 	 * patient's index row, [patient, olcm, ilcm].
 	 */
 	[STMT_BOOKKEEPING_CALLER] = {"bookkeeping_caller",
 	"SET @lcm_bookkeeping = 'caller'", "", NO_OUT, W},
 	[STMT_BOOKKEEPING_TRIGGER] = {"bookkeeping_trigger", "SET @lcm_bookkeeping = NULL", "", NO_OUT, W},
 	[STMT_MOVE_WORKLOAD] = {"move_workload",
-	"INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)"
-	" SELECT j.u, j.o, j.i, j.b FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]',"
-	"  o INT PATH '$[1]', i INT PATH '$[2]', b INT PATH '$[3]')) AS j ORDER BY j.u"
+	"INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,"
+	" ilcm_medium, ilcm_high)"
+	" SELECT j.u, SUM(j.o), SUM(j.i), SUM(j.b),"
+	"  SUM(j.o * (m.acuity_level <=> 'medium')), SUM(j.o * (m.acuity_level <=> 'high')),"
+	"  SUM(j.i * (m.acuity_level <=> 'medium')), SUM(j.i * (m.acuity_level <=> 'high'))"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]', p BIGINT PATH '$[1]',"
+	"  o INT PATH '$[2]', i INT PATH '$[3]', b INT PATH '$[4]')) AS j"
+	" LEFT JOIN ecm_members m ON m.patient_id = j.p GROUP BY j.u ORDER BY j.u"
 	" ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),"
-	"  ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count)",
+	"  ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),"
+	"  olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),"
+	"  ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high)",
 	"s", NO_OUT, W},
 	[STMT_MOVE_INDEX] = {"move_index",
 	"UPDATE patient_index x JOIN JSON_TABLE(?, '$[*]' COLUMNS (p BIGINT PATH '$[0]',"
@@ -569,21 +668,22 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" SET x.olcm_user_id = j.o, x.ilcm_user_id = j.i", "s", NO_OUT, W},
 	/*
 	 * Their activity rows: [case load id, role, previous, new, override,
-	 * reason note, reason code, request id, order] each, written (their
-	 * ids given) by order, then in the array's order.
+	 * reason note, reason code, request id, order, authorization override]
+	 * each, written (their ids given) by order, then in the array's order.
 	 */
 	[STMT_MOVE_ACTIVITIES] = {"move_activities",
 	"INSERT INTO patient_activities (patient_id, case_load_id, activity_type, role,"
 	" previous_user_id, new_user_id, actor_user_id, reason, reason_code, source,"
-	" capacity_override, request_id, created_at)"
+	" capacity_override, authorization_override, request_id, created_at)"
 	" SELECT c.patient_id, c.id,"
 	" IF(j.prev IS NULL, 'lcm_assigned', IF(j.next IS NULL, 'lcm_removed', 'lcm_changed')), j.role,"
-	" j.prev, j.next, q.actor, j.note, j.code, q.source, j.override, j.rid, c.updated_at"
+	" j.prev, j.next, q.actor, j.note, j.code, q.source, j.override, j.auth, j.rid, c.updated_at"
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id BIGINT PATH '$[0]',"
 	"  role VARCHAR(4)" SQL_COLLATE " PATH '$[1]', prev BIGINT PATH '$[2]',"
 	"  next BIGINT PATH '$[3]', override INT PATH '$[4]',"
 	"  note VARCHAR(500)" SQL_COLLATE " PATH '$[5]', code VARCHAR(40)" SQL_COLLATE " PATH '$[6]',"
-	"  rid VARCHAR(100)" SQL_COLLATE " PATH '$[7]', seq BIGINT PATH '$[8]')) AS j"
+	"  rid VARCHAR(100)" SQL_COLLATE " PATH '$[7]', seq BIGINT PATH '$[8]',"
+	"  auth INT PATH '$[9]')) AS j"
 	" JOIN case_loads c ON c.id = j.id"
 	" JOIN (SELECT ? AS actor, ? AS source) q ORDER BY j.seq, j.n",
 	"sis", NO_OUT, W},
@@ -698,11 +798,12 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"SELECT h.role, h.user_id, u.name AS user_name, u.email AS user_email,"
 	" h.started_at, h.ended_at,"
 	" h.started_by, sb.name AS started_by_name, h.ended_by, eb.name AS ended_by_name,"
-	" h.reason_code, h.reason AS reason_note, h.source, h.capacity_override AS override"
+	" h.reason_code, h.reason AS reason_note, h.source, h.capacity_override AS override,"
+	" h.authorization_override AS auth_override"
 	" FROM (SELECT a.id, a.role, a.new_user_id AS user_id, a.created_at AS started_at,"
 	"   LEAD(a.created_at) OVER w AS ended_at, a.actor_user_id AS started_by,"
 	"   LEAD(a.actor_user_id) OVER w AS ended_by, a.reason_code, a.reason, a.source,"
-	"   a.capacity_override"
+	"   a.capacity_override, a.authorization_override"
 	"   FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
 	"   ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"
 	"   WINDOW w AS (PARTITION BY a.role ORDER BY a.id)) h"
@@ -724,7 +825,8 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	    [HI_REASON_CODE] = {'s', "reason_code"},
 	    [HI_REASON_NOTE] = {'s', "reason_note"},
 	    [HI_SOURCE] = {'s', "source"},
-	    [HI_OVERRIDE] = {'i', "override"}), W},
+	    [HI_OVERRIDE] = {'i', "override"},
+	    [HI_AUTH_OVERRIDE] = {'i', "auth_override"}), W},
 	[STMT_HISTORY_COUNT] = {"history_count",
 	"SELECT COUNT(*) AS total FROM (SELECT ? AS pid, ? AS role) q JOIN patient_activities a"
 	" ON a.patient_id = q.pid AND (q.role IS NULL OR a.role = q.role)"

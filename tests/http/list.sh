@@ -96,7 +96,7 @@ test_list_row_shape_and_values() {
 	expect_json '.lead_care_managers[0] | {max_olcm, max_ilcm, at_capacity}' \
 		'{"max_olcm":null,"max_ilcm":null,"at_capacity":{"olcm":false,"ilcm":false}}'
 	expect_json '.lead_care_managers[0] | keys' \
-		'["assigned_patients_count","at_capacity","email","id","ilcm_assignments_count","max_ilcm","max_olcm","name","olcm_assignments_count","roles"]'
+		'["assigned_patients_count","at_capacity","email","id","ilcm_assignments_count","ilcm_weighted_load","max_ilcm","max_ilcm_points","max_olcm","max_olcm_points","name","olcm_assignments_count","olcm_weighted_load","roles"]'
 }
 
 test_list_inactive_and_non_ecm_never_listed() {
@@ -488,7 +488,7 @@ test_one_unknown_or_not_eligible_without_patients_is_404() {
 	req GET $LCM/105
 	expect_status 200
 	expect_json '[.id, has("active"), .roles, .ilcm_assignments_count]' '[105,false,["frontdesk"],1]'
-	expect_json 'keys' '["assigned_patients_count","at_capacity","email","id","ilcm_assignments_count","max_ilcm","max_olcm","name","olcm_assignments_count","roles"]'
+	expect_json 'keys' '["assigned_patients_count","at_capacity","email","id","ilcm_assignments_count","ilcm_weighted_load","max_ilcm","max_ilcm_points","max_olcm","max_olcm_points","name","olcm_assignments_count","olcm_weighted_load","roles"]'
 }
 
 # An id is the canonical decimal of every {id} route: anything else is no

@@ -29,7 +29,7 @@ test_transfer_all_of_a_users_patients_to_one() {
 	expect_json '{dry_run, moved_count, failed_count}' '{"dry_run":false,"moved_count":4,"failed_count":0}'
 	expect_json '[.moves[] | [.patient_id, .role, .from_user_id, .to_user_id, .status]]' \
 		'[[123,"olcm",101,102,"moved"],[123,"ilcm",101,102,"moved"],[124,"olcm",101,102,"moved"],[125,"ilcm",101,102,"moved"]]'
-	expect_json '.counts' '[{"user_id":101,"olcm_before":2,"ilcm_before":2,"olcm_after":0,"ilcm_after":0},{"user_id":102,"olcm_before":0,"ilcm_before":0,"olcm_after":2,"ilcm_after":2}]'
+	expect_json '.counts' '[{"user_id":101,"olcm_before":2,"ilcm_before":2,"olcm_after":0,"ilcm_after":0,"olcm_weighted_load_after":0,"ilcm_weighted_load_after":0},{"user_id":102,"olcm_before":0,"ilcm_before":0,"olcm_after":2,"ilcm_after":2,"olcm_weighted_load_after":2,"ilcm_weighted_load_after":2}]'
 	expect_eq "101 holds nothing" 0 "$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE olcm_user_id = 101 OR ilcm_user_id = 101')"
 	expect_eq "activity rows of the transfer" "4 transfer staffing_change Jane leaves $(request_id)" \
 		"$(db_sql "SELECT COUNT(*), MIN(source), MIN(reason_code), MIN(reason), MIN(request_id) FROM patient_activities WHERE source = 'transfer'" | tr '\t' ' ')"
@@ -53,7 +53,7 @@ test_transfer_shares_by_room_then_fewest_then_id() {
 	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102,103],"role":"olcm","dry_run":true}'
 	expect_json '[.moves[].to_user_id]' '[103,103,103,102,103,102,null,null,null,null]'
 	expect_json '[.moves[] | select(.status == "failed") | .errors[0]] | unique' '["No taker is below its olcm limit"]'
-	expect_json '.counts' '[{"user_id":101,"olcm_before":10,"ilcm_before":0,"olcm_after":4,"ilcm_after":0},{"user_id":102,"olcm_before":3,"ilcm_before":0,"olcm_after":5,"ilcm_after":0},{"user_id":103,"olcm_before":0,"ilcm_before":0,"olcm_after":4,"ilcm_after":0}]'
+	expect_json '.counts' '[{"user_id":101,"olcm_before":10,"ilcm_before":0,"olcm_after":4,"ilcm_after":0,"olcm_weighted_load_after":4,"ilcm_weighted_load_after":0},{"user_id":102,"olcm_before":3,"ilcm_before":0,"olcm_after":5,"ilcm_after":0,"olcm_weighted_load_after":5,"ilcm_weighted_load_after":0},{"user_id":103,"olcm_before":0,"ilcm_before":0,"olcm_after":4,"ilcm_after":0,"olcm_weighted_load_after":4,"ilcm_weighted_load_after":0}]'
 	# With override (and a reason) the rest go past the limits, fewest first.
 	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102,103],"role":"olcm","override_capacity":true,"reason":"ward closing","dry_run":true}'
 	expect_json '.failed_count' 0

@@ -24,6 +24,7 @@ static const struct expected table[] = {
 	{APP_ENOCASELOAD, 404, "Case load not found", "enocaseload"},
 	{APP_ENOUSER, 404, "User not found", "enouser"},
 	{APP_ECAPACITY, 422, "A user is at capacity", "ecapacity"},
+	{APP_EAUTHINACTIVE, 422, "Patient's ECM authorization is not active", "eauthinactive"},
 	{APP_EAUTH, 401, "Authentication required", "eauth"},
 	{APP_EFORBIDDEN, 403, "Admin access required", "eforbidden"},
 	{APP_EMETHOD, 405, "Method not allowed", "emethod"},

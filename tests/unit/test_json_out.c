@@ -258,11 +258,16 @@ set_row(struct lcm_row *r, int64_t id, const char *name, const char *email,
 	r->count[ROLE_OLCM] = ol;
 	r->count[ROLE_ILCM] = il;
 	r->max[ROLE_OLCM] = r->max[ROLE_ILCM] = -1;
+	r->max_points[ROLE_OLCM] = r->max_points[ROLE_ILCM] = -1;
+	r->points[ROLE_OLCM] = ol;  /* every weight 1 */
+	r->points[ROLE_ILCM] = il;
 	r->active = r->eligible = 1;
 }
 
 /* What a list entry of a user without caseload limits ends with. */
-#define NO_LIMITS "\"max_olcm\":null,\"max_ilcm\":null," \
+#define NO_LIMITS(o, i) "\"max_olcm\":null,\"max_ilcm\":null," \
+	"\"olcm_weighted_load\":" o ",\"ilcm_weighted_load\":" i "," \
+	"\"max_olcm_points\":null,\"max_ilcm_points\":null," \
 	"\"at_capacity\":{\"olcm\":false,\"ilcm\":false}"
 
 /* The page body of n rows, built row by row as the handler builds it. */
@@ -282,7 +287,7 @@ page(const struct lcm_row *rows, size_t n, int64_t total, const struct lcm_list_
 static char *
 pagination(int64_t page, int64_t per_page, int64_t total)
 {
-	struct lcm_list_query q = {page, per_page, NULL, -1, 0, 0, 0};
+	struct lcm_list_query q = {page, per_page, NULL, -1, 0, 0, 0, 0};
 	struct json_object *o = json_lcm_page(json_list(), total, &q), *p;
 	char *s;
 
@@ -296,7 +301,7 @@ pagination(int64_t page, int64_t per_page, int64_t total)
 Test(json_out, lcm_page_contract_example)
 {
 	struct lcm_row rows[2];
-	struct lcm_list_query q = {1, 25, NULL, -1, 0, 0, 0};
+	struct lcm_list_query q = {1, 25, NULL, -1, 0, 0, 0, 0};
 	char *s;
 
 	set_row(&rows[0], 101, "Jane Coordinator", "jane@example.com", "coordinator,ecm", 15, 10, 5);
@@ -305,10 +310,10 @@ Test(json_out, lcm_page_contract_example)
 	cr_assert_str_eq(s, "{\"lead_care_managers\":["
 	    "{\"id\":101,\"name\":\"Jane Coordinator\",\"email\":\"jane@example.com\","
 	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":15,"
-	    "\"olcm_assignments_count\":10,\"ilcm_assignments_count\":5," NO_LIMITS "},"
+	    "\"olcm_assignments_count\":10,\"ilcm_assignments_count\":5," NO_LIMITS("10", "5") "},"
 	    "{\"id\":102,\"name\":\"Bob Manager\",\"email\":\"bob@example.com\","
 	    "\"roles\":[\"coordinator\",\"ecm\"],\"assigned_patients_count\":20,"
-	    "\"olcm_assignments_count\":12,\"ilcm_assignments_count\":8," NO_LIMITS "}],"
+	    "\"olcm_assignments_count\":12,\"ilcm_assignments_count\":8," NO_LIMITS("12", "8") "}],"
 	    "\"pagination\":{\"current_page\":1,\"total_pages\":2,\"total_count\":30,"
 	    "\"per_page\":25}}");
 	free(s);
@@ -316,7 +321,7 @@ Test(json_out, lcm_page_contract_example)
 
 Test(json_out, lcm_page_nothing_matches)
 {
-	struct lcm_list_query q = {1, 25, "zzz", -1, 0, 0, 0};
+	struct lcm_list_query q = {1, 25, "zzz", -1, 0, 0, 0, 0};
 	char *s = text(page(NULL, 0, 0, &q));
 
 	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
@@ -327,7 +332,7 @@ Test(json_out, lcm_page_nothing_matches)
 
 Test(json_out, lcm_page_past_the_end)
 {
-	struct lcm_list_query q = {5, 25, NULL, -1, 0, 0, 0};
+	struct lcm_list_query q = {5, 25, NULL, -1, 0, 0, 0, 0};
 	char *s = text(page(NULL, 0, 30, &q));
 
 	cr_assert_str_eq(s, "{\"lead_care_managers\":[],"
@@ -362,7 +367,7 @@ Test(json_out, lcm_page_total_pages_is_ceiling)
 Test(json_out, lcm_page_roles_split)
 {
 	struct lcm_row rows[3];
-	struct lcm_list_query q = {1, 25, NULL, -1, 0, 0, 0};
+	struct lcm_list_query q = {1, 25, NULL, -1, 0, 0, 0, 0};
 	char *s;
 
 	set_row(&rows[0], 103, "Carla Intensive", "carla@example.com", "ecm", 0, 0, 0);
@@ -372,13 +377,13 @@ Test(json_out, lcm_page_roles_split)
 	cr_assert_str_eq(s, "{\"lead_care_managers\":["
 	    "{\"id\":103,\"name\":\"Carla Intensive\",\"email\":\"carla@example.com\","
 	    "\"roles\":[\"ecm\"],\"assigned_patients_count\":0,"
-	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0," NO_LIMITS "},"
+	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0," NO_LIMITS("0", "0") "},"
 	    "{\"id\":104,\"name\":\"No Roles\",\"email\":\"nr@example.com\","
 	    "\"roles\":[],\"assigned_patients_count\":0,"
-	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0," NO_LIMITS "},"
+	    "\"olcm_assignments_count\":0,\"ilcm_assignments_count\":0," NO_LIMITS("0", "0") "},"
 	    "{\"id\":105,\"name\":\"Three\",\"email\":\"t@example.com\","
 	    "\"roles\":[\"a\",\"b\",\"ecm\"],\"assigned_patients_count\":1,"
-	    "\"olcm_assignments_count\":1,\"ilcm_assignments_count\":1," NO_LIMITS "}],"
+	    "\"olcm_assignments_count\":1,\"ilcm_assignments_count\":1," NO_LIMITS("1", "1") "}],"
 	    "\"pagination\":{\"current_page\":1,\"total_pages\":1,\"total_count\":3,"
 	    "\"per_page\":25}}");
 	free(s);
@@ -396,7 +401,23 @@ Test(json_out, lcm_row_limits_and_at_capacity)
 	cr_assert_str_eq(s, "{\"id\":101,\"name\":\"Jane\",\"email\":\"j@example.com\","
 	    "\"roles\":[\"ecm\"],\"assigned_patients_count\":3,\"olcm_assignments_count\":3,"
 	    "\"ilcm_assignments_count\":0,\"max_olcm\":3,\"max_ilcm\":5,"
+	    "\"olcm_weighted_load\":3,\"ilcm_weighted_load\":0,"
+	    "\"max_olcm_points\":null,\"max_ilcm_points\":null,"
 	    "\"at_capacity\":{\"olcm\":true,\"ilcm\":false}}");
+	free(s);
+	/* A limit in points: at capacity once the weighted load reaches it, whatever the count. */
+	r.max[ROLE_OLCM] = -1;
+	r.points[ROLE_OLCM] = 7;
+	r.max_points[ROLE_OLCM] = 7;
+	r.max_points[ROLE_ILCM] = 9;
+	s = text(json_lcm_row(&r));
+	cr_assert(strstr(s, "\"max_olcm\":null,\"max_ilcm\":5,\"olcm_weighted_load\":7,"
+	    "\"ilcm_weighted_load\":0,\"max_olcm_points\":7,\"max_ilcm_points\":9,"
+	    "\"at_capacity\":{\"olcm\":true,\"ilcm\":false}") != NULL, "%s", s);
+	free(s);
+	r.points[ROLE_OLCM] = 6;
+	s = text(json_lcm_row(&r));
+	cr_assert(strstr(s, "\"at_capacity\":{\"olcm\":false,") != NULL, "%s", s);
 	free(s);
 	r.active = 0;
 	s = text(json_lcm_row(&r));

@@ -292,7 +292,8 @@ static struct lcm_move_user
 taker(int64_t id, int64_t max_o, int64_t count_o)
 {
 	struct lcm_move_user u = {.user_id = id, .eligible = 1, .max = {max_o, -1},
-	    .before = {count_o, 0}, .after = {count_o, 0}};
+	    .before = {count_o, 0}, .after = {count_o, 0}, .max_points = {-1, -1},
+	    .points = {count_o, 0}};  /* every weight 1 */
 
 	return u;
 }
@@ -311,7 +312,7 @@ Test(lcm, pick_taker_most_room_then_fewest_then_lowest_id)
 	int i;
 
 	for (i = 0; i < 8; i++)
-		cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), want[i], "move %d", i + 1);
+		cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 1, 0, 0), want[i], "move %d", i + 1);
 	cr_expect_eq(u[0].after[ROLE_OLCM], 4);
 	cr_expect_eq(u[1].after[ROLE_OLCM], 5);
 	cr_expect_eq(u[2].after[ROLE_OLCM], 10);
@@ -322,16 +323,16 @@ Test(lcm, pick_taker_no_limit_is_the_most_room)
 {
 	struct lcm_move_user u[] = {taker(102, 100, 0), taker(103, -1, 50)};
 
-	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 0, 0), 1);
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 0, 0), 1);
 }
 
 Test(lcm, pick_taker_ties_go_to_fewest_then_lowest_id)
 {
 	struct lcm_move_user u[] = {taker(105, -1, 2), taker(103, -1, 2), taker(104, -1, 1)};
 
-	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), 2);   /* 104: fewest */
-	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), 1);   /* all at 2: 103, the lowest id */
-	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 0), 2);   /* 104 and 105 at 2: 104 */
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 1, 0, 0), 2);   /* 104: fewest */
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 1, 0, 0), 1);   /* all at 2: 103, the lowest id */
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 1, 0, 0), 2);   /* 104 and 105 at 2: 104 */
 }
 
 Test(lcm, bad_pick_taker_skips_the_giver_and_the_ineligible)
@@ -339,17 +340,70 @@ Test(lcm, bad_pick_taker_skips_the_giver_and_the_ineligible)
 	struct lcm_move_user u[] = {taker(101, -1, 0), taker(102, -1, 9), taker(103, -1, 0)};
 
 	u[2].eligible = 0;
-	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 0, 101), 1);
-	cr_expect_eq(lcm_pick_taker(u, 1, ROLE_OLCM, 0, 101), -1);
+	cr_expect_eq(lcm_pick_taker(u, 3, ROLE_OLCM, 1, 0, 101), 1);
+	cr_expect_eq(lcm_pick_taker(u, 1, ROLE_OLCM, 1, 0, 101), -1);
 }
 
 Test(lcm, pick_taker_override_goes_past_limits_fewest_first)
 {
 	struct lcm_move_user u[] = {taker(102, 2, 2), taker(103, 1, 1)};
 
-	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 0, 0), -1);
-	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 0), 1);  /* no room either: 103 has fewer */
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 0, 0), -1);
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 1, 0), 1);  /* no room either: 103 has fewer */
 	cr_expect_eq(u[1].after[ROLE_OLCM], 2, "past its limit of 1");
+}
+
+/* A taker with a limit in points, count patients weighing points. */
+static struct lcm_move_user
+weighed(int64_t id, int64_t max_points, int64_t count, int64_t points)
+{
+	struct lcm_move_user u = taker(id, -1, count);
+
+	u.max_points[ROLE_OLCM] = max_points;
+	u.points[ROLE_OLCM] = points;
+	return u;
+}
+
+Test(lcm, pick_taker_by_room_in_points_then_lightest_then_fewest)
+{
+	struct lcm_move_user u[] = {weighed(102, 10, 2, 6), weighed(103, 10, 3, 3)};
+
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), 1);  /* room 2 against 5 */
+	cr_expect_eq(u[1].points[ROLE_OLCM], 6);
+	cr_expect_eq(u[1].after[ROLE_OLCM], 4);
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), 0);  /* both 6 points: 2 patients against 4 */
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), 1);  /* 9 points and 3 do not fit in 10 */
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), -1); /* 9 + 3 > 10 for both */
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 1, 0, 0), 0);  /* 9 + 1 fits: 3 patients against 5 */
+	/* An override: past the limit, the one it passes least (9 + 3 against 10 + 3). */
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 1, 0), 1);
+	cr_expect_eq(u[1].points[ROLE_OLCM], 12);
+}
+
+Test(lcm, pick_taker_without_limits_balances_the_weighted_load)
+{
+	/* 102 holds 2 heavy patients (10 points), 103 holds 4 light ones: 103 is the lighter. */
+	struct lcm_move_user u[] = {weighed(102, -1, 2, 10), weighed(103, -1, 4, 4)};
+
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), 1);
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), 1);  /* 7 points */
+	cr_expect_eq(lcm_pick_taker(u, 2, ROLE_OLCM, 3, 0, 0), 0);  /* 10 each: 2 patients against 6 */
+}
+
+Test(lcm, points_and_acuity)
+{
+	struct lcm_weights w = {{1, 2, 3}};
+
+	cr_expect_eq(lcm_points(&w, 10, 3, 2), 5 + 6 + 6);
+	cr_expect_eq(lcm_acuity_of("high"), ACUITY_HIGH);
+	cr_expect_eq(lcm_acuity_of("medium"), ACUITY_MEDIUM);
+	cr_expect_eq(lcm_acuity_of(NULL), ACUITY_LOW, "no acuity weighs as a low one");
+	cr_expect_eq(lcm_acuity_of("HIGH"), ACUITY_LOW);
+	cr_expect_str_eq(lcm_acuity_name(ACUITY_MEDIUM), "medium");
+	cr_expect(!lcm_over_points(7, 3, 10));
+	cr_expect(lcm_over_points(8, 3, 10));
+	cr_expect(!lcm_over_points(1000, 3, -1), "no limit");
+	cr_expect(lcm_over_points(0, 4, 3), "a patient heavier than the whole limit");
 }
 
 /* ---- lcm_row_is_lcm: whom GET .../lead_care_managers/:id finds ------------ */
