@@ -126,32 +126,59 @@ BEGIN
         SET u = done;
       END IF;
       SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
-          i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u);
-      IF v IS NULL OR v = u THEN
-        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
-          ilcm_medium, ilcm_high)
-        VALUES (u, o, i, (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
-                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u), o * md, o * hi, i * md, i * hi)
+          i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
+          b = (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
+            - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u);
+      -- Only the changed role's acuity counts move, and only for a medium or
+      -- high patient: the others write the counts alone, as 038 did.
+      IF v IS NULL THEN
+        IF md = 0 AND hi = 0 THEN
+          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count) VALUES (u, o, i, b)
+          ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
+            both_count = both_count + b;
+        ELSEIF o <> 0 THEN
+          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+          VALUES (u, o, i, b, o * md, o * hi)
+          ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
+            both_count = both_count + b, olcm_medium = olcm_medium + o * md, olcm_high = olcm_high + o * hi;
+        ELSE
+          INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, ilcm_medium, ilcm_high)
+          VALUES (u, o, i, b, i * md, i * hi)
+          ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
+            both_count = both_count + b, ilcm_medium = ilcm_medium + i * md, ilcm_high = ilcm_high + i * hi;
+        END IF;
+      ELSEIF md = 0 AND hi = 0 THEN
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count)
+        VALUES (u, o, i, b),
+               (v, (NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v),
+                (NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v),
+                (NEW.olcm_user_id <=> v AND NEW.ilcm_user_id <=> v)
+                  - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v))
         ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
-          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
-          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
-          ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
-      ELSE
-        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
-          ilcm_medium, ilcm_high)
-        VALUES (u, o, i, (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
-                  - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u), o * md, o * hi, i * md, i * hi),
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count);
+      ELSEIF OLD.ilcm_user_id <=> NEW.ilcm_user_id THEN
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+        VALUES (u, o, i, b, o * md, o * hi),
                (v, (NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v),
                 (NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v),
                 (NEW.olcm_user_id <=> v AND NEW.ilcm_user_id <=> v)
                   - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v),
                 ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * md,
-                ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * hi,
+                ((NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v)) * hi)
+        ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
+          ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
+          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high);
+      ELSE
+        INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, ilcm_medium, ilcm_high)
+        VALUES (u, o, i, b, i * md, i * hi),
+               (v, (NEW.olcm_user_id <=> v) - (OLD.olcm_user_id <=> v),
+                (NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v),
+                (NEW.olcm_user_id <=> v AND NEW.ilcm_user_id <=> v)
+                  - (OLD.olcm_user_id <=> v AND OLD.ilcm_user_id <=> v),
                 ((NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v)) * md,
                 ((NEW.ilcm_user_id <=> v) - (OLD.ilcm_user_id <=> v)) * hi)
         ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),
           ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),
-          olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),
           ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high);
       END IF;
     ELSE

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "member.h"
 #include "sql.h"
+#include "today.h"
 
 struct db;
 
@@ -325,7 +326,9 @@ struct lcm_refs {
 	int eligible[ROLE__MAX];     /* the given user may take the role (0 when not given) */
 	int64_t case_load_id;        /* 0 when the patient has no case load */
 	int64_t current[ROLE__MAX];  /* the roles as they stand, 0 when empty */
-	struct ecm_member member;    /* the patient's authorization dates (member.present: a member) */
+	struct ecm_member member;    /* the patient's authorization dates (member.present: a member),
+	                                pointing into the copies below */
+	char auth_eff[TODAY_LEN], auth_end[TODAY_LEN];
 	unsigned connection;         /* db_connection() of the read: its row is gone with it */
 };
 

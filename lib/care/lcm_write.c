@@ -576,11 +576,18 @@ lcm_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c
 	refs.connection = db_connection(db);
 	memset(&refs.member, 0, sizeof(refs.member));
 	if (!db_null(db, STMT_REFS, REFS_MEMBER_ID)) {
+		/* Copied: a reconnect before the write would free the row. */
 		refs.member.present = 1;
-		refs.member.auth_eff_date = db_null(db, STMT_REFS, REFS_AUTH_EFF) ? NULL :
-		    db_str(db, STMT_REFS, REFS_AUTH_EFF, NULL);
-		refs.member.auth_end_date = db_null(db, STMT_REFS, REFS_AUTH_END) ? NULL :
-		    db_str(db, STMT_REFS, REFS_AUTH_END, NULL);
+		if (!db_null(db, STMT_REFS, REFS_AUTH_EFF)) {
+			snprintf(refs.auth_eff, sizeof(refs.auth_eff), "%s",
+			    db_str(db, STMT_REFS, REFS_AUTH_EFF, NULL));
+			refs.member.auth_eff_date = refs.auth_eff;
+		}
+		if (!db_null(db, STMT_REFS, REFS_AUTH_END)) {
+			snprintf(refs.auth_end, sizeof(refs.auth_end), "%s",
+			    db_str(db, STMT_REFS, REFS_AUTH_END, NULL));
+			refs.member.auth_end_date = refs.auth_end;
+		}
 	}
 	refs.eligible[ROLE_OLCM] = db_int(db, STMT_REFS, REFS_OLCM_OK) != 0;
 	refs.eligible[ROLE_ILCM] = db_int(db, STMT_REFS, REFS_ILCM_OK) != 0;

@@ -45,7 +45,8 @@
 	"u.id, u.name, u.email," \
 	" IFNULL(w.olcm_count, 0) AS o, IFNULL(w.ilcm_count, 0) AS i, IFNULL(w.both_count, 0) AS b," \
 	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible," \
-	" " SQL_POINTS("olcm") " AS op, " SQL_POINTS("ilcm") " AS ip," \
+	" IFNULL(w.olcm_medium, 0) AS om, IFNULL(w.olcm_high, 0) AS oh," \
+	" IFNULL(w.ilcm_medium, 0) AS im, IFNULL(w.ilcm_high, 0) AS ih," \
 	" cap.max_olcm_points, cap.max_ilcm_points"
 /*
  * The clinic's weights, each row read by its key (awl, awm, awh; a missing
@@ -59,18 +60,24 @@
 #define SQL_WL "IFNULL(awl.weight, 1)"
 #define SQL_WM "IFNULL(awm.weight, 1)"
 #define SQL_WH "IFNULL(awh.weight, 1)"
+/* The same from a derived table t of SQL_LCM_ROW's, for its role r ("o" or "i"). */
+#define SQL_ROW_POINTS(t, r) \
+	"((" t "." r " - " t "." r "m - " t "." r "h) * " SQL_WL " + " t "." r "m * " SQL_WM \
+	" + " t "." r "h * " SQL_WH ")"
 #define SQL_POINTS(role) \
 	"((IFNULL(w." role "_count, 0) - IFNULL(w." role "_medium, 0) - IFNULL(w." role "_high, 0)) * " SQL_WL \
 	" + IFNULL(w." role "_medium, 0) * " SQL_WM " + IFNULL(w." role "_high, 0) * " SQL_WH ")"
 /*
  * A list entry as the statements answer it (LP_* in sql.h), from a
- * derived table of SQL_LCM_ROW: the roles, then its columns renamed.
+ * derived table of SQL_LCM_ROW: the roles, then its columns renamed, and
+ * the weighted loads (SQL_WEIGHTS_JOINS joined beside the table).
  */
 #define SQL_LCM_ENTRY(t) \
 	t ".id, " t ".name, " t ".email, " SQL_LCM_ROLES(t ".id") " AS roles," \
 	" " t ".o AS olcm_count, " t ".i AS ilcm_count, " t ".b AS both_count," \
 	" " t ".max_olcm, " t ".max_ilcm, " t ".active, " t ".eligible," \
-	" " t ".op AS olcm_points, " t ".ip AS ilcm_points, " t ".max_olcm_points, " t ".max_ilcm_points"
+	" " SQL_ROW_POINTS(t, "o") " AS olcm_points, " SQL_ROW_POINTS(t, "i") " AS ilcm_points," \
+	" " t ".max_olcm_points, " t ".max_ilcm_points"
 #define SQL_LCM_OUT \
 	[LP_ID] = {'i', "id"}, \
 	[LP_NAME] = {'s', "name"}, \
@@ -291,7 +298,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  THEN IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0)"
 	"  WHEN 'weighted_workload' THEN " SQL_POINTS("olcm") " + " SQL_POINTS("ilcm") " ELSE 0 END AS k,"
 	" COUNT(*) OVER () AS total"
-	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x"
+	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x" SQL_WEIGHTS_JOINS
 	" ORDER BY x.k, x.name, x.id",
 	"ssiisii", OUT(SQL_LCM_OUT, [LP_TOTAL] = {'i', "total"}), W},
 
@@ -301,7 +308,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/* One user as the list shows them, whoever they are (0 rows: no such user). */
 	[STMT_LCM_ONE] = {"lcm_one",
 	"SELECT " SQL_LCM_ENTRY("u") " FROM (SELECT " SQL_LCM_ROW " FROM users u" SQL_LCM_JOINS
-	" WHERE u.id = ?) u", "i", OUT(SQL_LCM_OUT), W},
+	" WHERE u.id = ?) u" SQL_WEIGHTS_JOINS, "i", OUT(SQL_LCM_OUT), W},
 
 	[STMT_CAPACITY_SET] = {"capacity_set",
 	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, max_olcm_points, max_ilcm_points,"

@@ -80,7 +80,7 @@ care_team_preps() { prep c care_team; }
 list_preps() { prep s lcm_page; }
 scenario change "EXECUTE r USING @u, NULL, @p; START TRANSACTION; EXECUTE l USING @p;\
  EXECUTE u USING 1, @u, @at, 1, @u, 0, NULL, @at, 0, NULL, @at, @p;\
- EXECUTE a USING @p, @p, 'lcm_changed', 'olcm', 101, @u, 1, NULL, NULL, 'assign', 0, 'req', @at; COMMIT;" change_preps
+ EXECUTE a USING @p, @p, 'lcm_changed', 'olcm', 101, @u, 1, NULL, NULL, 'assign', 0, 0, 'req', @at; COMMIT;" change_preps
 scenario update "EXECUTE u USING 1, @u, @at, 1, @u, 0, NULL, @at, 0, NULL, @at, @p;" update_preps
 scenario care_team "EXECUTE c USING @p;" care_team_preps
 scenario list "EXECUTE s USING '%', NULL, 0, 0, 'name', 25, 0;" list_preps

@@ -2,10 +2,15 @@
 -- peer's seed.sql: 10,000 patients, 50 providers, 200 coordinators (users
 -- 101..300, role 'ecm'), every patient with a case load naming an oLCM and an
 -- iLCM; admin user 1 with the API token 'admintoken' (stored as its SHA-256).
+-- Every patient is also an ECM member, as in the program (the peer has no
+-- such facts): acuity low, medium and high in turn, an authorization active
+-- from 2024 to 2099, so that every assignment checks it and weighs them.
 -- Replaces whatever the database holds (the harness loads the demo data).
 -- Generated in SQL from MariaDB's sequence tables (seq_1_to_N).
 SET FOREIGN_KEY_CHECKS = 0;
 TRUNCATE TABLE phi_access_log;
+TRUNCATE TABLE ecm_member_activities;
+TRUNCATE TABLE ecm_members;
 TRUNCATE TABLE idempotency_keys;
 TRUNCATE TABLE lcm_capacity;
 TRUNCATE TABLE lcm_workload;
@@ -42,4 +47,11 @@ INSERT INTO case_loads (patient_id, provider_id, olcm_user_id, olcm_assigned_at,
                         ilcm_user_id, ilcm_assigned_at, created_at, updated_at)
   SELECT id, primary_provider_id, 101 + (id % 200), NOW(3),
          101 + ((id * 7) % 200), NOW(3), NOW(3), NOW(3)
+  FROM patients;
+
+INSERT INTO ecm_members (patient_id, member_id, cin, ecm_service_auth_id, ecm_benefit_auth_eff_date,
+                         ecm_benefit_auth_end_date, acuity_level, member_record_status, created_at,
+                         updated_at)
+  SELECT id, CONCAT('MEM', LPAD(id, 10, '0')), CONCAT('CIN', id), CONCAT('AUTH', id), '2024-01-01',
+         '2099-12-31', ELT(1 + id % 3, 'low', 'medium', 'high'), 'existing_member', NOW(3), NOW(3)
   FROM patients;
