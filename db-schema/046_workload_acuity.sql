@@ -184,13 +184,16 @@ BEGIN
   WHERE x.patient_id = OLD.patient_id;
 END;
 
--- A member's acuity, as it comes, goes or changes: its holders' counts.
+-- A member's acuity, as it comes, goes or changes: its holders' counts. The
+-- MIF import's new members are patients it has just made, without a case
+-- load: it sets @lcm_bookkeeping = 'caller' around their INSERT.
 CREATE OR REPLACE TRIGGER tr_ecm_members_workload_insert AFTER INSERT ON ecm_members FOR EACH ROW
 BEGIN
   DECLARE o, i BIGINT DEFAULT NULL;
   DECLARE md, hi INT;
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
-  IF NEW.acuity_level IN ('medium', 'high') THEN
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
+     AND NEW.acuity_level IN ('medium', 'high') THEN
     SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
     WHERE patient_id = NEW.patient_id FOR UPDATE;
     SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';

@@ -295,7 +295,8 @@ BEGIN
   DECLARE o, i BIGINT DEFAULT NULL;
   DECLARE md, hi INT;
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
-  IF NEW.acuity_level IN ('medium', 'high') THEN
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
+     AND NEW.acuity_level IN ('medium', 'high') THEN
     SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
     WHERE patient_id = NEW.patient_id FOR UPDATE;
     SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';

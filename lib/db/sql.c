@@ -44,14 +44,14 @@
 #define SQL_LCM_ROW \
 	"u.id, u.name, u.email," \
 	" IFNULL(w.olcm_count, 0) AS o, IFNULL(w.ilcm_count, 0) AS i, IFNULL(w.both_count, 0) AS b," \
-	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible," \
-	" IFNULL(w.olcm_medium, 0) AS om, IFNULL(w.olcm_high, 0) AS oh," \
-	" IFNULL(w.ilcm_medium, 0) AS im, IFNULL(w.ilcm_high, 0) AS ih," \
-	" cap.max_olcm_points, cap.max_ilcm_points"
+	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible"
 /*
  * The clinic's weights, each row read by its key (awl, awm, awh; a missing
- * row weighs 1), and a user's weighted load in a role from w
- * (lcm_workload) and them: lcm_points() in SQL.
+ * row weighs 1), and a user's weighted load in a role from w, a row of
+ * lcm_workload, and weights l, m, h: lcm_points() in SQL. The list's
+ * filter and sort, which weigh every user only for available=true and
+ * sort=weighted_workload, read each weight once by a subquery (SQL_W_Q);
+ * its page joins them (SQL_ENTRY_JOINS) and weighs its own rows alone.
  */
 #define SQL_WEIGHTS_JOINS \
 	" LEFT JOIN acuity_weights awl ON awl.acuity_level = 'low'" \
@@ -60,24 +60,28 @@
 #define SQL_WL "IFNULL(awl.weight, 1)"
 #define SQL_WM "IFNULL(awm.weight, 1)"
 #define SQL_WH "IFNULL(awh.weight, 1)"
-/* The same from a derived table t of SQL_LCM_ROW's, for its role r ("o" or "i"). */
-#define SQL_ROW_POINTS(t, r) \
-	"((" t "." r " - " t "." r "m - " t "." r "h) * " SQL_WL " + " t "." r "m * " SQL_WM \
-	" + " t "." r "h * " SQL_WH ")"
-#define SQL_POINTS(role) \
-	"((IFNULL(w." role "_count, 0) - IFNULL(w." role "_medium, 0) - IFNULL(w." role "_high, 0)) * " SQL_WL \
-	" + IFNULL(w." role "_medium, 0) * " SQL_WM " + IFNULL(w." role "_high, 0) * " SQL_WH ")"
+#define SQL_W_Q(a) "(SELECT IFNULL(MAX(weight), 1) FROM acuity_weights WHERE acuity_level = '" a "')"
+#define SQL_POINTS_OF(w, role, l, m, h) \
+	"((IFNULL(" w "." role "_count, 0) - IFNULL(" w "." role "_medium, 0)" \
+	" - IFNULL(" w "." role "_high, 0)) * " l " + IFNULL(" w "." role "_medium, 0) * " m \
+	" + IFNULL(" w "." role "_high, 0) * " h ")"
+#define SQL_POINTS(role) SQL_POINTS_OF("w", role, SQL_W_Q("low"), SQL_W_Q("medium"), SQL_W_Q("high"))
+/* What a page's rows t join for their weighted loads and limits in points. */
+#define SQL_ENTRY_JOINS(t) \
+	" LEFT JOIN lcm_workload w2 ON w2.user_id = " t ".id" \
+	" LEFT JOIN lcm_capacity cap2 ON cap2.user_id = " t ".id" SQL_WEIGHTS_JOINS
 /*
  * A list entry as the statements answer it (LP_* in sql.h), from a
  * derived table of SQL_LCM_ROW: the roles, then its columns renamed, and
- * the weighted loads (SQL_WEIGHTS_JOINS joined beside the table).
+ * the weighted loads and limits in points (SQL_ENTRY_JOINS beside it).
  */
 #define SQL_LCM_ENTRY(t) \
 	t ".id, " t ".name, " t ".email, " SQL_LCM_ROLES(t ".id") " AS roles," \
 	" " t ".o AS olcm_count, " t ".i AS ilcm_count, " t ".b AS both_count," \
 	" " t ".max_olcm, " t ".max_ilcm, " t ".active, " t ".eligible," \
-	" " SQL_ROW_POINTS(t, "o") " AS olcm_points, " SQL_ROW_POINTS(t, "i") " AS ilcm_points," \
-	" " t ".max_olcm_points, " t ".max_ilcm_points"
+	" " SQL_POINTS_OF("w2", "olcm", SQL_WL, SQL_WM, SQL_WH) " AS olcm_points," \
+	" " SQL_POINTS_OF("w2", "ilcm", SQL_WL, SQL_WM, SQL_WH) " AS ilcm_points," \
+	" cap2.max_olcm_points, cap2.max_ilcm_points"
 #define SQL_LCM_OUT \
 	[LP_ID] = {'i', "id"}, \
 	[LP_NAME] = {'s', "name"}, \
@@ -103,8 +107,7 @@
 	" LEFT JOIN lcm_workload w ON w.user_id = u.id" \
 	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id" \
 	" LEFT JOIN (user_roles e JOIN roles er ON er.id = e.role_id AND er.name = 'ecm')" \
-	"  ON e.user_id = u.id" \
-	SQL_WEIGHTS_JOINS
+	"  ON e.user_id = u.id"
 /*
  * The list's filter. A condition on w or cap (LEFT JOINed) goes through
  * IFNULL or IS NULL: MariaDB 10.11 folds q's columns as constants when it
@@ -298,7 +301,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  THEN IFNULL(w.olcm_count, 0) + IFNULL(w.ilcm_count, 0) - IFNULL(w.both_count, 0)"
 	"  WHEN 'weighted_workload' THEN " SQL_POINTS("olcm") " + " SQL_POINTS("ilcm") " ELSE 0 END AS k,"
 	" COUNT(*) OVER () AS total"
-	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x" SQL_WEIGHTS_JOINS
+	SQL_LCM_FILTER " ORDER BY k, u.name, u.id LIMIT ? OFFSET ?) x" SQL_ENTRY_JOINS("x")
 	" ORDER BY x.k, x.name, x.id",
 	"ssiisii", OUT(SQL_LCM_OUT, [LP_TOTAL] = {'i', "total"}), W},
 
@@ -308,7 +311,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/* One user as the list shows them, whoever they are (0 rows: no such user). */
 	[STMT_LCM_ONE] = {"lcm_one",
 	"SELECT " SQL_LCM_ENTRY("u") " FROM (SELECT " SQL_LCM_ROW " FROM users u" SQL_LCM_JOINS
-	" WHERE u.id = ?) u" SQL_WEIGHTS_JOINS, "i", OUT(SQL_LCM_OUT), W},
+	" WHERE u.id = ?) u" SQL_ENTRY_JOINS("u"), "i", OUT(SQL_LCM_OUT), W},
 
 	[STMT_CAPACITY_SET] = {"capacity_set",
 	"INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, max_olcm_points, max_ilcm_points,"

@@ -371,8 +371,14 @@ test_mif_member_facts_are_not_the_care_teams_etag() {
 	req POST $P/lead_care_managers/assign '{"patient_id":127,"olcm_user_id":101}'
 	expect_status 200
 	expect_header etag '"1"'
+	req PUT $P/acuity_weights '{"low":1,"high":3}'
+	req GET $P/lead_care_managers/101
+	expect_json .olcm_weighted_load 3
 	mif "${two/high/low}"
 	expect_eq "counts" "0 1 1" "$(mif_counts)"
+	# The import moved the holder's weighted load with the acuity.
+	req GET $P/lead_care_managers/101
+	expect_json .olcm_weighted_load 1
 	req GET $P/patients/127/lead_care_managers
 	expect_header etag '"1"'
 	expect_json '[.case_load.olcm.user_id, .ecm_eligibility_information.acuity_level]' '[101,"low"]'
