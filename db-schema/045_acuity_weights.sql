@@ -35,5 +35,11 @@ ALTER TABLE lcm_workload
   ADD COLUMN ilcm_medium INT NOT NULL DEFAULT 0,
   ADD COLUMN ilcm_high   INT NOT NULL DEFAULT 0;
 
+-- A case load carries its patient's acuity (046's triggers keep it), so that
+-- the triggers that count a change of holders read it from the row they are
+-- given: no read of ecm_members in an assignment's UPDATE.
+ALTER TABLE case_loads
+  ADD COLUMN acuity_level VARCHAR(10) COLLATE utf8mb4_bin NULL;
+
 ALTER TABLE patient_activities
   ADD COLUMN authorization_override TINYINT(1) NOT NULL DEFAULT 0 AFTER capacity_override;

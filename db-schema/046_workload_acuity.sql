@@ -1,19 +1,21 @@
--- 045's per-acuity counts, kept where the counts are: the case load
--- triggers (033, 038, 029) read the patient's acuity once and move its
--- medium and high counts with the role's count; a set-based write
--- (@lcm_bookkeeping = 'caller') does the same in its one statement
--- (STMT_MOVE_WORKLOAD). A member whose acuity changes moves the counts of
--- the people holding them, under the lock of their case load, so that a
--- change of holders and a change of acuity at once are counted once each.
+-- 045's per-acuity counts, kept where the counts are. A case load carries
+-- its patient's acuity (case_loads.acuity_level: set as it is made, and
+-- whenever the member's acuity comes, goes or changes); the case load
+-- triggers (033, 038, 029) move the medium and high counts with the role's
+-- count, reading the acuity from the row they are given, and count a
+-- change of acuity as its holders' patients changing weight. A set-based
+-- write (@lcm_bookkeeping = 'caller') does the same in its one statement
+-- (STMT_MOVE_WORKLOAD). A member's acuity reaches the case load under the
+-- case load's lock, so a change of holders and a change of acuity at once
+-- are counted once each.
+
+CREATE OR REPLACE TRIGGER tr_case_loads_acuity BEFORE INSERT ON case_loads FOR EACH ROW
+  SET NEW.acuity_level = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
 
 CREATE OR REPLACE TRIGGER tr_case_loads_workload_insert AFTER INSERT ON case_loads FOR EACH ROW
 BEGIN
-  DECLARE acu VARCHAR(10);
-  DECLARE md, hi INT DEFAULT 0;
-  IF NEW.olcm_user_id IS NOT NULL OR NEW.ilcm_user_id IS NOT NULL THEN
-    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
-    SET md = acu <=> 'medium', hi = acu <=> 'high';
-  END IF;
+  DECLARE md, hi INT;
+  SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
   IF NEW.olcm_user_id <=> NEW.ilcm_user_id THEN
     IF NEW.olcm_user_id IS NOT NULL THEN
       INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
@@ -48,14 +50,15 @@ END;
 CREATE OR REPLACE TRIGGER tr_case_loads_workload_update AFTER UPDATE ON case_loads FOR EACH ROW
 BEGIN
   DECLARE u, v, done BIGINT DEFAULT 0;
-  DECLARE o, i, b INT;
-  DECLARE acu VARCHAR(10);
-  DECLARE md, hi INT DEFAULT 0;
+  DECLARE o, i, b, om, oh, im, ih INT;
+  DECLARE md, hi, omd, ohi INT;
   IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
-     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
-    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
-    SET md = acu <=> 'medium', hi = acu <=> 'high';
-    IF OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id THEN
+     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id
+              AND OLD.acuity_level <=> NEW.acuity_level) THEN
+    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high',
+        omd = OLD.acuity_level <=> 'medium', ohi = OLD.acuity_level <=> 'high';
+    IF OLD.acuity_level <=> NEW.acuity_level
+       AND (OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
       -- The changed role's two holders, lower id first; one may be none.
       IF OLD.olcm_user_id <=> NEW.olcm_user_id THEN
         SET u = LEAST(OLD.ilcm_user_id, NEW.ilcm_user_id), v = GREATEST(OLD.ilcm_user_id, NEW.ilcm_user_id),
@@ -137,14 +140,17 @@ BEGIN
         SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
             i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
             b = (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
-              - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u);
-        IF o <> 0 OR i <> 0 OR b <> 0 THEN
+              - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u),
+            om = (NEW.olcm_user_id <=> u) * md - (OLD.olcm_user_id <=> u) * omd,
+            oh = (NEW.olcm_user_id <=> u) * hi - (OLD.olcm_user_id <=> u) * ohi,
+            im = (NEW.ilcm_user_id <=> u) * md - (OLD.ilcm_user_id <=> u) * omd,
+            ih = (NEW.ilcm_user_id <=> u) * hi - (OLD.ilcm_user_id <=> u) * ohi;
+        IF o <> 0 OR i <> 0 OR b <> 0 OR om <> 0 OR oh <> 0 OR im <> 0 OR ih <> 0 THEN
           INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
-            ilcm_medium, ilcm_high) VALUES (u, o, i, b, o * md, o * hi, i * md, i * hi)
+            ilcm_medium, ilcm_high) VALUES (u, o, i, b, om, oh, im, ih)
           ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
-            both_count = both_count + b, olcm_medium = olcm_medium + o * md,
-            olcm_high = olcm_high + o * hi, ilcm_medium = ilcm_medium + i * md,
-            ilcm_high = ilcm_high + i * hi;
+            both_count = both_count + b, olcm_medium = olcm_medium + om, olcm_high = olcm_high + oh,
+            ilcm_medium = ilcm_medium + im, ilcm_high = ilcm_high + ih;
         END IF;
         SET done = u;
       END LOOP;
@@ -160,10 +166,8 @@ END;
 
 CREATE OR REPLACE TRIGGER tr_case_loads_workload_delete AFTER DELETE ON case_loads FOR EACH ROW
 BEGIN
-  DECLARE acu VARCHAR(10);
-  DECLARE md, hi INT DEFAULT 0;
-  SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = OLD.patient_id);
-  SET md = acu <=> 'medium', hi = acu <=> 'high';
+  DECLARE md, hi INT;
+  SET md = OLD.acuity_level <=> 'medium', hi = OLD.acuity_level <=> 'high';
   INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
     ilcm_medium, ilcm_high)
   SELECT d.u, SUM(d.o), SUM(d.i), SUM(d.b), SUM(d.o) * md, SUM(d.o) * hi, SUM(d.i) * md,
@@ -184,78 +188,31 @@ BEGIN
   WHERE x.patient_id = OLD.patient_id;
 END;
 
--- A member's acuity, as it comes, goes or changes: its holders' counts. The
--- MIF import's new members are patients it has just made, without a case
--- load: it sets @lcm_bookkeeping = 'caller' around their INSERT.
-CREATE OR REPLACE TRIGGER tr_ecm_members_workload_insert AFTER INSERT ON ecm_members FOR EACH ROW
+-- A member's acuity, as it comes, goes or changes, reaches their case load
+-- (whose update trigger above moves the holders' counts). The MIF import's
+-- new members are patients it has just made, without a case load: it sets
+-- @lcm_bookkeeping = 'caller' around their INSERT.
+CREATE OR REPLACE TRIGGER tr_ecm_members_acuity_insert AFTER INSERT ON ecm_members FOR EACH ROW
 BEGIN
-  DECLARE o, i BIGINT DEFAULT NULL;
-  DECLARE md, hi INT;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
-  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
-     AND NEW.acuity_level IN ('medium', 'high') THEN
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = NEW.patient_id FOR UPDATE;
-    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i);
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller') AND NEW.acuity_level IS NOT NULL THEN
+    UPDATE case_loads SET acuity_level = NEW.acuity_level WHERE patient_id = NEW.patient_id;
   END IF;
 END;
 
-CREATE OR REPLACE TRIGGER tr_ecm_members_workload_update AFTER UPDATE ON ecm_members FOR EACH ROW
+CREATE OR REPLACE TRIGGER tr_ecm_members_acuity_update AFTER UPDATE ON ecm_members FOR EACH ROW
 BEGIN
-  DECLARE o, i BIGINT DEFAULT NULL;
-  DECLARE md, hi INT;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF OLD.patient_id <> NEW.patient_id THEN
+    UPDATE case_loads SET acuity_level = NULL WHERE patient_id = OLD.patient_id;
+  END IF;
   IF NOT (OLD.acuity_level <=> NEW.acuity_level) OR OLD.patient_id <> NEW.patient_id THEN
-    -- The old patient's holders lose the old acuity, the new one's gain the new.
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = OLD.patient_id FOR UPDATE;
-    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
-    SET o = NULL, i = NULL;
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = NEW.patient_id FOR UPDATE;
-    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
+    UPDATE case_loads SET acuity_level = NEW.acuity_level WHERE patient_id = NEW.patient_id;
   END IF;
 END;
 
-CREATE OR REPLACE TRIGGER tr_ecm_members_workload_delete AFTER DELETE ON ecm_members FOR EACH ROW
-BEGIN
-  DECLARE o, i BIGINT DEFAULT NULL;
-  DECLARE md, hi INT;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
-  IF OLD.acuity_level IN ('medium', 'high') THEN
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = OLD.patient_id FOR UPDATE;
-    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i);
-  END IF;
-END;
+CREATE OR REPLACE TRIGGER tr_ecm_members_acuity_delete AFTER DELETE ON ecm_members FOR EACH ROW
+  UPDATE case_loads SET acuity_level = NULL WHERE patient_id = OLD.patient_id;
 
--- The counts of the members there are, read under shared locks as 021 does.
-UPDATE lcm_workload w JOIN (
-  SELECT d.u, SUM(d.om) AS om, SUM(d.oh) AS oh, SUM(d.im) AS im, SUM(d.ih) AS ih FROM (
-    (SELECT c.olcm_user_id AS u, m.acuity_level = 'medium' AS om, m.acuity_level = 'high' AS oh,
-       0 AS im, 0 AS ih
-     FROM case_loads c JOIN ecm_members m ON m.patient_id = c.patient_id
-     WHERE c.olcm_user_id IS NOT NULL LOCK IN SHARE MODE)
-    UNION ALL
-    (SELECT c.ilcm_user_id, 0, 0, m.acuity_level = 'medium', m.acuity_level = 'high'
-     FROM case_loads c JOIN ecm_members m ON m.patient_id = c.patient_id
-     WHERE c.ilcm_user_id IS NOT NULL LOCK IN SHARE MODE)) d
-  GROUP BY d.u) t ON t.u = w.user_id
-SET w.olcm_medium = IFNULL(t.om, 0), w.olcm_high = IFNULL(t.oh, 0), w.ilcm_medium = IFNULL(t.im, 0),
-  w.ilcm_high = IFNULL(t.ih, 0);
+-- The acuity of the members there are, onto their case loads: the update
+-- trigger counts it for their holders as it goes (045's counts start at 0).
+UPDATE case_loads c JOIN ecm_members m ON m.patient_id = c.patient_id
+SET c.acuity_level = m.acuity_level WHERE m.acuity_level IS NOT NULL;

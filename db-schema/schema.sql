@@ -49,6 +49,7 @@ CREATE TABLE `case_loads` (
   `version` bigint(20) NOT NULL DEFAULT 1,
   `created_at` datetime(3) NOT NULL,
   `updated_at` datetime(3) NOT NULL,
+  `acuity_level` varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `uq_case_loads_patient` (`patient_id`),
   KEY `ix_case_loads_olcm` (`olcm_user_id`,`ilcm_user_id`),
@@ -61,14 +62,15 @@ CREATE TABLE `case_loads` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 DELIMITER ;;
+CREATE TRIGGER tr_case_loads_acuity BEFORE INSERT ON case_loads FOR EACH ROW
+  SET NEW.acuity_level = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);;
+DELIMITER ;
+
+DELIMITER ;;
 CREATE TRIGGER tr_case_loads_workload_insert AFTER INSERT ON case_loads FOR EACH ROW
 BEGIN
-  DECLARE acu VARCHAR(10);
-  DECLARE md, hi INT DEFAULT 0;
-  IF NEW.olcm_user_id IS NOT NULL OR NEW.ilcm_user_id IS NOT NULL THEN
-    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
-    SET md = acu <=> 'medium', hi = acu <=> 'high';
-  END IF;
+  DECLARE md, hi INT;
+  SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
   IF NEW.olcm_user_id <=> NEW.ilcm_user_id THEN
     IF NEW.olcm_user_id IS NOT NULL THEN
       INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
@@ -105,14 +107,15 @@ DELIMITER ;;
 CREATE TRIGGER tr_case_loads_workload_update AFTER UPDATE ON case_loads FOR EACH ROW
 BEGIN
   DECLARE u, v, done BIGINT DEFAULT 0;
-  DECLARE o, i, b INT;
-  DECLARE acu VARCHAR(10);
-  DECLARE md, hi INT DEFAULT 0;
+  DECLARE o, i, b, om, oh, im, ih INT;
+  DECLARE md, hi, omd, ohi INT;
   IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
-     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
-    SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = NEW.patient_id);
-    SET md = acu <=> 'medium', hi = acu <=> 'high';
-    IF OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id THEN
+     AND NOT (OLD.olcm_user_id <=> NEW.olcm_user_id AND OLD.ilcm_user_id <=> NEW.ilcm_user_id
+              AND OLD.acuity_level <=> NEW.acuity_level) THEN
+    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high',
+        omd = OLD.acuity_level <=> 'medium', ohi = OLD.acuity_level <=> 'high';
+    IF OLD.acuity_level <=> NEW.acuity_level
+       AND (OLD.olcm_user_id <=> NEW.olcm_user_id OR OLD.ilcm_user_id <=> NEW.ilcm_user_id) THEN
       -- The changed role's two holders, lower id first; one may be none.
       IF OLD.olcm_user_id <=> NEW.olcm_user_id THEN
         SET u = LEAST(OLD.ilcm_user_id, NEW.ilcm_user_id), v = GREATEST(OLD.ilcm_user_id, NEW.ilcm_user_id),
@@ -194,14 +197,17 @@ BEGIN
         SET o = (NEW.olcm_user_id <=> u) - (OLD.olcm_user_id <=> u),
             i = (NEW.ilcm_user_id <=> u) - (OLD.ilcm_user_id <=> u),
             b = (NEW.olcm_user_id <=> u AND NEW.ilcm_user_id <=> u)
-              - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u);
-        IF o <> 0 OR i <> 0 OR b <> 0 THEN
+              - (OLD.olcm_user_id <=> u AND OLD.ilcm_user_id <=> u),
+            om = (NEW.olcm_user_id <=> u) * md - (OLD.olcm_user_id <=> u) * omd,
+            oh = (NEW.olcm_user_id <=> u) * hi - (OLD.olcm_user_id <=> u) * ohi,
+            im = (NEW.ilcm_user_id <=> u) * md - (OLD.ilcm_user_id <=> u) * omd,
+            ih = (NEW.ilcm_user_id <=> u) * hi - (OLD.ilcm_user_id <=> u) * ohi;
+        IF o <> 0 OR i <> 0 OR b <> 0 OR om <> 0 OR oh <> 0 OR im <> 0 OR ih <> 0 THEN
           INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
-            ilcm_medium, ilcm_high) VALUES (u, o, i, b, o * md, o * hi, i * md, i * hi)
+            ilcm_medium, ilcm_high) VALUES (u, o, i, b, om, oh, im, ih)
           ON DUPLICATE KEY UPDATE olcm_count = olcm_count + o, ilcm_count = ilcm_count + i,
-            both_count = both_count + b, olcm_medium = olcm_medium + o * md,
-            olcm_high = olcm_high + o * hi, ilcm_medium = ilcm_medium + i * md,
-            ilcm_high = ilcm_high + i * hi;
+            both_count = both_count + b, olcm_medium = olcm_medium + om, olcm_high = olcm_high + oh,
+            ilcm_medium = ilcm_medium + im, ilcm_high = ilcm_high + ih;
         END IF;
         SET done = u;
       END LOOP;
@@ -219,10 +225,8 @@ DELIMITER ;
 DELIMITER ;;
 CREATE TRIGGER tr_case_loads_workload_delete AFTER DELETE ON case_loads FOR EACH ROW
 BEGIN
-  DECLARE acu VARCHAR(10);
-  DECLARE md, hi INT DEFAULT 0;
-  SET acu = (SELECT acuity_level FROM ecm_members WHERE patient_id = OLD.patient_id);
-  SET md = acu <=> 'medium', hi = acu <=> 'high';
+  DECLARE md, hi INT;
+  SET md = OLD.acuity_level <=> 'medium', hi = OLD.acuity_level <=> 'high';
   INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,
     ilcm_medium, ilcm_high)
   SELECT d.u, SUM(d.o), SUM(d.i), SUM(d.b), SUM(d.o) * md, SUM(d.o) * hi, SUM(d.i) * md,
@@ -290,67 +294,29 @@ CREATE TABLE `ecm_members` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 DELIMITER ;;
-CREATE TRIGGER tr_ecm_members_workload_insert AFTER INSERT ON ecm_members FOR EACH ROW
+CREATE TRIGGER tr_ecm_members_acuity_insert AFTER INSERT ON ecm_members FOR EACH ROW
 BEGIN
-  DECLARE o, i BIGINT DEFAULT NULL;
-  DECLARE md, hi INT;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
-  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller')
-     AND NEW.acuity_level IN ('medium', 'high') THEN
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = NEW.patient_id FOR UPDATE;
-    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i);
+  IF (@lcm_bookkeeping IS NULL OR @lcm_bookkeeping <> 'caller') AND NEW.acuity_level IS NOT NULL THEN
+    UPDATE case_loads SET acuity_level = NEW.acuity_level WHERE patient_id = NEW.patient_id;
   END IF;
 END;;
 DELIMITER ;
 
 DELIMITER ;;
-CREATE TRIGGER tr_ecm_members_workload_update AFTER UPDATE ON ecm_members FOR EACH ROW
+CREATE TRIGGER tr_ecm_members_acuity_update AFTER UPDATE ON ecm_members FOR EACH ROW
 BEGIN
-  DECLARE o, i BIGINT DEFAULT NULL;
-  DECLARE md, hi INT;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
+  IF OLD.patient_id <> NEW.patient_id THEN
+    UPDATE case_loads SET acuity_level = NULL WHERE patient_id = OLD.patient_id;
+  END IF;
   IF NOT (OLD.acuity_level <=> NEW.acuity_level) OR OLD.patient_id <> NEW.patient_id THEN
-    -- The old patient's holders lose the old acuity, the new one's gain the new.
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = OLD.patient_id FOR UPDATE;
-    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
-    SET o = NULL, i = NULL;
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = NEW.patient_id FOR UPDATE;
-    SET md = NEW.acuity_level <=> 'medium', hi = NEW.acuity_level <=> 'high';
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i) AND (md <> 0 OR hi <> 0);
+    UPDATE case_loads SET acuity_level = NEW.acuity_level WHERE patient_id = NEW.patient_id;
   END IF;
 END;;
 DELIMITER ;
 
 DELIMITER ;;
-CREATE TRIGGER tr_ecm_members_workload_delete AFTER DELETE ON ecm_members FOR EACH ROW
-BEGIN
-  DECLARE o, i BIGINT DEFAULT NULL;
-  DECLARE md, hi INT;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET o = NULL, i = NULL;
-  IF OLD.acuity_level IN ('medium', 'high') THEN
-    SELECT olcm_user_id, ilcm_user_id INTO o, i FROM case_loads
-    WHERE patient_id = OLD.patient_id FOR UPDATE;
-    SET md = -(OLD.acuity_level <=> 'medium'), hi = -(OLD.acuity_level <=> 'high');
-    UPDATE lcm_workload SET olcm_medium = olcm_medium + (user_id <=> o) * md,
-      olcm_high = olcm_high + (user_id <=> o) * hi, ilcm_medium = ilcm_medium + (user_id <=> i) * md,
-      ilcm_high = ilcm_high + (user_id <=> i) * hi
-    WHERE user_id IN (o, i);
-  END IF;
-END;;
+CREATE TRIGGER tr_ecm_members_acuity_delete AFTER DELETE ON ecm_members FOR EACH ROW
+  UPDATE case_loads SET acuity_level = NULL WHERE patient_id = OLD.patient_id;;
 DELIMITER ;
 
 CREATE TABLE `idempotency_keys` (

@@ -651,9 +651,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/*
 	 * The bookkeeping STMT_MOVE_APPLY's rows would have had the trigger do
 	 * (db-schema/034, 046): each user's workload deltas from each patient,
-	 * [user, patient, olcm, ilcm, both], summed per user with the patient's
-	 * acuity and written in user id order as the trigger writes them; each
-	 * patient's index row, [patient, olcm, ilcm].
+	 * [user, patient, olcm, ilcm, both], summed per user with the acuity
+	 * the patient's case load carries, written in user id order as the
+	 * trigger writes them; each patient's index row, [patient, olcm, ilcm].
 	 */
 	[STMT_BOOKKEEPING_CALLER] = {"bookkeeping_caller",
 	"SET @lcm_bookkeeping = 'caller'", "", NO_OUT, W},
@@ -666,7 +666,7 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  SUM(j.i * (m.acuity_level <=> 'medium')), SUM(j.i * (m.acuity_level <=> 'high'))"
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]', p BIGINT PATH '$[1]',"
 	"  o INT PATH '$[2]', i INT PATH '$[3]', b INT PATH '$[4]')) AS j"
-	" LEFT JOIN ecm_members m ON m.patient_id = j.p GROUP BY j.u ORDER BY j.u"
+	" LEFT JOIN case_loads m ON m.patient_id = j.p GROUP BY j.u ORDER BY j.u"
 	" ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),"
 	"  ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),"
 	"  olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),"
