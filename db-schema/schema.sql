@@ -1,6 +1,6 @@
 -- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
 -- taken through the last migration,
---     041_access_log_mif_import.sql
+--     043_release_ended.sql
 -- every table, index and trigger, to read. It is not a migration: lcm-admin
 -- applies, and make install installs, only the NNN_name.sql files, which
 -- alone make and change a database.
@@ -257,10 +257,10 @@ CREATE TABLE `patient_activities` (
   `role` enum('olcm','ilcm') NOT NULL,
   `previous_user_id` bigint(20) DEFAULT NULL,
   `new_user_id` bigint(20) DEFAULT NULL,
-  `actor_user_id` bigint(20) NOT NULL,
+  `actor_user_id` bigint(20) DEFAULT NULL,
   `reason` varchar(500) DEFAULT NULL,
   `reason_code` varchar(40) DEFAULT NULL,
-  `source` enum('assign','update','remove','bulk','transfer') DEFAULT NULL,
+  `source` enum('assign','update','remove','bulk','transfer','release_ended') DEFAULT NULL,
   `capacity_override` tinyint(1) NOT NULL DEFAULT 0,
   `request_id` varchar(80) DEFAULT NULL,
   `created_at` datetime(3) NOT NULL,
@@ -322,7 +322,7 @@ CREATE TABLE `phi_access_log` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `patient_id` bigint(20) NOT NULL,
   `actor_user_id` bigint(20) NOT NULL,
-  `action` enum('read_care_team','read_history','read_access_log','assign','update','remove','bulk','transfer','read_patient_list','export_assignments','read_lcm_patients','mif_import') NOT NULL,
+  `action` enum('read_care_team','read_history','read_access_log','assign','update','remove','bulk','transfer','read_patient_list','export_assignments','read_lcm_patients','mif_import','release_ended') NOT NULL,
   `request_id` varchar(80) NOT NULL,
   `at` datetime(3) NOT NULL,
   `writer_id` bigint(20) DEFAULT NULL,
