@@ -40,6 +40,8 @@ enum stmt {
 	STMT_MOVE_WORKLOAD,
 	STMT_MOVE_INDEX,
 	STMT_MOVE_ACTIVITIES,
+	STMT_RELEASE_ENDED_FIND,
+	STMT_RELEASE_ENDED_LOCK,
 	STMT_REFS,
 	STMT_PATIENTS_EXISTING,
 	STMT_USERS_ELIGIBLE,
@@ -179,6 +181,7 @@ enum { ML_ID, ML_PATIENT_ID, ML_OLCM, ML_ILCM };  /* the four move_lock_* */
 enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM,  /* move_targets */
 	MT_OLCM_COUNT, MT_ILCM_COUNT, MT_BOTH_COUNT };
 enum { PH_PATIENT_ID, PH_USER_ID };  /* previous_holders */
+enum { RE_PATIENT_ID, RE_TOTAL };  /* release_ended_find */
 enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page */
 	PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME, PP_ILCM_ID, PP_ILCM_NAME,
 	PP_MEMBER /* then the member's facts (MB_*) */ };
