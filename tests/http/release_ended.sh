@@ -350,3 +350,59 @@ test_release_lcm_admin_does_the_same_for_operators() {
 	RC=$?
 	expect_eq "unreachable database exit ($OUT)" 1 "$RC"
 }
+
+# A MIF import that moves an end date while the release runs: the release
+# read the member as ended, then waits for the case load the import holds;
+# once the import commits, the release reads the authorization again under
+# the lock and leaves the member alone. (On a machine so slow that the
+# release gives up waiting, 503, the round runs again.)
+test_release_reads_the_authorization_again_under_the_lock() {
+	local round pid importer status=
+	rel_clinic
+	for round in 1 2 3; do
+		# A gate (a named lock another session holds until release_holder
+		# ends it), then the import, which changes 123's member, locks its
+		# case load, and commits once the gate opens.
+		db_sql "SELECT GET_LOCK('rel_gate', 0); SELECT SLEEP(600)" >/dev/null 2>&1 &
+		HOLDER=$!
+		rel_wait_query 'SELECT SLEEP(600)%'
+		db_sql "START TRANSACTION;
+			UPDATE ecm_members SET ecm_benefit_auth_end_date = UTC_DATE() + INTERVAL 30 DAY
+			WHERE patient_id = 123;
+			SELECT id FROM case_loads WHERE patient_id = 123 FOR UPDATE;
+			SELECT GET_LOCK('rel_gate', 600); COMMIT; SELECT 'committed'" >"$T_TMP/importer.out" 2>&1 &
+		importer=$!
+		rel_wait_query "SELECT GET_LOCK('rel_gate', 600)%"
+		LAST_REQ="POST $REL {} (while 123's case load is held)"
+		curl -s -o "$T_TMP/rel.body" -w '%{http_code}' -X POST -H 'X-User-Token: dev-admin-token' \
+			-H 'Content-Type: application/json' --data-binary '{}' "$BASE$REL" >"$T_TMP/rel.status" &
+		pid=$!
+		wait_for_app_statement
+		release_holder
+		wait "$importer"
+		wait "$pid"
+		status=$(cat "$T_TMP/rel.status")
+		[ "$status" = 503 ] || break
+		db_sql "UPDATE ecm_members SET ecm_benefit_auth_end_date = UTC_DATE() - INTERVAL 2 DAY
+			WHERE patient_id = 123"
+	done
+	BODY=$(cat "$T_TMP/rel.body")
+	STATUS=$status
+	expect_status 200
+	grep -q '^committed$' "$T_TMP/importer.out" || fail "the import did not commit: $(cat "$T_TMP/importer.out")"
+	expect_json '[.releases[] | [.patient_id, .role]]' '[[1003,"ilcm"]]'
+	expect_json '[.patients_count, .released_count]' '[1,1]'
+	expect_eq "123 keeps its LCMs" "101 102" "$(db_sql 'SELECT olcm_user_id, ilcm_user_id FROM case_loads WHERE patient_id = 123' | tr '\t' ' ')"
+	rel_expect_bookkeeping_exact
+}
+
+# rel_wait_query PATTERN: until a session of root runs a statement LIKE PATTERN (10 s at most).
+rel_wait_query() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(db_sql "SELECT COUNT(*) FROM information_schema.processlist
+			WHERE user = 'root' AND info LIKE \"$1\"")" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	fail "no session ran $1"
+}
