@@ -31,7 +31,7 @@ CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-# The unit goes where systemd looks: /lib/systemd/system for a /usr install.
+# The units go where systemd looks: /lib/systemd/system for a /usr install.
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 NGINX_SNIPPETS ?= /etc/nginx/snippets
 SYSCONFDIR ?= /etc/lcm
@@ -243,6 +243,10 @@ install: all
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' deploy/lcm-workers.service.in \
 		>$(DESTDIR)$(UNITDIR)/lcm-workers.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lcm-workers.service
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' deploy/lcm-release-ended.service.in \
+		>$(DESTDIR)$(UNITDIR)/lcm-release-ended.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lcm-release-ended.service
+	install -m 0644 deploy/lcm-release-ended.timer $(DESTDIR)$(UNITDIR)/lcm-release-ended.timer
 	install -d $(DESTDIR)$(LOGROTATEDIR)
 	install -m 0644 deploy/lcm.logrotate $(DESTDIR)$(LOGROTATEDIR)/lcm
 	sed -e 's|@SCHEMA_DIR@|$(PREFIX)/share/lcm/db-schema|g' deploy/lcm.conf.example \

@@ -40,6 +40,9 @@ enum app_err lcm_weights_put(const struct request *, struct response *);
 enum app_err lcm_transfer_post(const struct request *, struct response *);
 enum app_err lcm_auto_assign_post(const struct request *, struct response *);
 
+/* POST .../lead_care_managers/release_ended */
+enum app_err lcm_release_ended_post(const struct request *, struct response *);
+
 /*
  * POST, PUT and DELETE .../assign: one handler, told by its route's data
  * (a struct write_route) how to read the body and what to answer.

@@ -19,6 +19,8 @@ const struct route app_routes[] = {
 	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT, NULL},
 	{M_POST, LCM_BASE "/lead_care_managers/auto_assign", lcm_auto_assign_post,
 	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT, NULL},
+	{M_POST, LCM_BASE "/lead_care_managers/release_ended", lcm_release_ended_post,
+	    ROUTE_ADMIN | ROUTE_BODY | ROUTE_IDEMPOTENT, NULL},
 	{M_PUT, LCM_BASE "/lead_care_managers/:id/capacity", lcm_capacity_put,
 	    ROUTE_ADMIN | ROUTE_BODY, NULL},
 	{M_GET, LCM_BASE "/lead_care_managers/:id/patients", lcm_user_patients_get, ROUTE_ADMIN, NULL},

@@ -8,6 +8,7 @@
 #include "json_out.h"
 #include "lcm.h"
 #include "rules.h"
+#include "today.h"
 
 /* Each move that went ahead, in the access log (a real run only). */
 static void
@@ -20,12 +21,13 @@ log_moves(const struct request *req, const struct lcm_move_plan *plan, enum acce
 			(void)access_log_add(plan->moves[i].patient_id, req->user_id, a, req->request_id);
 }
 
-/* What a run answers: its plan, as a transfer or an auto-assign. */
+/* What a run answers: its plan, as a transfer, an auto-assign or a release (of day). */
 struct plan_answer {
 	const struct lcm_move_plan *plan;
 	int dry_run;
 	int transfer;
 	int unassigned;
+	const char *release_day;
 };
 
 static enum app_err
@@ -33,6 +35,8 @@ render_plan(void *arg, struct response *resp)
 {
 	const struct plan_answer *a = arg;
 
+	if (a->release_day != NULL)
+		return resp_json(resp, 200, json_release_plan(a->plan, a->dry_run, a->release_day));
 	return resp_json(resp, 200, json_move_plan(a->plan, a->dry_run, a->transfer,
 	    a->unassigned));
 }
@@ -73,7 +77,7 @@ lcm_transfer_post(const struct request *req, struct response *resp)
 	struct json_object *errors;
 	struct lcm_transfer t;
 	struct lcm_change c;
-	struct plan_answer answer = {&plan, 0, 1, 0};
+	struct plan_answer answer = {&plan, 0, 1, 0, NULL};
 	enum app_err rc = APP_ENOMEM;
 
 	if ((to = calloc(VAL_TAKERS_MAX, sizeof(*to))) == NULL ||
@@ -116,7 +120,7 @@ lcm_auto_assign_post(const struct request *req, struct response *resp)
 	struct json_object *errors;
 	struct lcm_auto a;
 	struct lcm_change c;
-	struct plan_answer answer = {&plan, 0, 0, 0};
+	struct plan_answer answer = {&plan, 0, 0, 0, NULL};
 	enum app_err rc = APP_ENOMEM;
 
 	if ((users = calloc(VAL_BULK_MAX, sizeof(*users))) == NULL ||
@@ -144,5 +148,39 @@ out:
 	lcm_move_plan_free(&plan);
 	free(users);
 	free(patients);
+	return rc;
+}
+
+/*
+ * POST .../lead_care_managers/release_ended: clear the LCMs of the members
+ * whose authorization ended before the clinic's day, in one transaction
+ * (at most LCM_RELEASE_MAX patients; the answer counts the rest); a dry
+ * run says what the real run would do, and writes nothing.
+ */
+enum app_err
+lcm_release_ended_post(const struct request *req, struct response *resp)
+{
+	struct lcm_actor who = {req->user_id, req->request_id, idem_key(req->idem)};
+	struct lcm_move_plan plan = {0};
+	struct json_object *errors;
+	struct lcm_release r;
+	char day[TODAY_LEN];
+	struct plan_answer answer = {&plan, 0, 0, 0, day};
+	enum app_err rc = APP_ENOMEM;
+
+	if ((errors = json_list()) == NULL)
+		goto out;
+	if ((rc = problems(resp, errors, val_release_ended(req->json, &r, errors))) != APP_OK)
+		goto out;
+	today(day);
+	r.day = day;
+	answer.dry_run = r.dry_run;
+	answer_with(req, &answer);
+	if ((rc = lcm_release_ended_run(req->db, &who, &r, &plan)) != APP_OK)
+		goto out;
+	if (!idem_kept(req->idem))
+		rc = render_plan(&answer, resp);
+out:
+	lcm_move_plan_free(&plan);
 	return rc;
 }

@@ -44,6 +44,7 @@ static const char usage_text[] =
 "  token list USER_ID | token revoke TOKEN_ID\n"
 "  import providers|patients|users FILE.csv\n"
 "  import mif FILE               a health plan's Member Information File (CSV or TSV)\n"
+"  release-ended [--dry-run]    release the LCMs of members whose authorization ended\n"
 "  pool [--worker PATH]         run the worker pool in the foreground (spawn-fcgi -n,\n"
 "                               multiwatch): the lcm-workers.service command\n";
 
@@ -563,6 +564,82 @@ cmd_import(enum admin_cmd c, int argc, char **argv)
 	return rc == APP_OK ? 0 : 1;
 }
 
+/* ---- release-ended ----------------------------------------------------- */
+
+/*
+ * release-ended [--dry-run]: the Lead Care Managers of the ECM members
+ * whose authorization ended before the clinic's day released, as POST
+ * .../release_ended releases them (lcm_release_ended_run()), batch after
+ * batch (LCM_RELEASE_MAX patients each, each its own transaction) until
+ * none is left; a dry run looks at the first batch only and says how many
+ * more there are. Its history and access-log records name no user (an
+ * operator's); the request id printed tags the first batch's activity
+ * rows, "ID.N" the Nth batch's. One line on stdout.
+ */
+static int
+cmd_release_ended(enum admin_cmd c, int argc, char **argv)
+{
+	struct lcm_move_plan plan = {0};
+	struct lcm_release r = {0};
+	struct lcm_actor who = {0};
+	char day[TODAY_LEN], rid[64], tag[96];
+	size_t roles = 0, patients = 0, batch;
+	struct db *db;
+	enum app_err rc;
+
+	(void)c;
+	if (argc == 2 && strcmp(argv[1], "--dry-run") == 0)
+		r.dry_run = 1;
+	else if (argc != 1)
+		return usage("release-ended takes only --dry-run");
+	if ((db = connect_as(DB_USE_ADMIN, 0)) == NULL)
+		return 1;
+	today(day);
+	r.day = day;
+	snprintf(rid, sizeof(rid), "lcm-admin-%lx-%ld", (unsigned long)time(NULL), (long)getpid());
+	for (batch = 1; ; batch++) {
+		if (batch == 1)
+			snprintf(tag, sizeof(tag), "%s", rid);
+		else
+			snprintf(tag, sizeof(tag), "%s.%zu", rid, batch);
+		who.request_id = tag;
+		if ((rc = lcm_release_ended_run(db, &who, &r, &plan)) != APP_OK)
+			break;
+		roles += plan.n;
+		patients += lcm_move_plan_patients(&plan);
+		/* Done; or nothing more could be released (changed meanwhile): another day's run. */
+		if (r.dry_run || plan.remaining == 0 || plan.n == 0)
+			break;
+		lcm_move_plan_free(&plan);
+	}
+	if (rc != APP_OK) {
+		db_failed(db, rc);
+		if (roles > 0)
+			fail("%zu roles of %zu patients were released before it (request %s)", roles,
+			    patients, rid);
+	} else if (r.dry_run)
+		printf("release-ended: dry run: %zu roles of %zu patients to release, %" PRId64
+		    " more after them (as of %s)\n", roles, patients, plan.remaining, day);
+	else {
+		printf("release-ended: %zu roles of %zu patients released (as of %s, request %s)",
+		    roles, patients, day, rid);
+		if (plan.remaining > 0)
+			printf("; %" PRId64 " patients left for the next run", plan.remaining);
+		printf("\n");
+	}
+	/*
+	 * Each role's access-log record, written before lcm-admin goes; when it
+	 * cannot be, the run failed (a timer's failure is what an operator sees).
+	 */
+	if (roles > 0 && !r.dry_run && access_log_drain(db) != APP_OK) {
+		fail("the PHI access log could not be written: the roles were released");
+		rc = APP_EDB;
+	}
+	lcm_move_plan_free(&plan);
+	db_free(db);
+	return rc == APP_OK ? 0 : 1;
+}
+
 /* ---- pool ------------------------------------------------------------ */
 
 /* multiwatch's retry limit per slot: as good as none (its counter is an int). */
@@ -691,6 +768,7 @@ static int (*const run[ADMIN_CMD__MAX])(enum admin_cmd, int, char **) = {
 	[ADMIN_CMD_IMPORT_PATIENTS] = cmd_import,
 	[ADMIN_CMD_IMPORT_USERS] = cmd_import,
 	[ADMIN_CMD_IMPORT_MIF] = cmd_import,
+	[ADMIN_CMD_RELEASE_ENDED] = cmd_release_ended,
 	[ADMIN_CMD_POOL] = cmd_pool,
 	[ADMIN_CMD_HELP] = cmd_help,
 };

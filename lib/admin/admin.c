@@ -33,6 +33,7 @@ const struct admin_cmd_name admin_cmds[ADMIN_CMD__MAX] = {
 	[ADMIN_CMD_IMPORT_PATIENTS] = {"import", "patients"},
 	[ADMIN_CMD_IMPORT_USERS] = {"import", "users"},
 	[ADMIN_CMD_IMPORT_MIF] = {"import", "mif"},
+	[ADMIN_CMD_RELEASE_ENDED] = {"release-ended", NULL},
 	[ADMIN_CMD_POOL] = {"pool", NULL},
 	[ADMIN_CMD_HELP] = {"help", NULL},
 };

@@ -515,6 +515,55 @@ json_move_plan(const struct lcm_move_plan *plan, int dry_run, int transfer, int 
 	return finish(o, ok);
 }
 
+/* One role a release clears: from whom. */
+static struct json_object *
+release(const struct lcm_move *m, int dry_run)
+{
+	struct json_object *o;
+	int ok = 1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	put_new(o, "patient_id", json_object_new_int64(m->patient_id), 1, &ok);
+	put_new(o, "role", json_object_new_string(lcm_role_name(m->role)), 1, &ok);
+	put_new(o, "from_user_id", json_object_new_int64(m->from_user), 1, &ok);
+	put_new(o, "status", json_object_new_string(dry_run ? "planned" : "released"), 1, &ok);
+	return finish(o, ok);
+}
+
+/* Every role a release clears, in the plan's order. */
+static struct json_object *
+releases(const struct lcm_move_plan *plan, int dry_run)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+	int ok = a != NULL;
+
+	for (i = 0; ok && i < plan->n; i++)
+		ok = json_list_add(a, release(&plan->moves[i], dry_run)) == APP_OK;
+	return finish(a, ok);
+}
+
+struct json_object *
+json_release_plan(const struct lcm_move_plan *plan, int dry_run, const char *day)
+{
+	struct json_object *o = json_object_new_object();
+	int ok = o != NULL;
+
+	if (o == NULL)
+		return NULL;
+	put_new(o, "dry_run", json_object_new_boolean(dry_run), 1, &ok);
+	put_new(o, "as_of", json_object_new_string(day), 1, &ok);
+	put_new(o, dry_run ? "planned_count" : "released_count", json_object_new_int64((int64_t)plan->n),
+	    1, &ok);
+	put_new(o, "patients_count", json_object_new_int64((int64_t)lcm_move_plan_patients(plan)), 1,
+	    &ok);
+	put_new(o, "remaining", json_object_new_int64(plan->remaining), 1, &ok);
+	put_new(o, "releases", releases(plan, dry_run), 1, &ok);
+	put_new(o, "counts", move_counts(plan), 1, &ok);
+	return finish(o, ok);
+}
+
 struct json_object *
 json_patient_row(const struct pat_row *r)
 {

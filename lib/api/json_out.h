@@ -95,6 +95,14 @@ struct json_object *json_move_plan(const struct lcm_move_plan *, int dry_run, in
     int unassigned);
 
 /*
+ * The answer of a release of ended authorizations on day: dry_run, as_of
+ * (day), released_count (planned_count for a dry run: roles),
+ * patients_count, remaining, releases (each role released: patient_id,
+ * role, from_user_id, status) and the holders' counts before and after.
+ */
+struct json_object *json_release_plan(const struct lcm_move_plan *, int dry_run, const char *day);
+
+/*
  * The patient list: one patient with its case load or null and its
  * ecm_eligibility_information or null; the page (rows taken).
  */

@@ -455,6 +455,33 @@ val_auto_assign(struct json_object *obj, struct lcm_auto *a, int64_t *patients, 
 	return n;
 }
 
+int
+val_release_ended(struct json_object *obj, struct lcm_release *r, struct json_object *errors)
+{
+	struct json_object *v, *code;
+	struct lcm_change c;
+	int n = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(&c, 0, sizeof(c));
+	/* A code, when given, is the one a release records. */
+	if (json_object_object_get_ex(obj, "reason", &v) && json_object_is_type(v, json_type_object) &&
+	    json_object_object_get_ex(v, "code", &code) && code != NULL &&
+	    (!json_object_is_type(code, json_type_string) ||
+	    strcmp(json_object_get_string(code), "authorization_ended") != 0 ||
+	    (size_t)json_object_get_string_len(code) != strlen("authorization_ended"))) {
+		if (complain(errors, 1, &n, "reason.code must be authorization_ended") < 0)
+			return -1;
+	} else if (val_reason(obj, &c, errors, &n) < 0)
+		return -1;
+	r->note = c.reason;
+	r->note_len = c.reason_len;
+	if (complain(errors, check_json_bool(obj, "dry_run", &r->dry_run) == CHECK_BAD, &n,
+	    "dry_run must be true or false") < 0)
+		return -1;
+	return n;
+}
+
 /*
  * A data URI (RFC 2397) whose data is base64: "data:", a media type and
  * its parameters (any: file_type says what the file is), ";base64,", the

@@ -96,6 +96,15 @@ int val_auto_assign(struct json_object *body, struct lcm_auto *a, int64_t *patie
     int64_t *users, struct lcm_change *c, struct json_object *errors);
 
 /*
+ * POST .../release_ended: dry_run (true or false; absent: false) and an
+ * optional reason: a note, or {"code": "authorization_ended", "note": N}
+ * (the code a release always records; another is refused). r->note is
+ * borrowed from body; r->day is the caller's. As val_assign().
+ */
+int val_release_ended(struct json_object *body, struct lcm_release *r,
+    struct json_object *errors);
+
+/*
  * POST .../ecm/mifs: {"mif": {"file": "data:text/csv;base64,...",
  * "file_type": "csv" or "tsv"}}: the file decoded into *text (len bytes,
  * NUL-terminated, malloc'd: the caller frees it; NULL with a problem) and

@@ -25,6 +25,7 @@ static const char *const action_names[ACCESS__MAX] = {
 	[ACCESS_EXPORT] = "export_assignments",
 	[ACCESS_READ_LCM_PATIENTS] = "read_lcm_patients",
 	[ACCESS_MIF_IMPORT] = "mif_import",
+	[ACCESS_RELEASE_ENDED] = "release_ended",
 };
 
 struct record {

@@ -40,6 +40,7 @@ enum access_action {
 	ACCESS_EXPORT,
 	ACCESS_READ_LCM_PATIENTS,   /* a user's patient list: one per patient shown */
 	ACCESS_MIF_IMPORT,          /* a MIF import: one per member of the file */
+	ACCESS_RELEASE_ENDED,       /* the release of ended authorizations: one per role released */
 	ACCESS__MAX
 };
 

@@ -50,7 +50,7 @@ lcm_like_pattern(const char *s, char *out, size_t outsz)
 
 const char *const lcm_reason_codes[] = {
 	"member_request", "provider_request", "staffing_change", "workload_balance",
-	"acuity_change", "initial_assignment", "other", NULL,
+	"acuity_change", "initial_assignment", "other", "authorization_ended", NULL,
 };
 
 int

@@ -394,7 +394,7 @@ enum app_err lcm_write(struct db *, const struct lcm_actor *, const struct lcm_c
 enum app_err lcm_apply(struct db *, const struct lcm_actor *,
     const struct lcm_change *, unsigned flags, int64_t at_capacity[ROLE__MAX]);
 
-/* ---- set-based runs (transfer.c, auto_assign.c, bulk.c) ----------------- */
+/* ---- set-based runs (transfer.c, auto_assign.c, bulk.c, release.c) ------- */
 
 /* A user who gives or takes patients: before, and as planned. */
 struct lcm_move_user {
@@ -442,10 +442,14 @@ struct lcm_move_plan {
 	size_t nusers;
 	int more;                     /* auto-assign of the unassigned: more remain */
 	int64_t ineligible;           /* a named taker who may not take patients */
+	int64_t remaining;            /* release: ended members still holding an LCM after it */
 	int unknown;                  /* the connection went during COMMIT and stayed away */
 };
 
 void lcm_move_plan_free(struct lcm_move_plan *);
+
+/* How many patients the plan's moves that go ahead are of. */
+size_t lcm_move_plan_patients(const struct lcm_move_plan *);
 
 /*
  * Choose the taker of one move of role r, of a patient of weight points,
@@ -508,6 +512,35 @@ enum app_err lcm_transfer_run(struct db *, const struct lcm_actor *, const struc
  */
 enum app_err lcm_auto_assign_run(struct db *, const struct lcm_actor *, const struct lcm_change *c,
     const struct lcm_auto *, struct lcm_move_plan *plan);
+
+/* The patients one release of ended authorizations takes at most (the rest: plan->remaining). */
+#define LCM_RELEASE_MAX 1000
+
+struct lcm_release {
+	const char *day;              /* the clinic's day, YYYY-MM-DD (today()) */
+	const char *note;             /* the reason's note, NULL for none; borrowed */
+	size_t note_len;
+	int dry_run;
+};
+
+/*
+ * Release the Lead Care Managers of the ECM members whose authorization
+ * ended before r->day (member_auth_on(): the end date is before it): of
+ * the first LCM_RELEASE_MAX such patients holding one, by id, both roles
+ * cleared in one transaction, as a transfer moves them (move_write()): one
+ * activity row per role (lcm_removed, reason code authorization_ended and
+ * r's note, source "release_ended", who->user_id as the actor, none for 0:
+ * an operator's), the holders' workloads kept, whoever they are (a
+ * deactivated holder too). plan: one move per role released (to_user 0),
+ * the holders' counts before and after, and remaining, the patients
+ * left for another run. A dry run does it all and rolls back. A real run
+ * notes each move in the PHI access log (ACCESS_RELEASE_ENDED) once
+ * committed. With who->key, as lcm_transfer_run(). APP_OK, or
+ * APP_ERETRY, APP_ELOCKED, APP_EDBLOST, APP_EUNKNOWN, APP_EDB as
+ * lcm_apply().
+ */
+enum app_err lcm_release_ended_run(struct db *, const struct lcm_actor *,
+    const struct lcm_release *r, struct lcm_move_plan *plan);
 
 /* What became of one item of a bulk assignment. */
 enum lcm_bulk_outcome {

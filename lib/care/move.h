@@ -2,10 +2,11 @@
 #define LCM_MOVE_H
 
 /*
- * Inside the set-based runs (transfer.c, auto_assign.c, bulk.c): what they
- * share of the plan (move_plan.c), the reads under locks (move_read.c)
- * and the writing of a plan by the write engine (move_write.c). Not for
- * callers outside them: lcm.h has the runs themselves.
+ * Inside the set-based runs (transfer.c, auto_assign.c, bulk.c,
+ * release.c): what they share of the plan (move_plan.c), the reads under
+ * locks (move_read.c) and the writing of a plan by the write engine
+ * (move_write.c). Not for callers outside them: lcm.h has the runs
+ * themselves.
  */
 
 #include <stddef.h>

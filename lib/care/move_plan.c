@@ -17,6 +17,21 @@ lcm_move_plan_free(struct lcm_move_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+size_t
+lcm_move_plan_patients(const struct lcm_move_plan *p)
+{
+	int64_t last = 0;
+	size_t i, n = 0;
+
+	/* The moves are in patient order (move_cmp()). */
+	for (i = 0; i < p->n; i++)
+		if (p->moves[i].error == NULL && p->moves[i].patient_id != last) {
+			last = p->moves[i].patient_id;
+			n++;
+		}
+	return n;
+}
+
 struct lcm_move *
 move_plan_add(struct lcm_move_plan *p, int64_t patient, int64_t case_load, enum lcm_role r,
     int64_t from, const int64_t before[ROLE__MAX])

@@ -243,7 +243,7 @@ move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 	{
 		struct db_param pa[] = {
 			DB_P_STR(act.s, act.len),
-			DB_P_INT(who->user_id),
+			DB_P_ID(who->user_id),  /* none: an operator's (lcm-admin) */
 			DB_P_CSTR(source),
 		};
 

@@ -698,6 +698,32 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" JOIN (SELECT ? AS actor, ? AS source) q ORDER BY j.seq, j.n",
 	"sis", NO_OUT, W},
 
+	/*
+	 * The release of ended authorizations: the patients whose member's
+	 * authorization ended before the clinic's day (bound: today()) and
+	 * whose case load has a holder, lowest ids first, at most the limit,
+	 * each row with how many there are in all; then those patients' case
+	 * loads and member rows locked, each kept only if the authorization
+	 * has still ended (a MIF import may have moved its end meanwhile).
+	 */
+	[STMT_RELEASE_ENDED_FIND] = {"release_ended_find",
+	"SELECT c.patient_id, COUNT(*) OVER () AS total"
+	" FROM (SELECT CAST(? AS DATE) AS day) q JOIN ecm_members m"
+	" ON m.ecm_benefit_auth_end_date < q.day"
+	" JOIN case_loads c ON c.patient_id = m.patient_id"
+	" WHERE (c.olcm_user_id IS NOT NULL OR c.ilcm_user_id IS NOT NULL)"
+	" AND " SQL_AUTH_STATE("m", "q.day") " = 'ended'"
+	" ORDER BY c.patient_id LIMIT ?", "si",
+	OUT([RE_PATIENT_ID] = {'i', "patient_id"},
+	    [RE_TOTAL] = {'i', "total"}), W | A},
+	[STMT_RELEASE_ENDED_LOCK] = {"release_ended_lock",
+	"SELECT " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
+	" JOIN case_loads c ON c.patient_id = j.id JOIN ecm_members m ON m.patient_id = c.patient_id"
+	" JOIN (SELECT CAST(? AS DATE) AS day) q"
+	" WHERE " SQL_AUTH_STATE("m", "q.day") " = 'ended'"
+	" ORDER BY c.patient_id FOR UPDATE", "ss",
+	OUT(SQL_MOVE_LOCK_OUT), W | A},
+
 	/* --- patients, their summary, the assignment export -------------------- */
 
 	[STMT_PATIENT_PAGE] = {"patient_page",

@@ -41,6 +41,8 @@ enum stmt {
 	STMT_MOVE_WORKLOAD,
 	STMT_MOVE_INDEX,
 	STMT_MOVE_ACTIVITIES,
+	STMT_RELEASE_ENDED_FIND,
+	STMT_RELEASE_ENDED_LOCK,
 	STMT_REFS,
 	STMT_PATIENTS_EXISTING,
 	STMT_USERS_ELIGIBLE,
@@ -188,6 +190,7 @@ enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM,  /* move_targets */
 	MT_OLCM_MEDIUM, MT_OLCM_HIGH, MT_ILCM_MEDIUM, MT_ILCM_HIGH };
 enum { PF_ID, PF_ACUITY, PF_EFF, PF_END };  /* patient_facts */
 enum { PH_PATIENT_ID, PH_USER_ID };  /* previous_holders */
+enum { RE_PATIENT_ID, RE_TOTAL };  /* release_ended_find */
 enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page */
 	PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME, PP_ILCM_ID, PP_ILCM_NAME,
 	PP_MEMBER /* then the member's facts (MB_*) */ };

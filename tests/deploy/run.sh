@@ -118,6 +118,7 @@ for f in usr/bin/lcm-admin usr/sbin/lcm-worker usr/share/lcm/db-schema/001_users
 	usr/share/lcm/console/index.html usr/share/lcm/console/js/app.js \
 	etc/nginx/snippets/lcm-upstream.conf \
 	etc/nginx/snippets/lcm-api.conf lib/systemd/system/lcm-workers.service \
+	lib/systemd/system/lcm-release-ended.service lib/systemd/system/lcm-release-ended.timer \
 	etc/lcm/lcm.conf.example usr/share/man/man8/lcm-admin.8 usr/share/man/man5/lcm.conf.5; do
 	check "installed $f" [ -s "$D/$f" ]
 done
@@ -172,6 +173,41 @@ else
 	SKIP=$((SKIP + 1))
 	echo "skip - systemd-analyze verify: systemd-analyze is not installed"
 fi
+# The daily release of ended authorizations: a oneshot service of lcm-admin
+# release-ended as the workers' user, and its timer beside it (the timer
+# starts the service of its own name).
+RUNIT=$D/lib/systemd/system/lcm-release-ended.service
+RTIMER=$D/lib/systemd/system/lcm-release-ended.timer
+check "the release unit runs /usr/bin/lcm-admin release-ended" \
+	[ "$(sed -n 's/^ExecStart=//p' "$RUNIT")" = "/usr/bin/lcm-admin release-ended" ]
+for key in 'Type=oneshot' 'User=lcm' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'PrivateTmp=yes'; do
+	check "the release unit has $key" grep -qx "$key" "$RUNIT"
+done
+for key in 'OnCalendar=\*-\*-\* 02:30' 'Persistent=true' 'RandomizedDelaySec=[0-9]+min' 'WantedBy=timers.target'; do
+	check "the release timer has $key" grep -qxE "$key" "$RTIMER"
+done
+check "the timer has no Unit= of another name (it starts lcm-release-ended.service)" \
+	[ -z "$(grep '^Unit=' "$RTIMER")" ]
+mkdir -p "$T/units"
+sed "s|/usr/bin/|$D/usr/bin/|g" "$RUNIT" >"$T/units/lcm-release-ended.service"
+cp "$RTIMER" "$T/units/"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# Their Documentation= is the installed lcm-admin(8).
+	out=$(MANPATH=$D/usr/share/man systemd-analyze verify "$T/units/lcm-release-ended.timer" \
+		"$T/units/lcm-release-ended.service" 2>&1)
+	[ $? = 0 ] && [ -z "$out" ]
+	held "systemd-analyze verify passes the release service and timer, silently${out:+: $out}"
+	# What systemctl list-timers shows as NEXT: the calendar's next elapse.
+	cal=$(sed -n 's/^OnCalendar=//p' "$RTIMER")
+	out=$(systemd-analyze calendar "$cal" 2>&1)
+	check "the timer's OnCalendar is daily at 02:30 ($(grep 'Next elapse' <<<"$out" | sed 's/^ *//'))" \
+		grep -q 'Normalized form: \*-\*-\* 02:30:00$' <<<"$out"
+	ran systemctl list-timers
+else
+	SKIP=$((SKIP + 2))
+	echo "skip - systemd-analyze verify of the release units: systemd-analyze is not installed"
+	echo "skip - systemd-analyze calendar of the release timer: systemd-analyze is not installed"
+fi
 # make install keeps an existing lcm.conf.
 echo "# the operator's" >"$ETC/lcm.conf"
 make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
@@ -185,6 +221,10 @@ check "the default PREFIX /usr/local puts the unit under the prefix" \
 	[ -s "$T/root-local/usr/local/lib/systemd/system/lcm-workers.service" ] &&
 	grep -q '^ExecStart=/usr/local/bin/lcm-admin pool' \
 	"$T/root-local/usr/local/lib/systemd/system/lcm-workers.service"
+[ -s "$T/root-local/usr/local/lib/systemd/system/lcm-release-ended.timer" ] &&
+	grep -q '^ExecStart=/usr/local/bin/lcm-admin release-ended$' \
+	"$T/root-local/usr/local/lib/systemd/system/lcm-release-ended.service"
+held "the default PREFIX /usr/local puts the release units under the prefix"
 ran adduser   # the workers run as $RUN_USER below
 
 # ---- 3. a MariaDB of the test's own, then the two accounts -------------------
@@ -663,6 +703,44 @@ check "tests/smoke.sh passes through the operator's nginx: $(tail -1 <<<"$out")"
 	[ "$(tail -1 <<<"$out")" = "smoke: 11 passed, 0 failed" ]
 [ "$(tail -1 <<<"$out")" = "smoke: 11 passed, 0 failed" ] || echo "$out" | grep 'not ok' | sed 's/^/    /'
 ran tests/smoke.sh
+
+# ---- 9b. ended authorizations: the timer's service, run by hand ---------------
+# systemd is not running here: the release unit's ExecStart runs as its
+# (unprivileged) user, as the timer would start it. Rosa (127) ended two
+# days ago, Tom (128) is active, Ana (129) has no dates.
+sql lcm -e "UPDATE ecm_members SET ecm_benefit_auth_eff_date = UTC_DATE() - INTERVAL 100 DAY,
+		ecm_benefit_auth_end_date = UTC_DATE() - INTERVAL 2 DAY WHERE patient_id = 127;
+	UPDATE ecm_members SET ecm_benefit_auth_eff_date = UTC_DATE() - INTERVAL 10 DAY,
+		ecm_benefit_auth_end_date = UTC_DATE() + INTERVAL 10 DAY WHERE patient_id = 128"
+for b in '{"patient_id":127,"olcm_user_id":101,"ilcm_user_id":102}' '{"patient_id":128,"olcm_user_id":101}' \
+	'{"patient_id":129,"ilcm_user_id":103}'; do
+	out=$(answer /v1/admin/clinic/ecm/lead_care_managers/assign -X POST -H "X-User-Token: $TOKEN" \
+		-H 'Content-Type: application/json' --data-binary "$b")
+	check "assigned ${b:14:3} (${out:0:3})" [ "${out:0:3}" = 200 ]
+done
+holders() { sql lcm -e "SELECT GROUP_CONCAT(CONCAT(patient_id, ':', IFNULL(olcm_user_id, '-'), ':',
+	IFNULL(ilcm_user_id, '-')) ORDER BY patient_id) FROM case_loads WHERE patient_id IN (127, 128, 129)"; }
+out=$(admin release-ended --dry-run 2>&1)
+check "lcm-admin release-ended --dry-run ($out)" \
+	grep -qE '^release-ended: dry run: 2 roles of 1 patients to release, 0 more after them \(as of [0-9-]{10}\)$' <<<"$out"
+check "the dry run changed nothing" [ "$(holders)" = "127:101:102,128:101:-,129:-:103" ]
+read -r -a release_argv <<<"$(sed -n 's/^ExecStart=//p' "$RUNIT" | sed "s|^/usr/bin/|$D/usr/bin/|")"
+out=$("${AS_USER[@]}" env LCM_CONFIG="$ETC/lcm.conf" "${release_argv[@]}" 2>&1)
+rc=$?
+ran "lcm-admin release-ended"
+if [ $rc = 0 ] && grep -qE '^release-ended: 2 roles of 1 patients released \(as of [0-9-]{10}, request lcm-admin-[^)]+\)$' <<<"$out" &&
+	[ "$(holders)" = "127:-:-,128:101:-,129:-:103" ] &&
+	[ "$(sql lcm -e "SELECT COUNT(*) FROM patient_activities WHERE patient_id = 127 AND source = 'release_ended'
+		AND reason_code = 'authorization_ended' AND actor_user_id IS NULL")" = 2 ]; then
+	ok "the release unit's ExecStart, as $RUN_USER, releases the ended member alone ($out)"
+else
+	not_ok "the release unit's ExecStart, as $RUN_USER, releases the ended member alone" "exit $rc: $out; $(holders)"
+fi
+out=$("${AS_USER[@]}" env LCM_CONFIG="$ETC/lcm.conf" "${release_argv[@]}" 2>&1)
+rc=$?
+[ $rc = 0 ] && grep -q '^release-ended: 0 roles of 0 patients released ' <<<"$out"
+held "run again, it finds nothing (exit $rc: $out)"
+# journalctl -u lcm-release-ended: its one line went to the journal (here: out).
 
 # ---- 10. upgrade: restart the pool -------------------------------------------
 kill -TERM "$POOL_PID"

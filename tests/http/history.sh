@@ -101,7 +101,7 @@ test_reason_object_validation_changes_nothing() {
 	local before
 	before=$(snapshot)
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":103,"reason":{"code":"bogus","note":"x"}}'
-	expect_error 422 '["reason.code must be one of member_request, provider_request, staffing_change, workload_balance, acuity_change, initial_assignment, other"]'
+	expect_error 422 '["reason.code must be one of member_request, provider_request, staffing_change, workload_balance, acuity_change, initial_assignment, other, authorization_ended"]'
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":103,"reason":{"note":"no code"}}'
 	expect_error 422 '["reason.code is required"]'
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":103,"reason":{"code":"other","note":5}}'

@@ -28,6 +28,24 @@ Test(lcm, bad_role_name_out_of_range_is_empty)
 	cr_assert_str_eq(lcm_role_name((enum lcm_role)99), "");
 }
 
+/* ---- lcm_reason_code_ok ------------------------------------------------ */
+
+/* Issue 24: the release of ended authorizations records its own code, which a client may give too. */
+Test(lcm, reason_codes_include_authorization_ended)
+{
+	cr_assert(lcm_reason_code_ok("authorization_ended"));
+	cr_assert(lcm_reason_code_ok("member_request"));
+	cr_assert(lcm_reason_code_ok("other"));
+}
+
+Test(lcm, bad_reason_code_is_refused)
+{
+	cr_assert_not(lcm_reason_code_ok("authorization_end"));
+	cr_assert_not(lcm_reason_code_ok("Authorization_ended"));
+	cr_assert_not(lcm_reason_code_ok(""));
+	cr_assert_not(lcm_reason_code_ok(NULL));
+}
+
 /* ---- id_set_has / id_set_free ----------------------------------------- */
 
 Test(lcm, id_set_has_members)

@@ -1205,3 +1205,63 @@ Test(rules, bad_history_kind)
 	cr_expect_eq(history_kind("kind=member&role=ilcm", &member, errors, sizeof(errors)), 1);
 	cr_expect_str_eq(errors, "[\"role is for kind=assignments\"]");
 }
+
+/* ---- val_release_ended -------------------------------------------------- */
+
+/* val_release_ended on JSON text: its count, r (note kept as text), errors as JSON text. */
+static int
+release_ended(const char *json, struct lcm_release *r, char *note, char *errors, size_t sz)
+{
+	struct json_object *o = fx_parse(json), *e = json_object_new_array();
+	int n;
+
+	n = val_release_ended(o, r, e);
+	snprintf(note, sz, "%.*s", (int)r->note_len, r->note != NULL ? r->note : "");
+	r->note = NULL;  /* borrowed from o */
+	snprintf(errors, sz, "%s", errs_str(e));
+	json_object_put(e);
+	json_object_put(o);
+	return n;
+}
+
+Test(rules, release_ended_defaults_to_a_real_run_without_a_note)
+{
+	struct lcm_release r;
+	char note[256], errors[256];
+
+	cr_expect_eq(release_ended("{}", &r, note, errors, sizeof(note)), 0);
+	cr_expect_eq(r.dry_run, 0);
+	cr_expect_eq(r.note_len, 0);
+	cr_expect_eq(release_ended("{\"dry_run\":true,\"reason\":\"plan letter\",\"x\":1}", &r, note,
+	    errors, sizeof(note)), 0);
+	cr_expect_eq(r.dry_run, 1);
+	cr_expect_str_eq(note, "plan letter");
+	cr_expect_eq(release_ended("{\"reason\":{\"code\":\"authorization_ended\",\"note\":\"monthly\"}}",
+	    &r, note, errors, sizeof(note)), 0);
+	cr_expect_str_eq(note, "monthly");
+	cr_expect_eq(release_ended("{\"reason\":null,\"dry_run\":false}", &r, note, errors,
+	    sizeof(note)), 0);
+	cr_expect_eq(r.note_len, 0);
+}
+
+Test(rules, bad_release_ended_names_each_problem)
+{
+	struct lcm_release r;
+	char note[256], errors[256];
+
+	cr_expect_eq(release_ended("{\"dry_run\":null}", &r, note, errors, sizeof(note)), 1);
+	cr_expect_str_eq(errors, "[\"dry_run must be true or false\"]");
+	cr_expect_eq(release_ended("{\"dry_run\":\"true\",\"reason\":[]}", &r, note, errors,
+	    sizeof(note)), 2);
+	cr_expect_str_eq(errors, "[\"reason must be a string of at most 500 characters\","
+	    "\"dry_run must be true or false\"]");
+	cr_expect_eq(release_ended("{\"reason\":{\"code\":\"other\"}}", &r, note, errors,
+	    sizeof(note)), 1);
+	cr_expect_str_eq(errors, "[\"reason.code must be authorization_ended\"]");
+	cr_expect_eq(release_ended("{\"reason\":{\"code\":\"authorization_ended\\u0000x\"}}", &r, note,
+	    errors, sizeof(note)), 1);
+	cr_expect_eq(release_ended("{\"reason\":{\"code\":7}}", &r, note, errors, sizeof(note)), 1);
+	cr_expect_eq(release_ended("{\"reason\":{\"note\":\"no code\"}}", &r, note, errors,
+	    sizeof(note)), 1);
+	cr_expect_str_eq(errors, "[\"reason.code is required\"]");
+}

@@ -4,7 +4,7 @@
 export const BULK_COLUMNS = ['patient_id', 'olcm_user_id', 'ilcm_user_id', 'reason'];
 export const BATCH_SIZE = 1000; // the API's limit per bulk_assign request
 const CODES = new Set(['member_request', 'provider_request', 'staffing_change', 'workload_balance',
-  'acuity_change', 'initial_assignment', 'other']);
+  'acuity_change', 'initial_assignment', 'other', 'authorization_ended']);
 
 /*
  * RFC 4180 records of text (quoted fields may hold commas, quotes doubled,

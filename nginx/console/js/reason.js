@@ -9,6 +9,7 @@ export const REASON_CODES = [
   ['acuity_change', 'Acuity change'],
   ['initial_assignment', 'Initial assignment'],
   ['other', 'Other'],
+  ['authorization_ended', 'Authorization ended'],
 ];
 
 /*
