@@ -94,6 +94,9 @@ json_ecm_member(const struct ecm_member *m)
 	put_new(o, "acuity_level", str_or_null(m->acuity_level), m->acuity_level != NULL, &ok);
 	put_new(o, "member_record_status", str_or_null(m->record_status),
 	    m->record_status != NULL, &ok);
+	/* Ours, after the wider API's fields: the authorization on the clinic's day. */
+	put_new(o, "authorization_status", str_or_null(member_auth_name(m->auth)),
+	    m->auth != AUTH_NONE, &ok);
 	return finish(o, ok);
 }
 

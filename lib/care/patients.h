@@ -6,6 +6,8 @@
 
 #include "app.h"
 #include "member.h"
+#include "mif.h"
+#include "today.h"
 
 struct db;
 
@@ -14,7 +16,11 @@ struct db;
  * its filters, the summary, the assignment export. Read models only.
  */
 
-/* What the patient list asks for, already validated. */
+/*
+ * What the patient list asks for, already validated. Every filter set
+ * must hold (AND). The member's filters (acuity to member_id) keep members
+ * only; their authorization is read on day.
+ */
 struct pat_query {
 	int64_t page;
 	int64_t per_page;
@@ -23,7 +29,16 @@ struct pat_query {
 	int64_t lcm_user_id;     /* 0: no filter */
 	const char *unassigned;  /* "olcm", "ilcm", "any", "both", or NULL */
 	int held_by_inactive;    /* only patients a deactivated user holds in either role */
+	int assigned;            /* -1: no filter; 1: either role held; 0: neither */
+	const char *acuity;      /* "low", "medium", "high", or NULL */
+	const char *authorization;  /* "active", "ended", "not_started" (member_auth_name()), or NULL */
+	int64_t ends_within;     /* -1: no filter; N: active, ending from day to day + N, both included */
+	char member_id[MIF_ID_MAX + 1];  /* "": no filter; compared exactly, as stored */
+	char day[TODAY_LEN];     /* the clinic's day (today()): the caller sets it */
 };
+
+/* Non-zero when q filters on a member's facts (then only members are listed). */
+int pat_query_members(const struct pat_query *q);
 
 /* One patient of the list; strings live until the next pat_list_next(). */
 struct pat_row {
@@ -41,11 +56,12 @@ struct pat_row {
 
 /*
  * Start the list, by name then id: *total patients match. Then
- * pat_list_next() until APP_ENOROW. APP_OK, APP_EINVAL (search too long),
- * or a database error.
+ * pat_list_next() until APP_ENOROW, each row's member with their
+ * authorization on q->day. APP_OK, APP_EINVAL (search too long), or a
+ * database error.
  */
 enum app_err pat_list(struct db *, const struct pat_query *, int64_t *total);
-enum app_err pat_list_next(struct db *, struct pat_row *out);
+enum app_err pat_list_next(struct db *, const struct pat_query *, struct pat_row *out);
 
 struct pat_summary {
 	int64_t patients;

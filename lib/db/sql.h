@@ -55,6 +55,8 @@ enum stmt {
 	STMT_PATIENT_EXISTS,
 	STMT_PATIENT_PAGE,
 	STMT_PATIENT_COUNT,
+	STMT_MEMBER_PAGE,
+	STMT_MEMBER_COUNT,
 	STMT_PATIENT_SUMMARY,
 	STMT_EXPORT_NOW,
 	STMT_EXPORT_BOUND,
@@ -179,7 +181,7 @@ enum { ML_ID, ML_PATIENT_ID, ML_OLCM, ML_ILCM };  /* the four move_lock_* */
 enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM,  /* move_targets */
 	MT_OLCM_COUNT, MT_ILCM_COUNT, MT_BOTH_COUNT };
 enum { PH_PATIENT_ID, PH_USER_ID };  /* previous_holders */
-enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page */
+enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page, member_page */
 	PP_PROVIDER_ID, PP_PROVIDER_NAME, PP_OLCM_ID, PP_OLCM_NAME, PP_ILCM_ID, PP_ILCM_NAME,
 	PP_MEMBER /* then the member's facts (MB_*) */ };
 /*

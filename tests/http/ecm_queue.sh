@@ -356,7 +356,8 @@ test_ecm_queue_summary_counts_are_the_lists_totals_at_scale() {
 			SELECT seq, CONCAT('S', seq), ELT(seq % 4 + 1, 'low', 'medium', 'high', NULL),
 				IF(seq % 17 = 0, NULL, UTC_DATE() - INTERVAL (seq % 400) DAY + INTERVAL IF(seq % 11 = 0, 420, 0) DAY),
 				IF(seq % 17 = 0 OR seq % 13 = 0, NULL,
-					UTC_DATE() - INTERVAL (seq % 400) DAY + INTERVAL IF(seq % 11 = 0, 420, 0) DAY + INTERVAL (seq % 500) DAY)
+					UTC_DATE() - INTERVAL (seq % 400) DAY + INTERVAL IF(seq % 11 = 0, 420, 0) DAY + INTERVAL (seq % 500) DAY),
+				NOW(3), NOW(3)
 			FROM seq_1000_to_3999 WHERE seq % 3 <> 1" || fail "the clinic was not made"
 	expect_summary_is_the_lists "3,000 patients"
 	local n
