@@ -172,14 +172,19 @@ patients_list_get(const struct request *req, struct response *resp)
 	return resp_json(resp, 200, json_patients_page(rows, total, q.page, q.per_page));
 }
 
-/* GET .../patients/summary: counts for a dashboard (no patient's data: no access record). */
+/*
+ * GET .../patients/summary: counts for a dashboard, the authorizations on
+ * the clinic's day (no patient's data: no access record).
+ */
 enum app_err
 patients_summary_get(const struct request *req, struct response *resp)
 {
 	struct pat_summary s;
+	char day[TODAY_LEN];
 	enum app_err rc;
 
-	if ((rc = pat_summary_get(req->db, &s)) != APP_OK)
+	today(day);
+	if ((rc = pat_summary_get(req->db, day, &s)) != APP_OK)
 		return rc;
 	return resp_json(resp, 200, json_patient_summary(&s));
 }

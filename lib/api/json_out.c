@@ -543,6 +543,10 @@ json_patient_summary(const struct pat_summary *s)
 	put_new(o, "without_ilcm", json_object_new_int64(s->without_ilcm), 1, &ok);
 	put_new(o, "without_both", json_object_new_int64(s->without_both), 1, &ok);
 	put_new(o, "assigned_to_inactive", json_object_new_int64(s->assigned_to_inactive), 1, &ok);
+	put_new(o, "high_acuity_without_ilcm", json_object_new_int64(s->high_acuity_without_ilcm), 1,
+	    &ok);
+	put_new(o, "authorization_ended_assigned",
+	    json_object_new_int64(s->authorization_ended_assigned), 1, &ok);
 	return finish(o, ok);
 }
 

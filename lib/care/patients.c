@@ -92,12 +92,13 @@ pat_list_next(struct db *db, const struct pat_query *q, struct pat_row *r)
 }
 
 enum app_err
-pat_summary_get(struct db *db, struct pat_summary *s)
+pat_summary_get(struct db *db, const char *day, struct pat_summary *s)
 {
 	const enum stmt st = STMT_PATIENT_SUMMARY;
+	struct db_param p[] = {DB_P_CSTR(day), DB_P_CSTR(day)};
 	enum app_err rc;
 
-	if ((rc = db_row(db, st, NULL, 0)) != APP_OK)
+	if ((rc = db_row(db, st, p, 2)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
 	s->patients = db_int(db, st, SUM_PATIENTS);
 	s->with_case_load = db_int(db, st, SUM_WITH_CASE_LOAD);
@@ -105,6 +106,8 @@ pat_summary_get(struct db *db, struct pat_summary *s)
 	s->without_ilcm = db_int(db, st, SUM_WITHOUT_ILCM);
 	s->without_both = db_int(db, st, SUM_WITHOUT_BOTH);
 	s->assigned_to_inactive = db_int(db, st, SUM_TO_INACTIVE);
+	s->high_acuity_without_ilcm = db_int(db, st, SUM_HIGH_NO_ILCM);
+	s->authorization_ended_assigned = db_int(db, st, SUM_ENDED_ASSIGNED);
 	return APP_OK;
 }
 

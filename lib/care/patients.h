@@ -63,16 +63,23 @@ struct pat_row {
 enum app_err pat_list(struct db *, const struct pat_query *, int64_t *total);
 enum app_err pat_list_next(struct db *, const struct pat_query *, struct pat_row *out);
 
+/*
+ * The dashboard's counts. Each but with_case_load is the total of a list
+ * (the patient list's query in its comment).
+ */
 struct pat_summary {
 	int64_t patients;
 	int64_t with_case_load;
-	int64_t without_olcm;           /* a patient without a case load included */
-	int64_t without_ilcm;
-	int64_t without_both;
-	int64_t assigned_to_inactive;   /* a role held by a deactivated user */
+	int64_t without_olcm;           /* unassigned=olcm: a patient without a case load included */
+	int64_t without_ilcm;           /* unassigned=ilcm */
+	int64_t without_both;           /* unassigned=both */
+	int64_t assigned_to_inactive;   /* held_by_inactive=true */
+	int64_t high_acuity_without_ilcm;      /* acuity=high&authorization=active&unassigned=ilcm */
+	int64_t authorization_ended_assigned;  /* authorization=ended&assigned=true */
 };
 
-enum app_err pat_summary_get(struct db *, struct pat_summary *out);
+/* The counts, the authorizations read on day (today()). APP_OK or a database error. */
+enum app_err pat_summary_get(struct db *, const char *day, struct pat_summary *out);
 
 /* One row of the assignment export; strings live for the emit call. */
 struct pat_export_row {

@@ -258,6 +258,16 @@
 /* The list's signature: SQL_PATIENT_PARAMS's, then LIMIT and OFFSET for a page. */
 #define SQL_PATIENT_IN "siisiississ"
 /*
+ * A summary count that is a member list's total: q of SQL_PATIENT_PARAMS's
+ * columns given as constants (only day bound), so that the count is that
+ * list's filter itself.
+ */
+#define SQL_SUMMARY_Q(unassigned, assigned, acuity, auth) \
+	"NULL AS pat, NULL AS provider, NULL AS lcm, " unassigned " AS unassigned, NULL AS inactive," \
+	" " assigned " AS assigned, " acuity " AS acuity, " auth " AS auth, NULL AS ends," \
+	" NULL AS member, CAST(? AS DATE) AS day"
+
+/*
  * The collation of every text column: each table of db-schema/ names it.
  * A JSON_TABLE column of text would take the database's default collation,
  * which the operator's CREATE DATABASE chose (MariaDB 10.11's default for
@@ -681,7 +691,8 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	/*
 	 * The dashboard's counts: one count of every patient, the others
 	 * from the holders index's ranges (a patient without a case load has
-	 * no holder), in one statement's read view.
+	 * no holder), in one statement's read view. The ECM admin's two are
+	 * their lists' filters (SQL_MEMBER_FILTER) with the day bound to each.
 	 */
 	[STMT_PATIENT_SUMMARY] = {"patient_summary",
 	"SELECT n.c AS patients, n.c - (SELECT COUNT(*) FROM patient_index"
@@ -694,14 +705,20 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" (SELECT COUNT(*) FROM (SELECT y.patient_id FROM users u"
 	"   JOIN patient_index y ON y.olcm_user_id = u.id WHERE u.active = 0"
 	"   UNION SELECT y.patient_id FROM users u"
-	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t) AS to_inactive"
-	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "",
+	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t) AS to_inactive,"
+	" (SELECT COUNT(*)"
+	SQL_MEMBER_FILTER(SQL_SUMMARY_Q("'ilcm'", "NULL", "'high'", "'active'")) ") AS high_no_ilcm,"
+	" (SELECT COUNT(*)"
+	SQL_MEMBER_FILTER(SQL_SUMMARY_Q("NULL", "1", "NULL", "'ended'")) ") AS ended_assigned"
+	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "ss",
 	OUT([SUM_PATIENTS] = {'i', "patients"},
 	    [SUM_WITH_CASE_LOAD] = {'i', "with_case_load"},
 	    [SUM_WITHOUT_OLCM] = {'i', "without_olcm"},
 	    [SUM_WITHOUT_ILCM] = {'i', "without_ilcm"},
 	    [SUM_WITHOUT_BOTH] = {'i', "without_both"},
-	    [SUM_TO_INACTIVE] = {'i', "to_inactive"}), W},
+	    [SUM_TO_INACTIVE] = {'i', "to_inactive"},
+	    [SUM_HIGH_NO_ILCM] = {'i', "high_no_ilcm"},
+	    [SUM_ENDED_ASSIGNED] = {'i', "ended_assigned"}), W},
 	/* The current assignments, a chunk of case loads after a patient id. */
 	[STMT_EXPORT_NOW] = {"export_now",
 	"SELECT c.patient_id, p.name AS patient_name,"

@@ -462,7 +462,7 @@ median5 search 'patients?search=Patient%2099'
 median5 summary 'patients/summary'
 # Placeholders of the filter (SQL_PATIENT_PARAMS): search, provider, lcm, unassigned,
 # held_by_inactive, assigned, acuity, authorization, ends within, member id, the day;
-# then LIMIT, OFFSET.
+# then LIMIT, OFFSET. (The summary binds the day twice.)
 explain_patients() {
 	local st=$1 what=$2 values=$3 sql lit
 	sql=$(sqlgen "$st") || { echo "  could not extract $st from lib/db/sql.c"; return; }
@@ -480,7 +480,7 @@ explain_patients STMT_PATIENT_PAGE "unassigned=olcm, page 10" "NULL NULL NULL 'o
 explain_patients STMT_PATIENT_COUNT "lcm_user_id=150" "NULL NULL 150 NULL NULL $N6"
 explain_patients STMT_PATIENT_PAGE "lcm_user_id=150, page 1" "NULL NULL 150 NULL NULL $N6 25 0"
 explain_patients STMT_PATIENT_PAGE "held_by_inactive=true, page 1" "NULL NULL NULL NULL 1 $N6 25 0"
-explain_patients STMT_PATIENT_SUMMARY "the summary" ""
+explain_patients STMT_PATIENT_SUMMARY "the summary" "UTC_DATE() UTC_DATE()"
 
 # The export of every assignment, while the workers' memory is sampled.
 echo

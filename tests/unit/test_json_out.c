@@ -539,3 +539,15 @@ Test(json_out, member_change_and_mif_result)
 	    "\"updated_count\":2,\"unchanged_count\":5}");
 	free(s);
 }
+
+/* The dashboard's counts: the contract-era ones first, then the ECM admin's two lists. */
+Test(json_out, patient_summary_every_count_in_order)
+{
+	struct pat_summary sum = {12, 5, 9, 9, 7, 1, 2, 3};
+	char *s = text(json_patient_summary(&sum));
+
+	cr_assert_str_eq(s, "{\"patients\":12,\"with_case_load\":5,\"without_olcm\":9,"
+	    "\"without_ilcm\":9,\"without_both\":7,\"assigned_to_inactive\":1,"
+	    "\"high_acuity_without_ilcm\":2,\"authorization_ended_assigned\":3}");
+	free(s);
+}
