@@ -6,6 +6,7 @@
 #include "lcm.h"
 #include "patients.h"
 #include "rules.h"
+#include "today.h"
 
 /*
  * GET .../patients/:id/lead_care_managers: the patient's care team, with
@@ -154,11 +155,12 @@ patients_list_get(const struct request *req, struct response *resp)
 	if ((rc = problems(resp, errors, val_patient_query(req->query, &q, search, sizeof(search),
 	    errors))) != APP_OK)
 		return rc;
+	today(q.day);
 	if ((rc = pat_list(req->db, &q, &total)) != APP_OK)
 		return rc;
 	if ((rows = json_list()) == NULL)
 		return APP_ENOMEM;
-	while ((rc = pat_list_next(req->db, &row)) == APP_OK) {
+	while ((rc = pat_list_next(req->db, &q, &row)) == APP_OK) {
 		if ((rc = json_list_add(rows, json_patient_row(&row))) != APP_OK)
 			break;
 		(void)access_log_add(row.id, req->user_id, ACCESS_READ_PATIENT_LIST, req->request_id);
@@ -170,14 +172,19 @@ patients_list_get(const struct request *req, struct response *resp)
 	return resp_json(resp, 200, json_patients_page(rows, total, q.page, q.per_page));
 }
 
-/* GET .../patients/summary: counts for a dashboard (no patient's data: no access record). */
+/*
+ * GET .../patients/summary: counts for a dashboard, the authorizations on
+ * the clinic's day (no patient's data: no access record).
+ */
 enum app_err
 patients_summary_get(const struct request *req, struct response *resp)
 {
 	struct pat_summary s;
+	char day[TODAY_LEN];
 	enum app_err rc;
 
-	if ((rc = pat_summary_get(req->db, &s)) != APP_OK)
+	today(day);
+	if ((rc = pat_summary_get(req->db, day, &s)) != APP_OK)
 		return rc;
 	return resp_json(resp, 200, json_patient_summary(&s));
 }

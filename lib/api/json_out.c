@@ -94,6 +94,9 @@ json_ecm_member(const struct ecm_member *m)
 	put_new(o, "acuity_level", str_or_null(m->acuity_level), m->acuity_level != NULL, &ok);
 	put_new(o, "member_record_status", str_or_null(m->record_status),
 	    m->record_status != NULL, &ok);
+	/* Ours, after the wider API's fields: the authorization on the clinic's day. */
+	put_new(o, "authorization_status", str_or_null(member_auth_name(m->auth)),
+	    m->auth != AUTH_NONE, &ok);
 	return finish(o, ok);
 }
 
@@ -611,6 +614,10 @@ json_patient_summary(const struct pat_summary *s)
 	put_new(o, "without_ilcm", json_object_new_int64(s->without_ilcm), 1, &ok);
 	put_new(o, "without_both", json_object_new_int64(s->without_both), 1, &ok);
 	put_new(o, "assigned_to_inactive", json_object_new_int64(s->assigned_to_inactive), 1, &ok);
+	put_new(o, "high_acuity_without_ilcm", json_object_new_int64(s->high_acuity_without_ilcm), 1,
+	    &ok);
+	put_new(o, "authorization_ended_assigned",
+	    json_object_new_int64(s->authorization_ended_assigned), 1, &ok);
 	return finish(o, ok);
 }
 

@@ -26,8 +26,10 @@ struct json_object *json_health(void);
  * The patient's facts as an ECM member, in the wider admin API's shape
  * (ecm_eligibility_information: member_id, cin, ecm_service_auth_id,
  * ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, acuity_level,
- * member_record_status, each null when the file gave none); NULL (JSON
- * null) for a patient who is no member, or when memory ran out.
+ * member_record_status, each null when the file gave none), then ours:
+ * authorization_status (m->auth: "active", "not_started", "ended", null
+ * without authorization dates); NULL (JSON null) for a patient who is no
+ * member, or when memory ran out.
  */
 struct json_object *json_ecm_member(const struct ecm_member *);
 

@@ -758,30 +758,107 @@ val_id_param(const char *qs, const char *key, int64_t *out, struct json_object *
 	    "%s must be a positive integer", key);
 }
 
+/*
+ * key=one of names (NULL-terminated) into *out, the name itself (NULL when
+ * absent); any other value, the empty one too, is refused with msg.
+ */
+static int
+val_name_param(const char *qs, const char *key, const char *const *names, const char **out,
+    const char *msg, struct json_object *errors, int *n)
+{
+	char buf[16];
+	enum query_res qr = query_get(qs, key, buf, sizeof(buf));
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; qr == QUERY_FOUND && names[i] != NULL; i++)
+		if (strcmp(buf, names[i]) == 0)
+			*out = names[i];
+	return complain(errors, qr != QUERY_ABSENT && *out == NULL, n, "%s", msg);
+}
+
+/* key=0..hi (decimal digits only) into *out; absent leaves *out alone. */
+static enum check_res
+query_count(const char *qs, const char *key, int64_t hi, int64_t *out)
+{
+	char buf[32];
+	int64_t v = 0;
+	size_t i;
+
+	switch (query_get(qs, key, buf, sizeof(buf))) {
+	case QUERY_ABSENT:
+		return CHECK_ABSENT;
+	case QUERY_FOUND:
+		break;
+	default:
+		return CHECK_BAD;
+	}
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return CHECK_BAD;
+		if ((v = v * 10 + (buf[i] - '0')) > hi)
+			return CHECK_BAD;
+	}
+	if (i == 0)
+		return CHECK_BAD;
+	*out = v;
+	return CHECK_OK;
+}
+
+/* The member's filters of the patient list: acuity, authorization, auth_ends_within_days, member_id. */
+static int
+val_member_filters(const char *qs, struct pat_query *q, struct json_object *errors, int *n)
+{
+	static const char *const auths[] = {"active", "ended", "not_started", NULL};
+	enum query_res qr;
+
+	q->ends_within = -1;
+	if (val_name_param(qs, "acuity", mif_acuity_levels, &q->acuity,
+	    "acuity must be low, medium or high", errors, n) < 0 ||
+	    val_name_param(qs, "authorization", auths, &q->authorization,
+	    "authorization must be active, ended or not_started", errors, n) < 0 ||
+	    complain(errors, query_count(qs, "auth_ends_within_days", VAL_AUTH_DAYS_MAX,
+	    &q->ends_within) == CHECK_BAD, n,
+	    "auth_ends_within_days must be an integer between 0 and %d", VAL_AUTH_DAYS_MAX) < 0)
+		return -1;
+	qr = query_get(qs, "member_id", q->member_id, sizeof(q->member_id));
+	if (qr != QUERY_ABSENT && (qr != QUERY_FOUND || !mif_id_ok(q->member_id, strlen(q->member_id)))) {
+		q->member_id[0] = '\0';
+		return complain(errors, 1, n, "member_id must be 1 to %d visible ASCII characters"
+		    " (letters, digits, punctuation)", MIF_ID_MAX);
+	}
+	if (qr == QUERY_ABSENT)
+		q->member_id[0] = '\0';
+	return 0;
+}
+
 int
 val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t searchsz,
     struct json_object *errors)
 {
 	static const char *const kinds[] = {"olcm", "ilcm", "any", "both", NULL};
-	char unassigned[8];
+	char assigned[8];
 	enum query_res qr;
-	size_t i;
 	int n;
 
 	memset(q, 0, sizeof(*q));
 	if ((n = val_paging(qs, &q->page, &q->per_page, errors)) < 0 ||
 	    val_search(qs, &q->search, searchbuf, searchsz, errors, &n) < 0 ||
 	    val_id_param(qs, "provider_id", &q->provider_id, errors, &n) < 0 ||
-	    val_id_param(qs, "lcm_user_id", &q->lcm_user_id, errors, &n) < 0)
+	    val_id_param(qs, "lcm_user_id", &q->lcm_user_id, errors, &n) < 0 ||
+	    val_name_param(qs, "unassigned", kinds, &q->unassigned,
+	    "unassigned must be olcm, ilcm, any or both", errors, &n) < 0 ||
+	    val_choice(qs, "held_by_inactive", "false", "true", &q->held_by_inactive, errors, &n) < 0 ||
+	    val_member_filters(qs, q, errors, &n) < 0)
 		return -1;
-	qr = query_get(qs, "unassigned", unassigned, sizeof(unassigned));
-	for (i = 0; qr == QUERY_FOUND && kinds[i] != NULL; i++)
-		if (strcmp(unassigned, kinds[i]) == 0)
-			q->unassigned = kinds[i];
-	if (complain(errors, qr != QUERY_ABSENT && q->unassigned == NULL, &n,
-	    "unassigned must be olcm, ilcm, any or both") < 0 ||
-	    val_choice(qs, "held_by_inactive", "false", "true", &q->held_by_inactive, errors, &n) < 0)
+	/* assigned: three states, absent the third (val_choice's false is "no filter"). */
+	qr = query_get(qs, "assigned", assigned, sizeof(assigned));
+	q->assigned = qr == QUERY_ABSENT ? -1 : qr != QUERY_FOUND ? -2 :
+	    strcmp(assigned, "true") == 0 ? 1 : strcmp(assigned, "false") == 0 ? 0 : -2;
+	if (complain(errors, q->assigned == -2, &n, "assigned must be true or false") < 0)
 		return -1;
+	if (q->assigned == -2)
+		q->assigned = -1;
 	return n;
 }
 

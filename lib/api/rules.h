@@ -30,6 +30,7 @@ struct pat_query;
 #define VAL_POINTS_MAX    10000000
 #define VAL_WEIGHT_MAX    100
 #define VAL_TAKERS_MAX    100   /* to_user_ids of a transfer */
+#define VAL_AUTH_DAYS_MAX 3650  /* auth_ends_within_days: ten years */
 
 /* Append msg to the errors array. APP_OK or APP_ENOMEM. */
 enum app_err val_add(struct json_object *errors, const char *msg);
@@ -163,8 +164,11 @@ int val_list_query(const char *qs, struct lcm_list_query *q, char *searchbuf,
 /*
  * The patient list's query string: page, per_page, search (as the LCM
  * list's), provider_id, lcm_user_id, unassigned (olcm, ilcm, any, both),
- * held_by_inactive (false, true).
- * search is decoded into searchbuf. As val_assign().
+ * held_by_inactive (false, true), then the member's: acuity (low, medium,
+ * high), authorization (active, ended, not_started), auth_ends_within_days
+ * (0..VAL_AUTH_DAYS_MAX), member_id (an id as mif_id_ok() says), and
+ * assigned (true, false). Leaves q->day to the caller. search is decoded
+ * into searchbuf. As val_assign().
  */
 int val_patient_query(const char *qs, struct pat_query *q, char *searchbuf, size_t searchsz,
     struct json_object *errors);

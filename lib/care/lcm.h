@@ -177,8 +177,8 @@ struct care_team {
 /* ---- read models (lcm_read.c) ------------------------------------------ */
 
 /*
- * Read a patient's care team, with the patient's facts as an ECM member.
- * APP_OK, APP_ENOPATIENT when there is no such patient, or a database
+ * Read a patient's care team, with the patient's facts as an ECM member
+ * (their authorization on the clinic's day, today()). APP_OK, APP_ENOPATIENT when there is no such patient, or a database
  * error. Strings live until the next care-team read.
  */
 enum app_err lcm_care_team_get(struct db *, int64_t patient_id, struct care_team *out);

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "db.h"
 #include "lcm.h"
+#include "today.h"
 
 /* ---- care team ------------------------------------------------------- */
 
@@ -47,6 +48,7 @@ enum app_err
 lcm_care_team_get(struct db *db, int64_t patient_id, struct care_team *t)
 {
 	struct db_param p[] = {DB_P_INT(patient_id)};
+	char day[TODAY_LEN];
 	enum app_err rc;
 
 	rc = db_row(db, STMT_CARE_TEAM, p, 1);
@@ -55,6 +57,8 @@ lcm_care_team_get(struct db *db, int64_t patient_id, struct care_team *t)
 	if (rc == APP_OK) {
 		lcm_care_team_row(db, STMT_CARE_TEAM, 0, t);
 		member_row(db, STMT_CARE_TEAM, CT_MEMBER, &t->member);
+		today(day);
+		t->member.auth = member_auth_on(&t->member, day);
 	}
 	return rc;
 }

@@ -14,7 +14,20 @@ struct db;
  * patient list show them, and the member's history of changes.
  */
 
-/* A member's facts; strings borrowed from the row they were read from, NULL for none. */
+/* A member's ECM authorization on a day of the clinic's calendar (today.h). */
+enum member_auth {
+	AUTH_NONE,         /* no member, or no effective date: assignment is not limited */
+	AUTH_NOT_STARTED,  /* the effective date is after the day */
+	AUTH_ACTIVE,       /* from the effective date to the end date (none: open), both included */
+	AUTH_ENDED         /* the end date is before the day */
+};
+
+/*
+ * A member's facts; strings borrowed from the row they were read from, NULL
+ * for none. auth is the authorization on the clinic's day the reader read
+ * it on (member_row() leaves it AUTH_NONE; the care team and the patient
+ * list set it).
+ */
 struct ecm_member {
 	int present;                /* 0: the patient is no member (every field NULL) */
 	const char *member_id;
@@ -24,14 +37,7 @@ struct ecm_member {
 	const char *auth_end_date;
 	const char *acuity_level;   /* "low", "medium", "high" */
 	const char *record_status;  /* one of mif_record_statuses */
-};
-
-/* A member's ECM authorization on a day of the clinic's calendar (today.h). */
-enum member_auth {
-	AUTH_NONE,         /* no member, or no effective date: assignment is not limited */
-	AUTH_NOT_STARTED,  /* the effective date is after the day */
-	AUTH_ACTIVE,       /* from the effective date to the end date (none: open), both included */
-	AUTH_ENDED         /* the end date is before the day */
+	enum member_auth auth;
 };
 
 /* The authorization of m on day (YYYY-MM-DD). */

@@ -116,9 +116,8 @@ trimmed(const char *s, size_t len, size_t *n)
 	return s;
 }
 
-/* 1..MIF_ID_MAX bytes of visible ASCII: an id as the plans write them. */
-static int
-id_ok(const char *s, size_t n)
+int
+mif_id_ok(const char *s, size_t n)
 {
 	size_t i;
 
@@ -245,7 +244,7 @@ read_id(struct reading *r, const struct csv_record *rec, struct mif_member *m, e
 
 	if (s == NULL || n == 0)
 		return 0;
-	if (!id_ok(s, n)) {
+	if (!mif_id_ok(s, n)) {
 		problem(r, m, m->line, "%s must be 1 to %d letters, digits or punctuation (no spaces)",
 		    mif_col_names[c], MIF_ID_MAX);
 		return 0;

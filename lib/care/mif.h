@@ -55,6 +55,12 @@ enum mif_col {
 /* The header's names of the columns ("MEMBER_ID", ...). */
 extern const char *const mif_col_names[MIF_COL__MAX];
 
+/*
+ * Non-zero when s (n bytes) is an id as the plans write them: 1 to
+ * MIF_ID_MAX bytes of visible ASCII (0x21-0x7e), as ecm_members keeps them.
+ */
+int mif_id_ok(const char *s, size_t n);
+
 /* The acuity levels and the member record statuses, NULL-terminated. */
 extern const char *const mif_acuity_levels[];
 extern const char *const mif_record_statuses[];

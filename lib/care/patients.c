@@ -5,16 +5,36 @@
 #include "lcm.h"
 #include "patients.h"
 
+/* The list's parameters (SQL_PATIENT_PARAMS in sql.c), before LIMIT and OFFSET. */
+#define PAT_NPARAMS 11
+
+int
+pat_query_members(const struct pat_query *q)
+{
+	return q->acuity != NULL || q->authorization != NULL || q->ends_within >= 0 ||
+	    q->member_id[0] != '\0';
+}
+
+/* The list's statements for q: without a member's filter, or with one. */
+static enum stmt
+page_stmt(const struct pat_query *q)
+{
+	return pat_query_members(q) ? STMT_MEMBER_PAGE : STMT_PATIENT_PAGE;
+}
+
 enum app_err
 pat_list(struct db *db, const struct pat_query *q, int64_t *total)
 {
-	struct db_param p[7];
+	const enum stmt count = pat_query_members(q) ? STMT_MEMBER_COUNT : STMT_PATIENT_COUNT;
+	struct db_param p[PAT_NPARAMS + 2];
 	char pattern[2048];
 	long plen;
 	enum app_err rc;
 
 	*total = 0;
 	db_done(db, STMT_PATIENT_PAGE);
+	db_done(db, STMT_MEMBER_PAGE);
+	/* SQL_PATIENT_PARAMS, in its order. */
 	p[0] = DB_P_NULL;  /* no search: every name, without a LIKE per row */
 	if (q->search != NULL && q->search[0] != '\0') {
 		if ((plen = lcm_like_pattern(q->search, pattern, sizeof(pattern))) < 0)
@@ -25,14 +45,20 @@ pat_list(struct db *db, const struct pat_query *q, int64_t *total)
 	p[2] = DB_P_ID(q->lcm_user_id);
 	p[3] = DB_P_CSTR(q->unassigned);
 	p[4] = q->held_by_inactive ? DB_P_INT(1) : DB_P_NULL;
-	if ((rc = db_row(db, STMT_PATIENT_COUNT, p, 5)) != APP_OK)
+	p[5] = q->assigned >= 0 ? DB_P_INT(q->assigned) : DB_P_NULL;
+	p[6] = DB_P_CSTR(q->acuity);
+	p[7] = DB_P_CSTR(q->authorization);
+	p[8] = q->ends_within >= 0 ? DB_P_INT(q->ends_within) : DB_P_NULL;
+	p[9] = q->member_id[0] != '\0' ? DB_P_CSTR(q->member_id) : DB_P_NULL;
+	p[10] = DB_P_CSTR(q->day);
+	if ((rc = db_row(db, count, p, PAT_NPARAMS)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
-	*total = db_int(db, STMT_PATIENT_COUNT, 0);
+	*total = db_int(db, count, 0);
 	if (*total == 0 || q->page - 1 > (*total - 1) / q->per_page)
 		return APP_OK;
-	p[5] = DB_P_INT(q->per_page);
-	p[6] = DB_P_INT((q->page - 1) * q->per_page);
-	return db_exec(db, STMT_PATIENT_PAGE, p, 7);
+	p[PAT_NPARAMS] = DB_P_INT(q->per_page);
+	p[PAT_NPARAMS + 1] = DB_P_INT((q->page - 1) * q->per_page);
+	return db_exec(db, page_stmt(q), p, PAT_NPARAMS + 2);
 }
 
 static const char *
@@ -42,9 +68,9 @@ str_or_null(struct db *db, enum stmt st, unsigned col)
 }
 
 enum app_err
-pat_list_next(struct db *db, struct pat_row *r)
+pat_list_next(struct db *db, const struct pat_query *q, struct pat_row *r)
 {
-	const enum stmt st = STMT_PATIENT_PAGE;
+	const enum stmt st = page_stmt(q);
 	enum app_err rc;
 
 	if ((rc = db_next(db, st)) != APP_OK) {
@@ -61,16 +87,18 @@ pat_list_next(struct db *db, struct pat_row *r)
 	r->ilcm_id = db_int(db, st, PP_ILCM_ID);
 	r->ilcm_name = str_or_null(db, st, PP_ILCM_NAME);
 	member_row(db, st, PP_MEMBER, &r->member);
+	r->member.auth = member_auth_on(&r->member, q->day);
 	return APP_OK;
 }
 
 enum app_err
-pat_summary_get(struct db *db, struct pat_summary *s)
+pat_summary_get(struct db *db, const char *day, struct pat_summary *s)
 {
 	const enum stmt st = STMT_PATIENT_SUMMARY;
+	struct db_param p[] = {DB_P_CSTR(day), DB_P_CSTR(day)};
 	enum app_err rc;
 
-	if ((rc = db_row(db, st, NULL, 0)) != APP_OK)
+	if ((rc = db_row(db, st, p, 2)) != APP_OK)
 		return rc == APP_ENOROW ? APP_EDB : rc;
 	s->patients = db_int(db, st, SUM_PATIENTS);
 	s->with_case_load = db_int(db, st, SUM_WITH_CASE_LOAD);
@@ -78,6 +106,8 @@ pat_summary_get(struct db *db, struct pat_summary *s)
 	s->without_ilcm = db_int(db, st, SUM_WITHOUT_ILCM);
 	s->without_both = db_int(db, st, SUM_WITHOUT_BOTH);
 	s->assigned_to_inactive = db_int(db, st, SUM_TO_INACTIVE);
+	s->high_acuity_without_ilcm = db_int(db, st, SUM_HIGH_NO_ILCM);
+	s->authorization_ended_assigned = db_int(db, st, SUM_ENDED_ASSIGNED);
 	return APP_OK;
 }
 

@@ -197,17 +197,37 @@
 	[(b) + MB_RECORD_STATUS] = {'s', "record_status"}
 
 /*
- * The patient list: q holds pat (a LIKE pattern), provider (the case
- * load's, or the primary one without a case load), lcm (a user holding
- * either role), unassigned ('olcm', 'ilcm', 'any', 'both') and inactive
- * (1: a deactivated user holds either role), each NULL for no filter. It
- * reads patient_index (the triggers' mirror of patients and case loads),
- * whose indexes serve each filter in name order; inactive looks the
- * holders up in users, whose active flag the index does not mirror.
+ * The ranges of member m's dates that its authorization on day being state
+ * implies (SQL_AUTH_STATE decides; these let the optimiser read them from
+ * ix_ecm_members_auth_end, or ix_ecm_members_acuity after the acuity).
  */
-#define SQL_PATIENT_FILTER \
-	" FROM patient_index x JOIN (SELECT ? AS pat, ? AS provider, ? AS lcm, ? AS unassigned," \
-	"  ? AS inactive) q" \
+#define SQL_AUTH_RANGE(m, day, state) \
+	"((" state " = 'ended' AND " m ".ecm_benefit_auth_end_date < " day ")" \
+	" OR (" state " = 'not_started' AND " m ".ecm_benefit_auth_eff_date > " day ")" \
+	" OR (" state " = 'active' AND " m ".ecm_benefit_auth_eff_date <= " day \
+	"  AND (" m ".ecm_benefit_auth_end_date IS NULL OR " m ".ecm_benefit_auth_end_date >= " day ")))"
+
+/*
+ * The patient list's parameters, one row q, each NULL for no filter: pat (a
+ * LIKE pattern), provider (the case load's, or the primary one without a
+ * case load), lcm (a user holding either role), unassigned ('olcm',
+ * 'ilcm', 'any', 'both'), inactive (1: a deactivated user holds either
+ * role), assigned (1: either role held, 0: neither); then the member's:
+ * acuity, auth ('active', 'not_started', 'ended' on day), ends (days: an
+ * active authorization ending from day to day + ends, both included),
+ * member (the member id, exactly) and day (the clinic's, today(): never
+ * NULL). Both forms of the list bind all eleven alike.
+ */
+#define SQL_PATIENT_PARAMS \
+	"? AS pat, ? AS provider, ? AS lcm, ? AS unassigned, ? AS inactive, ? AS assigned," \
+	" ? AS acuity, ? AS auth, ? AS ends, ? AS member, CAST(? AS DATE) AS day"
+/*
+ * The filters of patient_index x. It mirrors patients and case loads
+ * (kept by triggers), and its indexes serve each filter in name order;
+ * inactive looks the holders up in users, whose active flag the index does
+ * not mirror.
+ */
+#define SQL_PATIENT_WHERE \
 	" WHERE (q.pat IS NULL OR x.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!')" \
 	" AND (q.provider IS NULL OR x.provider_id = q.provider)" \
 	" AND (q.lcm IS NULL OR x.olcm_user_id = q.lcm OR x.ilcm_user_id = q.lcm)" \
@@ -218,7 +238,69 @@
 	"  OR (q.unassigned = 'both' AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))" \
 	" AND (q.inactive IS NULL" \
 	"  OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.olcm_user_id AND u.active = 0)" \
-	"  OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.ilcm_user_id AND u.active = 0))"
+	"  OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.ilcm_user_id AND u.active = 0))" \
+	" AND (q.assigned IS NULL" \
+	"  OR (q.assigned = 1 AND (x.olcm_user_id IS NOT NULL OR x.ilcm_user_id IS NOT NULL))" \
+	"  OR (q.assigned = 0 AND x.olcm_user_id IS NULL AND x.ilcm_user_id IS NULL))"
+/* The list without a member's filter: patient_index alone (q's member columns unread). */
+#define SQL_PATIENT_FILTER(params) \
+	" FROM patient_index x JOIN (SELECT " params ") q" SQL_PATIENT_WHERE
+/*
+ * The list with a member's filter: members m only, joined to their
+ * patient_index row by key (an inner join, never an outer one whose WHERE
+ * could turn it inner for the prepared statement's later runs). The
+ * optimiser starts from whichever side a filter narrows: a member id from
+ * its unique key, an acuity or an authorization from m's keys of them
+ * (SQL_AUTH_RANGE), a holder or a provider from patient_index's.
+ */
+#define SQL_MEMBER_FILTER(params) \
+	" FROM ecm_members m JOIN patient_index x ON x.patient_id = m.patient_id" \
+	" JOIN (SELECT " params ") q" SQL_PATIENT_WHERE \
+	" AND (q.acuity IS NULL OR m.acuity_level = q.acuity)" \
+	" AND (q.member IS NULL OR m.member_id = q.member)" \
+	" AND (q.auth IS NULL OR (" SQL_AUTH_STATE("m", "q.day") " = q.auth" \
+	"  AND " SQL_AUTH_RANGE("m", "q.day", "q.auth") "))" \
+	" AND (q.ends IS NULL OR (" SQL_AUTH_STATE("m", "q.day") " = 'active'" \
+	"  AND m.ecm_benefit_auth_end_date BETWEEN q.day AND q.day + INTERVAL q.ends DAY))"
+/*
+ * A page of the list (PP_* in sql.h) from filter: its patients first, by
+ * name then id (an index range of patient_index in name order, or the
+ * members a key found, sorted), then their case loads and member facts.
+ */
+#define SQL_PATIENT_PAGE(filter) \
+	"SELECT k.patient_id AS id, k.name, c.id AS case_load_id, c.provider_id," \
+	" pr.name AS provider_name, c.olcm_user_id AS olcm_id, ou.name AS olcm_name," \
+	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name, " SQL_MEMBER_COLS \
+	" FROM (SELECT x.patient_id, x.name" filter \
+	"  ORDER BY x.name, x.patient_id LIMIT ? OFFSET ?) k" \
+	" LEFT JOIN case_loads c ON c.patient_id = k.patient_id" \
+	" LEFT JOIN providers pr ON pr.id = c.provider_id" \
+	" LEFT JOIN users ou ON ou.id = c.olcm_user_id" \
+	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id" \
+	" LEFT JOIN ecm_members m ON m.patient_id = k.patient_id" \
+	" ORDER BY k.name, k.patient_id"
+#define SQL_PATIENT_PAGE_OUT \
+	[PP_ID] = {'i', "id"}, \
+	[PP_NAME] = {'s', "name"}, \
+	[PP_CASE_LOAD_ID] = {'i', "case_load_id"}, \
+	[PP_PROVIDER_ID] = {'i', "provider_id"}, \
+	[PP_PROVIDER_NAME] = {'s', "provider_name"}, \
+	[PP_OLCM_ID] = {'i', "olcm_id"}, \
+	[PP_OLCM_NAME] = {'s', "olcm_name"}, \
+	[PP_ILCM_ID] = {'i', "ilcm_id"}, \
+	[PP_ILCM_NAME] = {'s', "ilcm_name"}, \
+	SQL_MEMBER_OUT(PP_MEMBER)
+/* The list's signature: SQL_PATIENT_PARAMS's, then LIMIT and OFFSET for a page. */
+#define SQL_PATIENT_IN "siisiississ"
+/*
+ * A summary count that is a member list's total: q of SQL_PATIENT_PARAMS's
+ * columns given as constants (only day bound), so that the count is that
+ * list's filter itself.
+ */
+#define SQL_SUMMARY_Q(unassigned, assigned, acuity, auth) \
+	"NULL AS pat, NULL AS provider, NULL AS lcm, " unassigned " AS unassigned, NULL AS inactive," \
+	" " assigned " AS assigned, " acuity " AS acuity, " auth " AS auth, NULL AS ends," \
+	" NULL AS member, CAST(? AS DATE) AS day"
 
 /*
  * The collation of every text column: each table of db-schema/ names it.
@@ -726,34 +808,27 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 
 	/* --- patients, their summary, the assignment export -------------------- */
 
+	/*
+	 * The patient list, in two forms with one signature: without a
+	 * member's filter (patient_index alone), and with one (members only).
+	 */
 	[STMT_PATIENT_PAGE] = {"patient_page",
-	"SELECT k.patient_id AS id, k.name, c.id AS case_load_id, c.provider_id,"
-	" pr.name AS provider_name, c.olcm_user_id AS olcm_id, ou.name AS olcm_name,"
-	" c.ilcm_user_id AS ilcm_id, iu.name AS ilcm_name, " SQL_MEMBER_COLS
-	" FROM (SELECT x.patient_id, x.name" SQL_PATIENT_FILTER
-	"  ORDER BY x.name, x.patient_id LIMIT ? OFFSET ?) k"
-	" LEFT JOIN case_loads c ON c.patient_id = k.patient_id"
-	" LEFT JOIN providers pr ON pr.id = c.provider_id"
-	" LEFT JOIN users ou ON ou.id = c.olcm_user_id"
-	" LEFT JOIN users iu ON iu.id = c.ilcm_user_id"
-	" LEFT JOIN ecm_members m ON m.patient_id = k.patient_id"
-	" ORDER BY k.name, k.patient_id", "siisiii",
-	OUT([PP_ID] = {'i', "id"},
-	    [PP_NAME] = {'s', "name"},
-	    [PP_CASE_LOAD_ID] = {'i', "case_load_id"},
-	    [PP_PROVIDER_ID] = {'i', "provider_id"},
-	    [PP_PROVIDER_NAME] = {'s', "provider_name"},
-	    [PP_OLCM_ID] = {'i', "olcm_id"},
-	    [PP_OLCM_NAME] = {'s', "olcm_name"},
-	    [PP_ILCM_ID] = {'i', "ilcm_id"},
-	    [PP_ILCM_NAME] = {'s', "ilcm_name"},
-	    SQL_MEMBER_OUT(PP_MEMBER)), W},
+	SQL_PATIENT_PAGE(SQL_PATIENT_FILTER(SQL_PATIENT_PARAMS)), SQL_PATIENT_IN "ii",
+	OUT(SQL_PATIENT_PAGE_OUT), W},
 	[STMT_PATIENT_COUNT] = {"patient_count",
-	"SELECT COUNT(*) AS total" SQL_PATIENT_FILTER, "siisi", OUT({'i', "total"}), W},
+	"SELECT COUNT(*) AS total" SQL_PATIENT_FILTER(SQL_PATIENT_PARAMS), SQL_PATIENT_IN,
+	OUT({'i', "total"}), W},
+	[STMT_MEMBER_PAGE] = {"member_page",
+	SQL_PATIENT_PAGE(SQL_MEMBER_FILTER(SQL_PATIENT_PARAMS)), SQL_PATIENT_IN "ii",
+	OUT(SQL_PATIENT_PAGE_OUT), W},
+	[STMT_MEMBER_COUNT] = {"member_count",
+	"SELECT COUNT(*) AS total" SQL_MEMBER_FILTER(SQL_PATIENT_PARAMS), SQL_PATIENT_IN,
+	OUT({'i', "total"}), W},
 	/*
 	 * The dashboard's counts: one count of every patient, the others
 	 * from the holders index's ranges (a patient without a case load has
-	 * no holder), in one statement's read view.
+	 * no holder), in one statement's read view. The ECM admin's two are
+	 * their lists' filters (SQL_MEMBER_FILTER) with the day bound to each.
 	 */
 	[STMT_PATIENT_SUMMARY] = {"patient_summary",
 	"SELECT n.c AS patients, n.c - (SELECT COUNT(*) FROM patient_index"
@@ -766,14 +841,20 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" (SELECT COUNT(*) FROM (SELECT y.patient_id FROM users u"
 	"   JOIN patient_index y ON y.olcm_user_id = u.id WHERE u.active = 0"
 	"   UNION SELECT y.patient_id FROM users u"
-	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t) AS to_inactive"
-	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "",
+	"   JOIN patient_index y ON y.ilcm_user_id = u.id WHERE u.active = 0) t) AS to_inactive,"
+	" (SELECT COUNT(*)"
+	SQL_MEMBER_FILTER(SQL_SUMMARY_Q("'ilcm'", "NULL", "'high'", "'active'")) ") AS high_no_ilcm,"
+	" (SELECT COUNT(*)"
+	SQL_MEMBER_FILTER(SQL_SUMMARY_Q("NULL", "1", "NULL", "'ended'")) ") AS ended_assigned"
+	" FROM (SELECT COUNT(*) AS c FROM patient_index) n", "ss",
 	OUT([SUM_PATIENTS] = {'i', "patients"},
 	    [SUM_WITH_CASE_LOAD] = {'i', "with_case_load"},
 	    [SUM_WITHOUT_OLCM] = {'i', "without_olcm"},
 	    [SUM_WITHOUT_ILCM] = {'i', "without_ilcm"},
 	    [SUM_WITHOUT_BOTH] = {'i', "without_both"},
-	    [SUM_TO_INACTIVE] = {'i', "to_inactive"}), W},
+	    [SUM_TO_INACTIVE] = {'i', "to_inactive"},
+	    [SUM_HIGH_NO_ILCM] = {'i', "high_no_ilcm"},
+	    [SUM_ENDED_ASSIGNED] = {'i', "ended_assigned"}), W},
 	/* The current assignments, a chunk of case loads after a patient id. */
 	[STMT_EXPORT_NOW] = {"export_now",
 	"SELECT c.patient_id, p.name AS patient_name,"

@@ -460,7 +460,9 @@ median5 combined 'patients?unassigned=ilcm&provider_id=8'
 median5 all 'patients'
 median5 search 'patients?search=Patient%2099'
 median5 summary 'patients/summary'
-# Placeholders of the filter: search, provider, lcm, unassigned, held_by_inactive; then LIMIT, OFFSET.
+# Placeholders of the filter (SQL_PATIENT_PARAMS): search, provider, lcm, unassigned,
+# held_by_inactive, assigned, acuity, authorization, ends within, member id, the day;
+# then LIMIT, OFFSET. (The summary binds the day twice.)
 explain_patients() {
 	local st=$1 what=$2 values=$3 sql lit
 	sql=$(sqlgen "$st") || { echo "  could not extract $st from lib/db/sql.c"; return; }
@@ -472,12 +474,13 @@ explain_patients() {
 	echo "  EXPLAIN $st ($what):"
 	mariadb --no-defaults --socket="$DB_SOCK" -uroot -t lcm -e "EXPLAIN $lit" | sed 's/^/  /'
 }
-explain_patients STMT_PATIENT_COUNT "unassigned=olcm" "NULL NULL NULL 'olcm' NULL"
-explain_patients STMT_PATIENT_PAGE "unassigned=olcm, page 10" "NULL NULL NULL 'olcm' NULL 25 225"
-explain_patients STMT_PATIENT_COUNT "lcm_user_id=150" "NULL NULL 150 NULL NULL"
-explain_patients STMT_PATIENT_PAGE "lcm_user_id=150, page 1" "NULL NULL 150 NULL NULL 25 0"
-explain_patients STMT_PATIENT_PAGE "held_by_inactive=true, page 1" "NULL NULL NULL NULL 1 25 0"
-explain_patients STMT_PATIENT_SUMMARY "the summary" ""
+N6="NULL NULL NULL NULL NULL UTC_DATE()"  # no member's filter, and the day
+explain_patients STMT_PATIENT_COUNT "unassigned=olcm" "NULL NULL NULL 'olcm' NULL $N6"
+explain_patients STMT_PATIENT_PAGE "unassigned=olcm, page 10" "NULL NULL NULL 'olcm' NULL $N6 25 225"
+explain_patients STMT_PATIENT_COUNT "lcm_user_id=150" "NULL NULL 150 NULL NULL $N6"
+explain_patients STMT_PATIENT_PAGE "lcm_user_id=150, page 1" "NULL NULL 150 NULL NULL $N6 25 0"
+explain_patients STMT_PATIENT_PAGE "held_by_inactive=true, page 1" "NULL NULL NULL NULL 1 $N6 25 0"
+explain_patients STMT_PATIENT_SUMMARY "the summary" "UTC_DATE() UTC_DATE()"
 
 # The export of every assignment, while the workers' memory is sampled.
 echo

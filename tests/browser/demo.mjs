@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { acuityText, authorizationText } from '../../nginx/console/js/member.js';
 
 // The README's screenshot: in the console's folder, beside its README (the
 // console's documentation, never installed: make install copies only the
@@ -65,15 +66,20 @@ export function demoTests(test, t) {
     eq('the summary: the clinic\'s counts', [
       `${summary.patients} patients`, `${summary.without_olcm} without an oLCM`, `${summary.without_ilcm} without an iLCM`,
       `${summary.without_both} without both`, `${summary.assigned_to_inactive} held by a deactivated person`,
+      `${summary.high_acuity_without_ilcm} high acuity, authorized, without an iLCM`,
+      `${summary.authorization_ended_assigned} authorization ended, still held`,
     ], await counts.allInnerTexts());
     eq('the status', `${summary.patients} patients, page 1 of ${first.pagination.total_pages}.`,
       await page.locator('#queue-status').innerText());
-    // The rows: the API's first page, the clinic's patients with their teams.
+    // The rows: the API's first page, the clinic's patients with their teams
+    // (and, for an ECM member, the acuity and authorization, as queue.mjs's
+    // tests hold them said).
     const holder = (id, name) => (id ? `${name} (${id})${inactive.some((p) => p.id === id) ? ' inactive' : ''}` : 'none');
     const want = first.patients.map((p) => {
       const c = p.case_load;
       return [`${p.name} (${p.id})`, c ? (c.provider_id ? `${c.provider_name} (${c.provider_id})` : 'none') : 'no case load yet',
-        holder(c && c.olcm_user_id, c && c.olcm_name), holder(c && c.ilcm_user_id, c && c.ilcm_name)];
+        holder(c && c.olcm_user_id, c && c.olcm_name), holder(c && c.ilcm_user_id, c && c.ilcm_name),
+        acuityText(p.ecm_eligibility_information), authorizationText(p.ecm_eligibility_information)];
     });
     const rows = await page.locator('#queue-results tbody tr').evaluateAll((trs) => trs.map((tr) =>
       [tr.querySelector('th').innerText, ...[...tr.querySelectorAll('td:not(.pick)')].map((td) => td.innerText)]

@@ -55,11 +55,13 @@ export function queueTests(test, t) {
     await clinic();
     await openQueue(page);
     eq('the console opens on the queue', '#/patients', hashOf(page));
-    eq('the summary', ['4 patients', '2 without an oLCM', '2 without an iLCM', '1 without both', '1 held by a deactivated person'], await counts(page));
+    eq('the summary', ['4 patients', '2 without an oLCM', '2 without an iLCM', '1 without both', '1 held by a deactivated person',
+      '0 high acuity, authorized, without an iLCM', '0 authorization ended, still held'], await counts(page));
     eq('every patient, by name', ['John Doe (123)', 'Mary Major (124)', 'Pat Noprovider (126)', 'Sam Minor (125)'], await names(page));
     const john = page.locator('#queue-results tr[data-patient-id="123"] td');
-    eq('a row: provider, oLCM, iLCM', ['Dr. Smith (456)', 'Jane Coordinator (101)', 'Bob Manager (102)'], (await john.allInnerTexts()).slice(1).map((s) => s.trim()));
-    eq('a patient without a case load', ['no case load yet', 'none', 'none'],
+    eq('a row: provider, oLCM, iLCM, acuity, authorization', ['Dr. Smith (456)', 'Jane Coordinator (101)', 'Bob Manager (102)', 'not a member', 'not a member'],
+      (await john.allInnerTexts()).slice(1).map((s) => s.trim()));
+    eq('a patient without a case load', ['no case load yet', 'none', 'none', 'not a member', 'not a member'],
       (await page.locator('#queue-results tr[data-patient-id="126"] td').allInnerTexts()).slice(1).map((s) => s.trim()));
     await peopleRead(page);
     for (const who of ['Pat Noprovider (126)', 'Sam Minor (125)']) await page.getByLabel(`Select ${who}`).check();
@@ -427,6 +429,132 @@ export function queueTests(test, t) {
     await page.locator('#queue-done').waitFor();
     eq('assigned', 2, (await team(124)).olcm.user_id);
   });
+
+  // ECM members beside the demo's patients, dates relative to the database's
+  // day (UTC, as the test stack's clinic day), two days of margin at least:
+  // 127 Ada Active   high,   active until d+20, oLCM Jane (no iLCM)
+  // 128 Ben Ended    high,   ended d-2 (from d-100), oLCM Jane
+  // 129 Cy Future    low,    starts d+2, until d+100
+  // 130 Dot Undated  medium, no authorization dates
+  // The roles are given before they are members (an authorization decides nothing here).
+  async function members() {
+    dbSql(`INSERT INTO patients (id, name, primary_provider_id) VALUES
+      (127, 'Ada Active', 456), (128, 'Ben Ended', 456), (129, 'Cy Future', 456), (130, 'Dot Undated', NULL)`);
+    await assign({ patient_id: 127, olcm_user_id: 101 });
+    await assign({ patient_id: 128, olcm_user_id: 101 });
+    dbSql(`INSERT INTO ecm_members (patient_id, member_id, cin, acuity_level, ecm_service_auth_id,
+        ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, member_record_status, created_at, updated_at)
+      SELECT 127, 'MEM127', 'CIN127', 'high', 'AUTH127', d - INTERVAL 30 DAY, d + INTERVAL 20 DAY, 'new_member', NOW(3), NOW(3) FROM (SELECT UTC_DATE() d) t
+      UNION ALL SELECT 128, 'MEM128', 'CIN128', 'high', NULL, d - INTERVAL 100 DAY, d - INTERVAL 2 DAY, 'existing_member', NOW(3), NOW(3) FROM (SELECT UTC_DATE() d) t
+      UNION ALL SELECT 129, 'MEM129', NULL, 'low', NULL, d + INTERVAL 2 DAY, d + INTERVAL 100 DAY, NULL, NOW(3), NOW(3) FROM (SELECT UTC_DATE() d) t
+      UNION ALL SELECT 130, 'MEM130', NULL, 'medium', NULL, NULL, NULL, NULL, NOW(3), NOW(3) FROM (SELECT UTC_DATE() d) t`);
+    const day = (n) => dbSql(`SELECT UTC_DATE() + INTERVAL ${n} DAY`).trim();
+    return { plus20: day(20), minus2: day(-2), plus2: day(2), plus100: day(100), minus30: day(-30) };
+  }
+  const ecmCells = async (page, id) => (await page.locator(`#queue-results tr[data-patient-id="${id}"] td[data-ecm]`).allInnerTexts()).map((s) => s.trim());
+
+  test('queue_members_show_acuity_and_authorization_and_filter_on_them', async (page) => {
+    const d = await members();
+    await openQueue(page);
+    eq('every patient, members among them', ['Ada Active (127)', 'Ben Ended (128)', 'Cy Future (129)', 'Dot Undated (130)',
+      'John Doe (123)', 'Mary Major (124)', 'Pat Noprovider (126)', 'Sam Minor (125)'], await names(page));
+    eq('Ada: acuity, authorization with its end', ['high', `active until ${d.plus20}`], await ecmCells(page, 127));
+    eq('Ben: ended', ['high', `ended ${d.minus2}`], await ecmCells(page, 128));
+    eq('Cy: not started', ['low', `starts ${d.plus2}, until ${d.plus100}`], await ecmCells(page, 129));
+    eq('Dot: no dates', ['medium', 'no authorization dates'], await ecmCells(page, 130));
+    eq('John: no member', ['not a member', 'not a member'], await ecmCells(page, 123));
+    eq('the summary\'s two counts', ['1 high acuity, authorized, without an iLCM', '1 authorization ended, still held'], (await counts(page)).slice(5));
+
+    const acuity = () => page.getByLabel('Acuity', { exact: true });
+    const authorization = () => page.getByLabel('Authorization', { exact: true });
+    const ends = () => page.getByLabel('Authorization ends within (days)');
+    const careTeam = () => page.getByLabel('Care team', { exact: true });
+    await acuity().selectOption('high');
+    await listIs(page, 'high acuity', ['Ada Active (127)', 'Ben Ended (128)']);
+    eq('acuity in the URL', '#/patients?acuity=high', hashOf(page));
+    await authorization().selectOption('ended');
+    await listIs(page, 'high acuity, ended', ['Ben Ended (128)']);
+    eq('both in the URL', '#/patients?acuity=high&authorization=ended', hashOf(page));
+    await acuity().selectOption('');
+    await authorization().selectOption('not_started');
+    await listIs(page, 'not started', ['Cy Future (129)']);
+    await authorization().selectOption('active');
+    await ends().fill('30');
+    await page.keyboard.press('Enter');
+    await listIs(page, 'active, ending within 30 days', ['Ada Active (127)']);
+    eq('the window in the URL', '#/patients?authorization=active&auth_ends_within_days=30', hashOf(page));
+    await ends().fill('10');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await eventually('nothing ends within 10 days', async () => (await page.locator('#queue-status').innerText()) === 'No patient matches.');
+    await careTeam().selectOption('false');
+    await eventually('the care team filter in the URL', async () => hashOf(page) === '#/patients?authorization=active&auth_ends_within_days=10&assigned=false');
+
+    // The summary's two counts: links that filter the list, marked while they are the filter.
+    await page.getByRole('link', { name: '1 high acuity, authorized, without an iLCM' }).click();
+    await listIs(page, 'the high-acuity list', ['Ada Active (127)']);
+    eq('its filter in the URL', '#/patients?unassigned=ilcm&acuity=high&authorization=active', hashOf(page));
+    await eventually('the controls follow the link', async () => JSON.stringify([await acuity().inputValue(), await authorization().inputValue(),
+      await page.getByLabel('Assignment', { exact: true }).inputValue(), await ends().inputValue(), await careTeam().inputValue()]) ===
+      JSON.stringify(['high', 'active', 'ilcm', '', '']));
+    eq('marked as the current filter', ['1 high acuity, authorized, without an iLCM'], await page.locator('#queue-summary a[aria-current="true"]').allInnerTexts());
+    await page.getByRole('link', { name: '1 authorization ended, still held' }).click();
+    await listIs(page, 'the ended-but-held list', ['Ben Ended (128)']);
+    eq('its filter in the URL', '#/patients?authorization=ended&assigned=true', hashOf(page));
+    await eventually('the care team control says so', async () => (await careTeam().inputValue()) === 'true');
+    eq('marked as the current filter', ['1 authorization ended, still held'], await page.locator('#queue-summary a[aria-current="true"]').allInnerTexts());
+    // Freeing Ben's oLCM empties that list, and the count follows when the queue is read again.
+    await call('DELETE', '/lead_care_managers/assign', { patient_id: 128, role: 'olcm' });
+    await page.reload();
+    await eventually('the count after the change', async () => (await counts(page))[6] === '0 authorization ended, still held');
+    await eventually('and its list', async () => (await page.locator('#queue-status').innerText()) === 'No patient matches.');
+
+    // Back: the previous filter, list and controls.
+    await page.goBack();
+    await listIs(page, 'back: the high-acuity list', ['Ada Active (127)']);
+    await eventually('back: the controls', async () => (await acuity().inputValue()) === 'high' && (await careTeam().inputValue()) === '');
+
+    // A value the API refuses: its message.
+    await ends().fill('abc');
+    await page.keyboard.press('Enter');
+    eq('the API\'s message', 'auth_ends_within_days must be an integer between 0 and 3650',
+      await eventually('an alert', () => alertText(page.locator('section[aria-labelledby="queue-h"]'))));
+  });
+
+  test('patient_page_shows_the_members_facts', async (page) => {
+    const d = await members();
+    await openQueue(page);
+    await page.getByRole('link', { name: 'Ada Active (127)' }).click();
+    await page.getByRole('heading', { name: 'Ada Active (patient 127)' }).waitFor();
+    const facts = page.locator('section[aria-labelledby="member-h"]');
+    const rows = async () => facts.locator('dl').evaluate((dl) => [...dl.querySelectorAll('dt')].map((dt) => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]));
+    eq('Ada\'s facts', [['Member id', 'MEM127'], ['CIN', 'CIN127'], ['Acuity', 'high'], ['Authorization', 'active'],
+      ['Effective date', d.minus30], ['End date', d.plus20], ['Service authorization id', 'AUTH127'], ['Record status', 'new member']],
+    await eventually('the member section', rows));
+    await page.goto(BASE + '/console/#/patient/128');
+    await page.getByRole('heading', { name: 'Ben Ended (patient 128)' }).waitFor();
+    eq('Ben\'s, ended', [['Member id', 'MEM128'], ['CIN', 'CIN128'], ['Acuity', 'high'], ['Authorization', 'ended'],
+      ['Effective date', dbSql('SELECT UTC_DATE() - INTERVAL 100 DAY').trim()], ['End date', d.minus2], ['Service authorization id', 'none'],
+      ['Record status', 'existing member']], await eventually('the member section', rows));
+    await page.goto(BASE + '/console/#/patient/130');
+    await page.getByRole('heading', { name: 'Dot Undated (patient 130)' }).waitFor();
+    eq('Dot, without dates', [['Member id', 'MEM130'], ['CIN', 'none'], ['Acuity', 'medium'], ['Authorization', 'no authorization dates'],
+      ['Effective date', 'none'], ['End date', 'none'], ['Service authorization id', 'none'], ['Record status', 'none']], await eventually('the member section', rows));
+    await page.goto(BASE + '/console/#/patient/123');
+    await page.getByRole('heading', { name: 'John Doe (patient 123)' }).waitFor();
+    eq('John is no member', 'Not an ECM member: no Member Information File has named this patient.',
+      await eventually('the member section', async () => (await facts.locator('p').innerText()).trim()));
+  });
+
+  test('queue_members_readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
+    await members();
+    await openQueue(page, '#/patients?acuity=high&authorization=active&auth_ends_within_days=30');
+    await listIs(page, 'the filtered list', ['Ada Active (127)']);
+    eq('the queue with the member filters at 200%', [], await t.problems(page));
+    await page.getByRole('link', { name: 'Ada Active (127)' }).click();
+    await page.getByRole('heading', { name: 'Ada Active (patient 127)' }).waitFor();
+    await page.locator('section[aria-labelledby="member-h"] dl').waitFor();
+    eq('a member\'s page at 200%', [], await t.problems(page));
+  }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
   test('queue_readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
     await clinic();

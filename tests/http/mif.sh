@@ -14,7 +14,7 @@ $MIF_ROSA
 $MIF_TOM
 "
 # What the care team and the patient list show of Rosa (patient 127: the first after the demo's 126).
-MIF_ROSA_JSON='{"member_id":"MEM0000000001","cin":"CIN123456","ecm_service_auth_id":"AUTH123456","ecm_benefit_auth_eff_date":"2024-01-01","ecm_benefit_auth_end_date":"2024-12-31","acuity_level":"high","member_record_status":"new_member"}'
+MIF_ROSA_JSON='{"member_id":"MEM0000000001","cin":"CIN123456","ecm_service_auth_id":"AUTH123456","ecm_benefit_auth_eff_date":"2024-01-01","ecm_benefit_auth_end_date":"2024-12-31","acuity_level":"high","member_record_status":"new_member","authorization_status":"ended"}'
 
 # mif_json TEXT [TYPE] [MEDIA]: the body of POST .../mifs carrying TEXT as a data URI.
 mif_json() {

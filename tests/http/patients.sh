@@ -152,7 +152,7 @@ test_summary_counts() {
 	clinic
 	req GET $P/patients/summary
 	expect_status 200
-	expect_json . '{"patients":6,"with_case_load":4,"without_olcm":3,"without_ilcm":4,"without_both":2,"assigned_to_inactive":1}'
+	expect_json . '{"patients":6,"with_case_load":4,"without_olcm":3,"without_ilcm":4,"without_both":2,"assigned_to_inactive":1,"high_acuity_without_ilcm":0,"authorization_ended_assigned":0}'
 	db_sql "UPDATE users SET active = 0 WHERE id = 101"
 	req GET $P/patients/summary
 	expect_json .assigned_to_inactive 3

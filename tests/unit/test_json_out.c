@@ -445,7 +445,7 @@ Test(json_out, care_team_deactivated_holder_says_so)
 #define MEMBER_JSON "{\"member_id\":\"MEM0000000001\",\"cin\":\"CIN123456\"," \
 	"\"ecm_service_auth_id\":\"AUTH123456\",\"ecm_benefit_auth_eff_date\":\"2024-01-01\"," \
 	"\"ecm_benefit_auth_end_date\":\"2024-12-31\",\"acuity_level\":\"high\"," \
-	"\"member_record_status\":\"new_member\"}"
+	"\"member_record_status\":\"new_member\",\"authorization_status\":\"ended\"}"
 
 static void
 set_member(struct ecm_member *m)
@@ -458,6 +458,7 @@ set_member(struct ecm_member *m)
 	m->auth_end_date = "2024-12-31";
 	m->acuity_level = "high";
 	m->record_status = "new_member";
+	m->auth = AUTH_ENDED;
 }
 
 /* The wider API's shape, as the example gives it, after the contract's keys. */
@@ -486,8 +487,34 @@ Test(json_out, member_facts_the_file_left_out_are_null)
 	s = text(json_ecm_member(&m));
 	cr_assert_str_eq(s, "{\"member_id\":\"M1\",\"cin\":null,\"ecm_service_auth_id\":null,"
 	    "\"ecm_benefit_auth_eff_date\":null,\"ecm_benefit_auth_end_date\":null,"
-	    "\"acuity_level\":null,\"member_record_status\":null}");
+	    "\"acuity_level\":null,\"member_record_status\":null,\"authorization_status\":null}");
 	free(s);
+}
+
+/* The authorization on the clinic's day, as the reader computed it: each state's name. */
+Test(json_out, member_authorization_status_each_state)
+{
+	static const struct {
+		enum member_auth auth;
+		const char *json;
+	} cases[] = {
+		{AUTH_NONE, "null"},
+		{AUTH_NOT_STARTED, "\"not_started\""},
+		{AUTH_ACTIVE, "\"active\""},
+		{AUTH_ENDED, "\"ended\""},
+	};
+	struct ecm_member m;
+	char want[128], *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_member(&m);
+		m.auth = cases[i].auth;
+		s = text(json_ecm_member(&m));
+		snprintf(want, sizeof(want), ",\"authorization_status\":%s}", cases[i].json);
+		cr_expect(strstr(s, want) != NULL, "%s in %s", want, s);
+		free(s);
+	}
 }
 
 Test(json_out, patient_row_with_and_without_member_facts)
@@ -531,5 +558,17 @@ Test(json_out, member_change_and_mif_result)
 	s = text(json_mif_result(&c));
 	cr_assert_str_eq(s, "{\"message\":\"MIF imported successfully\",\"imported_count\":3,"
 	    "\"updated_count\":2,\"unchanged_count\":5}");
+	free(s);
+}
+
+/* The dashboard's counts: the contract-era ones first, then the ECM admin's two lists. */
+Test(json_out, patient_summary_every_count_in_order)
+{
+	struct pat_summary sum = {12, 5, 9, 9, 7, 1, 2, 3};
+	char *s = text(json_patient_summary(&sum));
+
+	cr_assert_str_eq(s, "{\"patients\":12,\"with_case_load\":5,\"without_olcm\":9,"
+	    "\"without_ilcm\":9,\"without_both\":7,\"assigned_to_inactive\":1,"
+	    "\"high_acuity_without_ilcm\":2,\"authorization_ended_assigned\":3}");
 	free(s);
 }

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "fixture.h"
 #include "lcm.h"
+#include "patients.h"
 #include "rules.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -1264,4 +1265,169 @@ Test(rules, bad_release_ended_names_each_problem)
 	cr_expect_eq(release_ended("{\"reason\":{\"note\":\"no code\"}}", &r, note, errors,
 	    sizeof(note)), 1);
 	cr_expect_str_eq(errors, "[\"reason.code is required\"]");
+}
+
+/* ---- val_patient_query: the queue's member filters ----------------------------- */
+
+#define MEMBER_ID_MSG "member_id must be 1 to 64 visible ASCII characters (letters, digits, punctuation)"
+
+struct pat_listed {
+	int n;
+	struct pat_query q;
+	char errors[1024];
+};
+
+static struct pat_listed
+patient_query(const char *qs)
+{
+	struct json_object *e = json_object_new_array();
+	static char buf[1024];
+	struct pat_listed r;
+
+	memset(&r, 0, sizeof(r));
+	r.n = val_patient_query(qs, &r.q, buf, sizeof(buf), e);
+	r.q.search = NULL;
+	snprintf(r.errors, sizeof(r.errors), "%s", errs_str(e));
+	json_object_put(e);
+	return r;
+}
+
+Test(rules, patient_query_without_member_filters)
+{
+	struct pat_listed r = patient_query("unassigned=ilcm");
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_str_eq(r.q.unassigned, "ilcm");
+	cr_assert_null(r.q.acuity);
+	cr_assert_null(r.q.authorization);
+	cr_assert_eq(r.q.ends_within, -1);
+	cr_assert_str_eq(r.q.member_id, "");
+	cr_assert_eq(r.q.assigned, -1);
+	cr_assert_eq(pat_query_members(&r.q), 0);
+}
+
+Test(rules, patient_query_reads_every_member_filter)
+{
+	struct pat_listed r = patient_query("acuity=high&authorization=not_started"
+	    "&auth_ends_within_days=30&member_id=MEM%2B0001&assigned=false");
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_str_eq(r.q.acuity, "high");
+	cr_assert_str_eq(r.q.authorization, "not_started");
+	cr_assert_eq(r.q.ends_within, 30);
+	cr_assert_str_eq(r.q.member_id, "MEM+0001");
+	cr_assert_eq(r.q.assigned, 0);
+	cr_assert_eq(pat_query_members(&r.q), 1);
+}
+
+Test(rules, patient_query_each_member_filter_alone_asks_for_members)
+{
+	static const char *const qs[] = {
+		"acuity=low", "acuity=medium", "authorization=active", "authorization=ended",
+		"auth_ends_within_days=0", "member_id=!", "member_id=~",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		struct pat_listed r = patient_query(qs[i]);
+
+		cr_expect_eq(r.n, 0, "%s: %s", qs[i], r.errors);
+		cr_expect_eq(pat_query_members(&r.q), 1, "%s", qs[i]);
+	}
+	/* assigned reads patient_index alone: no member needed. */
+	{
+		struct pat_listed r = patient_query("assigned=true");
+
+		cr_expect_eq(pat_query_members(&r.q), 0);
+		cr_expect_eq(r.q.assigned, 1);
+	}
+}
+
+Test(rules, patient_query_days_bounds_and_the_longest_member_id_accepted)
+{
+	char qs[128];
+	struct pat_listed a = patient_query("auth_ends_within_days=0");
+	struct pat_listed b = patient_query("auth_ends_within_days=3650");
+	struct pat_listed c = patient_query("auth_ends_within_days=0007");
+	struct pat_listed d;
+
+	cr_assert_eq(a.n + b.n + c.n, 0);
+	cr_assert_eq(a.q.ends_within, 0);
+	cr_assert_eq(b.q.ends_within, 3650);
+	cr_assert_eq(c.q.ends_within, 7);
+	snprintf(qs, sizeof(qs), "member_id=%.64s",
+	    "0123456789012345678901234567890123456789012345678901234567890123456789");
+	d = patient_query(qs);
+	cr_assert_eq(d.n, 0, "%s", d.errors);
+	cr_assert_eq(strlen(d.q.member_id), 64);
+}
+
+Test(rules, patient_query_last_occurrence_wins)
+{
+	struct pat_listed r = patient_query("acuity=x&acuity=medium&assigned=x&assigned=true");
+
+	cr_assert_eq(r.n, 0, "%s", r.errors);
+	cr_assert_str_eq(r.q.acuity, "medium");
+	cr_assert_eq(r.q.assigned, 1);
+}
+
+Test(rules, bad_patient_query_member_filters)
+{
+	static const struct {
+		const char *qs, *error;
+	} cases[] = {
+		{"acuity=critical", "acuity must be low, medium or high"},
+		{"acuity=HIGH", "acuity must be low, medium or high"},
+		{"acuity=", "acuity must be low, medium or high"},
+		{"acuity", "acuity must be low, medium or high"},
+		{"acuity=high%00", "acuity must be low, medium or high"},
+		{"acuity=%zz", "acuity must be low, medium or high"},
+		{"acuity=mediummediummedium", "acuity must be low, medium or high"},
+		{"authorization=expired", "authorization must be active, ended or not_started"},
+		{"authorization=", "authorization must be active, ended or not_started"},
+		{"authorization=not%20started", "authorization must be active, ended or not_started"},
+		{"auth_ends_within_days=-1", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"auth_ends_within_days=3651", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"auth_ends_within_days=", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"auth_ends_within_days=1.5", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"auth_ends_within_days=%2B1", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"auth_ends_within_days=1e2", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"auth_ends_within_days=18446744073709551616", "auth_ends_within_days must be an integer between 0 and 3650"},
+		{"member_id=", MEMBER_ID_MSG},
+		{"member_id", MEMBER_ID_MSG},
+		{"member_id=M+1", MEMBER_ID_MSG},
+		{"member_id=M%091", MEMBER_ID_MSG},
+		{"member_id=M%7F", MEMBER_ID_MSG},
+		{"member_id=M%C3%A9", MEMBER_ID_MSG},
+		{"member_id=M%00", MEMBER_ID_MSG},
+		{"member_id=%zz", MEMBER_ID_MSG},
+		{"member_id=01234567890123456789012345678901234567890123456789012345678901234", MEMBER_ID_MSG},
+		{"assigned=yes", "assigned must be true or false"},
+		{"assigned=", "assigned must be true or false"},
+		{"assigned=1", "assigned must be true or false"},
+	};
+	size_t i;
+	char want[256];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pat_listed r = patient_query(cases[i].qs);
+
+		snprintf(want, sizeof(want), "[\"%s\"]", cases[i].error);
+		cr_expect_eq(r.n, 1, "%s", cases[i].qs);
+		cr_expect_str_eq(r.errors, want, "%s", cases[i].qs);
+	}
+}
+
+Test(rules, bad_patient_query_reports_every_problem_in_order)
+{
+	struct pat_listed r = patient_query("assigned=no&member_id=&auth_ends_within_days=-5"
+	    "&authorization=x&acuity=x&held_by_inactive=x&page=0");
+
+	cr_assert_eq(r.n, 7);
+	cr_assert_str_eq(r.errors, "[\"page must be a positive integer\","
+	    "\"held_by_inactive must be false or true\","
+	    "\"acuity must be low, medium or high\","
+	    "\"authorization must be active, ended or not_started\","
+	    "\"auth_ends_within_days must be an integer between 0 and 3650\","
+	    "\"" MEMBER_ID_MSG "\",\"assigned must be true or false\"]");
 }

@@ -1,11 +1,14 @@
 // A patient: look up by id; the care team (oLCM and iLCM, since when, who is
 // inactive); assign, change or remove each role with a reason, guarded by
 // the care team's ETag (If-Match: a change someone made meanwhile is a 412
-// that offers to reload); the change history and the access log.
+// that offers to reload); the patient's facts as an ECM member (the plan's
+// MIF: member id, CIN, acuity, the authorization's dates and its state on
+// the clinic's day); the change history and the access log.
 import { api, query } from './api.js';
 import { h, field, checkbox, messageSlot, showErrors, showNotice, clear, fmtTime, table, pager, ROLE_NAMES, ROLE_SHORT } from './dom.js';
 import { reasonFields } from './reason.js';
 import { allPeople, personLabel } from './people.js';
+import { memberFacts } from './member.js';
 
 let pendingNotice = null; // what the last write did, shown once the view is drawn again
 const SOURCE = { assign: 'assigned', update: 'changed', remove: 'removed', bulk: 'bulk', transfer: 'transfer' };
@@ -51,11 +54,19 @@ export async function patientView(root, [rawId], ctx) {
       ? `Provider: ${cl.provider_name ? `${cl.provider_name} (${cl.provider_id})` : 'none'}. Care team version ${etag}.`
       : 'No case load yet: the first assignment makes one.'),
     h('div', { class: 'team' }, ['olcm', 'ilcm'].map((role) => roleForm(role, team, etag, people, reload, ctx))),
+    memberSection(team.ecm_eligibility_information),
     history, access);
   await Promise.all([
     paged(history, (page) => api('GET', `${path}/lead_care_managers/history` + query({ page, per_page: 10 })), historyTable, 'history entries', ctx),
     paged(access, (page) => api('GET', `${path}/access_log` + query({ page, per_page: 10 })), accessTable, 'accesses', ctx),
   ]);
+}
+
+/* The patient's facts as an ECM member, as the care team's ecm_eligibility_information says them. */
+function memberSection(e) {
+  return h('section', { 'aria-labelledby': 'member-h' }, h('h2', { id: 'member-h' }, 'ECM member'),
+    e ? h('dl', { class: 'facts' }, memberFacts(e).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))
+      : h('p', { class: 'muted' }, 'Not an ECM member: no Member Information File has named this patient.'));
 }
 
 function roleForm(role, team, etag, people, reload, ctx) {

@@ -1,6 +1,7 @@
 // Patients: the clinic's queue, and the page the console opens on. The
 // summary's counts on top, each a link that filters the list; the list with
-// its filters in the URL (#/patients?unassigned=olcm&provider_id=456...),
+// each ECM member's acuity and authorization, and its filters in the URL
+// (#/patients?unassigned=olcm&provider_id=456&acuity=high...),
 // so back and forward work; rows to select, or all that match (up to 1000),
 // for an assignment with a preview (assign_selected.js); the export
 // (export.js).
@@ -9,6 +10,7 @@ import { h, field, checkbox, messageSlot, showErrors, clear, table, pager } from
 import { allPeople, personLabel } from './people.js';
 import { actionsSection } from './assign_selected.js';
 import { exportSection } from './export.js';
+import { acuityText, authorizationText } from './member.js';
 
 const PER_PAGE = 25;
 const READ_PAGE = 100; // the list's largest page: "all that match" reads it a page at a time
@@ -22,14 +24,27 @@ const UNASSIGNED = [
   ['both', 'Without both'],
 ];
 
-// The summary's counts: the field of /patients/summary, what it says, the filter it links to.
+const ACUITY = [['', 'Any'], ['low', 'Low'], ['medium', 'Medium'], ['high', 'High']];
+const AUTHORIZATION = [['', 'Any'], ['active', 'Active'], ['ended', 'Ended'], ['not_started', 'Not started']];
+const ASSIGNED = [['', 'Any'], ['true', 'Someone holds a role'], ['false', 'No one holds a role']];
+
+// The summary's counts: the field of /patients/summary, what it says, the
+// filter it links to (the API's summary is each list's total).
 const COUNTS = [
   ['patients', 'patients', {}],
   ['without_olcm', 'without an oLCM', { unassigned: 'olcm' }],
   ['without_ilcm', 'without an iLCM', { unassigned: 'ilcm' }],
   ['without_both', 'without both', { unassigned: 'both' }],
   ['assigned_to_inactive', 'held by a deactivated person', { inactive: true }],
+  ['high_acuity_without_ilcm', 'high acuity, authorized, without an iLCM', { acuity: 'high', authorization: 'active', unassigned: 'ilcm' }],
+  ['authorization_ended_assigned', 'authorization ended, still held', { authorization: 'ended', assigned: 'true' }],
 ];
+
+/* No filter, page 1. */
+const BLANK = {
+  search: '', unassigned: '', provider: '', holder: '', inactive: false,
+  acuity: '', authorization: '', ends: '', assigned: '', page: 1,
+};
 
 /* The filter and page the URL holds; values are kept as given, for the API to judge. */
 function stateOf(qs) {
@@ -40,6 +55,10 @@ function stateOf(qs) {
     provider: q.get('provider_id') || '',
     holder: q.get('lcm_user_id') || '',
     inactive: q.get('held_by_inactive') === 'true',
+    acuity: q.get('acuity') || '',
+    authorization: q.get('authorization') || '',
+    ends: q.get('auth_ends_within_days') || '',
+    assigned: q.get('assigned') || '',
     page: Number(q.get('page')) >= 1 ? Math.floor(Number(q.get('page'))) : 1,
   };
 }
@@ -48,6 +67,7 @@ function params(s) {
   return {
     search: s.search, unassigned: s.unassigned, provider_id: s.provider,
     lcm_user_id: s.holder, held_by_inactive: s.inactive ? 'true' : '',
+    acuity: s.acuity, authorization: s.authorization, auth_ends_within_days: s.ends, assigned: s.assigned,
   };
 }
 
@@ -88,19 +108,29 @@ function mount(root, ctx) {
   const provider = h('input', { type: 'text', id: 'queue-provider', name: 'provider_id', inputmode: 'numeric', autocomplete: 'off', class: 'narrow' });
   const holder = h('select', { id: 'queue-holder', name: 'lcm_user_id' }, h('option', { value: '' }, 'Anyone or no one'));
   const inactive = checkbox('Held by a deactivated person', { id: 'queue-inactive', name: 'held_by_inactive' });
+  const choice = (id, name, options) => h('select', { id, name }, options.map(([v, t]) => h('option', { value: v }, t)));
+  const acuity = choice('queue-acuity', 'acuity', ACUITY);
+  const authorization = choice('queue-authorization', 'authorization', AUTHORIZATION);
+  const ends = h('input', { type: 'text', id: 'queue-ends', name: 'auth_ends_within_days', inputmode: 'numeric', autocomplete: 'off', class: 'narrow' });
+  const assigned = choice('queue-assigned', 'assigned', ASSIGNED);
   const form = h('form', { role: 'search', 'aria-label': 'Filter patients' },
     h('div', { class: 'row' },
       field('Search by name', search),
       field('Assignment', unassigned),
+      field('Care team', assigned),
       field('Provider id', provider),
-      field('Held by', holder),
+      field('Held by', holder)),
+    h('div', { class: 'row' },
+      field('Acuity', acuity),
+      field('Authorization', authorization),
+      field('Authorization ends within (days)', ends),
       inactive.wrap,
       h('button', { type: 'submit' }, 'Filter'),
       h('a', { href: '#/patients', id: 'queue-clear' }, 'Clear filters')));
   // The counts' links, made once: a redraw keeps the one the focus is on.
   const summary = h('ul', { class: 'summary', id: 'queue-summary', 'aria-label': 'Counts; each shows its patients below' },
     COUNTS.map(([k, text, f]) => h('li', {}, h('a', {
-      href: hashOf({ search: '', unassigned: '', provider: '', holder: '', inactive: false, page: 1, ...f }), 'data-count': k,
+      href: hashOf({ ...BLANK, ...f }), 'data-count': k,
     }, h('span', { class: 'count' }, '…'), ' ', text))));
   const slot = messageSlot();
   const status = h('p', { class: 'hint', id: 'queue-status', role: 'status' });
@@ -116,10 +146,11 @@ function mount(root, ctx) {
   let pageRows = [];
   const current = () => ({
     search: search.value.trim(), unassigned: unassigned.value, provider: provider.value.trim(),
-    holder: holder.value, inactive: inactive.box.checked, page: 1,
+    holder: holder.value, inactive: inactive.box.checked,
+    acuity: acuity.value, authorization: authorization.value, ends: ends.value.trim(), assigned: assigned.value, page: 1,
   });
   form.addEventListener('submit', (e) => { e.preventDefault(); live.go(hashOf(current())); });
-  for (const c of [unassigned, holder, inactive.box]) c.addEventListener('change', () => live.go(hashOf(current())));
+  for (const c of [unassigned, holder, inactive.box, acuity, authorization, assigned]) c.addEventListener('change', () => live.go(hashOf(current())));
 
   const actions = actionsSection({
     selected: () => [...selection.rows.values()],
@@ -187,6 +218,10 @@ function mount(root, ctx) {
       unassigned.value = s.unassigned;
       provider.value = s.provider;
       inactive.box.checked = s.inactive;
+      acuity.value = s.acuity;
+      authorization.value = s.authorization;
+      ends.value = s.ends;
+      assigned.value = s.assigned;
       if (s.holder && ![...holder.options].some((o) => o.value === s.holder)) {
         holder.append(h('option', { value: s.holder }, `User ${s.holder}`));
       }
@@ -263,6 +298,11 @@ async function loadSummary(parts, ctx) {
   for (const a of parts.summary.querySelectorAll('a')) a.querySelector('.count').textContent = String(data[a.dataset.count]);
 }
 
+/* A member's fact in its cell; muted for a patient who is no member. */
+function ecmCell(kind, e, text) {
+  return h('td', { 'data-ecm': kind }, e ? text(e) : h('span', { class: 'muted' }, text(e)));
+}
+
 function holderCell(id, name) {
   return id ? h('a', { href: `#/person/${id}`, 'data-user-id': id }, personLabel({ id, name })) : h('span', { class: 'muted' }, 'none');
 }
@@ -312,11 +352,13 @@ async function loadList(parts, state, ctx) {
         ? h('a', { href: hashOf({ ...state, provider: String(providerId), page: 1 }), title: `Only ${cl.provider_name}'s patients` }, `${cl.provider_name} (${providerId})`)
         : h('span', { class: 'muted' }, cl ? 'none' : 'no case load yet')),
       h('td', { 'data-role': 'olcm' }, holderCell(cl && cl.olcm_user_id, cl && cl.olcm_name)),
-      h('td', { 'data-role': 'ilcm' }, holderCell(cl && cl.ilcm_user_id, cl && cl.ilcm_name)));
+      h('td', { 'data-role': 'ilcm' }, holderCell(cl && cl.ilcm_user_id, cl && cl.ilcm_name)),
+      ecmCell('acuity', pt.ecm_eligibility_information, acuityText),
+      ecmCell('authorization', pt.ecm_eligibility_information, authorizationText));
   });
   const go = (page) => ctx.go(hashOf({ ...state, page }));
   results.replaceChildren(
-    table('Patients and their Lead Care Managers', [h('span', {}, pageBox), 'Patient', 'Provider', 'oLCM', 'iLCM'], rows),
+    table('Patients and their Lead Care Managers', [h('span', {}, pageBox), 'Patient', 'Provider', 'oLCM', 'iLCM', 'Acuity', 'Authorization'], rows),
     pager(p, go, 'patients', 'Patient pages'));
   markInactive(parts);
   parts.drawn(data.patients, p.total_count);
