@@ -22,16 +22,24 @@ wait_for_rows() {
 
 test_each_kind_of_access_is_recorded_with_its_request_id() {
 	local want="" r
+	# Each record written before the next request: a record's time is the
+	# database's at its batch's INSERT less its age, which a batch held up
+	# on a starved machine can put after the next request's.
 	req GET $P/patients/123/lead_care_managers
 	want="${want}read_care_team $(request_id) 1"$'\n'
+	wait_for_rows 123 1
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
 	want="${want}assign $(request_id) 1"$'\n'
+	wait_for_rows 123 2
 	req PUT $LCM/assign '{"patient_id":123,"olcm_user_id":102}'
 	want="${want}update $(request_id) 1"$'\n'
+	wait_for_rows 123 3
 	req GET $P/patients/123/lead_care_managers/history
 	want="${want}read_history $(request_id) 1"$'\n'
+	wait_for_rows 123 4
 	req DELETE $LCM/assign '{"patient_id":123,"role":"olcm"}'
 	want="${want}remove $(request_id) 1"$'\n'
+	wait_for_rows 123 5
 	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":123,"olcm_user_id":103},{"patient_id":124,"olcm_user_id":103}]}'
 	want="${want}bulk $(request_id) 1"
 	wait_for_rows 123 6
