@@ -557,6 +557,34 @@ function short(e) {
   return `${msg}${at ? ' (' + at + ')' : ''}`;
 }
 
+/*
+ * BROWSER_SLOW=N (make browser BROWSER_SLOW=4): a busy machine, on purpose.
+ * The page's CPU is slowed N times, every API answer is held a random
+ * 0-300 ms (so answers come back late and out of order), and each
+ * hashchange event reaches the console a random 0-300 ms after the URL
+ * changed (in order), as when the page's thread is busy. A test that reads
+ * the page before the event it needs fails here; one that waits passes.
+ */
+const SLOW = Number(process.env.BROWSER_SLOW || 0);
+async function slowDown(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: SLOW });
+  await context.addInitScript(() => {
+    const add = window.addEventListener;
+    let queue = Promise.resolve();
+    window.addEventListener = function (type, fn, ...rest) {
+      if (type !== 'hashchange') return add.call(this, type, fn, ...rest);
+      return add.call(this, type, (e) => {
+        queue = queue.then(() => new Promise((r) => setTimeout(r, Math.random() * 300))).then(() => fn.call(this, e));
+      }, ...rest);
+    };
+  });
+  await context.route(`**${API}/**`, async (route) => {
+    await new Promise((r) => setTimeout(r, Math.random() * 300));
+    await route.fallback();
+  });
+}
+
 async function run() {
   // Whole tiles, not only their changed parts, are drawn again: a partial
   // raster left the anti-aliasing of a rounded corner a shade off in about
@@ -583,6 +611,7 @@ async function run() {
     const context = await browser.newContext({ viewport: t.opts.viewport || { width: 1280, height: 900 }, deviceScaleFactor: t.opts.deviceScaleFactor || 1 });
     const page = await context.newPage();
     page.setDefaultTimeout(5000);
+    if (SLOW) await slowDown(context, page);
     const seen = { urls: [], bulk: [], problems: [] };
     page.on('request', (r) => {
       seen.urls.push(r.url());
