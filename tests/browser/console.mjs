@@ -22,6 +22,13 @@ const ADMIN = 'dev-admin-token';
 const TOKEN_KEY = 'lcm-console-token';
 const only = process.argv[2] || '';
 const saved = []; // the screenshots this run took
+// How long a test waits for what it needs before it fails. It is a bound,
+// not a guess at how long things take (a test goes on the moment its event
+// comes), so it is generous: CI shares 2 cores with other jobs, and
+// BROWSER_SLOW slows the page on purpose. LONG: for a thousand rows.
+// BROWSER_WAIT_MS sets WAIT.
+const WAIT = Number(process.env.BROWSER_WAIT_MS) || 20000;
+const LONG = 3 * WAIT;
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -35,7 +42,7 @@ function eq(what, expected, actual) {
   if (e !== a) throw new Failure(`${what}: expected ${e}, got ${a}`);
 }
 /* Poll fn until it returns a truthy value (returned), or fail saying what was awaited and what fn last gave. */
-async function eventually(what, fn, timeout = 5000) {
+async function eventually(what, fn, timeout = WAIT) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {
@@ -435,7 +442,7 @@ test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(big) });
   await eventually('the big file read', async () => (await page.getByLabel('CSV', { exact: true }).inputValue()) === big);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await eventually('the big send', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', 20000);
+  await eventually('the big send', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', LONG);
   eq('batches of up to 1000', [1000, 1], seen.bulk.map((b) => b.assignments.length));
   eq('progress', 'Sent 1001 of 1001 rows (2 requests of up to 1000).', await page.locator('#bulk-progress-text').innerText());
   // A request that fails as a whole (the service is away: one 503, injected): its rows say why,
@@ -447,14 +454,14 @@ test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   seen.bulk.length = 0;
   await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(big + '\n') });
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await eventually('the refusal', async () => (await page.locator('#bulk-counts').innerText()) === '0 succeeded, 1001 failed.', 20000);
+  await eventually('the refusal', async () => (await page.locator('#bulk-counts').innerText()) === '0 succeeded, 1001 failed.', LONG);
   eq('the request\'s error', 'Service temporarily unavailable, try again shortly', await alertText(page.locator('#bulk-run-error')));
   const msgs = page.locator('#bulk-results tbody td:last-child');
   eq('its rows and the rest', ['Not sent: Service temporarily unavailable, try again shortly', 'Not sent: an earlier request failed. Resend it.'],
     [await msgs.first().innerText(), await msgs.last().innerText()]);
   eq('only the first request left the page', 1, seen.bulk.length);
   await page.getByRole('button', { name: 'Resend failed rows (1001)' }).click();
-  await eventually('the resend', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', 20000);
+  await eventually('the resend', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', LONG);
 });
 
 test('csp_headers_and_no_inline_code', async (page) => {
@@ -522,9 +529,9 @@ test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
 }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
 queueTests(test, {
-  BASE, API, SHOTS, ADMIN, TOKEN_KEY, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText, problems,
+  BASE, API, SHOTS, ADMIN, TOKEN_KEY, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText, problems,
 });
-demoTests(test, { ROOT, BASE, HVAR, SHOTS, ADMIN, TOKEN_KEY, saved, check, eq, eventually, call });
+demoTests(test, { ROOT, BASE, HVAR, SHOTS, ADMIN, TOKEN_KEY, LONG, saved, check, eq, eventually, call });
 
 // The console's CSV module on its own (no browser): what the bulk view sends.
 test('csv_rows_items_and_batches', async () => {
@@ -610,7 +617,7 @@ async function run() {
     dbReset();
     const context = await browser.newContext({ viewport: t.opts.viewport || { width: 1280, height: 900 }, deviceScaleFactor: t.opts.deviceScaleFactor || 1 });
     const page = await context.newPage();
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(WAIT);
     if (SLOW) await slowDown(context, page);
     const seen = { urls: [], bulk: [], problems: [] };
     page.on('request', (r) => {

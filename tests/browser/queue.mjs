@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function queueTests(test, t) {
-  const { BASE, API, SHOTS, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText } = t;
+  const { BASE, API, SHOTS, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText } = t;
 
   /* Signed in as the admin, on the console's first page (or hash). */
   async function openQueue(page, hash = '') {
@@ -338,7 +338,7 @@ export function queueTests(test, t) {
     await peopleRead(page);
     const mark = seen.urls.length;
     await page.getByRole('button', { name: 'Select the first 1000 of 1014 that match' }).click();
-    await eventually('1000 selected', async () => (await page.locator('#queue-selected').innerText()) === '1000 patients selected.', 20000);
+    await eventually('1000 selected', async () => (await page.locator('#queue-selected').innerText()) === '1000 patients selected.', LONG);
     const reads = seen.urls.slice(mark).filter((u) => u.includes(API + '/patients?'));
     eq('read 100 at a time, ten pages', 10, reads.filter((u) => u.includes('per_page=100')).length);
     check(await page.getByLabel('Select every patient of this page').isChecked(), 'the page\'s box says all of it');
@@ -351,7 +351,7 @@ export function queueTests(test, t) {
     check(!(await page.getByLabel('Select Sam Minor (125)').isChecked()), 'and its box unticked');
     await oneForm(page).getByLabel('Person').selectOption('2');
     await oneForm(page).getByRole('button', { name: 'Preview the assignment (dry run)' }).click();
-    await page.locator('#queue-preview').waitFor({ timeout: 20000 });
+    await page.locator('#queue-preview').waitFor({ timeout: LONG });
     eq('the preview of 1000', 'Preview (dry run, nothing changed yet): 1000 would succeed, 0 would fail', await page.locator('#queue-preview h3').innerText());
     eq('one request of 1000 items', 1000, seen.bulk[seen.bulk.length - 1].assignments.length);
     eq('Nora after', [1000, 0], await barOf(page, 2, 2));
