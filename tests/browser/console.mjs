@@ -135,6 +135,9 @@ test('sign_in_by_keyboard_401_and_sign_out', async (page, seen) => {
   eq('the token is in sessionStorage', ADMIN, await readStorage(page));
   await page.reload();
   await page.locator('#queue-results table').waitFor();
+  // The queue asks for the people after its list: once they are there, no request is under way,
+  // and the patient's look-up below is the first to carry the dead token.
+  await page.locator('#bulk-person option[value="102"]').waitFor({ state: 'attached' });
   // The token stops working (revoked, expired): the next request sends the console back to sign-in with the message.
   await page.evaluate((k) => sessionStorage.setItem(k, 'revoked-token'), TOKEN_KEY);
   await page.getByRole('link', { name: 'Patient', exact: true }).click();
@@ -511,11 +514,23 @@ async function problems(page) {
 test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
   for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101, ilcm_user_id: 102 });
   await signIn(page);
-  const pages = [['#/patients?unassigned=ilcm', 'Patients'], ['#/list?sort=workload', 'Lead Care Managers'], ['#/patient/123', 'Patient'],
-    ['#/person/101', 'Jane Coordinator (101)'], ['#/bulk', 'Bulk assign']];
-  for (const [hash, heading] of pages) {
+  // Each page with what it draws last: a hash is no new document, so "networkidle"
+  // says nothing of it; the page is checked once it is drawn in full.
+  const pages = [
+    ['#/patients?unassigned=ilcm', 'Patients', async () => {
+      await page.locator('#queue-status').filter({ hasText: /patient/ }).waitFor();
+      await page.locator('#bulk-person option[value="102"]').waitFor({ state: 'attached' });
+      await eventually('the summary\'s counts', async () => !(await page.locator('#queue-summary a').allInnerTexts()).some((c) => c.startsWith('…')));
+    }],
+    ['#/list?sort=workload', 'Lead Care Managers', () => page.locator('#lcm-results table').waitFor()],
+    ['#/patient/123', 'Patient', async () => {
+      for (const s of ['history-h', 'access-h']) await page.locator(`section[aria-labelledby="${s}"] .pager`).waitFor();
+    }],
+    ['#/person/101', 'Jane Coordinator (101)', () => personDrawn(page)],
+    ['#/bulk', 'Bulk assign', () => page.getByLabel('Upload a CSV file').waitFor()]];
+  for (const [hash, heading, drawn] of pages) {
     await open(page, hash, heading);
-    await page.waitForLoadState('networkidle');
+    await drawn();
     eq(`${hash} at 200%`, [], await problems(page));
     eq(`${hash}: focus on the heading`, 'H1', await page.evaluate(() => document.activeElement.tagName));
   }

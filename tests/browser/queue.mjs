@@ -30,6 +30,14 @@ export function queueTests(test, t) {
   const counts = (page) => page.locator('#queue-summary a').allInnerTexts();
   const hashOf = (page) => decodeURIComponent(new URL(page.url()).hash);
   const listIs = (page, what, want) => eventually(what, async () => JSON.stringify(await names(page)) === JSON.stringify(want) && want);
+  /*
+   * The list of a summary count's filter drawn: the route marks the count current and says
+   * "Loading…" in one go, and the list's answer replaces that; a list with the same names
+   * from before the filter does not pass.
+   */
+  const filterDrawn = (page, count) => eventually(`the list of "${count}" drawn`, async () =>
+    JSON.stringify(await page.locator('#queue-summary a[aria-current="true"]').allInnerTexts()) === JSON.stringify([count]) &&
+    /patient/.test(await page.locator('#queue-status').innerText()));
   const cell = (page, id, role) => page.locator(`#queue-results tr[data-patient-id="${id}"] td[data-role="${role}"]`).innerText();
   const oneForm = (page) => page.locator('form[aria-labelledby="assign-one-h"]');
   const autoForm = (page) => page.locator('form[aria-labelledby="auto-h"]');
@@ -140,7 +148,9 @@ export function queueTests(test, t) {
       await page.getByLabel('Provider id').inputValue(), await page.getByLabel('Held by', { exact: true }).inputValue()]);
     await page.goBack();
     await listIs(page, 'back: page 2', zeds(24, 30));
-    eq('back: page 2 of 2', '32 patients, page 2 of 2.', await status());
+    // Two hashchange events may come late, together: each routes to the URL then (this one),
+    // and the second reads the page again ("Loading…") over the same rows.
+    await eventually('back: page 2 of 2', async () => (await status()) === '32 patients, page 2 of 2.');
     await page.goBack();
     await eventually('back: page 1', async () => (await status()) === '32 patients, page 1 of 2.');
     await page.goForward();
@@ -412,6 +422,10 @@ export function queueTests(test, t) {
     };
     await tabTo('the "without an oLCM" count', () => document.activeElement.dataset.count === 'without_olcm');
     await page.keyboard.press('Enter');
+    // Every patient is without an oLCM here: the filtered list has the same names as the
+    // first one, so wait for the filter's own list to be drawn (a redraw under way would
+    // also take the focus from the box the Tabs below reach).
+    await filterDrawn(page, '4 without an oLCM');
     await listIs(page, 'the filter by Enter', ['John Doe (123)', 'Mary Major (124)', 'Pat Noprovider (126)', 'Sam Minor (125)']);
     eq('the URL', '#/patients?unassigned=olcm', hashOf(page));
     await tabTo('Mary\'s box', () => document.activeElement.getAttribute('aria-label') === 'Select Mary Major (124)');
@@ -441,6 +455,10 @@ export function queueTests(test, t) {
     eq('the queue with a preview at 200%', [], await t.problems(page));
     await page.getByRole('button', { name: 'Confirm: auto-assign 2 patients' }).click();
     await page.locator('#queue-done').waitFor();
+    // The result is drawn with the list and the counts asked for again ("Loading…"): the page
+    // is checked once they are back, as it then stays.
+    await eventually('the list read again', async () => /patient/.test(await page.locator('#queue-status').innerText()));
+    await eventually('the counts read again', async () => (await counts(page))[2] === '0 without an iLCM');
     eq('and with a result', [], await t.problems(page));
   }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 }
