@@ -109,6 +109,46 @@ async function listNames(page) {
 }
 const readStorage = (page) => page.evaluate((k) => sessionStorage.getItem(k), TOKEN_KEY);
 
+/*
+ * The API answers the console has read, counted in the page (an init script:
+ * call it before the page opens). The console reads an answer's text, then
+ * draws (or, its view gone, draws nothing) in one run of promise jobs, with
+ * no task between: once answersTo(page, re) has grown, what the console does
+ * with that answer is done.
+ */
+async function countAnswers(page) {
+  await page.addInitScript(() => {
+    window.__answers = [];
+    const text = Response.prototype.text;
+    Response.prototype.text = async function () {
+      const body = await text.call(this);
+      window.__answers.push(this.url);
+      return body;
+    };
+  });
+}
+const answersTo = (page, re) => page.evaluate((src) => window.__answers.filter((u) => new RegExp(src).test(u)).length, re.source);
+
+/*
+ * Holds the next request whose URL passes match (a URL -> boolean) until
+ * release(): a slow answer, on cue. {held: resolves once it is held, release}.
+ */
+async function holdNext(page, match) {
+  let armed = true;
+  let gotIt;
+  let release;
+  const held = new Promise((r) => { gotIt = r; });
+  const go = new Promise((r) => { release = r; });
+  await page.route(match, async (route) => {
+    if (!armed) return route.fallback();
+    armed = false;
+    gotIt();
+    await go;
+    return route.fallback();
+  });
+  return { held, release };
+}
+
 // ---- the tests -------------------------------------------------------------
 
 const tests = [];
@@ -545,6 +585,7 @@ test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
 
 queueTests(test, {
   BASE, API, SHOTS, ADMIN, TOKEN_KEY, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText, problems,
+  countAnswers, answersTo, holdNext,
 });
 demoTests(test, { ROOT, BASE, HVAR, SHOTS, ADMIN, TOKEN_KEY, LONG, saved, check, eq, eventually, call });
 

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function queueTests(test, t) {
-  const { BASE, API, SHOTS, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText } = t;
+  const { BASE, API, SHOTS, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText,
+    countAnswers, answersTo, holdNext } = t;
 
   /* Signed in as the admin, on the console's first page (or hash). */
   async function openQueue(page, hash = '') {
@@ -440,6 +441,33 @@ export function queueTests(test, t) {
     await page.keyboard.press('Enter');
     await page.locator('#queue-done').waitFor();
     eq('assigned', 2, (await team(124)).olcm.user_id);
+  });
+
+  // The list read again after a confirm, answered late: the admin has meanwhile chosen another
+  // filter, whose list is on the page; the late answer (of the filter before) draws nothing.
+  test('queue_a_late_list_does_not_draw_over_a_newer_filter', async (page) => {
+    await clinic();
+    await countAnswers(page);
+    await openQueue(page);
+    await peopleRead(page);
+    for (const who of ['Mary Major (124)', 'Pat Noprovider (126)']) await page.getByLabel(`Select ${who}`).check();
+    await autoForm(page).getByLabel('Role').selectOption('ilcm');
+    await autoForm(page).getByRole('button', { name: 'Preview auto-assign (dry run)' }).click();
+    await page.locator('#queue-preview').waitFor();
+    const lists = /\/patients\?/;
+    const late = await holdNext(page, (u) => u.pathname === API + '/patients');
+    await page.getByRole('button', { name: 'Confirm: auto-assign 2 patients' }).click();
+    await page.locator('#queue-done').waitFor();
+    await late.held; // the list of every patient, read again, not answered yet
+    await page.getByRole('link', { name: '1 held by a deactivated person' }).click();
+    await filterDrawn(page, '1 held by a deactivated person');
+    await listIs(page, 'the newer filter\'s list', ['Sam Minor (125)']);
+    const read = await answersTo(page, lists);
+    late.release();
+    await eventually('the late answer read', async () => (await answersTo(page, lists)) > read);
+    eq('the newer filter\'s list stays', ['Sam Minor (125)'], await names(page));
+    eq('and its status', '1 patient, page 1 of 1.', await page.locator('#queue-status').innerText());
+    eq('the filter in the URL', '#/patients?held_by_inactive=true', hashOf(page));
   });
 
   test('queue_readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
