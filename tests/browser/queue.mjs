@@ -470,6 +470,35 @@ export function queueTests(test, t) {
     eq('the filter in the URL', '#/patients?held_by_inactive=true', hashOf(page));
   });
 
+  // A dry run answered after its form or the selection changed: the preview is of a choice
+  // no longer on the page, and its Confirm would send it; it is not shown.
+  test('queue_a_preview_answered_after_a_change_is_not_shown', async (page) => {
+    await countAnswers(page);
+    await openQueue(page);
+    await peopleRead(page);
+    await page.getByLabel('Select Mary Major (124)').check();
+    await oneForm(page).getByLabel('Person').selectOption('102');
+    const dryRuns = /\/bulk_assign$/;
+    const preview = async (what, meanwhile) => {
+      const slow = await holdNext(page, (u) => u.pathname === API + '/lead_care_managers/bulk_assign');
+      const read = await answersTo(page, dryRuns);
+      await oneForm(page).getByRole('button', { name: 'Preview the assignment (dry run)' }).click();
+      await slow.held;
+      await meanwhile();
+      slow.release();
+      await eventually(`${what}: the dry run's answer read`, async () => (await answersTo(page, dryRuns)) > read);
+    };
+    await preview('the role', () => oneForm(page).getByLabel('Role').selectOption('ilcm'));
+    eq('a changed form: no preview', 0, await page.locator('#queue-preview').count());
+    await preview('the selection', () => page.getByLabel('Select Pat Noprovider (126)').check());
+    eq('a changed selection: no preview', 0, await page.locator('#queue-preview').count());
+    // Nothing changed meanwhile: the same late answer is the preview.
+    await preview('nothing', async () => {});
+    eq('the preview of the choice on the page', 'Preview (dry run, nothing changed yet): 2 would succeed, 0 would fail',
+      await page.locator('#queue-preview h3').innerText());
+    eq('of the role on the page', ['iLCM', 'iLCM'], [(await rowText(page, 124))[1], (await rowText(page, 126))[1]]);
+  });
+
   test('queue_readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
     await clinic();
     await openQueue(page);
