@@ -449,6 +449,35 @@ test('a_person_is_read_in_one_request', async (page, seen) => {
   eq('the focus goes to the first taker', 'taker-102', await page.evaluate(() => document.activeElement.id));
 });
 
+// A transfer's dry run answered after its form changed: the preview is of a choice no longer
+// on the page, and its Confirm would send it; it is not shown.
+test('a_transfer_preview_answered_after_its_form_changed_is_not_shown', async (page) => {
+  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101 });
+  await countAnswers(page);
+  await signIn(page);
+  await open(page, '#/person/101', 'Jane Coordinator (101)');
+  await page.getByRole('button', { name: 'Choose who takes them' }).click();
+  await page.getByLabel('Bob Manager (102)').check();
+  const transfers = /\/transfer$/;
+  const preview = async (what, meanwhile) => {
+    const slow = await holdNext(page, (u) => u.pathname === API + '/lead_care_managers/transfer');
+    const read = await answersTo(page, transfers);
+    await page.getByRole('button', { name: 'Preview transfer (dry run)' }).click();
+    await slow.held;
+    await meanwhile();
+    slow.release();
+    await eventually(`${what}: the dry run's answer read`, async () => (await answersTo(page, transfers)) > read);
+  };
+  await preview('the role', () => page.getByLabel('Which patients').selectOption('ilcm'));
+  eq('a changed form: no preview', [0, 0], [await page.locator('#transfer-preview').count(), await page.locator('#transfer-confirm').count()]);
+  await preview('a taker', () => page.getByLabel('Carla Intensive (103)').check());
+  eq('a changed taker: no preview', [0, 0], [await page.locator('#transfer-preview').count(), await page.locator('#transfer-confirm').count()]);
+  // Nothing changed meanwhile: the same late answer is the preview (Jane holds no iLCM patient).
+  await preview('nothing', async () => {});
+  eq('the preview of the choice on the page', 'Preview (dry run, nothing changed yet): 0 planned, 0 failed',
+    await page.locator('#transfer-preview h3').innerText());
+});
+
 test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   await signIn(page);
   await page.getByRole('link', { name: 'Bulk assign' }).click();
