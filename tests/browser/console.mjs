@@ -478,6 +478,61 @@ test('a_transfer_preview_answered_after_its_form_changed_is_not_shown', async (p
     await page.locator('#transfer-preview h3').innerText());
 });
 
+// A write answered after the admin went to another page: the console stays where they went
+// (the write is done: the API has it), and no later page says "done" for it.
+test('a_write_answered_after_the_admin_left_keeps_them_where_they_went', async (page) => {
+  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101 });
+  await capacity(102, { max_olcm: 5, max_ilcm: 5 });
+  await countAnswers(page);
+  await signIn(page);
+  // Each write: where it is made, the choice made first, the write itself, its answer's
+  // URL, and what the API has once it is done.
+  const olcm = page.locator('section[data-role="olcm"]');
+  const writes = [
+    ['an assignment', '#/patient/126', 'Pat Noprovider (patient 126)',
+      () => olcm.getByLabel('New oLCM').selectOption('102'),
+      () => olcm.getByRole('button', { name: 'Assign oLCM' }).click(),
+      '/lead_care_managers/assign', async () => (await team(126)).olcm.user_id === 102],
+    ['limits', '#/person/102', 'Bob Manager (102)',
+      () => page.getByLabel('Most oLCM patients').fill('7'),
+      () => page.getByRole('button', { name: 'Save limits' }).click(),
+      '/lead_care_managers/102/capacity', async () => (await call('GET', '/lead_care_managers/102')).max_olcm === 7],
+    ['a transfer', '#/person/101', 'Jane Coordinator (101)',
+      async () => {
+        await page.getByRole('button', { name: 'Choose who takes them' }).click();
+        await page.getByLabel('Bob Manager (102)').check();
+        await page.getByRole('button', { name: 'Preview transfer (dry run)' }).click();
+        await page.getByRole('button', { name: 'Confirm: move 2 assignments' }).waitFor();
+      },
+      () => page.getByRole('button', { name: 'Confirm: move 2 assignments' }).click(),
+      '/lead_care_managers/transfer', async () => (await team(123)).olcm.user_id === 102 && (await team(124)).olcm.user_id === 102],
+  ];
+  for (const [what, hash, heading, choose, write, path, applied] of writes) {
+    await open(page, hash);
+    await page.getByRole('heading', { name: heading }).waitFor();
+    await choose();
+    const answers = new RegExp(`${API}${path}$`.replace(/\//g, '\\/'));
+    const slow = await holdNext(page, (u) => u.pathname === API + path);
+    const read = await answersTo(page, answers);
+    await write();
+    await slow.held;
+    // Meanwhile: to the care managers' list.
+    await page.getByRole('link', { name: 'Care managers' }).click();
+    await page.locator('#lcm-results table').waitFor();
+    slow.release();
+    await eventually(`${what}: its answer read`, async () => (await answersTo(page, answers)) > read);
+    check(await applied(), `${what}: the API has it`);
+    eq(`${what}: still on the page they went to`, ['#/list', 'Lead Care Managers'],
+      [new URL(page.url()).hash, await page.locator('h1').innerText()]);
+  }
+  // The next patient and person pages say nothing of those writes.
+  await open(page, '#/patient/125');
+  await page.getByRole('heading', { name: 'Sam Minor (patient 125)' }).waitFor();
+  eq('no notice on the next patient page', 0, await page.locator('.notice').count());
+  await open(page, '#/person/103', 'Carla Intensive (103)');
+  eq('no notice or transfer on the next person page', [0, 0], [await page.locator('.notice').count(), await page.locator('#transfer-done').count()]);
+});
+
 test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   await signIn(page);
   await page.getByRole('link', { name: 'Bulk assign' }).click();

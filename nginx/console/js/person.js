@@ -32,7 +32,13 @@ export async function personView(root, [idText], ctx) {
   }
   if (!ctx.current()) return;
   const id = person.id;
-  const reload = (next) => { pending = next; ctx.go(`#/person/${id}`); };
+  // After a write: the page read again, saying what was done. A write answered
+  // after the admin went elsewhere leaves them there, and no later page says it.
+  const reload = (next) => {
+    if (!ctx.current()) return;
+    pending = next;
+    ctx.go(`#/person/${id}`);
+  };
 
   heading.textContent = personLabel(person);
   ctx.title(person.name);
