@@ -22,6 +22,13 @@ const ADMIN = 'dev-admin-token';
 const TOKEN_KEY = 'lcm-console-token';
 const only = process.argv[2] || '';
 const saved = []; // the screenshots this run took
+// How long a test waits for what it needs before it fails. It is a bound,
+// not a guess at how long things take (a test goes on the moment its event
+// comes), so it is generous: CI shares 2 cores with other jobs, and
+// BROWSER_SLOW slows the page on purpose. LONG: for a thousand rows.
+// BROWSER_WAIT_MS sets WAIT.
+const WAIT = Number(process.env.BROWSER_WAIT_MS) || 20000;
+const LONG = 3 * WAIT;
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -35,7 +42,7 @@ function eq(what, expected, actual) {
   if (e !== a) throw new Failure(`${what}: expected ${e}, got ${a}`);
 }
 /* Poll fn until it returns a truthy value (returned), or fail saying what was awaited and what fn last gave. */
-async function eventually(what, fn, timeout = 5000) {
+async function eventually(what, fn, timeout = WAIT) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {
@@ -102,6 +109,46 @@ async function listNames(page) {
 }
 const readStorage = (page) => page.evaluate((k) => sessionStorage.getItem(k), TOKEN_KEY);
 
+/*
+ * The API answers the console has read, counted in the page (an init script:
+ * call it before the page opens). The console reads an answer's text, then
+ * draws (or, its view gone, draws nothing) in one run of promise jobs, with
+ * no task between: once answersTo(page, re) has grown, what the console does
+ * with that answer is done.
+ */
+async function countAnswers(page) {
+  await page.addInitScript(() => {
+    window.__answers = [];
+    const text = Response.prototype.text;
+    Response.prototype.text = async function () {
+      const body = await text.call(this);
+      window.__answers.push(this.url);
+      return body;
+    };
+  });
+}
+const answersTo = (page, re) => page.evaluate((src) => window.__answers.filter((u) => new RegExp(src).test(u)).length, re.source);
+
+/*
+ * Holds the next request whose URL passes match (a URL -> boolean) until
+ * release(): a slow answer, on cue. {held: resolves once it is held, release}.
+ */
+async function holdNext(page, match) {
+  let armed = true;
+  let gotIt;
+  let release;
+  const held = new Promise((r) => { gotIt = r; });
+  const go = new Promise((r) => { release = r; });
+  await page.route(match, async (route) => {
+    if (!armed) return route.fallback();
+    armed = false;
+    gotIt();
+    await go;
+    return route.fallback();
+  });
+  return { held, release };
+}
+
 // ---- the tests -------------------------------------------------------------
 
 const tests = [];
@@ -128,6 +175,9 @@ test('sign_in_by_keyboard_401_and_sign_out', async (page, seen) => {
   eq('the token is in sessionStorage', ADMIN, await readStorage(page));
   await page.reload();
   await page.locator('#queue-results table').waitFor();
+  // The queue asks for the people after its list: once they are there, no request is under way,
+  // and the patient's look-up below is the first to carry the dead token.
+  await page.locator('#bulk-person option[value="102"]').waitFor({ state: 'attached' });
   // The token stops working (revoked, expired): the next request sends the console back to sign-in with the message.
   await page.evaluate((k) => sessionStorage.setItem(k, 'revoked-token'), TOKEN_KEY);
   await page.getByRole('link', { name: 'Patient', exact: true }).click();
@@ -399,6 +449,90 @@ test('a_person_is_read_in_one_request', async (page, seen) => {
   eq('the focus goes to the first taker', 'taker-102', await page.evaluate(() => document.activeElement.id));
 });
 
+// A transfer's dry run answered after its form changed: the preview is of a choice no longer
+// on the page, and its Confirm would send it; it is not shown.
+test('a_transfer_preview_answered_after_its_form_changed_is_not_shown', async (page) => {
+  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101 });
+  await countAnswers(page);
+  await signIn(page);
+  await open(page, '#/person/101', 'Jane Coordinator (101)');
+  await page.getByRole('button', { name: 'Choose who takes them' }).click();
+  await page.getByLabel('Bob Manager (102)').check();
+  const transfers = /\/transfer$/;
+  const preview = async (what, meanwhile) => {
+    const slow = await holdNext(page, (u) => u.pathname === API + '/lead_care_managers/transfer');
+    const read = await answersTo(page, transfers);
+    await page.getByRole('button', { name: 'Preview transfer (dry run)' }).click();
+    await slow.held;
+    await meanwhile();
+    slow.release();
+    await eventually(`${what}: the dry run's answer read`, async () => (await answersTo(page, transfers)) > read);
+  };
+  await preview('the role', () => page.getByLabel('Which patients').selectOption('ilcm'));
+  eq('a changed form: no preview', [0, 0], [await page.locator('#transfer-preview').count(), await page.locator('#transfer-confirm').count()]);
+  await preview('a taker', () => page.getByLabel('Carla Intensive (103)').check());
+  eq('a changed taker: no preview', [0, 0], [await page.locator('#transfer-preview').count(), await page.locator('#transfer-confirm').count()]);
+  // Nothing changed meanwhile: the same late answer is the preview (Jane holds no iLCM patient).
+  await preview('nothing', async () => {});
+  eq('the preview of the choice on the page', 'Preview (dry run, nothing changed yet): 0 planned, 0 failed',
+    await page.locator('#transfer-preview h3').innerText());
+});
+
+// A write answered after the admin went to another page: the console stays where they went
+// (the write is done: the API has it), and no later page says "done" for it.
+test('a_write_answered_after_the_admin_left_keeps_them_where_they_went', async (page) => {
+  for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101 });
+  await capacity(102, { max_olcm: 5, max_ilcm: 5 });
+  await countAnswers(page);
+  await signIn(page);
+  // Each write: where it is made, the choice made first, the write itself, its answer's
+  // URL, and what the API has once it is done.
+  const olcm = page.locator('section[data-role="olcm"]');
+  const writes = [
+    ['an assignment', '#/patient/126', 'Pat Noprovider (patient 126)',
+      () => olcm.getByLabel('New oLCM').selectOption('102'),
+      () => olcm.getByRole('button', { name: 'Assign oLCM' }).click(),
+      '/lead_care_managers/assign', async () => (await team(126)).olcm.user_id === 102],
+    ['limits', '#/person/102', 'Bob Manager (102)',
+      () => page.getByLabel('Most oLCM patients').fill('7'),
+      () => page.getByRole('button', { name: 'Save limits' }).click(),
+      '/lead_care_managers/102/capacity', async () => (await call('GET', '/lead_care_managers/102')).max_olcm === 7],
+    ['a transfer', '#/person/101', 'Jane Coordinator (101)',
+      async () => {
+        await page.getByRole('button', { name: 'Choose who takes them' }).click();
+        await page.getByLabel('Bob Manager (102)').check();
+        await page.getByRole('button', { name: 'Preview transfer (dry run)' }).click();
+        await page.getByRole('button', { name: 'Confirm: move 2 assignments' }).waitFor();
+      },
+      () => page.getByRole('button', { name: 'Confirm: move 2 assignments' }).click(),
+      '/lead_care_managers/transfer', async () => (await team(123)).olcm.user_id === 102 && (await team(124)).olcm.user_id === 102],
+  ];
+  for (const [what, hash, heading, choose, write, path, applied] of writes) {
+    await open(page, hash);
+    await page.getByRole('heading', { name: heading }).waitFor();
+    await choose();
+    const answers = new RegExp(`${API}${path}$`.replace(/\//g, '\\/'));
+    const slow = await holdNext(page, (u) => u.pathname === API + path);
+    const read = await answersTo(page, answers);
+    await write();
+    await slow.held;
+    // Meanwhile: to the care managers' list.
+    await page.getByRole('link', { name: 'Care managers' }).click();
+    await page.locator('#lcm-results table').waitFor();
+    slow.release();
+    await eventually(`${what}: its answer read`, async () => (await answersTo(page, answers)) > read);
+    check(await applied(), `${what}: the API has it`);
+    eq(`${what}: still on the page they went to`, ['#/list', 'Lead Care Managers'],
+      [new URL(page.url()).hash, await page.locator('h1').innerText()]);
+  }
+  // The next patient and person pages say nothing of those writes.
+  await open(page, '#/patient/125');
+  await page.getByRole('heading', { name: 'Sam Minor (patient 125)' }).waitFor();
+  eq('no notice on the next patient page', 0, await page.locator('.notice').count());
+  await open(page, '#/person/103', 'Carla Intensive (103)');
+  eq('no notice or transfer on the next person page', [0, 0], [await page.locator('.notice').count(), await page.locator('#transfer-done').count()]);
+});
+
 test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   await signIn(page);
   await page.getByRole('link', { name: 'Bulk assign' }).click();
@@ -435,7 +569,7 @@ test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(big) });
   await eventually('the big file read', async () => (await page.getByLabel('CSV', { exact: true }).inputValue()) === big);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await eventually('the big send', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', 20000);
+  await eventually('the big send', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', LONG);
   eq('batches of up to 1000', [1000, 1], seen.bulk.map((b) => b.assignments.length));
   eq('progress', 'Sent 1001 of 1001 rows (2 requests of up to 1000).', await page.locator('#bulk-progress-text').innerText());
   // A request that fails as a whole (the service is away: one 503, injected): its rows say why,
@@ -447,14 +581,14 @@ test('bulk_csv_preview_send_fix_and_resend_failed_rows', async (page, seen) => {
   seen.bulk.length = 0;
   await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(big + '\n') });
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await eventually('the refusal', async () => (await page.locator('#bulk-counts').innerText()) === '0 succeeded, 1001 failed.', 20000);
+  await eventually('the refusal', async () => (await page.locator('#bulk-counts').innerText()) === '0 succeeded, 1001 failed.', LONG);
   eq('the request\'s error', 'Service temporarily unavailable, try again shortly', await alertText(page.locator('#bulk-run-error')));
   const msgs = page.locator('#bulk-results tbody td:last-child');
   eq('its rows and the rest', ['Not sent: Service temporarily unavailable, try again shortly', 'Not sent: an earlier request failed. Resend it.'],
     [await msgs.first().innerText(), await msgs.last().innerText()]);
   eq('only the first request left the page', 1, seen.bulk.length);
   await page.getByRole('button', { name: 'Resend failed rows (1001)' }).click();
-  await eventually('the resend', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', 20000);
+  await eventually('the resend', async () => (await page.locator('#bulk-counts').innerText()) === '1001 succeeded, 0 failed.', LONG);
 });
 
 test('csp_headers_and_no_inline_code', async (page) => {
@@ -504,11 +638,23 @@ async function problems(page) {
 test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
   for (const p of [123, 124]) await assign({ patient_id: p, olcm_user_id: 101, ilcm_user_id: 102 });
   await signIn(page);
-  const pages = [['#/patients?unassigned=ilcm', 'Patients'], ['#/list?sort=workload', 'Lead Care Managers'], ['#/patient/123', 'Patient'],
-    ['#/person/101', 'Jane Coordinator (101)'], ['#/bulk', 'Bulk assign']];
-  for (const [hash, heading] of pages) {
+  // Each page with what it draws last: a hash is no new document, so "networkidle"
+  // says nothing of it; the page is checked once it is drawn in full.
+  const pages = [
+    ['#/patients?unassigned=ilcm', 'Patients', async () => {
+      await page.locator('#queue-status').filter({ hasText: /patient/ }).waitFor();
+      await page.locator('#bulk-person option[value="102"]').waitFor({ state: 'attached' });
+      await eventually('the summary\'s counts', async () => !(await page.locator('#queue-summary a').allInnerTexts()).some((c) => c.startsWith('…')));
+    }],
+    ['#/list?sort=workload', 'Lead Care Managers', () => page.locator('#lcm-results table').waitFor()],
+    ['#/patient/123', 'Patient', async () => {
+      for (const s of ['history-h', 'access-h']) await page.locator(`section[aria-labelledby="${s}"] .pager`).waitFor();
+    }],
+    ['#/person/101', 'Jane Coordinator (101)', () => personDrawn(page)],
+    ['#/bulk', 'Bulk assign', () => page.getByLabel('Upload a CSV file').waitFor()]];
+  for (const [hash, heading, drawn] of pages) {
     await open(page, hash, heading);
-    await page.waitForLoadState('networkidle');
+    await drawn();
     eq(`${hash} at 200%`, [], await problems(page));
     eq(`${hash}: focus on the heading`, 'H1', await page.evaluate(() => document.activeElement.tagName));
   }
@@ -522,9 +668,10 @@ test('readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
 }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
 queueTests(test, {
-  BASE, API, SHOTS, ADMIN, TOKEN_KEY, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText, problems,
+  BASE, API, SHOTS, ADMIN, TOKEN_KEY, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText, problems,
+  countAnswers, answersTo, holdNext,
 });
-demoTests(test, { ROOT, BASE, HVAR, SHOTS, ADMIN, TOKEN_KEY, saved, check, eq, eventually, call });
+demoTests(test, { ROOT, BASE, HVAR, SHOTS, ADMIN, TOKEN_KEY, LONG, saved, check, eq, eventually, call });
 
 // The console's CSV module on its own (no browser): what the bulk view sends.
 test('csv_rows_items_and_batches', async () => {
@@ -557,6 +704,34 @@ function short(e) {
   return `${msg}${at ? ' (' + at + ')' : ''}`;
 }
 
+/*
+ * BROWSER_SLOW=N (make browser BROWSER_SLOW=4): a busy machine, on purpose.
+ * The page's CPU is slowed N times, every API answer is held a random
+ * 0-300 ms (so answers come back late and out of order), and each
+ * hashchange event reaches the console a random 0-300 ms after the URL
+ * changed (in order), as when the page's thread is busy. A test that reads
+ * the page before the event it needs fails here; one that waits passes.
+ */
+const SLOW = Number(process.env.BROWSER_SLOW || 0);
+async function slowDown(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: SLOW });
+  await context.addInitScript(() => {
+    const add = window.addEventListener;
+    let queue = Promise.resolve();
+    window.addEventListener = function (type, fn, ...rest) {
+      if (type !== 'hashchange') return add.call(this, type, fn, ...rest);
+      return add.call(this, type, (e) => {
+        queue = queue.then(() => new Promise((r) => setTimeout(r, Math.random() * 300))).then(() => fn.call(this, e));
+      }, ...rest);
+    };
+  });
+  await context.route(`**${API}/**`, async (route) => {
+    await new Promise((r) => setTimeout(r, Math.random() * 300));
+    await route.fallback();
+  });
+}
+
 async function run() {
   // Whole tiles, not only their changed parts, are drawn again: a partial
   // raster left the anti-aliasing of a rounded corner a shade off in about
@@ -582,7 +757,8 @@ async function run() {
     dbReset();
     const context = await browser.newContext({ viewport: t.opts.viewport || { width: 1280, height: 900 }, deviceScaleFactor: t.opts.deviceScaleFactor || 1 });
     const page = await context.newPage();
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(WAIT);
+    if (SLOW) await slowDown(context, page);
     const seen = { urls: [], bulk: [], problems: [] };
     page.on('request', (r) => {
       seen.urls.push(r.url());

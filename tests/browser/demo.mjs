@@ -28,7 +28,7 @@ function demoLoad(ROOT, BASE, HVAR) {
 }
 
 export function demoTests(test, t) {
-  const { ROOT, BASE, HVAR, SHOTS, saved, check, eq, eventually, call } = t;
+  const { ROOT, BASE, HVAR, SHOTS, LONG, saved, check, eq, eventually, call } = t;
 
   test('demo_clinic_queue_is_the_readmes_screenshot', async (page) => {
     const before = await call('GET', '/patients/summary');
@@ -60,7 +60,7 @@ export function demoTests(test, t) {
     const counts = page.locator('#queue-summary a');
     await eventually('the list and the summary painted', async () =>
       /^\d+ patients, page 1 of \d+\.$/.test(await page.locator('#queue-status').innerText()) &&
-      !(await counts.allInnerTexts()).some((c) => c.startsWith('…')), 15000);
+      !(await counts.allInnerTexts()).some((c) => c.startsWith('…')), LONG);
     await page.locator(`#queue-holder option[value="${inactive[0].id}"]`).waitFor({ state: 'attached' });
 
     eq('the summary: the clinic\'s counts', [

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function queueTests(test, t) {
-  const { BASE, API, SHOTS, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText } = t;
+  const { BASE, API, SHOTS, LONG, saved, check, eq, eventually, call, assign, capacity, team, dbSql, dbCount, alertText,
+    countAnswers, answersTo, holdNext } = t;
 
   /* Signed in as the admin, on the console's first page (or hash). */
   async function openQueue(page, hash = '') {
@@ -30,6 +31,14 @@ export function queueTests(test, t) {
   const counts = (page) => page.locator('#queue-summary a').allInnerTexts();
   const hashOf = (page) => decodeURIComponent(new URL(page.url()).hash);
   const listIs = (page, what, want) => eventually(what, async () => JSON.stringify(await names(page)) === JSON.stringify(want) && want);
+  /*
+   * The list of a summary count's filter drawn: the route marks the count current and says
+   * "Loading…" in one go, and the list's answer replaces that; a list with the same names
+   * from before the filter does not pass.
+   */
+  const filterDrawn = (page, count) => eventually(`the list of "${count}" drawn`, async () =>
+    JSON.stringify(await page.locator('#queue-summary a[aria-current="true"]').allInnerTexts()) === JSON.stringify([count]) &&
+    /patient/.test(await page.locator('#queue-status').innerText()));
   const cell = (page, id, role) => page.locator(`#queue-results tr[data-patient-id="${id}"] td[data-role="${role}"]`).innerText();
   const oneForm = (page) => page.locator('form[aria-labelledby="assign-one-h"]');
   const autoForm = (page) => page.locator('form[aria-labelledby="auto-h"]');
@@ -142,7 +151,9 @@ export function queueTests(test, t) {
       await page.getByLabel('Provider id').inputValue(), await page.getByLabel('Held by', { exact: true }).inputValue()]);
     await page.goBack();
     await listIs(page, 'back: page 2', zeds(24, 30));
-    eq('back: page 2 of 2', '32 patients, page 2 of 2.', await status());
+    // Two hashchange events may come late, together: each routes to the URL then (this one),
+    // and the second reads the page again ("Loading…") over the same rows.
+    await eventually('back: page 2 of 2', async () => (await status()) === '32 patients, page 2 of 2.');
     await page.goBack();
     await eventually('back: page 1', async () => (await status()) === '32 patients, page 1 of 2.');
     await page.goForward();
@@ -340,7 +351,7 @@ export function queueTests(test, t) {
     await peopleRead(page);
     const mark = seen.urls.length;
     await page.getByRole('button', { name: 'Select the first 1000 of 1014 that match' }).click();
-    await eventually('1000 selected', async () => (await page.locator('#queue-selected').innerText()) === '1000 patients selected.', 20000);
+    await eventually('1000 selected', async () => (await page.locator('#queue-selected').innerText()) === '1000 patients selected.', LONG);
     const reads = seen.urls.slice(mark).filter((u) => u.includes(API + '/patients?'));
     eq('read 100 at a time, ten pages', 10, reads.filter((u) => u.includes('per_page=100')).length);
     check(await page.getByLabel('Select every patient of this page').isChecked(), 'the page\'s box says all of it');
@@ -353,7 +364,7 @@ export function queueTests(test, t) {
     check(!(await page.getByLabel('Select Sam Minor (125)').isChecked()), 'and its box unticked');
     await oneForm(page).getByLabel('Person').selectOption('2');
     await oneForm(page).getByRole('button', { name: 'Preview the assignment (dry run)' }).click();
-    await page.locator('#queue-preview').waitFor({ timeout: 20000 });
+    await page.locator('#queue-preview').waitFor({ timeout: LONG });
     eq('the preview of 1000', 'Preview (dry run, nothing changed yet): 1000 would succeed, 0 would fail', await page.locator('#queue-preview h3').innerText());
     eq('one request of 1000 items', 1000, seen.bulk[seen.bulk.length - 1].assignments.length);
     eq('Nora after', [1000, 0], await barOf(page, 2, 2));
@@ -414,6 +425,10 @@ export function queueTests(test, t) {
     };
     await tabTo('the "without an oLCM" count', () => document.activeElement.dataset.count === 'without_olcm');
     await page.keyboard.press('Enter');
+    // Every patient is without an oLCM here: the filtered list has the same names as the
+    // first one, so wait for the filter's own list to be drawn (a redraw under way would
+    // also take the focus from the box the Tabs below reach).
+    await filterDrawn(page, '4 without an oLCM');
     await listIs(page, 'the filter by Enter', ['John Doe (123)', 'Mary Major (124)', 'Pat Noprovider (126)', 'Sam Minor (125)']);
     eq('the URL', '#/patients?unassigned=olcm', hashOf(page));
     await tabTo('Mary\'s box', () => document.activeElement.getAttribute('aria-label') === 'Select Mary Major (124)');
@@ -556,6 +571,62 @@ export function queueTests(test, t) {
     eq('a member\'s page at 200%', [], await t.problems(page));
   }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
+  // The list read again after a confirm, answered late: the admin has meanwhile chosen another
+  // filter, whose list is on the page; the late answer (of the filter before) draws nothing.
+  test('queue_a_late_list_does_not_draw_over_a_newer_filter', async (page) => {
+    await clinic();
+    await countAnswers(page);
+    await openQueue(page);
+    await peopleRead(page);
+    for (const who of ['Mary Major (124)', 'Pat Noprovider (126)']) await page.getByLabel(`Select ${who}`).check();
+    await autoForm(page).getByLabel('Role').selectOption('ilcm');
+    await autoForm(page).getByRole('button', { name: 'Preview auto-assign (dry run)' }).click();
+    await page.locator('#queue-preview').waitFor();
+    const lists = /\/patients\?/;
+    const late = await holdNext(page, (u) => u.pathname === API + '/patients');
+    await page.getByRole('button', { name: 'Confirm: auto-assign 2 patients' }).click();
+    await page.locator('#queue-done').waitFor();
+    await late.held; // the list of every patient, read again, not answered yet
+    await page.getByRole('link', { name: '1 held by a deactivated person' }).click();
+    await filterDrawn(page, '1 held by a deactivated person');
+    await listIs(page, 'the newer filter\'s list', ['Sam Minor (125)']);
+    const read = await answersTo(page, lists);
+    late.release();
+    await eventually('the late answer read', async () => (await answersTo(page, lists)) > read);
+    eq('the newer filter\'s list stays', ['Sam Minor (125)'], await names(page));
+    eq('and its status', '1 patient, page 1 of 1.', await page.locator('#queue-status').innerText());
+    eq('the filter in the URL', '#/patients?held_by_inactive=true', hashOf(page));
+  });
+
+  // A dry run answered after its form or the selection changed: the preview is of a choice
+  // no longer on the page, and its Confirm would send it; it is not shown.
+  test('queue_a_preview_answered_after_a_change_is_not_shown', async (page) => {
+    await countAnswers(page);
+    await openQueue(page);
+    await peopleRead(page);
+    await page.getByLabel('Select Mary Major (124)').check();
+    await oneForm(page).getByLabel('Person').selectOption('102');
+    const dryRuns = /\/bulk_assign$/;
+    const preview = async (what, meanwhile) => {
+      const slow = await holdNext(page, (u) => u.pathname === API + '/lead_care_managers/bulk_assign');
+      const read = await answersTo(page, dryRuns);
+      await oneForm(page).getByRole('button', { name: 'Preview the assignment (dry run)' }).click();
+      await slow.held;
+      await meanwhile();
+      slow.release();
+      await eventually(`${what}: the dry run's answer read`, async () => (await answersTo(page, dryRuns)) > read);
+    };
+    await preview('the role', () => oneForm(page).getByLabel('Role').selectOption('ilcm'));
+    eq('a changed form: no preview', 0, await page.locator('#queue-preview').count());
+    await preview('the selection', () => page.getByLabel('Select Pat Noprovider (126)').check());
+    eq('a changed selection: no preview', 0, await page.locator('#queue-preview').count());
+    // Nothing changed meanwhile: the same late answer is the preview.
+    await preview('nothing', async () => {});
+    eq('the preview of the choice on the page', 'Preview (dry run, nothing changed yet): 2 would succeed, 0 would fail',
+      await page.locator('#queue-preview h3').innerText());
+    eq('of the role on the page', ['iLCM', 'iLCM'], [(await rowText(page, 124))[1], (await rowText(page, 126))[1]]);
+  });
+
   test('queue_readable_at_200_percent_zoom_with_labelled_controls', async (page) => {
     await clinic();
     await openQueue(page);
@@ -569,6 +640,10 @@ export function queueTests(test, t) {
     eq('the queue with a preview at 200%', [], await t.problems(page));
     await page.getByRole('button', { name: 'Confirm: auto-assign 2 patients' }).click();
     await page.locator('#queue-done').waitFor();
+    // The result is drawn with the list and the counts asked for again ("Loading…"): the page
+    // is checked once they are back, as it then stays.
+    await eventually('the list read again', async () => /patient/.test(await page.locator('#queue-status').innerText()));
+    await eventually('the counts read again', async () => (await counts(page))[2] === '0 without an iLCM');
     eq('and with a result', [], await t.problems(page));
   }, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 }

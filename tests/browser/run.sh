@@ -6,6 +6,9 @@
 # repository (the stack's own directory is removed when the tests end), and
 # README.md's to nginx/console/screenshot-queue.png (tests/browser/demo.mjs).
 # Usage: tests/browser/run.sh [test-name-substring]
+# BROWSER_SLOW=4 (make browser BROWSER_SLOW=4): a busy machine on purpose,
+# the page's CPU slowed 4 times, API answers and hashchange events late
+# (console.mjs, slowDown): a test that does not wait for what it reads fails.
 # Without chromium or playwright-core the tests are reported skipped, not ok;
 # make browser (and so make test) installs both first. Under CI (CI=true) a
 # skipped suite is a failure: CI must run what it claims to.

@@ -32,6 +32,7 @@ function plural(n, one, many) {
 export function actionsSection({ selected, done, ctx }) {
   let byId = new Map(); // user id -> their list entry: names and limits for the report
   let plan = null; // the preview awaiting its confirm
+  let asking = null; // {sig}: the dry run under way, dropped as a plan is
   const count = h('p', { id: 'actions-count' });
   const slot = messageSlot();
   const result = h('div', { id: 'queue-result' });
@@ -61,6 +62,7 @@ export function actionsSection({ selected, done, ctx }) {
   const rowsSig = (rows) => rows.map((p) => p.id).join(',');
   const drop = () => {
     plan = null;
+    asking = null;
     clear(result);
     clear(slot);
   };
@@ -97,7 +99,7 @@ export function actionsSection({ selected, done, ctx }) {
       ...(reason !== undefined ? { reason } : {}), ...(override.box.checked ? { override_capacity: true } : {}),
     });
     const body = { assignments: rows.map(item) };
-    await preview(bulkForm, async () => {
+    await preview(bulkForm, rows, async () => {
       const [{ data }, { data: taker }] = await Promise.all([
         api('POST', BULK, { body: { ...body, dry_run: true } }),
         api('GET', `/lead_care_managers/${uid}`)]);
@@ -115,21 +117,26 @@ export function actionsSection({ selected, done, ctx }) {
     if (users.length) body.user_ids = users;
     const reason = autoReason.value();
     if (reason !== undefined) body.reason = reason;
-    await preview(autoForm, async () => {
+    await preview(autoForm, rows, async () => {
       const { data } = await api('POST', AUTO, { body: { ...body, dry_run: true } });
       return { kind: 'auto', path: AUTO, body, rows, role: body.role, data };
     });
   });
 
-  // The dry run, then its report with "Confirm".
-  async function preview(form, run) {
+  // The dry run, then its report with "Confirm". A change of the form or of
+  // the selection while it runs drops it: its answer is of a choice no longer
+  // on the page, and is not shown.
+  async function preview(form, rows, run) {
     const button = form.querySelector('button[type="submit"]');
+    const mine = { sig: rowsSig(rows) };
+    asking = mine;
     button.disabled = true;
     try {
       const p = await run();
-      if (!ctx.current()) return;
+      if (!ctx.current() || asking !== mine) return;
+      asking = null;
       p.key = idempotencyKey();
-      p.sig = rowsSig(p.rows);
+      p.sig = mine.sig;
       plan = p;
       const ok = p.kind === 'bulk' ? p.data.successful_count : p.data.planned_count;
       const confirm = h('button', { type: 'button', id: 'queue-confirm', disabled: ok === 0 },
@@ -138,7 +145,10 @@ export function actionsSection({ selected, done, ctx }) {
       result.replaceChildren(report(p, null, confirm));
       result.querySelector('h3').focus();
     } catch (err) {
-      if (ctx.current()) showErrors(slot, err);
+      if (ctx.current() && asking === mine) {
+        asking = null;
+        showErrors(slot, err);
+      }
     } finally {
       button.disabled = false;
     }
@@ -265,7 +275,8 @@ export function actionsSection({ selected, done, ctx }) {
       const rows = selected();
       count.textContent = rows.length === 0 ? 'No patient selected: select them in the list above, or all that match.'
         : `${plural(rows.length, 'patient', 'patients')} selected.`;
-      if (plan && plan.sig !== rowsSig(rows)) drop();
+      const shown = plan || asking;
+      if (shown && shown.sig !== rowsSig(rows)) drop();
     },
     people(eligible, inactive) {
       byId = new Map([...inactive, ...eligible].map((p) => [p.id, p]));

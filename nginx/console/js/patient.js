@@ -96,6 +96,8 @@ function roleForm(role, team, etag, people, reload, ctx) {
     clear(slot);
     try {
       await api(method, '/lead_care_managers/assign', { body, headers: { 'If-Match': etag } });
+      // Answered after the admin went elsewhere: they stay there, and no later page says it.
+      if (!ctx.current()) return;
       pendingNotice = done;
       reload();
     } catch (err) {

@@ -211,6 +211,7 @@ function mount(root, ctx) {
   let peopleAsked = false;
   const parts = {
     summary, slot, status, results,
+    asked: { summary: 0, list: 0 }, // the reads started: only the last one started draws
     inactive: new Set(), // deactivated holders, once the people are read
     set(s) {
       state = s;
@@ -286,15 +287,27 @@ function mount(root, ctx) {
   observer.observe(root, { childList: true });
 }
 
+/*
+ * ctx.current() and no later read of the same part started: the list read
+ * again after a confirm (done) answers late, when the admin may have chosen
+ * another filter since, whose list it must not replace.
+ */
+function latest(parts, part, ctx) {
+  parts.asked[part] += 1;
+  const mine = parts.asked[part];
+  return () => ctx.current() && parts.asked[part] === mine;
+}
+
 async function loadSummary(parts, ctx) {
+  const current = latest(parts, 'summary', ctx);
   let data;
   try {
     ({ data } = await api('GET', '/patients/summary'));
   } catch (err) {
-    if (ctx.current()) showErrors(parts.slot, err);
+    if (current()) showErrors(parts.slot, err);
     return;
   }
-  if (!ctx.current()) return;
+  if (!current()) return;
   for (const a of parts.summary.querySelectorAll('a')) a.querySelector('.count').textContent = String(data[a.dataset.count]);
 }
 
@@ -318,19 +331,20 @@ function markInactive(parts) {
 
 async function loadList(parts, state, ctx) {
   const { slot, results, status } = parts;
+  const current = latest(parts, 'list', ctx);
   status.textContent = 'Loading…';
   let data;
   try {
     ({ data } = await api('GET', '/patients' + query({ ...params(state), page: state.page, per_page: PER_PAGE })));
   } catch (err) {
-    if (!ctx.current()) return;
+    if (!current()) return;
     status.textContent = '';
     results.replaceChildren();
     parts.drawn([], 0);
     showErrors(slot, err);
     return;
   }
-  if (!ctx.current()) return;
+  if (!current()) return;
   clear(slot);
   const p = data.pagination;
   status.textContent = p.total_count === 0 ? 'No patient matches.'

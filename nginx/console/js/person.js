@@ -32,7 +32,13 @@ export async function personView(root, [idText], ctx) {
   }
   if (!ctx.current()) return;
   const id = person.id;
-  const reload = (next) => { pending = next; ctx.go(`#/person/${id}`); };
+  // After a write: the page read again, saying what was done. A write answered
+  // after the admin went elsewhere leaves them there, and no later page says it.
+  const reload = (next) => {
+    if (!ctx.current()) return;
+    pending = next;
+    ctx.go(`#/person/${id}`);
+  };
 
   heading.textContent = personLabel(person);
   ctx.title(person.name);
@@ -158,18 +164,21 @@ function transferForm(person, people, byId, reload, ctx) {
     if (override.box.checked) b.override_capacity = true;
     return b;
   };
-  // A plan is for the form it was made from: any change asks for a new preview.
-  form.addEventListener('input', () => { clear(result); clear(slot); });
-  form.addEventListener('change', () => { clear(result); clear(slot); });
+  // A plan is for the form it was made from: any change asks for a new
+  // preview, and drops the one under way (its answer is not shown).
+  let asked = 0;
+  const drop = () => { asked += 1; clear(result); clear(slot); };
+  form.addEventListener('input', drop);
+  form.addEventListener('change', drop);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(slot);
-    clear(result);
+    drop();
+    const mine = asked;
     previewButton.disabled = true;
     const sent = body();
     try {
       const { data } = await api('POST', '/lead_care_managers/transfer', { body: { ...sent, dry_run: true } });
-      if (!ctx.current()) return;
+      if (!ctx.current() || asked !== mine) return;
       const confirm = h('button', { type: 'button', id: 'transfer-confirm', disabled: data.planned_count === 0 },
         `Confirm: move ${data.planned_count} ${data.planned_count === 1 ? 'assignment' : 'assignments'}`);
       confirm.addEventListener('click', async () => {
@@ -184,7 +193,7 @@ function transferForm(person, people, byId, reload, ctx) {
       });
       result.replaceChildren(transferReport(data, byId, 'Preview (dry run, nothing changed yet)'), confirm);
     } catch (err) {
-      if (ctx.current()) showErrors(slot, err);
+      if (ctx.current() && asked === mine) showErrors(slot, err);
     } finally {
       previewButton.disabled = false;
     }
