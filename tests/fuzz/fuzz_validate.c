@@ -51,7 +51,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lcm_change c;
 	struct lcm_transfer t;
 	struct lcm_auto a;
-	int64_t max[ROLE__MAX];
+	struct lcm_limits limits;
+	struct lcm_weights weights;
+	int given[ACUITY__MAX];
 	size_t n, i;
 	int dry, k;
 
@@ -90,10 +92,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	e = json_object_new_array();
-	k = val_capacity(body, max, e);
+	k = val_capacity(body, &limits, e);
 	check_count(k, e);
 	for (i = 0; k == 0 && i < ROLE__MAX; i++)
-		if (max[i] < -1 || max[i] > VAL_CAPACITY_MAX)
+		if (limits.max[i] < -1 || limits.max[i] > VAL_CAPACITY_MAX ||
+		    limits.max_points[i] < -1 || limits.max_points[i] > VAL_POINTS_MAX)
+			abort();
+
+	e = json_object_new_array();
+	k = val_weights(body, given, &weights, e);
+	check_count(k, e);
+	for (i = 0; k == 0 && i < ACUITY__MAX; i++)
+		if (weights.weight[i] < 1 || weights.weight[i] > VAL_WEIGHT_MAX)
 			abort();
 
 	e = json_object_new_array();
