@@ -707,17 +707,18 @@ ran tests/smoke.sh
 # ---- 9b. ended authorizations: the timer's service, run by hand ---------------
 # systemd is not running here: the release unit's ExecStart runs as its
 # (unprivileged) user, as the timer would start it. Rosa (127) ended two
-# days ago, Tom (128) is active, Ana (129) has no dates.
+# days ago, Tom (128) is active, Ana (129) has no dates: their LCMs given
+# while all were active, then the dates as the plan's next file has them.
 sql lcm -e "UPDATE ecm_members SET ecm_benefit_auth_eff_date = UTC_DATE() - INTERVAL 100 DAY,
-		ecm_benefit_auth_end_date = UTC_DATE() - INTERVAL 2 DAY WHERE patient_id = 127;
-	UPDATE ecm_members SET ecm_benefit_auth_eff_date = UTC_DATE() - INTERVAL 10 DAY,
-		ecm_benefit_auth_end_date = UTC_DATE() + INTERVAL 10 DAY WHERE patient_id = 128"
+		ecm_benefit_auth_end_date = UTC_DATE() + INTERVAL 10 DAY WHERE patient_id IN (127, 128)"
 for b in '{"patient_id":127,"olcm_user_id":101,"ilcm_user_id":102}' '{"patient_id":128,"olcm_user_id":101}' \
 	'{"patient_id":129,"ilcm_user_id":103}'; do
 	out=$(answer /v1/admin/clinic/ecm/lead_care_managers/assign -X POST -H "X-User-Token: $TOKEN" \
 		-H 'Content-Type: application/json' --data-binary "$b")
 	check "assigned ${b:14:3} (${out:0:3})" [ "${out:0:3}" = 200 ]
 done
+sql lcm -e "UPDATE ecm_members SET ecm_benefit_auth_end_date = UTC_DATE() - INTERVAL 2 DAY WHERE patient_id = 127;
+	UPDATE ecm_members SET ecm_benefit_auth_eff_date = UTC_DATE() - INTERVAL 10 DAY WHERE patient_id = 128"
 holders() { sql lcm -e "SELECT GROUP_CONCAT(CONCAT(patient_id, ':', IFNULL(olcm_user_id, '-'), ':',
 	IFNULL(ilcm_user_id, '-')) ORDER BY patient_id) FROM case_loads WHERE patient_id IN (127, 128, 129)"; }
 out=$(admin release-ended --dry-run 2>&1)
