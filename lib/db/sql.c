@@ -311,7 +311,16 @@
  */
 #define SQL_COLLATE " COLLATE utf8mb4_unicode_ci"
 
-/* A JSON array of ids as rows, so one statement serves any batch size. */
+/*
+ * A JSON array of ids as rows, so one statement serves any batch size.
+ *
+ * A statement that locks the rows it joins to these (FOR UPDATE, UPDATE)
+ * reads them first (STRAIGHT_JOIN) and the table by its key (FORCE
+ * INDEX): on a small table the optimizer would rather scan it, with a
+ * join buffer, and a locking scan waits on every row another transaction
+ * holds, the batch's or not (a bulk of new patients waited on a held case
+ * load it does not touch, then gave up its set-based run).
+ */
 #define SQL_ID_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
 
 /* A case load a transfer, auto-assign or bulk locks (ML_* in sql.h), from case_loads c. */
@@ -625,8 +634,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 
 	/* The case loads of these patients (a JSON array of ids), locked. */
 	[STMT_MOVE_LOCK_PATIENTS] = {"move_lock_patients",
-	"SELECT " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
-	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s",
+	"SELECT STRAIGHT_JOIN " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
+	" JOIN case_loads c FORCE INDEX (uq_case_loads_patient) ON c.patient_id = j.id"
+	" ORDER BY c.patient_id FOR UPDATE", "s",
 	OUT(SQL_MOVE_LOCK_OUT), W},
 	/*
 	 * The same for a bulk assignment, which waits a second at most for a
@@ -634,8 +644,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 */
 	[STMT_BULK_LOCK_PATIENTS] = {"bulk_lock_patients",
 	"SET STATEMENT innodb_lock_wait_timeout = 1 FOR"
-	" SELECT " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
-	" JOIN case_loads c ON c.patient_id = j.id ORDER BY c.patient_id FOR UPDATE", "s",
+	" SELECT STRAIGHT_JOIN " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
+	" JOIN case_loads c FORCE INDEX (uq_case_loads_patient) ON c.patient_id = j.id"
+	" ORDER BY c.patient_id FOR UPDATE", "s",
 	OUT(SQL_MOVE_LOCK_OUT), W},
 	/* A user's case loads in one role, locked. */
 	[STMT_MOVE_LOCK_OLCM] = {"move_lock_olcm",
@@ -648,7 +659,8 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	OUT(SQL_MOVE_LOCK_OUT), W},
 	/* The limits of these users, locked as one assignment locks one (STMT_CAPACITY_LOCK). */
 	[STMT_CAPACITY_LOCK_MANY] = {"capacity_lock_many",
-	"SELECT cap.user_id FROM " SQL_ID_TABLE " JOIN lcm_capacity cap ON cap.user_id = j.id"
+	"SELECT STRAIGHT_JOIN cap.user_id FROM " SQL_ID_TABLE
+	" JOIN lcm_capacity cap FORCE INDEX (PRIMARY) ON cap.user_id = j.id"
 	" ORDER BY cap.user_id FOR UPDATE", "s", OUT({'i', "user_id"}), W},
 	/* These users: eligible or not, limits, workloads. */
 	[STMT_MOVE_TARGETS] = {"move_targets",
@@ -721,10 +733,10 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * change (a bulk's items for one patient are several).
 	 */
 	[STMT_MOVE_APPLY] = {"move_apply",
-	"UPDATE case_loads c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
+	"UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]',"
 	"  so INT PATH '$[1]', o BIGINT PATH '$[2]', si INT PATH '$[3]', i BIGINT PATH '$[4]',"
 	"  k INT PATH '$[5]')) AS j"
-	" ON c.id = j.id SET"
+	" STRAIGHT_JOIN case_loads c FORCE INDEX (PRIMARY) ON c.id = j.id SET"
 	" c.olcm_assigned_at = IF(j.so, IF(j.o IS NULL, NULL, NOW(3)), c.olcm_assigned_at),"
 	" c.olcm_user_id = IF(j.so, j.o, c.olcm_user_id),"
 	" c.ilcm_assigned_at = IF(j.si, IF(j.i IS NULL, NULL, NOW(3)), c.ilcm_assigned_at),"
@@ -755,8 +767,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	"  ilcm_medium = ilcm_medium + VALUES(ilcm_medium), ilcm_high = ilcm_high + VALUES(ilcm_high)",
 	"s", NO_OUT, W},
 	[STMT_MOVE_INDEX] = {"move_index",
-	"UPDATE patient_index x JOIN JSON_TABLE(?, '$[*]' COLUMNS (p BIGINT PATH '$[0]',"
-	"  o BIGINT PATH '$[1]', i BIGINT PATH '$[2]')) AS j ON x.patient_id = j.p"
+	"UPDATE JSON_TABLE(?, '$[*]' COLUMNS (p BIGINT PATH '$[0]',"
+	"  o BIGINT PATH '$[1]', i BIGINT PATH '$[2]')) AS j"
+	" STRAIGHT_JOIN patient_index x FORCE INDEX (PRIMARY) ON x.patient_id = j.p"
 	" SET x.olcm_user_id = j.o, x.ilcm_user_id = j.i", "s", NO_OUT, W},
 	/*
 	 * Their activity rows: [case load id, role, previous, new, override,
@@ -799,8 +812,9 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	OUT([RE_PATIENT_ID] = {'i', "patient_id"},
 	    [RE_TOTAL] = {'i', "total"}), W | A},
 	[STMT_RELEASE_ENDED_LOCK] = {"release_ended_lock",
-	"SELECT " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
-	" JOIN case_loads c ON c.patient_id = j.id JOIN ecm_members m ON m.patient_id = c.patient_id"
+	"SELECT STRAIGHT_JOIN " SQL_MOVE_LOCK_COLS " FROM " SQL_ID_TABLE
+	" JOIN case_loads c FORCE INDEX (uq_case_loads_patient) ON c.patient_id = j.id"
+	" JOIN ecm_members m FORCE INDEX (PRIMARY) ON m.patient_id = c.patient_id"
 	" JOIN (SELECT CAST(? AS DATE) AS day) q"
 	" WHERE " SQL_AUTH_STATE("m", "q.day") " = 'ended'"
 	" ORDER BY c.patient_id FOR UPDATE", "ss",
@@ -1035,14 +1049,14 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * or changes, and its history rows ([patient, type, changes]).
 	 */
 	[STMT_MIF_MEMBERS_LOCK] = {"mif_members_lock",
-	"SELECT m.member_id, m.patient_id, p.name, p.primary_provider_id AS provider_id, m.cin,"
+	"SELECT STRAIGHT_JOIN m.member_id, m.patient_id, p.name, p.primary_provider_id AS provider_id, m.cin,"
 	" m.ecm_service_auth_id AS service_auth_id,"
 	" CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS auth_eff_date,"
 	" CAST(m.ecm_benefit_auth_end_date AS CHAR) AS auth_end_date,"
 	" m.acuity_level, m.member_record_status AS record_status, CAST(m.dob AS CHAR) AS dob"
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS (member_id VARCHAR(64) COLLATE utf8mb4_bin PATH '$')) AS j"
-	" JOIN ecm_members m ON m.member_id = j.member_id JOIN patients p ON p.id = m.patient_id"
-	" ORDER BY m.patient_id FOR UPDATE", "s",
+	" JOIN ecm_members m FORCE INDEX (ux_ecm_members_member_id) ON m.member_id = j.member_id"
+	" JOIN patients p FORCE INDEX (PRIMARY) ON p.id = m.patient_id ORDER BY m.patient_id FOR UPDATE", "s",
 	OUT([MK_MEMBER_ID] = {'s', "member_id"},
 	    [MK_PATIENT_ID] = {'i', "patient_id"},
 	    [MK_NAME] = {'s', "name"},

@@ -202,10 +202,37 @@ test_set_based_work_is_not_given_up_while_the_slots_are_full() {
 	expect_status 200
 	expect_json '{successful_count, failed_count}' '{"successful_count":1000,"failed_count":0}'
 	expect_json '[.results[] | select(.status != "success")] | .[:3]' '[]'
-	# Whether the set-based run gave up on a lock wait and ran the items one
-	# by one (where the full slots can turn an item away): said, to diagnose.
-	echo "    set-based runs given up by this bulk: $(( $(grep -c 'set-based run failed' "$HVAR/log/workers.log") - fallbacks ))" >&2
+	# Its set-based run waited on none of the held rows (it gave up once
+	# on the held case load, which it scanned: ran item by item, where the
+	# full slots could turn an item away).
+	expect_eq "set-based runs given up by this bulk" 0 \
+		"$(( $(grep -c 'set-based run failed' "$HVAR/log/workers.log") - fallbacks ))"
 	expect_eq "case loads of the bulk" 1000 "$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE patient_id BETWEEN 1000 AND 1999')"
+}
+
+# Set-based work locks the rows it changes, and waits on no other: with
+# another patient's case load held as a worker holds it (a table of two,
+# which the server would rather scan than read by key), a bulk, a transfer
+# and an auto-assign of other patients each answer at once, and no
+# set-based run gives up.
+test_set_based_work_waits_on_its_own_rows_only() {
+	local runs=$(grep -c 'set-based run failed' "$HVAR/log/workers.log")
+	seed  # 123: oLCM 101, iLCM 102; 126: iLCM 103
+	HOLD_ISOLATION='READ COMMITTED' hold_case_load 126
+	req POST $LCM/bulk_assign '{"assignments":[{"patient_id":124,"olcm_user_id":101},{"patient_id":125,"olcm_user_id":101}]}'
+	expect_status 200
+	expect_json '.successful_count' 2
+	req POST $LCM/transfer '{"from_user_id":101,"to_user_ids":[102],"role":"olcm"}'
+	expect_status 200
+	expect_json '[.moves[].patient_id] | sort' '[123,124,125]'
+	req POST $LCM/auto_assign '{"role":"ilcm","patient_ids":[124,125],"user_ids":[102]}'
+	expect_status 200
+	release_holder
+	expect_eq "set-based runs given up" "$runs" "$(grep -c 'set-based run failed' "$HVAR/log/workers.log")"
+	expect_eq "case loads of 101's three patients now with 102 as oLCM" 3 \
+		"$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE olcm_user_id = 102 AND patient_id IN (123, 124, 125)')"
+	expect_eq "iLCMs given by the auto-assign" 2 \
+		"$(db_sql 'SELECT COUNT(*) FROM case_loads WHERE ilcm_user_id = 102 AND patient_id IN (124, 125)')"
 }
 
 test_a_lock_wait_is_not_an_outage() {

@@ -167,9 +167,11 @@ run_tests() {
 
 # hold SQL: another session (the test's own, as root) runs SQL in a
 # transaction and holds what it locked until release_holder; returns once
-# it holds it.
+# it holds it. HOLD_ISOLATION: the transaction's isolation level (else the
+# server's default, REPEATABLE READ).
 hold() {
-	db_sql "START TRANSACTION; $1; SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
+	db_sql "${HOLD_ISOLATION:+SET SESSION TRANSACTION ISOLATION LEVEL $HOLD_ISOLATION;}
+		START TRANSACTION; $1; SELECT SLEEP(600); ROLLBACK" >/dev/null 2>&1 &
 	HOLDER=$!
 	local i
 	for i in $(seq 1 200); do
@@ -180,7 +182,11 @@ hold() {
 	fail "the other session never held what it locked ($1)"
 }
 
-# hold_case_load PATIENT: hold the patient's case load (hold).
+# hold_case_load PATIENT: hold the patient's case load (hold), in the root
+# session's REPEATABLE READ: the row and the gap before it, so a patient
+# without a case load yet is held too (none can be made for it). With
+# HOLD_ISOLATION='READ COMMITTED', as a worker's transaction holds it: the
+# row alone.
 hold_case_load() {
 	hold "SELECT id FROM case_loads WHERE patient_id = $1 FOR UPDATE"
 }
