@@ -18,6 +18,12 @@
 #               case_load_lock, case_load_update (and its trigger),
 #               activity_insert_at, COMMIT
 #   update      case_load_update alone (the bookkeeping trigger's cost)
+#   refs        the change's first statement alone (its reference read)
+#   locked      START TRANSACTION, case_load_lock, COMMIT: the transaction
+#               around the change, without its writes
+#   activity    START TRANSACTION, activity_insert_at, COMMIT
+#   key_read    one read of a case load by its key: the least a statement
+#               costs, the yardstick of "a statement's worth"
 #   care_team   the care-team read
 #   list        the list's page (per_page 25, by name)
 #
@@ -78,15 +84,24 @@ change_preps() { prep r refs; prep l case_load_lock; prep u case_load_update; pr
 update_preps() { prep u case_load_update; }
 care_team_preps() { prep c care_team; }
 list_preps() { prep s lcm_page; }
+refs_preps() { prep r refs; }
+locked_preps() { prep l case_load_lock; }
+activity_preps() { prep a activity_insert_at; }
+key_read_preps() { echo "PREPARE k FROM 'SELECT id FROM case_loads WHERE patient_id = ?';"; }
 scenario change "EXECUTE r USING @u, NULL, @p; START TRANSACTION; EXECUTE l USING @p;\
  EXECUTE u USING 1, @u, @at, 1, @u, 0, NULL, @at, 0, NULL, @at, @p;\
  EXECUTE a USING @p, @p, 'lcm_changed', 'olcm', 101, @u, 1, NULL, NULL, 'assign', 0, 0, 'req', @at; COMMIT;" change_preps
 scenario update "EXECUTE u USING 1, @u, @at, 1, @u, 0, NULL, @at, 0, NULL, @at, @p;" update_preps
 scenario care_team "EXECUTE c USING @p;" care_team_preps
 scenario list "EXECUTE s USING '%', NULL, 0, 0, 'name', 25, 0;" list_preps
+scenario refs "EXECUTE r USING @u, NULL, @p;" refs_preps
+scenario locked "START TRANSACTION; EXECUTE l USING @p; COMMIT;" locked_preps
+scenario activity "START TRANSACTION;\
+ EXECUTE a USING @p, @p, 'lcm_changed', 'olcm', 101, @u, 1, NULL, NULL, 'assign', 0, 0, 'req', @at; COMMIT;" activity_preps
+scenario key_read "EXECUTE k USING @p;" key_read_preps
 
 echo "instructions per iteration, $N iterations each (callgrind Ir; the connection's thread / all threads):"
-for name in change update care_team list; do
+for name in change update care_team list refs locked activity key_read; do
 	S <"$CG/$name.warm.sql" >/dev/null || { echo "  $name: FAILED (its statements or their parameters changed?)"; continue; }
 	rm -f "$CG"/cg.out.* "$CG"/cg.out-*
 	callgrind_control -z $VPID >/dev/null 2>&1
