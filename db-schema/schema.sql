@@ -1,6 +1,6 @@
 -- db-schema/schema.sql: the schema of a database that lcm-admin migrate has
 -- taken through the last migration,
---     047_case_loads_update_trigger_acuity_cheaper.sql
+--     048_users_is_ecm.sql
 -- every table, index and trigger, to read. It is not a migration: lcm-admin
 -- applies, and make install installs, only the NNN_name.sql files, which
 -- alone make and change a database.
@@ -472,6 +472,19 @@ CREATE TABLE `roles` (
   CONSTRAINT `ck_roles_name` CHECK (`name`  not like '%,%')
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+DELIMITER ;;
+CREATE TRIGGER tr_roles_ecm_insert AFTER INSERT ON roles FOR EACH ROW
+  UPDATE users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role_id = NEW.id
+  SET u.is_ecm = (NEW.name = 'ecm'), u.updated_at = u.updated_at;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_roles_ecm_update AFTER UPDATE ON roles FOR EACH ROW
+  UPDATE users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role_id = NEW.id
+  SET u.is_ecm = (NEW.name = 'ecm'), u.updated_at = u.updated_at
+  WHERE (OLD.name = 'ecm') <> (NEW.name = 'ecm');;
+DELIMITER ;
+
 CREATE TABLE `schema_migrations` (
   `version` int(11) NOT NULL,
   `name` varchar(200) NOT NULL,
@@ -489,6 +502,28 @@ CREATE TABLE `user_roles` (
   CONSTRAINT `fk_user_roles_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+DELIMITER ;;
+CREATE TRIGGER tr_user_roles_ecm_insert AFTER INSERT ON user_roles FOR EACH ROW
+  UPDATE users u JOIN roles r ON r.id = NEW.role_id AND r.name = 'ecm'
+  SET u.is_ecm = 1, u.updated_at = u.updated_at WHERE u.id = NEW.user_id;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_user_roles_ecm_update AFTER UPDATE ON user_roles FOR EACH ROW
+BEGIN
+  UPDATE users u JOIN roles r ON r.id = OLD.role_id AND r.name = 'ecm'
+  SET u.is_ecm = 0, u.updated_at = u.updated_at WHERE u.id = OLD.user_id;
+  UPDATE users u JOIN roles r ON r.id = NEW.role_id AND r.name = 'ecm'
+  SET u.is_ecm = 1, u.updated_at = u.updated_at WHERE u.id = NEW.user_id;
+END;;
+DELIMITER ;
+
+DELIMITER ;;
+CREATE TRIGGER tr_user_roles_ecm_delete AFTER DELETE ON user_roles FOR EACH ROW
+  UPDATE users u JOIN roles r ON r.id = OLD.role_id AND r.name = 'ecm'
+  SET u.is_ecm = 0, u.updated_at = u.updated_at WHERE u.id = OLD.user_id;;
+DELIMITER ;
+
 CREATE TABLE `users` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `name` varchar(200) NOT NULL,
@@ -496,6 +531,7 @@ CREATE TABLE `users` (
   `active` tinyint(1) NOT NULL DEFAULT 1,
   `created_at` datetime(3) NOT NULL DEFAULT current_timestamp(3),
   `updated_at` datetime(3) NOT NULL DEFAULT current_timestamp(3) ON UPDATE current_timestamp(3),
+  `is_ecm` tinyint(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   UNIQUE KEY `uq_users_email` (`email`),
   KEY `ix_users_name` (`name`,`id`)

@@ -494,23 +494,22 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	 * emails and whether active (for the answer of a write). Every table
 	 * is read by key in one join, with no subquery: the EXISTS of each
 	 * check (the ecm role's two tables for each user, the limits) cost
-	 * the server more than the care team itself.
+	 * the server more than the care team itself. The ecm role is read
+	 * from the user's row (users.is_ecm, kept by db-schema/048's
+	 * triggers), where joining roles and user_roles cost three tables.
 	 */
 	[STMT_REFS] = {"refs",
 	"SELECT " SQL_CARE_TEAM_COLS ","
-	" go.active = 1 AND eo.user_id IS NOT NULL AS olcm_ok,"
-	" gi.active = 1 AND ei.user_id IS NOT NULL AS ilcm_ok,"
+	" go.active = 1 AND go.is_ecm = 1 AS olcm_ok, gi.active = 1 AND gi.is_ecm = 1 AS ilcm_ok,"
 	" ko.max_olcm IS NOT NULL OR ko.max_olcm_points IS NOT NULL AS olcm_limited,"
 	" ki.max_ilcm IS NOT NULL OR ki.max_ilcm_points IS NOT NULL AS ilcm_limited,"
 	" go.name AS new_olcm_name, go.email AS new_olcm_email, go.active AS new_olcm_active,"
 	" gi.name AS new_ilcm_name, gi.email AS new_ilcm_email, gi.active AS new_ilcm_active,"
 	" m.member_id, CAST(m.ecm_benefit_auth_eff_date AS CHAR) AS auth_eff,"
 	" CAST(m.ecm_benefit_auth_end_date AS CHAR) AS auth_end"
-	" FROM patients p LEFT JOIN roles er ON er.name = 'ecm'" SQL_CARE_TEAM_JOINS
+	" FROM patients p" SQL_CARE_TEAM_JOINS
 	" LEFT JOIN ecm_members m ON m.patient_id = p.id"
 	" LEFT JOIN users go ON go.id = ? LEFT JOIN users gi ON gi.id = ?"
-	" LEFT JOIN user_roles eo ON eo.user_id = go.id AND eo.role_id = er.id"
-	" LEFT JOIN user_roles ei ON ei.user_id = gi.id AND ei.role_id = er.id"
 	" LEFT JOIN lcm_capacity ko ON ko.user_id = go.id"
 	" LEFT JOIN lcm_capacity ki ON ki.user_id = gi.id"
 	" WHERE p.id = ?",

@@ -36,7 +36,7 @@ INSERT INTO users (id, name, email, active)
   FROM seq_1_to_200;
 
 INSERT INTO user_roles (user_id, role_id) VALUES (1, 1);
-INSERT INTO user_roles (user_id, role_id) SELECT id, 2 FROM users WHERE id BETWEEN 101 AND 300;
+INSERT INTO user_roles (user_id, role_id) SELECT seq, 2 FROM seq_101_to_300;
 
 INSERT INTO providers (id, name) SELECT seq, CONCAT('Dr. ', seq) FROM seq_1_to_50;
 

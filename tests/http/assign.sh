@@ -279,6 +279,37 @@ test_assign_eligibility_follows_user_state() {
 	expect_json '.case_load | [.ilcm_user_id, .ilcm_name]' '[105,"Frank Frontdesk"]'
 }
 
+# The ecm role as the assign reads it (users.is_ecm, db-schema/048) follows
+# the role however it changes: its row in user_roles moved to another role
+# and back, the role renamed and named back, and agrees with user_roles for
+# every user after each.
+test_assign_eligibility_follows_the_role_however_it_changes() {
+	seed
+	local agree="SELECT COUNT(*) FROM users u WHERE u.is_ecm <> EXISTS (SELECT 1 FROM user_roles ur
+		JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = 'ecm')"
+	# 105 (frontdesk): its frontdesk row becomes an ecm row, then back.
+	db_sql "UPDATE user_roles SET role_id = (SELECT id FROM roles WHERE name = 'ecm')
+		WHERE user_id = 105 AND role_id = (SELECT id FROM roles WHERE name = 'frontdesk')"
+	expect_eq "users whose flag disagrees with their roles" 0 "$(db_sql "$agree")"
+	req POST $LCM/assign '{"patient_id":124,"olcm_user_id":105}'
+	expect_status 200
+	db_sql "UPDATE user_roles SET role_id = (SELECT id FROM roles WHERE name = 'frontdesk')
+		WHERE user_id = 105 AND role_id = (SELECT id FROM roles WHERE name = 'ecm')"
+	req POST $LCM/assign '{"patient_id":125,"olcm_user_id":105}'
+	expect_error 422 '["User 105 is not eligible to be a Lead Care Manager"]'
+	# The role renamed: nobody has it; named back: its users again.
+	db_sql "UPDATE roles SET name = 'ecm_before' WHERE name = 'ecm'"
+	expect_eq "users whose flag disagrees with their roles (renamed)" 0 "$(db_sql "$agree")"
+	req POST $LCM/assign '{"patient_id":125,"olcm_user_id":102}'
+	expect_error 422 '["User 102 is not eligible to be a Lead Care Manager"]'
+	db_sql "UPDATE roles SET name = 'ecm' WHERE name = 'ecm_before'"
+	expect_eq "users whose flag disagrees with their roles (named back)" 0 "$(db_sql "$agree")"
+	expect_eq "users with the ecm role" "$(db_sql "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = 'ecm'")" \
+		"$(db_sql 'SELECT COUNT(*) FROM users WHERE is_ecm = 1')"
+	req POST $LCM/assign '{"patient_id":125,"olcm_user_id":102}'
+	expect_status 200
+}
+
 test_assign_unknown_patient_404() {
 	seed
 	local before m

@@ -237,7 +237,7 @@ hot_figures() {
 # Two more coordinators, 400 and 401, whom the mixed load never assigns.
 db_sql "INSERT INTO users (id, name, email, active) VALUES
 		(400, 'Hot Four Hundred', 'hot400@example.test', 1), (401, 'Hot Four Hundred One', 'hot401@example.test', 1);
-	INSERT INTO user_roles (user_id, role_id) SELECT id, 2 FROM users WHERE id IN (400, 401)"
+	INSERT INTO user_roles (user_id, role_id) SELECT seq, 2 FROM seq_400_to_401"
 ip -o addr show lo 2>/dev/null | grep -q '127\.0\.0\.2\|127\.0\.0\.1/8' ||
 	load_die "cannot send from 127.0.0.2"
 
