@@ -23,10 +23,12 @@
 	(unsigned)(sizeof((const struct sql_col[]){__VA_ARGS__}) / sizeof(struct sql_col))
 #define NO_OUT NULL, 0
 
-/* A user may take the Lead Care Manager role: active and holding "ecm". */
-#define SQL_IS_ECM \
-	"EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id" \
-	" WHERE ur.user_id = u.id AND r.name = 'ecm')"
+/*
+ * A user may take the Lead Care Manager role: active and holding "ecm",
+ * which the user's row says (users.is_ecm, kept from user_roles and roles
+ * by db-schema/048's triggers): one definition for every statement.
+ */
+#define SQL_IS_ECM "u.is_ecm = 1"
 
 /*
  * The list: users with their workloads (lcm_workload, kept by triggers) and
@@ -44,7 +46,7 @@
 #define SQL_LCM_ROW \
 	"u.id, u.name, u.email," \
 	" IFNULL(w.olcm_count, 0) AS o, IFNULL(w.ilcm_count, 0) AS i, IFNULL(w.both_count, 0) AS b," \
-	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND e.user_id IS NOT NULL AS eligible"
+	" cap.max_olcm, cap.max_ilcm, u.active, u.active = 1 AND " SQL_IS_ECM " AS eligible"
 /*
  * The clinic's weights, each row read by its key (awl, awm, awh; a missing
  * row weighs 1), and a user's weighted load in a role from w, a row of
@@ -98,16 +100,10 @@
 	[LP_ILCM_POINTS] = {'i', "ilcm_points"}, \
 	[LP_MAX_OLCM_POINTS] = {'i', "max_olcm_points"}, \
 	[LP_MAX_ILCM_POINTS] = {'i', "max_ilcm_points"}
-/*
- * Workload, limits, and u's user_roles row of the ecm role (e, NULL for
- * none): a join, where an EXISTS per user was a subquery run for each of
- * them on every page.
- */
+/* Workload and limits. */
 #define SQL_LCM_JOINS \
 	" LEFT JOIN lcm_workload w ON w.user_id = u.id" \
-	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id" \
-	" LEFT JOIN (user_roles e JOIN roles er ON er.id = e.role_id AND er.name = 'ecm')" \
-	"  ON e.user_id = u.id"
+	" LEFT JOIN lcm_capacity cap ON cap.user_id = u.id"
 /*
  * The list's filter. A condition on w or cap (LEFT JOINed) goes through
  * IFNULL or IS NULL: MariaDB 10.11 folds q's columns as constants when it
@@ -121,7 +117,7 @@
 	SQL_LCM_JOINS \
 	" WHERE IF(q.inactive," \
 	"  u.active = 0 AND (IFNULL(w.olcm_count, 0) > 0 OR IFNULL(w.ilcm_count, 0) > 0)," \
-	"  u.active = 1 AND IFNULL(e.user_id, 0) <> 0)" \
+	"  u.active = 1 AND " SQL_IS_ECM ")" \
 	" AND u.name COLLATE utf8mb4_uca1400_as_ci LIKE q.pat ESCAPE '!'" \
 	" AND (q.role IS NULL OR (q.role = 'olcm' AND IFNULL(w.olcm_count, 0) > 0)" \
 	"  OR (q.role = 'ilcm' AND IFNULL(w.ilcm_count, 0) > 0))" \

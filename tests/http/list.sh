@@ -65,9 +65,10 @@ test_list_filtered_first_does_not_stick() {
 	expect_eq "16 default lists, on every worker" "$(printf '4 %.0s' $(seq 1 16))" "$counts"
 }
 
-# The same for the ecm role's join: a default list first on every fresh
-# connection must not make later inactive_with_patients lists lose a
-# deactivated holder who no longer has the ecm role.
+# The same for the ecm role (a join once, the user's flag since db-schema
+# 048): a default list first on every fresh connection must not make later
+# inactive_with_patients lists lose a deactivated holder who no longer has
+# the ecm role.
 test_list_eligible_first_does_not_hide_inactive_without_ecm() {
 	local i ids=""
 	req POST $LCM/assign '{"patient_id":123,"olcm_user_id":101}'
