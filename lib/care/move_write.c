@@ -48,7 +48,7 @@ move_tag(const struct lcm_actor *who, const struct lcm_move *m, char *out, size_
 
 /*
  * A user's workload deltas from one patient's case load, per role and for
- * holding both roles: the statement weighs them by the patient's acuity.
+ * holding both roles, weighed by the acuity the case load carries.
  */
 struct wl_delta {
 	int64_t user;
@@ -102,31 +102,110 @@ cmp_wl(const void *a, const void *b)
 	return (x->patient > y->patient) - (x->patient < y->patient);
 }
 
+/* A changed case load of medium or high acuity (STMT_MOVE_ACUITY's row). */
+struct wl_weighed {
+	int64_t patient;
+	enum lcm_acuity acuity;
+};
+
+static int
+cmp_weighed(const void *a, const void *b)
+{
+	const struct wl_weighed *x = a, *y = b;
+
+	return (x->patient > y->patient) - (x->patient < y->patient);
+}
+
 /*
- * The deltas summed per user and patient, in that order, as JSON
- * [[user, patient, o, i, b], ...] (STMT_MOVE_WORKLOAD sums them per user).
+ * The acuity of these patients' case loads (pids, a JSON array), as they
+ * are under this transaction's locks: the medium and high ones into *out
+ * (sorted by patient), the others low (as the trigger counts them).
+ */
+static enum app_err
+wl_read_acuity(struct db *db, const struct buf *pids, struct wl_weighed **out, size_t *n)
+{
+	struct db_param p = DB_P_STR(pids->s, pids->len);
+	struct wl_weighed *v = NULL, *grown;
+	size_t cap = 0;
+	enum app_err rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = db_exec(db, STMT_MOVE_ACUITY, &p, 1)) != APP_OK)
+		return rc;
+	while ((rc = db_next(db, STMT_MOVE_ACUITY)) == APP_OK) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((grown = realloc(v, cap * sizeof(*grown))) == NULL) {
+				rc = APP_ENOMEM;
+				break;
+			}
+			v = grown;
+		}
+		v[*n].patient = db_int(db, STMT_MOVE_ACUITY, MA_PATIENT_ID);
+		v[*n].acuity = db_int(db, STMT_MOVE_ACUITY, MA_HIGH) ? ACUITY_HIGH : ACUITY_MEDIUM;
+		(*n)++;
+	}
+	db_done(db, STMT_MOVE_ACUITY);
+	if (rc != APP_ENOROW) {
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_weighed);
+	*out = v;
+	return APP_OK;
+}
+
+/*
+ * The deltas summed per user, each patient's weighed by its acuity (w, n
+ * of them), as JSON [[user, o, i, b, o medium, o high, i medium, i high],
+ * ...] in user id order: a user whose deltas from each patient sum to
+ * nothing is left out, one with any other is written.
  */
 static int
-wl_json(struct wl_deltas *d, struct buf *b)
+wl_json(struct wl_deltas *d, const struct wl_weighed *w, size_t nw, struct buf *b)
 {
+	struct wl_weighed key, *found;
+	struct { int o, i, b, om, oh, im, ih; } s;
 	size_t i, j, n = 0;
-	int o, in, both;
+	int o, in, both, any;
+	int64_t user;
 
 	if (d->n > 1)  /* d->v is NULL while there is none */
 		qsort(d->v, d->n, sizeof(*d->v), cmp_wl);
 	if (buf_printf(b, "[") != 0)
 		return -1;
-	for (i = 0; i < d->n; i = j) {
-		o = in = both = 0;
-		for (j = i; j < d->n && d->v[j].user == d->v[i].user &&
-		    d->v[j].patient == d->v[i].patient; j++) {
-			o += d->v[j].o;
-			in += d->v[j].i;
-			both += d->v[j].b;
+	for (i = 0; i < d->n;) {
+		user = d->v[i].user;
+		memset(&s, 0, sizeof(s));
+		any = 0;
+		for (; i < d->n && d->v[i].user == user; i = j) {
+			o = in = both = 0;
+			for (j = i; j < d->n && d->v[j].user == user && d->v[j].patient == d->v[i].patient; j++) {
+				o += d->v[j].o;
+				in += d->v[j].i;
+				both += d->v[j].b;
+			}
+			if (o == 0 && in == 0 && both == 0)
+				continue;
+			any = 1;
+			key.patient = d->v[i].patient;
+			found = nw ? bsearch(&key, w, nw, sizeof(*w), cmp_weighed) : NULL;
+			s.o += o;
+			s.i += in;
+			s.b += both;
+			if (found != NULL && found->acuity == ACUITY_HIGH) {
+				s.oh += o;
+				s.ih += in;
+			} else if (found != NULL) {
+				s.om += o;
+				s.im += in;
+			}
 		}
-		if ((o != 0 || in != 0 || both != 0) &&
-		    buf_printf(b, "%s[%" PRId64 ",%" PRId64 ",%d,%d,%d]", n++ ? "," : "", d->v[i].user,
-		    d->v[i].patient, o, in, both) != 0)
+		if (any && buf_printf(b, "%s[%" PRId64 ",%d,%d,%d,%d,%d,%d,%d]", n++ ? "," : "", user,
+		    s.o, s.i, s.b, s.om, s.oh, s.im, s.ih) != 0)
 			return -1;
 	}
 	return buf_printf(b, "]");
@@ -134,15 +213,20 @@ wl_json(struct wl_deltas *d, struct buf *b)
 
 /*
  * The one UPDATE of many case loads, with the bookkeeping its trigger
- * leaves to its caller (db-schema/034) done in two statements: the users'
- * workloads and the patients' index rows. @lcm_bookkeeping is set for that
- * UPDATE alone; a connection lost meanwhile takes the variable with it.
+ * leaves to its caller (db-schema/034) done in three statements: the
+ * acuity of the case loads (pids), the users' workloads (deltas) and the
+ * patients' index rows (ix). @lcm_bookkeeping is set for that UPDATE
+ * alone; a connection lost meanwhile takes the variable with it.
  */
 static enum app_err
-apply_case_loads(struct db *db, const struct buf *cl, const struct buf *wl, const struct buf *ix)
+apply_case_loads(struct db *db, const struct buf *cl, struct wl_deltas *deltas,
+    const struct buf *pids, const struct buf *ix)
 {
 	struct db_param p = DB_P_STR(cl->s, cl->len);
+	struct wl_weighed *w = NULL;
+	struct buf wl = {0};
 	enum app_err rc, reset;
+	size_t nw = 0;
 
 	if ((rc = db_exec(db, STMT_BOOKKEEPING_CALLER, NULL, 0)) != APP_OK)
 		return rc;
@@ -150,10 +234,17 @@ apply_case_loads(struct db *db, const struct buf *cl, const struct buf *wl, cons
 	reset = db_exec(db, STMT_BOOKKEEPING_TRIGGER, NULL, 0);
 	if (rc == APP_OK)
 		rc = reset;
-	if (rc != APP_OK)
+	if (rc != APP_OK || (rc = wl_read_acuity(db, pids, &w, &nw)) != APP_OK)
 		return rc;
-	p = DB_P_STR(wl->s, wl->len);
-	if ((rc = db_exec(db, STMT_MOVE_WORKLOAD, &p, 1)) != APP_OK)
+	if (wl_json(deltas, w, nw, &wl) != 0)
+		rc = APP_ENOMEM;
+	else {
+		p = DB_P_STR(wl.s, wl.len);
+		rc = db_exec(db, STMT_MOVE_WORKLOAD, &p, 1);
+	}
+	free(w);
+	free(wl.s);
+	if (rc != APP_OK)
 		return rc;
 	p = DB_P_STR(ix->s, ix->len);
 	return db_exec(db, STMT_MOVE_INDEX, &p, 1);
@@ -168,7 +259,7 @@ enum app_err
 move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *c,
     const char *source, const struct lcm_move_plan *plan)
 {
-	struct buf cl = {0}, act = {0}, wl = {0}, ix = {0};
+	struct buf cl = {0}, act = {0}, pids = {0}, ix = {0};
 	struct wl_deltas deltas = {0};
 	const struct lcm_move *m, *first;
 	const struct lcm_change *mc;
@@ -178,7 +269,8 @@ move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 	int64_t set[ROLE__MAX], to[ROLE__MAX];
 	char prev[24], next[24], onext[24], inext[24], tag[LCM_REQUEST_ID_MAX + 24];
 
-	if (buf_printf(&cl, "[") != 0 || buf_printf(&act, "[") != 0 || buf_printf(&ix, "[") != 0)
+	if (buf_printf(&cl, "[") != 0 || buf_printf(&act, "[") != 0 || buf_printf(&pids, "[") != 0 ||
+	    buf_printf(&ix, "[") != 0)
 		goto out;
 	for (i = 0; i < plan->n; i = j) {
 		/* The moves of one case load are next to each other (sorted by patient). */
@@ -229,13 +321,14 @@ move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 		id_or_null(after[ROLE_OLCM], onext, sizeof(onext));
 		id_or_null(after[ROLE_ILCM], inext, sizeof(inext));
 		if (wl_case_load(&deltas, first->patient_id, first->before, after) != 0 ||
+		    buf_printf(&pids, "%s%" PRId64, ncl ? "," : "", first->patient_id) != 0 ||
 		    buf_printf(&ix, "%s[%" PRId64 ",%s,%s]", ncl ? "," : "", first->patient_id,
 		    onext, inext) != 0)
 			goto out;
 		ncl++;
 	}
-	if (buf_printf(&cl, "]") != 0 || buf_printf(&act, "]") != 0 || buf_printf(&ix, "]") != 0 ||
-	    wl_json(&deltas, &wl) != 0)
+	if (buf_printf(&cl, "]") != 0 || buf_printf(&act, "]") != 0 || buf_printf(&pids, "]") != 0 ||
+	    buf_printf(&ix, "]") != 0)
 		goto out;
 	rc = APP_OK;
 	if (ncl == 0)
@@ -247,13 +340,13 @@ move_write(struct db *db, const struct lcm_actor *who, const struct lcm_change *
 			DB_P_CSTR(source),
 		};
 
-		if ((rc = apply_case_loads(db, &cl, &wl, &ix)) == APP_OK)
+		if ((rc = apply_case_loads(db, &cl, &deltas, &pids, &ix)) == APP_OK)
 			rc = db_exec(db, STMT_MOVE_ACTIVITIES, pa, 3);
 	}
 out:
 	free(cl.s);
 	free(act.s);
-	free(wl.s);
+	free(pids.s);
 	free(ix.s);
 	free(deltas.v);
 	return rc;

@@ -739,23 +739,28 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" c.updated_at = NOW(3), c.version = c.version + j.k", "s", NO_OUT, W},
 	/*
 	 * The bookkeeping STMT_MOVE_APPLY's rows would have had the trigger do
-	 * (db-schema/034, 046): each user's workload deltas from each patient,
-	 * [user, patient, olcm, ilcm, both], summed per user with the acuity
-	 * the patient's case load carries, written in user id order as the
-	 * trigger writes them; each patient's index row, [patient, olcm, ilcm].
+	 * (db-schema/034, 046): the acuity the changed case loads carry, of
+	 * these patients (a JSON array of ids) the medium and high ones
+	 * (MA_*); each user's workload deltas summed with them,
+	 * [user, olcm, ilcm, both, olcm medium, olcm high, ilcm medium,
+	 * ilcm high], written in user id order as the trigger writes them; each
+	 * patient's index row, [patient, olcm, ilcm].
 	 */
 	[STMT_BOOKKEEPING_CALLER] = {"bookkeeping_caller",
 	"SET @lcm_bookkeeping = 'caller'", "", NO_OUT, W},
 	[STMT_BOOKKEEPING_TRIGGER] = {"bookkeeping_trigger", "SET @lcm_bookkeeping = NULL", "", NO_OUT, W},
+	[STMT_MOVE_ACUITY] = {"move_acuity",
+	"SELECT STRAIGHT_JOIN c.patient_id, c.acuity_level <=> 'high' AS high"
+	" FROM " SQL_ID_TABLE " JOIN case_loads c FORCE INDEX (uq_case_loads_patient) ON c.patient_id = j.id"
+	" WHERE c.acuity_level IN ('medium', 'high')", "s",
+	OUT([MA_PATIENT_ID] = {'i', "patient_id"}, [MA_HIGH] = {'i', "high"}), W},
 	[STMT_MOVE_WORKLOAD] = {"move_workload",
 	"INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high,"
 	" ilcm_medium, ilcm_high)"
-	" SELECT j.u, SUM(j.o), SUM(j.i), SUM(j.b),"
-	"  SUM(j.o * (m.acuity_level <=> 'medium')), SUM(j.o * (m.acuity_level <=> 'high')),"
-	"  SUM(j.i * (m.acuity_level <=> 'medium')), SUM(j.i * (m.acuity_level <=> 'high'))"
-	" FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]', p BIGINT PATH '$[1]',"
-	"  o INT PATH '$[2]', i INT PATH '$[3]', b INT PATH '$[4]')) AS j"
-	" LEFT JOIN case_loads m ON m.patient_id = j.p GROUP BY j.u ORDER BY j.u"
+	" SELECT j.u, j.o, j.i, j.b, j.om, j.oh, j.im, j.ih"
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$[0]', o INT PATH '$[1]', i INT PATH '$[2]',"
+	"  b INT PATH '$[3]', om INT PATH '$[4]', oh INT PATH '$[5]', im INT PATH '$[6]',"
+	"  ih INT PATH '$[7]')) AS j ORDER BY j.u"
 	" ON DUPLICATE KEY UPDATE olcm_count = olcm_count + VALUES(olcm_count),"
 	"  ilcm_count = ilcm_count + VALUES(ilcm_count), both_count = both_count + VALUES(both_count),"
 	"  olcm_medium = olcm_medium + VALUES(olcm_medium), olcm_high = olcm_high + VALUES(olcm_high),"

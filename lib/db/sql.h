@@ -38,6 +38,7 @@ enum stmt {
 	STMT_MOVE_APPLY,
 	STMT_BOOKKEEPING_CALLER,
 	STMT_BOOKKEEPING_TRIGGER,
+	STMT_MOVE_ACUITY,
 	STMT_MOVE_WORKLOAD,
 	STMT_MOVE_INDEX,
 	STMT_MOVE_ACTIVITIES,
@@ -191,6 +192,7 @@ enum { MT_ID, MT_ELIGIBLE, MT_MAX_OLCM, MT_MAX_ILCM,  /* move_targets */
 	MT_OLCM_COUNT, MT_ILCM_COUNT, MT_BOTH_COUNT, MT_MAX_OLCM_POINTS, MT_MAX_ILCM_POINTS,
 	MT_OLCM_MEDIUM, MT_OLCM_HIGH, MT_ILCM_MEDIUM, MT_ILCM_HIGH };
 enum { PF_ID, PF_ACUITY, PF_EFF, PF_END };  /* patient_facts */
+enum { MA_PATIENT_ID, MA_HIGH };  /* move_acuity */
 enum { PH_PATIENT_ID, PH_USER_ID };  /* previous_holders */
 enum { RE_PATIENT_ID, RE_TOTAL };  /* release_ended_find */
 enum { PP_ID, PP_NAME, PP_CASE_LOAD_ID,  /* patient_page, member_page */
