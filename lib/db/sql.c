@@ -708,9 +708,15 @@ const struct stmt_def sql_stmts[STMT__MAX] = {
 	" AND (m.ecm_benefit_auth_eff_date IS NULL OR (m.ecm_benefit_auth_eff_date <= q.day"
 	"  AND (m.ecm_benefit_auth_end_date IS NULL OR m.ecm_benefit_auth_end_date >= q.day)))"
 	" ORDER BY m.patient_id LIMIT ?", "si", OUT({'i', "id"}), W},
-	/* Each patient's last holder of the role, from the history. */
+	/*
+	 * Each patient's last holder of the role, from the history, by its
+	 * (patient, role, id) key: left to itself the optimizer walked the
+	 * whole table backwards by id for each patient (ORDER BY id DESC
+	 * LIMIT 1), 150 ms for 1000 patients in 37,000 activities.
+	 */
 	[STMT_PREVIOUS_HOLDERS] = {"previous_holders",
-	"SELECT j.id AS patient_id, (SELECT a.new_user_id FROM patient_activities a"
+	"SELECT j.id AS patient_id, (SELECT a.new_user_id"
+	"  FROM patient_activities a FORCE INDEX (ix_patient_activities_history)"
 	"  WHERE a.patient_id = j.id AND a.role = q.role AND a.new_user_id IS NOT NULL"
 	"  ORDER BY a.id DESC LIMIT 1) AS user_id"
 	" FROM " SQL_ID_TABLE " JOIN (SELECT ? AS role) q", "ss",

@@ -551,11 +551,8 @@ test_one_leaves_no_access_record() {
 # primary or a unique key, none scanned, among 3,000 users with limits.
 test_one_is_read_by_key_not_by_scan() {
 	local sql plan
-	printf '#include <stdio.h>\n#include "sql.h"\nint main(void) { fputs(sql_stmts[STMT_LCM_ONE].sql, stdout); return 0; }\n' \
-		>"$T_TMP/lcm_one.c"
-	if ! cc -std=c11 -I"$HARNESS_ROOT/lib/db" -I"$HARNESS_ROOT/lib/base" -o "$T_TMP/lcm_one" \
-		"$T_TMP/lcm_one.c" "$HARNESS_ROOT/lib/db/sql.c" 2>"$T_TMP/lcm_one.err"; then
-		fail "the catalogue's statement could not be printed: $(head -n 5 "$T_TMP/lcm_one.err")"
+	if ! sql=$(catalogue_sql lcm_one 2>&1); then
+		fail "the catalogue's statement could not be printed: $sql"
 		return
 	fi
 	db_sql "INSERT INTO users (id, name, email, active)
@@ -564,7 +561,6 @@ test_one_is_read_by_key_not_by_scan() {
 		INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, updated_at, updated_by)
 		SELECT 1000 + seq, 5, NULL, NOW(3), 1 FROM seq_1_to_3000;
 		ANALYZE TABLE users, user_roles, roles, lcm_capacity, lcm_workload" >/dev/null
-	sql=$("$T_TMP/lcm_one")
 	case $sql in *'WHERE u.id = ?'*) ;; *) fail "lcm_one is not keyed by u.id: $sql"; return ;; esac
 	plan=$(db_sql "EXPLAIN ${sql/\?/2500}" | awk -F'\t' '{print $3 ":" $4 ":" $6}')
 	[ -n "$plan" ] || fail "no plan for lcm_one"

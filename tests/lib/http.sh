@@ -123,6 +123,22 @@ cl_col() {
 	db_sql "SELECT $1 FROM case_loads WHERE patient_id = $2"
 }
 
+# catalogue_sql NAME: the statement of lib/db/sql.c's catalogue named NAME,
+# as the workers prepare it (status 1, and why on stderr, when it cannot).
+catalogue_sql() {
+	local bin=$T_TMP/catalogue
+	if [ ! -x "$bin" ]; then
+		printf '%s\n' '#include <stdio.h>' '#include <string.h>' '#include "sql.h"' \
+			'int main(int argc, char **argv) { for (int i = 0; argc == 2 && i < STMT__MAX; i++)' \
+			'	if (strcmp(sql_stmts[i].name, argv[1]) == 0) { fputs(sql_stmts[i].sql, stdout); return 0; }' \
+			'	return 1; }' >"$T_TMP/catalogue.c"
+		cc -std=c11 -I"$HARNESS_ROOT/lib/db" -I"$HARNESS_ROOT/lib/base" -o "$bin" "$T_TMP/catalogue.c" \
+			"$HARNESS_ROOT/lib/db/sql.c" 2>"$T_TMP/catalogue.err" ||
+			{ echo "catalogue_sql: $(head -n 5 "$T_TMP/catalogue.err")" >&2; return 1; }
+	fi
+	"$bin" "$1" || { echo "catalogue_sql: no statement $1" >&2; return 1; }
+}
+
 # The activity rows of a patient's role, replayed, must end at the case load's value.
 expect_trail_consistent() {
 	local patient=$1 role=$2 prev="NULL" row p n final bad=0
