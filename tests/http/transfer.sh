@@ -185,8 +185,7 @@ test_previous_holders_are_read_by_key_not_by_scan() {
 		SELECT c.patient_id, c.id, 'lcm_changed', 'ilcm', 102 + s.seq % 2, 103 - s.seq % 2, 1, 'assign', NOW(3)
 		FROM case_loads c JOIN seq_1_to_6 s WHERE c.patient_id BETWEEN 1000 AND 2999 ORDER BY s.seq, c.patient_id;
 		ANALYZE TABLE patient_activities" >/dev/null
-	sql=${sql/\?/\'[123]\'}
-	plan=$(db_sql "EXPLAIN ${sql/\?/\'ilcm\'}" | awk -F'\t' '$3 == "a" { print $4 ":" $6 }')
+	plan=$(db_sql "EXPLAIN $(bind_sql "$sql" "'[123]'" "'ilcm'")" | awk -F'\t' '$3 == "a" { print $4 ":" $6 }')
 	expect_eq "how the history is read" "ref:ix_patient_activities_history" "$plan"
 	req POST $LCM/auto_assign '{"role":"ilcm","patient_ids":[123],"user_ids":[103,102],"dry_run":true}'
 	expect_json '.assignments[0] | [.user_id, .continuity]' '[102,true]'

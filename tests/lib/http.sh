@@ -139,6 +139,17 @@ catalogue_sql() {
 	"$bin" "$1" || { echo "catalogue_sql: no statement $1" >&2; return 1; }
 }
 
+# bind_sql SQL VALUE...: SQL with its placeholders replaced by the values
+# (SQL literals), in order: a catalogue statement to run by hand.
+bind_sql() {
+	local sql=$1 v
+	shift
+	for v in "$@"; do
+		sql=${sql/\?/$v}
+	done
+	printf '%s' "$sql"
+}
+
 # The activity rows of a patient's role, replayed, must end at the case load's value.
 expect_trail_consistent() {
 	local patient=$1 role=$2 prev="NULL" row p n final bad=0
