@@ -83,6 +83,8 @@ list_filter(const struct lcm_list_query *q, char *pattern, size_t sz, struct db_
 
 /* The page's first row, read by lcm_list() for its total, still to be given out. */
 static int page_row_pending;
+/* The statement of the page lcm_list() runs: by name alone, or any other. */
+static enum stmt page_stmt = STMT_LCM_PAGE;
 
 enum app_err
 lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
@@ -93,9 +95,11 @@ lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
 
 	*total = 0;
 	page_row_pending = 0;
-	db_done(db, STMT_LCM_PAGE);
+	db_done(db, page_stmt);
 	if (list_filter(q, pattern, sizeof(pattern), p) < 0)
 		return APP_EINVAL;
+	page_stmt = q->role < 0 && !q->inactive && !q->available && !q->by_workload && !q->by_points ?
+	    STMT_LCM_PAGE_BY_NAME : STMT_LCM_PAGE;
 	/*
 	 * One statement: the page, its rows carrying the total. Only a page
 	 * past the end (no row to carry it), or one whose offset would
@@ -104,14 +108,14 @@ lcm_list(struct db *db, const struct lcm_list_query *q, int64_t *total)
 	if (q->page - 1 <= INT64_MAX / q->per_page) {
 		p[5] = DB_P_INT(q->per_page);
 		p[6] = DB_P_INT((q->page - 1) * q->per_page);
-		if ((rc = db_exec(db, STMT_LCM_PAGE, p, 7)) != APP_OK)
+		if ((rc = db_exec(db, page_stmt, p, 7)) != APP_OK)
 			return rc;
-		if ((rc = db_next(db, STMT_LCM_PAGE)) == APP_OK) {
-			*total = db_int(db, STMT_LCM_PAGE, LP_TOTAL);
+		if ((rc = db_next(db, page_stmt)) == APP_OK) {
+			*total = db_int(db, page_stmt, LP_TOTAL);
 			page_row_pending = 1;
 			return APP_OK;
 		}
-		db_done(db, STMT_LCM_PAGE);
+		db_done(db, page_stmt);
 		if (rc != APP_ENOROW)
 			return rc;
 		if (q->page == 1)
@@ -156,11 +160,11 @@ lcm_list_next(struct db *db, struct lcm_row *row)
 
 	if (page_row_pending)
 		page_row_pending = 0;  /* the row lcm_list() read */
-	else if ((rc = db_next(db, STMT_LCM_PAGE)) != APP_OK) {
-		db_done(db, STMT_LCM_PAGE);
+	else if ((rc = db_next(db, page_stmt)) != APP_OK) {
+		db_done(db, page_stmt);
 		return rc;
 	}
-	lcm_row_read(db, STMT_LCM_PAGE, row);
+	lcm_row_read(db, page_stmt, row);
 	return APP_OK;
 }
 

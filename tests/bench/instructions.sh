@@ -3,7 +3,9 @@
 # does not move when another process takes a core (req/s and CPU time on a
 # shared 2-core box move by 10-30% from run to run).
 #
-#   bash tests/bench/instructions.sh [N]     (N iterations each, default 300)
+#   bash tests/bench/instructions.sh [N [SCENARIO...]]
+#                                   (N iterations each, default 300; every
+#                                   scenario, or those named)
 #
 # A throwaway stack (tests/lib/harness.sh) loaded with tests/bench/seed.sql;
 # then its MariaDB again under valgrind's callgrind, instrumented only while
@@ -25,13 +27,17 @@
 #   key_read    one read of a case load by its key: the least a statement
 #               costs, the yardstick of "a statement's worth"
 #   care_team   the care-team read
-#   list        the list's page (per_page 25, by name)
+#   list        the list's page (per_page 25, by name: lcm_page_by_name)
+#   list_workload  the list's page sorted by workload (lcm_page, which
+#               reads every user's workload and limits for its filter)
 #
 # The parameters each statement is given are written below: a statement
 # whose parameters change needs its line here changed (the run says FAILED).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-300}
+[ $# -gt 0 ] && shift
+SCENARIOS=${*:-change update care_team list list_workload refs locked activity key_read}
 command -v valgrind >/dev/null && command -v callgrind_control >/dev/null ||
 	{ echo "instructions: valgrind is not installed (sh deploy/install-deps.sh installs it)" >&2; exit 1; }
 make -s >/dev/null || exit 1
@@ -83,7 +89,8 @@ scenario() {
 change_preps() { prep r refs; prep l case_load_lock; prep u case_load_update; prep a activity_insert_at; }
 update_preps() { prep u case_load_update; }
 care_team_preps() { prep c care_team; }
-list_preps() { prep s lcm_page; }
+list_preps() { prep s lcm_page_by_name; }
+list_workload_preps() { prep s lcm_page; }
 refs_preps() { prep r refs; }
 locked_preps() { prep l case_load_lock; }
 activity_preps() { prep a activity_insert_at; }
@@ -94,6 +101,7 @@ scenario change "EXECUTE r USING @u, NULL, @p; START TRANSACTION; EXECUTE l USIN
 scenario update "EXECUTE u USING 1, @u, @at, 1, @u, 0, NULL, @at, 0, NULL, @at, @p;" update_preps
 scenario care_team "EXECUTE c USING @p;" care_team_preps
 scenario list "EXECUTE s USING '%', NULL, 0, 0, 'name', 25, 0;" list_preps
+scenario list_workload "EXECUTE s USING '%', NULL, 0, 0, 'workload', 25, 0;" list_workload_preps
 scenario refs "EXECUTE r USING @u, NULL, @p;" refs_preps
 scenario locked "START TRANSACTION; EXECUTE l USING @p; COMMIT;" locked_preps
 scenario activity "START TRANSACTION;\
@@ -101,7 +109,7 @@ scenario activity "START TRANSACTION;\
 scenario key_read "EXECUTE k USING @p;" key_read_preps
 
 echo "instructions per iteration, $N iterations each (callgrind Ir; the connection's thread / all threads):"
-for name in change update care_team list refs locked activity key_read; do
+for name in $SCENARIOS; do
 	S <"$CG/$name.warm.sql" >/dev/null || { echo "  $name: FAILED (its statements or their parameters changed?)"; continue; }
 	rm -f "$CG"/cg.out.* "$CG"/cg.out-*
 	callgrind_control -z $VPID >/dev/null 2>&1

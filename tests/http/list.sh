@@ -385,6 +385,37 @@ test_list_counts_follow_removals() {
 	expect_json '.lead_care_managers[0] | [.olcm_assignments_count, .ilcm_assignments_count, .assigned_patients_count]' '[1,0,1]'
 }
 
+# The list by name with no filter but the search runs a statement of its
+# own (lcm_page_by_name, which reads workloads and limits for its page
+# only): it answers what lcm_page, the list of every filter and sort,
+# answers for the same parameters, row for row, among users of every kind
+# (deactivated, without the ecm role, with workloads and limits), for the
+# whole list, its pages and a search.
+test_list_by_name_is_the_list_of_every_filter_unfiltered() {
+	local general lean args pat
+	if ! general=$(catalogue_sql lcm_page 2>&1) || ! lean=$(catalogue_sql lcm_page_by_name 2>&1); then
+		fail "the catalogue's statements could not be printed: $general $lean"
+		return
+	fi
+	db_sql "INSERT INTO users (id, name, email, active)
+			SELECT 1000 + seq, CONCAT('Member ', seq % 17), CONCAT('m', seq, '@example.test'), seq % 7 <> 0
+			FROM seq_1_to_60;
+		INSERT INTO user_roles (user_id, role_id) SELECT 1000 + seq, id FROM seq_1_to_60, roles
+			WHERE name = 'ecm' AND seq % 5 <> 0;
+		INSERT INTO lcm_workload (user_id, olcm_count, ilcm_count, both_count, olcm_medium, olcm_high)
+			SELECT 1000 + seq, seq % 4, seq % 3, seq % 2, seq % 2, seq % 3 = 0 FROM seq_1_to_60 WHERE seq % 3 <> 1;
+		INSERT INTO lcm_capacity (user_id, max_olcm, max_ilcm, max_olcm_points, updated_at, updated_by)
+			SELECT 1000 + seq, seq % 5, NULL, IF(seq % 2, 9, NULL), NOW(3), 1 FROM seq_1_to_60 WHERE seq % 4 = 0"
+	for args in "'%'|25|0" "'%'|25|25" "'%'|100|0" "'%ember 1%'|10|0" "'%ember 1%'|10|10" "'%nobody%'|25|0"; do
+		pat=${args%%|*}
+		args=${args#*|}
+		expect_eq "the list by name of $pat, $args" \
+			"$(db_sql "$(bind_sql "$general" "$pat" NULL 0 0 "'name'" "${args%|*}" "${args#*|}")")" \
+			"$(db_sql "$(bind_sql "$lean" "$pat" NULL 0 0 "'name'" "${args%|*}" "${args#*|}")")"
+	done
+	expect_eq "users listed by name" 45 "$(db_sql "$(bind_sql "$lean" "'%'" NULL 0 0 "'name'" 100 0)" | wc -l)"
+}
+
 test_list_requires_admin() {
 	TOKEN=dev-user-token
 	req GET $LCM
