@@ -323,7 +323,7 @@ plan_sig() {
 }
 declare -A GPLAN
 GROWTH_SIZES=""
-GROWTH_PLANS="STMT_CARE_TEAM STMT_REFS STMT_CASE_LOAD_LOCK STMT_LCM_PAGE STMT_LCM_COUNT"
+GROWTH_PLANS="STMT_CARE_TEAM STMT_REFS STMT_CASE_LOAD_LOCK STMT_LCM_PAGE_BY_NAME STMT_LCM_PAGE STMT_LCM_COUNT"
 # growth_at LABEL PATIENTS: the read, the assign and the list, and the plans.
 growth_at() {
 	local label=$1 n=$2 DURATION=$GROWTH_DURATION mid=$(( $2 / 2 ))
@@ -337,7 +337,8 @@ growth_at() {
 	GPLAN[$label:STMT_CARE_TEAM]=$(plan_sig STMT_CARE_TEAM "$mid")
 	GPLAN[$label:STMT_REFS]=$(plan_sig STMT_REFS "101|NULL|$mid")
 	GPLAN[$label:STMT_CASE_LOAD_LOCK]=$(plan_sig STMT_CASE_LOAD_LOCK "$mid")
-	GPLAN[$label:STMT_LCM_PAGE]=$(plan_sig STMT_LCM_PAGE "'%%'|NULL|0|0|'name'|25|0")
+	GPLAN[$label:STMT_LCM_PAGE_BY_NAME]=$(plan_sig STMT_LCM_PAGE_BY_NAME "'%%'|NULL|0|0|'name'|25|0")
+	GPLAN[$label:STMT_LCM_PAGE]=$(plan_sig STMT_LCM_PAGE "'%%'|NULL|0|0|'workload'|25|0")
 	GPLAN[$label:STMT_LCM_COUNT]=$(plan_sig STMT_LCM_COUNT "'%%'|NULL|0|0|'name'")
 }
 
