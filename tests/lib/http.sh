@@ -145,7 +145,7 @@ bind_sql() {
 	local sql=$1 v
 	shift
 	for v in "$@"; do
-		sql=${sql/\?/$v}
+		sql=${sql/\?/"$v"}
 	done
 	printf '%s' "$sql"
 }
